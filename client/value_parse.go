@@ -26,26 +26,17 @@ func (f *Field) Parse(raw string) (Value, error) {
 		if !isInteger(raw) {
 			return f.bad(raw, "not an integer")
 		}
-		return parseFloat(f, raw, raw)
+		return number(f, raw)
 	case parseNumber:
 		if !isNumber(raw, '.') {
 			return f.bad(raw, "not a number")
 		}
-		return parseFloat(f, raw, raw)
+		return number(f, raw)
 	case parseNumberComma:
 		if !isNumber(raw, ',') {
 			return f.bad(raw, "not a number (comma or dot decimal)")
 		}
-		if i := strings.IndexByte(raw, ','); i >= 0 {
-			var buf [64]byte
-			if len(raw) <= len(buf) {
-				n := copy(buf[:], raw)
-				buf[i] = '.'
-				return parseFloat(f, string(buf[:n]), raw)
-			}
-			return parseFloat(f, raw[:i]+"."+raw[i+1:], raw)
-		}
-		return parseFloat(f, raw, raw)
+		return number(f, raw)
 	case parseDate:
 		t, ok := scanDate(raw)
 		if !ok || len(raw) != 10 {
@@ -76,7 +67,7 @@ func (f *Field) Parse(raw string) (Value, error) {
 			return f.bad(raw, "not a choice code of the field")
 		}
 		if f.NumericCodes {
-			return parseFloat(f, raw, raw)
+			return number(f, raw)
 		}
 		return Value{Kind: KindText, Str: raw}, nil
 	case parseCheckbox:
@@ -90,13 +81,66 @@ func (f *Field) bad(raw, reason string) (Value, error) {
 	return Value{}, &ValueError{Field: f.Name, Value: raw, Reason: reason}
 }
 
-// parseFloat converts checked number syntax s (raw is the export text).
-func parseFloat(f *Field, s, raw string) (Value, error) {
+// number converts raw, already checked by isNumber (',' or '.' decimal mark).
+// Short plain decimals are converted exactly without strconv: a mantissa
+// below 2^53 divided by an exact power of ten rounds correctly.
+func number(f *Field, raw string) (Value, error) {
+	if n, ok := fastNumber(raw); ok {
+		return Value{Kind: KindNumber, Num: n, Str: raw}, nil
+	}
+	s := raw
+	var buf [64]byte
+	if i := strings.IndexByte(raw, ','); i >= 0 {
+		if len(raw) <= len(buf) {
+			n := copy(buf[:], raw)
+			buf[i] = '.'
+			s = string(buf[:n])
+		} else {
+			s = raw[:i] + "." + raw[i+1:]
+		}
+	}
 	n, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		return f.bad(raw, "number out of range")
 	}
 	return Value{Kind: KindNumber, Num: n, Str: raw}, nil
+}
+
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// fastNumber converts [-+]digits[(.|,)digits] of at most 15 digits; ok is
+// false for anything else (exponents, long mantissas), left to strconv.
+func fastNumber(s string) (float64, bool) {
+	i, neg := 0, false
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		i = 1
+	}
+	var m uint64
+	digits, frac, point := 0, 0, false
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			m = m*10 + uint64(c-'0')
+			digits++
+			if point {
+				frac++
+			}
+		case (c == '.' || c == ',') && !point:
+			point = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false
+	}
+	n := float64(m) / pow10[frac]
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
 // parseCodeList reads "1,3" (codes of a checkbox) into a code set.
