@@ -1,0 +1,490 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redcapql/rq/client"
+)
+
+// FetchRows streams the rows of a Fetch in REDCap's record order. It
+// satisfies RawRows. Batches arrive in parallel and wait in a reorder
+// buffer: batch k's rows are handed out only after every batch before k.
+type FetchRows struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	export exportFunc
+	params client.ExportRecordsParams
+	opts   FetchOptions
+	size   *sizer
+
+	mu      sync.Mutex // guards stats, total, fetched
+	stats   FetchStats
+	total   int
+	fetched int
+
+	progressMu sync.Mutex // serialises Progress callbacks
+
+	wg      sync.WaitGroup
+	window  chan struct{}    // one token per batch dispatched and not yet consumed
+	done    chan batchResult // finished batches, any order
+	count   chan int         // number of batches, once all are dispatched
+	closed  bool
+	started bool
+
+	// consumer side (Next's goroutine only)
+	cols     []string
+	pending  map[int]batchResult
+	nbatches int // -1 until known
+	next     int // next batch to hand out
+	cur      *result
+	curRow   int
+	err      error
+}
+
+// batchResult is one batch's rows or its failure.
+type batchResult struct {
+	k   int
+	res *result
+	err error
+}
+
+// result holds the rows of one call, flattened: row i is
+// data[i*len(cols):(i+1)*len(cols)].
+type result struct {
+	cols []string
+	data []string
+}
+
+func (r *result) rows() int {
+	if len(r.cols) == 0 {
+		return 0
+	}
+	return len(r.data) / len(r.cols)
+}
+
+func (r *result) row(i int) []string {
+	n := len(r.cols)
+	return r.data[i*n : (i+1)*n : (i+1)*n]
+}
+
+func newFetchRows(ctx context.Context, cancel context.CancelFunc, export exportFunc, p client.ExportRecordsParams, opts FetchOptions) *FetchRows {
+	f := &FetchRows{
+		ctx:      ctx,
+		cancel:   cancel,
+		export:   export,
+		params:   p,
+		opts:     opts,
+		pending:  map[int]batchResult{},
+		nbatches: -1,
+		curRow:   -1,
+	}
+	f.size = &sizer{
+		target:         float64(opts.CellsPerBatch),
+		limit:          opts.MaxIDsPerBatch,
+		cellsPerRecord: float64(max(1, opts.Columns*opts.RowsPerRecord)),
+	}
+	return f
+}
+
+// finishSingle installs the result of a single-call export.
+func (f *FetchRows) finishSingle(res *result, ids int) {
+	f.mu.Lock()
+	f.fetched = ids
+	f.mu.Unlock()
+	f.report()
+	f.cols = res.cols
+	f.pending[0] = batchResult{k: 0, res: res}
+	f.nbatches = 1
+}
+
+// start launches the dispatcher and the workers over ids (step 2).
+func (f *FetchRows) start(ids []string) {
+	f.started = true
+	conc := f.opts.Concurrency
+	f.window = make(chan struct{}, 2*conc)
+	f.done = make(chan batchResult, 2*conc)
+	f.count = make(chan int, 1)
+	type job struct {
+		k   int
+		ids []string
+	}
+	jobq := make(chan job)
+
+	f.wg.Add(1)
+	go func() { // dispatcher: cuts batches with the size learnt so far
+		defer f.wg.Done()
+		defer close(jobq)
+		k := 0
+		for i := 0; i < len(ids); k++ {
+			select {
+			case f.window <- struct{}{}:
+			case <-f.ctx.Done():
+				return
+			}
+			n := min(f.size.next(), len(ids)-i)
+			select {
+			case jobq <- job{k, ids[i : i+n]}:
+			case <-f.ctx.Done():
+				return
+			}
+			i += n
+		}
+		f.mu.Lock()
+		f.stats.Batches = k
+		f.mu.Unlock()
+		f.count <- k
+	}()
+	for range conc {
+		f.wg.Add(1)
+		go func() {
+			defer f.wg.Done()
+			for j := range jobq {
+				res, err := f.fetchBatch(j.ids)
+				select {
+				case f.done <- batchResult{k: j.k, res: res, err: err}:
+				case <-f.ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+}
+
+// fetchBatch exports the rows of ids, halving on "too large" errors, and
+// checks that every id came back.
+func (f *FetchRows) fetchBatch(ids []string) (*result, error) {
+	p := f.params
+	p.Records = ids
+	p.FilterLogic = "" // see Fetch: step 1 applied it; the residual re-checks
+	p.Fields = withRecordID(p.Fields, p.Forms, f.opts.RecordIDField)
+	res, err := f.call(p)
+	if err != nil {
+		if !f.tooLarge(err) {
+			return nil, err
+		}
+		if len(ids) == 1 {
+			return nil, fmt.Errorf("record %q is too large for the server to export even on its own: %w", ids[0], err)
+		}
+		f.mu.Lock()
+		f.stats.Splits++
+		f.mu.Unlock()
+		f.size.halve(len(ids))
+		h := len(ids) / 2
+		a, err := f.fetchBatch(ids[:h])
+		if err != nil {
+			return nil, err
+		}
+		b, err := f.fetchBatch(ids[h:])
+		if err != nil {
+			return nil, err
+		}
+		return concatResults(a, b)
+	}
+	if err := checkComplete(res, ids, f.opts.RecordIDField); err != nil {
+		return nil, err
+	}
+	f.size.observe(len(ids), res.rows(), len(res.cols))
+	f.mu.Lock()
+	f.fetched += len(ids)
+	f.mu.Unlock()
+	f.report()
+	return res, nil
+}
+
+// withRecordID makes sure the record-id field is exported when fields or
+// forms narrow the export (REDCap does not add it, and without it a record
+// might have no stored value among the requested fields).
+func withRecordID(fields, forms []string, id string) []string {
+	if (len(fields) == 0 && len(forms) == 0) || slices.Contains(fields, id) {
+		return fields
+	}
+	return append([]string{id}, fields...)
+}
+
+// checkComplete fails when some id has no row in res.
+func checkComplete(res *result, ids []string, idField string) error {
+	col := slices.Index(res.cols, idField)
+	got := make(map[string]bool, len(ids))
+	if col >= 0 {
+		for i := range res.rows() {
+			got[res.row(i)[col]] = true
+		}
+	}
+	var missing []string
+	for _, id := range ids {
+		if !got[id] {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	const show = 20
+	list := missing
+	more := ""
+	if len(list) > show {
+		list = list[:show]
+		more = fmt.Sprintf(" and %d more", len(missing)-show)
+	}
+	return &IncompleteError{Missing: missing, msg: fmt.Sprintf(
+		"incomplete export: the server returned no rows for %d of %d requested records (%s%s); the result would be partial, so the query fails (a smaller batch size may help)",
+		len(missing), len(ids), strings.Join(list, ", "), more)}
+}
+
+// IncompleteError reports record ids that the id step found but the
+// record export did not return.
+type IncompleteError struct {
+	Missing []string // the missing record ids
+	msg     string
+}
+
+func (e *IncompleteError) Error() string { return e.msg }
+
+// concatResults appends b's rows to a's, matching columns by name.
+func concatResults(a, b *result) (*result, error) {
+	if a.rows() == 0 && len(a.cols) == 0 {
+		return b, nil
+	}
+	bd, err := remap(b, a.cols)
+	if err != nil {
+		return nil, err
+	}
+	return &result{cols: a.cols, data: append(a.data, bd...)}, nil
+}
+
+// remap returns r's data laid out in cols' order.
+func remap(r *result, cols []string) ([]string, error) {
+	if slices.Equal(r.cols, cols) || r.rows() == 0 {
+		return r.data, nil
+	}
+	idx := make([]int, len(r.cols))
+	for i, c := range r.cols {
+		idx[i] = slices.Index(cols, c)
+		if idx[i] < 0 {
+			return nil, fmt.Errorf("the server's batches disagree on columns: %q is new (first batch had %s)", c, strings.Join(cols, ", "))
+		}
+	}
+	out := make([]string, r.rows()*len(cols))
+	for i := range r.rows() {
+		row := r.row(i)
+		for j, v := range row {
+			out[i*len(cols)+idx[j]] = v
+		}
+	}
+	return out, nil
+}
+
+// call makes one export and reads it whole.
+func (f *FetchRows) call(p client.ExportRecordsParams) (*result, error) {
+	t0 := time.Now()
+	s, err := f.export(f.ctx, p)
+	server := time.Since(t0)
+	if err != nil {
+		f.mu.Lock()
+		f.stats.Calls++
+		f.stats.ServerTime += server
+		f.mu.Unlock()
+		f.report()
+		return nil, err
+	}
+	t1 := time.Now()
+	res := &result{cols: slices.Clone(s.Columns())}
+	n := 0
+	for s.Next() {
+		row := s.Row()
+		n++
+		if len(row) != len(res.cols) {
+			s.Close()
+			return nil, fmt.Errorf("export row %d has %d values for %d columns", n, len(row), len(res.cols))
+		}
+		for _, v := range row {
+			res.data = append(res.data, strings.Clone(v))
+		}
+		if n&1023 == 0 && f.ctx.Err() != nil {
+			break
+		}
+	}
+	err = s.Err()
+	cerr := s.Close()
+	wire := time.Since(t1)
+	f.mu.Lock()
+	f.stats.Calls++
+	f.stats.ServerTime += server
+	f.stats.WireTime += wire
+	f.stats.Bytes += s.BytesRead()
+	f.mu.Unlock()
+	f.report()
+	if err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = f.ctx.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// report calls the Progress callback with a snapshot.
+func (f *FetchRows) report() {
+	if f.opts.Progress == nil {
+		return
+	}
+	f.progressMu.Lock()
+	defer f.progressMu.Unlock()
+	f.mu.Lock()
+	p := Progress{Records: f.fetched, Total: f.total, Calls: f.stats.Calls, Bytes: f.stats.Bytes}
+	f.mu.Unlock()
+	f.opts.Progress(p)
+}
+
+// waitFirst blocks until batch 0 has arrived (its columns become the
+// stream's), all batches are known to be none, or something failed.
+func (f *FetchRows) waitFirst() error {
+	for {
+		if _, ok := f.pending[0]; ok {
+			f.cols = f.pending[0].res.cols
+			return nil
+		}
+		if f.nbatches == 0 {
+			return nil
+		}
+		if err := f.receive(); err != nil {
+			return err
+		}
+	}
+}
+
+// receive waits for the next finished batch or the batch count.
+func (f *FetchRows) receive() error {
+	select {
+	case r := <-f.done:
+		if r.err != nil {
+			f.cancel()
+			return r.err
+		}
+		f.pending[r.k] = r
+	case n := <-f.count:
+		f.nbatches = n
+	case <-f.ctx.Done():
+		return f.ctx.Err()
+	}
+	return nil
+}
+
+// Columns returns the export's column names.
+func (f *FetchRows) Columns() []string { return f.cols }
+
+// Next advances to the next row; false at the end or on error (see Err).
+func (f *FetchRows) Next() bool {
+	if f.err != nil {
+		return false
+	}
+	for {
+		if f.cur != nil && f.curRow+1 < f.cur.rows() {
+			f.curRow++
+			return true
+		}
+		if f.cur != nil {
+			f.cur = nil
+			if f.started {
+				<-f.window // the batch is consumed: let the dispatcher cut another
+			}
+		}
+		if f.nbatches >= 0 && f.next >= f.nbatches {
+			return false
+		}
+		if r, ok := f.pending[f.next]; ok {
+			delete(f.pending, f.next)
+			f.next++
+			data, err := remap(r.res, f.cols)
+			if err != nil {
+				f.fail(err)
+				return false
+			}
+			f.cur = &result{cols: f.cols, data: data}
+			f.curRow = -1
+			f.mu.Lock()
+			f.stats.Rows += f.cur.rows()
+			f.mu.Unlock()
+			continue
+		}
+		if err := f.receive(); err != nil {
+			f.fail(err)
+			return false
+		}
+	}
+}
+
+func (f *FetchRows) fail(err error) {
+	f.err = err
+	f.cancel()
+}
+
+// Row returns the current row; valid until the next call to Next.
+func (f *FetchRows) Row() []string { return f.cur.row(f.curRow) }
+
+// Err returns the error that ended the stream, if any.
+func (f *FetchRows) Err() error { return f.err }
+
+// Close stops every call in flight and waits for them to end.
+func (f *FetchRows) Close() error {
+	if f.closed {
+		return nil
+	}
+	f.closed = true
+	f.cancel()
+	f.wg.Wait()
+	return nil
+}
+
+// Stats returns what the fetch has done so far.
+func (f *FetchRows) Stats() FetchStats {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := f.stats
+	s.BatchSize = f.size.next()
+	return s
+}
+
+// sizer chooses batch sizes: CellsPerBatch over the cells one record costs
+// (learnt from the batches so far), capped by the id limit, which halves
+// whenever the server runs out of memory or time.
+type sizer struct {
+	mu             sync.Mutex
+	target         float64 // cells per call
+	limit          int     // most ids per call (learnt: only ever shrinks)
+	cellsPerRecord float64
+	cells, records float64 // observed so far
+}
+
+func (s *sizer) next() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := int(s.target / s.cellsPerRecord)
+	return max(1, min(n, s.limit))
+}
+
+func (s *sizer) observe(records, rows, cols int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cells += float64(rows * cols)
+	s.records += float64(records)
+	if s.records > 0 {
+		s.cellsPerRecord = max(1, s.cells/s.records)
+	}
+}
+
+func (s *sizer) halve(failed int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limit = max(1, min(s.limit, failed/2))
+}
+
+var _ RawRows = (*FetchRows)(nil)

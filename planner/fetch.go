@@ -1,0 +1,371 @@
+package planner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/redcapql/rq/client"
+)
+
+// Fetch defaults.
+const (
+	DefaultConcurrency    = 4       // batches in flight at once
+	DefaultCellsPerBatch  = 100_000 // REDCap itself chunks internally past 100,000 data points
+	DefaultMaxIDsPerBatch = 500     // each records[i] is one POST variable; PHP's default cap is 1,000
+)
+
+// FetchOptions tunes how Fetch exports records.
+type FetchOptions struct {
+	// RecordIDField is the project's record-id field (the dictionary's first
+	// field). Required.
+	RecordIDField string
+	// Concurrency caps the batches in flight (default DefaultConcurrency).
+	// The client's own rate cap still applies to every call.
+	Concurrency int
+	// CellsPerBatch is the target size of one call in cells: records ×
+	// exported columns × rows per record (default DefaultCellsPerBatch).
+	CellsPerBatch int
+	// MaxIDsPerBatch caps the record ids sent in one call (default
+	// DefaultMaxIDsPerBatch), to stay under the server's POST-variable limit.
+	MaxIDsPerBatch int
+	// Columns estimates the exported columns per row before the first batch
+	// reports the real number (0: derived from Dictionary, else 50).
+	Columns int
+	// RowsPerRecord estimates the rows per record before the first batch
+	// reports the real number (0: the number of events pushed, else Events,
+	// else 1).
+	RowsPerRecord int
+	// Events is the project's number of events (1 for a classic project),
+	// used for the first estimate of rows per record.
+	Events int
+	// Dictionary, when set, is used to estimate the exported columns.
+	Dictionary *client.Dictionary
+	// Progress, when set, is called after every call (never concurrently).
+	Progress func(Progress)
+}
+
+// Progress reports how far a Fetch has come, for progress bars.
+type Progress struct {
+	Records int   // records whose rows have arrived
+	Total   int   // records to fetch (known after the id step)
+	Calls   int   // API calls made so far
+	Bytes   int64 // response bytes read so far
+}
+
+// FetchStats describes what a Fetch did, for explain analyze.
+type FetchStats struct {
+	Calls      int           // API calls, the id step and retried halves included
+	Batches    int           // record batches (before splits)
+	Splits     int           // batches split in half after the server ran out of memory or time
+	IDs        int           // record ids found by the id step (or sent in the single call)
+	Rows       int           // rows received
+	Bytes      int64         // response bytes read
+	BatchSize  int           // ids per batch at the end (learnt)
+	TwoStep    bool          // true when ids were fetched first
+	ServerTime time.Duration // summed wait for response headers
+	WireTime   time.Duration // summed time reading response bodies
+}
+
+// exportStream is the part of *client.RecordStream that Fetch uses.
+type exportStream interface {
+	RawRows
+	BytesRead() int64
+}
+
+// exportFunc makes one record export; tests substitute fakes.
+type exportFunc func(ctx context.Context, p client.ExportRecordsParams) (exportStream, error)
+
+// clientExporter adapts a *client.Client.
+func clientExporter(c *client.Client) exportFunc {
+	return func(ctx context.Context, p client.ExportRecordsParams) (exportStream, error) {
+		rs, err := c.ExportRecordsStream(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		return rs, nil
+	}
+}
+
+// Fetch exports the records p selects and streams their rows in REDCap's
+// record order.
+//
+// The plan is the batching recipe of REDCap's R clients made parallel:
+//
+//  1. Ids first: export only the record-id field with p's Events,
+//     FilterLogic and Records; keep each id once, in REDCap's order.
+//  2. Batches of those ids, sized by cells (see FetchOptions), are exported
+//     in parallel with p's Fields, Forms and Events but WITHOUT FilterLogic:
+//     the filter is row-level and the local residual re-checks every row
+//     anyway, so this returns a superset, and a record found in step 1 is
+//     certain to have rows in step 2, which makes the completeness check
+//     sound. A batch the server cannot handle (client.ErrTooLarge, or a
+//     time-out) is split in half and retried, down to one record, and the
+//     batch size is halved for the rest of the query. Every id must come
+//     back or Fetch fails naming the missing ids.
+//
+// Small exports skip step 1: when p.Records is pushed and its estimated
+// size fits in a single call (ids ≤ MaxIDsPerBatch, cells ≤ CellsPerBatch),
+// Fetch makes that one call with every parameter, FilterLogic included.
+// Ids that do not exist or do not pass the filter are then simply absent,
+// as in REDCap; if that call is too large, Fetch falls back to two steps.
+//
+// Fetch returns after the first batch has arrived, so errors of the id step
+// and of the first call are returned here; later ones come from Err. Close
+// stops every call in flight.
+func Fetch(ctx context.Context, c *client.Client, p client.ExportRecordsParams, opts FetchOptions) (*FetchRows, error) {
+	if c == nil {
+		return nil, errors.New("planner.Fetch: nil client")
+	}
+	return fetch(ctx, clientExporter(c), p, opts)
+}
+
+func (o *FetchOptions) setDefaults(p client.ExportRecordsParams) error {
+	if o.RecordIDField == "" {
+		return errors.New("planner.Fetch: FetchOptions.RecordIDField is required")
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.CellsPerBatch <= 0 {
+		o.CellsPerBatch = DefaultCellsPerBatch
+	}
+	if o.MaxIDsPerBatch <= 0 {
+		o.MaxIDsPerBatch = DefaultMaxIDsPerBatch
+	}
+	if o.Columns <= 0 {
+		o.Columns = estimateColumns(o.Dictionary, p)
+	}
+	if o.RowsPerRecord <= 0 {
+		switch {
+		case len(p.Events) > 0:
+			o.RowsPerRecord = len(p.Events)
+		case o.Events > 0:
+			o.RowsPerRecord = o.Events
+		default:
+			o.RowsPerRecord = 1
+		}
+	}
+	return nil
+}
+
+// estimateColumns guesses the flat-export width of p from the dictionary:
+// one column per field, one per checkbox choice (and missing code), plus the
+// plumbing columns.
+func estimateColumns(d *client.Dictionary, p client.ExportRecordsParams) int {
+	const plumbing = 4
+	if d == nil {
+		return 50
+	}
+	width := func(f *client.Field) int {
+		if f.Kind == client.KindCodeSet {
+			return len(f.Choices) + len(d.MissingCodes())
+		}
+		return 1
+	}
+	n := 0
+	if len(p.Fields) == 0 && len(p.Forms) == 0 {
+		for _, f := range d.Fields() {
+			n += width(f)
+		}
+		return n + plumbing
+	}
+	seen := map[string]bool{}
+	for _, name := range p.Fields {
+		if f, ok := d.Field(name); ok && !seen[name] {
+			seen[name] = true
+			n += width(f)
+		} else if !ok {
+			n++
+		}
+	}
+	for _, form := range p.Forms {
+		for _, f := range d.Fields() {
+			if f.Form == form && !seen[f.Name] {
+				seen[f.Name] = true
+				n += width(f)
+			}
+		}
+		n++ // <form>_complete, when the dictionary does not list it
+	}
+	return n + plumbing
+}
+
+// fetch is Fetch over any exporter.
+func fetch(ctx context.Context, export exportFunc, p client.ExportRecordsParams, opts FetchOptions) (*FetchRows, error) {
+	if err := opts.setDefaults(p); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	f := newFetchRows(ctx, cancel, export, p, opts)
+
+	if len(p.Records) > 0 {
+		ids := dedupe(p.Records)
+		if len(ids) <= opts.MaxIDsPerBatch && len(ids)*opts.Columns*opts.RowsPerRecord <= opts.CellsPerBatch {
+			ok, err := f.singleCall(ids)
+			if err != nil {
+				cancel()
+				return nil, err
+			}
+			if ok {
+				return f, nil
+			}
+			// too large for one call: two steps after all.
+		}
+	}
+
+	ids, err := f.fetchIDs()
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	f.start(ids)
+	if err := f.waitFirst(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// fetchIDs is step 1: the record ids, once each, in REDCap's order.
+func (f *FetchRows) fetchIDs() ([]string, error) {
+	idp := client.ExportRecordsParams{
+		Fields:      []string{f.opts.RecordIDField},
+		Events:      f.params.Events,
+		FilterLogic: f.params.FilterLogic,
+	}
+	var chunks [][]string
+	if len(f.params.Records) == 0 {
+		chunks = [][]string{nil}
+	} else {
+		// More ids than one call can carry: ask in chunks of ids sorted the
+		// way REDCap sorts records, so the chunks' results concatenate in
+		// REDCap's order.
+		recs := dedupe(f.params.Records)
+		if len(recs) > f.opts.MaxIDsPerBatch {
+			slices.SortStableFunc(recs, compareRecordIDs)
+		}
+		for len(recs) > 0 {
+			n := min(len(recs), f.opts.MaxIDsPerBatch)
+			chunks = append(chunks, recs[:n])
+			recs = recs[n:]
+		}
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for _, chunk := range chunks {
+		idp.Records = chunk
+		res, err := f.call(idp)
+		if err != nil {
+			return nil, fmt.Errorf("fetching record ids: %w", err)
+		}
+		col := slices.Index(res.cols, f.opts.RecordIDField)
+		if col < 0 && res.rows() > 0 {
+			return nil, fmt.Errorf("fetching record ids: the export has no column %q (columns: %s)", f.opts.RecordIDField, strings.Join(res.cols, ", "))
+		}
+		for i := range res.rows() {
+			id := res.row(i)[col]
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	f.mu.Lock()
+	f.stats.IDs = len(ids)
+	f.stats.TwoStep = true
+	f.total = len(ids)
+	f.mu.Unlock()
+	return ids, nil
+}
+
+// singleCall makes the one call of a small export. It reports false when
+// the server found it too large (the caller then uses two steps).
+func (f *FetchRows) singleCall(ids []string) (bool, error) {
+	p := f.params
+	p.Records = ids
+	f.mu.Lock()
+	f.total = len(ids)
+	f.stats.IDs = len(ids)
+	f.stats.Batches = 1
+	f.mu.Unlock()
+	res, err := f.call(p)
+	if err != nil {
+		if f.tooLarge(err) {
+			f.mu.Lock()
+			f.stats.Splits++
+			f.stats.Batches = 0
+			f.mu.Unlock()
+			return false, nil
+		}
+		return false, err
+	}
+	f.finishSingle(res, len(ids))
+	return true, nil
+}
+
+// tooLarge reports whether err means "make the request smaller": REDCap's
+// out-of-memory and TIMEOUT errors, or a time-out while the query is alive.
+func (f *FetchRows) tooLarge(err error) bool {
+	if errors.Is(err, client.ErrTooLarge) {
+		return true
+	}
+	if f.ctx.Err() != nil {
+		return false
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// dedupe keeps the first occurrence of each id, in order.
+func dedupe(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// compareRecordIDs orders record names the way REDCap lists records:
+// numbers numerically before other names, which compare as text.
+func compareRecordIDs(a, b string) int {
+	na, aok := recordNumber(a)
+	nb, bok := recordNumber(b)
+	switch {
+	case aok && bok:
+		if na != nb {
+			if na < nb {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	case aok:
+		return -1
+	case bok:
+		return 1
+	}
+	return strings.Compare(a, b)
+}
+
+func recordNumber(s string) (uint64, bool) {
+	if s == "" || len(s) > 18 {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(s[i]-'0')
+	}
+	return n, true
+}

@@ -1,0 +1,369 @@
+package planner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redcapql/rq/client"
+)
+
+// drain reads every row of f, copying them.
+func drain(t *testing.T, f *FetchRows) [][]string {
+	t.Helper()
+	var out [][]string
+	for f.Next() {
+		out = append(out, slices.Clone(f.Row()))
+	}
+	return out
+}
+
+// wantRows lists what fs holds for ids (all columns), in server order.
+func wantRows(fs *fakeServer, ids map[string]bool, filter bool) [][]string {
+	var out [][]string
+	for _, id := range fs.ids {
+		if ids != nil && !ids[id] {
+			continue
+		}
+		for r := range fs.rowsPer(id) {
+			if filter && !fs.filter(id, r) {
+				continue
+			}
+			row := []string{id}
+			for _, c := range fs.cols[1:] {
+				row = append(row, fmt.Sprintf("%s.%d.%s", id, r, c))
+			}
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
+func TestFetchBatches(t *testing.T) {
+	tests := []struct {
+		name      string
+		nrec      int
+		rowsPer   int
+		opts      FetchOptions
+		maxCells  int
+		wantSplit bool
+		minCalls  int
+	}{
+		{name: "one batch", nrec: 10, rowsPer: 2, opts: FetchOptions{}, minCalls: 1},
+		{name: "cells cut batches", nrec: 300, rowsPer: 3, opts: FetchOptions{CellsPerBatch: 90, Columns: 3, RowsPerRecord: 3}, minCalls: 30},
+		{name: "id cap", nrec: 1200, rowsPer: 1, opts: FetchOptions{MaxIDsPerBatch: 100}, minCalls: 12},
+		{name: "server cell limit halves", nrec: 500, rowsPer: 3, opts: FetchOptions{}, maxCells: 200, wantSplit: true, minCalls: 25},
+		{name: "uneven records", nrec: 97, rowsPer: 0, opts: FetchOptions{CellsPerBatch: 50}, minCalls: 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := newFake(tt.nrec, tt.rowsPer, "a", "b")
+			if tt.rowsPer == 0 {
+				fs.rowsPer = func(id string) int { return len(id)*2 - 1 }
+			}
+			fs.maxCells = tt.maxCells
+			opts := tt.opts
+			opts.RecordIDField = "record_id"
+			f, err := fetch(context.Background(), fs.export, client.ExportRecordsParams{}, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			got := drain(t, f)
+			if err := f.Err(); err != nil {
+				t.Fatal(err)
+			}
+			want := wantRows(fs, nil, false)
+			if !slices.EqualFunc(got, want, slices.Equal) {
+				t.Fatalf("got %d rows, want %d (first diff at %d)", len(got), len(want), firstDiff(got, want))
+			}
+			if !slices.Equal(f.Columns(), fs.cols) {
+				t.Errorf("columns %v, want %v", f.Columns(), fs.cols)
+			}
+			st := f.Stats()
+			if (st.Splits > 0) != tt.wantSplit {
+				t.Errorf("splits = %d, want split %v", st.Splits, tt.wantSplit)
+			}
+			if st.Rows != len(want) || st.IDs != tt.nrec || !st.TwoStep {
+				t.Errorf("stats %+v: want rows %d ids %d two-step", st, len(want), tt.nrec)
+			}
+			if n := fs.recordCalls(); n < tt.minCalls {
+				t.Errorf("%d record calls, want at least %d", n, tt.minCalls)
+			}
+			if st.Calls != len(fs.calls) {
+				t.Errorf("stats count %d calls, server saw %d", st.Calls, len(fs.calls))
+			}
+			for _, c := range fs.calls {
+				if len(c.Records) > max(opts.MaxIDsPerBatch, DefaultMaxIDsPerBatch*boolInt(opts.MaxIDsPerBatch == 0)) {
+					t.Errorf("a call sent %d ids", len(c.Records))
+				}
+			}
+			if tt.wantSplit {
+				if st.BatchSize*tt.rowsPer*3 > tt.maxCells {
+					t.Errorf("learnt batch size %d still exceeds the server's cell limit", st.BatchSize)
+				}
+			}
+		})
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func firstDiff(a, b [][]string) int {
+	for i := range min(len(a), len(b)) {
+		if !slices.Equal(a[i], b[i]) {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+func TestFetchFilterOnlyInIDStep(t *testing.T) {
+	fs := newFake(200, 2, "a")
+	fs.filter = func(id string, row int) bool { return row == 1 && strings.HasSuffix(id, "7") }
+	p := client.ExportRecordsParams{FilterLogic: "[a] = 'x'", Fields: []string{"record_id", "a"}}
+	f, err := fetch(context.Background(), fs.export, p, FetchOptions{RecordIDField: "record_id", CellsPerBatch: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got := drain(t, f)
+	if f.Err() != nil {
+		t.Fatal(f.Err())
+	}
+	ids := map[string]bool{}
+	for _, id := range fs.ids {
+		if strings.HasSuffix(id, "7") {
+			ids[id] = true
+		}
+	}
+	// whole records of the ids that passed (the local residual re-checks rows)
+	if want := wantRows(fs, ids, false); !slices.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("got %v\nwant %v", got, want)
+	}
+	if fs.calls[0].FilterLogic == "" || !slices.Equal(fs.calls[0].Fields, []string{"record_id"}) {
+		t.Errorf("id step sent %+v", fs.calls[0])
+	}
+	for _, c := range fs.calls[1:] {
+		if c.FilterLogic != "" {
+			t.Errorf("a batch re-sent the filter: %+v", c)
+		}
+	}
+}
+
+func TestFetchSingleCall(t *testing.T) {
+	fs := newFake(50, 2, "a")
+	fs.filter = func(id string, row int) bool { return row == 0 }
+	p := client.ExportRecordsParams{Records: []string{"9", "3", "3", "404"}, FilterLogic: "[a] <> ''"}
+	f, err := fetch(context.Background(), fs.export, p, FetchOptions{RecordIDField: "record_id"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got := drain(t, f)
+	want := wantRows(fs, map[string]bool{"3": true, "9": true}, true)
+	if f.Err() != nil || !slices.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("got %v (err %v), want %v", got, f.Err(), want)
+	}
+	if len(fs.calls) != 1 || f.Stats().TwoStep {
+		t.Errorf("%d calls, stats %+v: want one call", len(fs.calls), f.Stats())
+	}
+	if !slices.Equal(fs.calls[0].Records, []string{"9", "3", "404"}) || fs.calls[0].FilterLogic == "" {
+		t.Errorf("call %+v", fs.calls[0])
+	}
+}
+
+func TestFetchSingleCallTooLargeFallsBack(t *testing.T) {
+	fs := newFake(50, 4, "a", "b")
+	fs.maxCells = 30
+	p := client.ExportRecordsParams{Records: []string{"1", "2", "3", "4", "5", "6"}}
+	f, err := fetch(context.Background(), fs.export, p, FetchOptions{RecordIDField: "record_id"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got := drain(t, f)
+	ids := map[string]bool{"1": true, "2": true, "3": true, "4": true, "5": true, "6": true}
+	if want := wantRows(fs, ids, false); f.Err() != nil || !slices.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("got %d rows (err %v), want %d", len(got), f.Err(), len(want))
+	}
+	if st := f.Stats(); !st.TwoStep || st.Splits == 0 {
+		t.Errorf("stats %+v: want two steps and splits", st)
+	}
+}
+
+func TestFetchManyPushedRecords(t *testing.T) {
+	fs := newFake(1500, 1, "a")
+	var recs []string
+	for i := 1500; i >= 1; i -= 2 { // 750 ids, reversed
+		recs = append(recs, fmt.Sprint(i))
+	}
+	p := client.ExportRecordsParams{Records: recs}
+	f, err := fetch(context.Background(), fs.export, p, FetchOptions{RecordIDField: "record_id"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got := drain(t, f)
+	ids := map[string]bool{}
+	for _, r := range recs {
+		ids[r] = true
+	}
+	if want := wantRows(fs, ids, false); f.Err() != nil || !slices.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("got %d rows (err %v), want %d in server order", len(got), f.Err(), len(want))
+	}
+	for _, c := range fs.calls {
+		if len(c.Records) > DefaultMaxIDsPerBatch {
+			t.Errorf("a call sent %d ids", len(c.Records))
+		}
+	}
+}
+
+func TestFetchMissingIDs(t *testing.T) {
+	fs := newFake(300, 2, "a")
+	fs.drop = map[string]bool{"17": true, "250": true}
+	f, err := fetch(context.Background(), fs.export, client.ExportRecordsParams{}, FetchOptions{RecordIDField: "record_id", MaxIDsPerBatch: 100})
+	if err == nil {
+		drain(t, f)
+		err = f.Err()
+		f.Close()
+	}
+	var inc *IncompleteError
+	if !errors.As(err, &inc) {
+		t.Fatalf("err = %v, want *IncompleteError", err)
+	}
+	if !slices.Contains(inc.Missing, "17") && !slices.Contains(inc.Missing, "250") {
+		t.Errorf("missing %v does not name a dropped id", inc.Missing)
+	}
+	if !strings.Contains(err.Error(), "no rows") {
+		t.Errorf("message %q", err)
+	}
+}
+
+func TestFetchRecordTooLargeAlone(t *testing.T) {
+	fs := newFake(20, 10, "a", "b")
+	fs.maxCells = 20 // one record is 30 cells
+	f, err := fetch(context.Background(), fs.export, client.ExportRecordsParams{}, FetchOptions{RecordIDField: "record_id"})
+	if err == nil {
+		drain(t, f)
+		err = f.Err()
+		f.Close()
+	}
+	if !errors.Is(err, client.ErrTooLarge) || !strings.Contains(err.Error(), "even on its own") {
+		t.Fatalf("err = %v, want a too-large error naming the record", err)
+	}
+}
+
+func TestFetchOverlaps(t *testing.T) {
+	fs := newFake(400, 1, "a")
+	fs.rendezvou = 3
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	f, err := fetch(ctx, fs.export, client.ExportRecordsParams{}, FetchOptions{RecordIDField: "record_id", MaxIDsPerBatch: 10, Concurrency: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got := drain(t, f)
+	if f.Err() != nil {
+		t.Fatal(f.Err())
+	}
+	if len(got) != 400 {
+		t.Fatalf("%d rows", len(got))
+	}
+	if m := fs.maxIn.Load(); m < 3 {
+		t.Errorf("at most %d calls in flight, want 3", m)
+	}
+	if m := fs.maxIn.Load(); m > 3 {
+		t.Errorf("%d calls in flight, above the cap of 3", m)
+	}
+}
+
+func TestFetchProgress(t *testing.T) {
+	fs := newFake(120, 2, "a")
+	var last Progress
+	n := 0
+	f, err := fetch(context.Background(), fs.export, client.ExportRecordsParams{}, FetchOptions{
+		RecordIDField: "record_id", MaxIDsPerBatch: 25,
+		Progress: func(p Progress) { n++; last = p },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	drain(t, f)
+	f.Close()
+	if last.Records != 120 || last.Total != 120 || last.Calls != len(fs.calls) || last.Bytes == 0 {
+		t.Errorf("last progress %+v after %d calls", last, len(fs.calls))
+	}
+	if n < len(fs.calls) {
+		t.Errorf("%d progress reports for %d calls", n, len(fs.calls))
+	}
+}
+
+func TestFetchCancel(t *testing.T) {
+	base := runtime.NumGoroutine()
+	t.Run("before", func(t *testing.T) {
+		fs := newFake(100, 1, "a")
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := fetch(ctx, fs.export, client.ExportRecordsParams{}, FetchOptions{RecordIDField: "record_id"})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("midway", func(t *testing.T) {
+		fs := newFake(2000, 1, "a")
+		ctx, cancel := context.WithCancel(context.Background())
+		f, err := fetch(ctx, fs.export, client.ExportRecordsParams{}, FetchOptions{RecordIDField: "record_id", MaxIDsPerBatch: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 15 {
+			f.Next()
+		}
+		cancel()
+		for f.Next() {
+		}
+		if !errors.Is(f.Err(), context.Canceled) {
+			t.Errorf("err = %v, want context.Canceled", f.Err())
+		}
+		f.Close()
+		if n := fs.recordCalls(); n >= 200 {
+			t.Errorf("%d calls: cancellation did not stop the fetch", n)
+		}
+	})
+	t.Run("close early", func(t *testing.T) {
+		fs := newFake(2000, 1, "a")
+		f, err := fetch(context.Background(), fs.export, client.ExportRecordsParams{}, FetchOptions{RecordIDField: "record_id", MaxIDsPerBatch: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Next()
+		f.Close()
+	})
+	// every goroutine the engine started has ended (Close waits for them)
+	for i := 0; runtime.NumGoroutine() > base && i < 100; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > base {
+		t.Errorf("%d goroutines left over (started with %d)", n, base)
+	}
+}
+
+func TestCompareRecordIDs(t *testing.T) {
+	ids := []string{"10", "b", "2", "a-1", "1", "010"}
+	slices.SortStableFunc(ids, compareRecordIDs)
+	if want := []string{"1", "2", "010", "10", "a-1", "b"}; !slices.Equal(ids, want) {
+		t.Errorf("sorted %v, want %v", ids, want)
+	}
+}
