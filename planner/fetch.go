@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -335,37 +336,46 @@ func dedupe(ids []string) []string {
 }
 
 // compareRecordIDs orders record names the way REDCap lists records:
-// numbers numerically before other names, which compare as text.
+// natural order, where runs of digits compare by their value ("2" < "10"),
+// digits sort before other characters, and the rest compares bytewise.
 func compareRecordIDs(a, b string) int {
-	na, aok := recordNumber(a)
-	nb, bok := recordNumber(b)
-	switch {
-	case aok && bok:
-		if na != nb {
-			if na < nb {
-				return -1
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		ca, cb := a[i], b[j]
+		da, db := isDigit(ca), isDigit(cb)
+		switch {
+		case da && db:
+			ei, ej := i, j
+			for ei < len(a) && isDigit(a[ei]) {
+				ei++
 			}
+			for ej < len(b) && isDigit(b[ej]) {
+				ej++
+			}
+			ra, rb := strings.TrimLeft(a[i:ei], "0"), strings.TrimLeft(b[j:ej], "0")
+			if len(ra) != len(rb) {
+				return cmp.Compare(len(ra), len(rb))
+			}
+			if c := strings.Compare(ra, rb); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(ei-i, ej-j); c != 0 { // "1" before "01"
+				return c
+			}
+			i, j = ei, ej
+		case da:
+			return -1
+		case db:
 			return 1
+		default:
+			if ca != cb {
+				return cmp.Compare(ca, cb)
+			}
+			i++
+			j++
 		}
-		return strings.Compare(a, b)
-	case aok:
-		return -1
-	case bok:
-		return 1
 	}
-	return strings.Compare(a, b)
+	return cmp.Compare(len(a)-i, len(b)-j)
 }
 
-func recordNumber(s string) (uint64, bool) {
-	if s == "" || len(s) > 18 {
-		return 0, false
-	}
-	var n uint64
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-		n = n*10 + uint64(s[i]-'0')
-	}
-	return n, true
-}
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

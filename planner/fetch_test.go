@@ -361,9 +361,9 @@ func TestFetchCancel(t *testing.T) {
 }
 
 func TestCompareRecordIDs(t *testing.T) {
-	ids := []string{"10", "b", "2", "a-1", "1", "010"}
+	ids := []string{"10", "b", "2", "a-1", "1", "010", "10-1", "a-10", "a-9"}
 	slices.SortStableFunc(ids, compareRecordIDs)
-	if want := []string{"1", "2", "010", "10", "a-1", "b"}; !slices.Equal(ids, want) {
+	if want := []string{"1", "2", "10", "10-1", "010", "a-1", "a-9", "a-10", "b"}; !slices.Equal(ids, want) {
 		t.Errorf("sorted %v, want %v", ids, want)
 	}
 }
