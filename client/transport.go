@@ -1,0 +1,436 @@
+package client
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// kind says whether a request changes data. Writes are retried only when
+// the connection could not be opened, since a resent write may apply twice.
+type kind int
+
+const (
+	read kind = iota
+	write
+)
+
+// send posts f and returns a 200 response whose body the caller must close
+// (closing also releases the attempt's time-out). Non-200 answers, REDCap
+// error bodies and HTML pages become *Error. It waits for the rate limiter
+// before every attempt and retries per the RetryPolicy.
+func (c *Client) send(ctx context.Context, f *form, k kind) (*http.Response, error) {
+	content, action := f.get("content"), f.get("action")
+	fail := func(status int, msg string, cause error) *Error {
+		return &Error{Status: status, Message: msg, Content: content, Action: action, Err: cause}
+	}
+	for attempt := 1; ; attempt++ {
+		if err := c.limiter.Wait(ctx); err != nil {
+			return nil, fail(0, "waiting for the rate limiter: "+err.Error(), ctx.Err())
+		}
+		resp, actx, cancel, err := c.attempt(ctx, f)
+		var retryWait time.Duration
+		var lastErr *Error
+		switch {
+		case err != nil:
+			if ctx.Err() != nil { // the caller gave up: never retry
+				return nil, fail(0, "request cancelled: "+ctx.Err().Error(), ctx.Err())
+			}
+			lastErr = fail(0, describeNetErr(err, c.timeout), err)
+			if k == write && !isDialError(err) {
+				return nil, lastErr
+			}
+		case resp.StatusCode == http.StatusOK:
+			return c.checkOK(resp, actx, cancel, content, action)
+		default:
+			lastErr = c.statusError(resp, content, action)
+			cancel()
+			if !retryableStatus(resp.StatusCode) || k == write {
+				return nil, lastErr
+			}
+			retryWait = retryAfter(resp.Header)
+		}
+		if attempt >= c.retry.MaxAttempts {
+			if attempt > 1 {
+				lastErr.Message += " (gave up after " + itoa(attempt) + " attempts)"
+			}
+			return nil, lastErr
+		}
+		d := c.retry.delay(attempt, retryWait)
+		c.log.Warn("redcap client: retrying", "content", content, "action", action, "attempt", attempt, "wait", d, "error", lastErr.Message)
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fail(0, "request cancelled while waiting to retry: "+ctx.Err().Error(), ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// attempt sends one request under the per-attempt time-out.
+func (c *Client) attempt(ctx context.Context, f *form) (*http.Response, context.Context, context.CancelFunc, error) {
+	actx, cancel := ctx, context.CancelFunc(func() {})
+	if c.timeout > 0 {
+		actx, cancel = context.WithTimeout(ctx, c.timeout)
+	}
+	body, ctype, err := c.encodeBody(f)
+	if err != nil {
+		cancel()
+		return nil, nil, nil, err
+	}
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, c.url, body)
+	if err != nil {
+		cancel()
+		return nil, nil, nil, err
+	}
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("Accept", "application/json, text/csv, text/xml, */*")
+	if c.ua != "" {
+		req.Header.Set("User-Agent", c.ua)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		cancel()
+		return nil, nil, nil, err
+	}
+	return resp, actx, cancel, nil
+}
+
+// encodeBody builds a url-encoded body, or a multipart one for uploads.
+// A multipart body is buffered so the request can be retried.
+func (c *Client) encodeBody(f *form) (io.Reader, string, error) {
+	if f.file == nil {
+		return strings.NewReader(f.encode(c.token)), "application/x-www-form-urlencoded", nil
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	keys, vals := f.fields(c.token)
+	for i, k := range keys {
+		if err := mw.WriteField(k, vals[i]); err != nil {
+			return nil, "", err
+		}
+	}
+	w, err := mw.CreateFormFile("file", f.file.name)
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := io.Copy(w, f.file.content); err != nil {
+		return nil, "", errorf("reading the file to upload: %v", err)
+	}
+	if err := mw.Close(); err != nil {
+		return nil, "", err
+	}
+	return bytes.NewReader(buf.Bytes()), mw.FormDataContentType(), nil
+}
+
+func isDialError(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+func describeNetErr(err error, timeout time.Duration) string {
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return "no complete response within " + timeout.String() + " (WithTimeout): " + err.Error()
+	}
+	return "network error: " + err.Error()
+}
+
+// statusError reads (a bounded part of) a non-200 body into an *Error.
+func (c *Client) statusError(resp *http.Response, content, action string) *Error {
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	e := &Error{Status: resp.StatusCode, Content: content, Action: action}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		e.Message = banMessage
+		if t := strings.TrimSpace(prefixOf(b)); t != "" {
+			e.Message += "; server said: " + t
+		}
+		e.Err = ErrBanned
+		return e
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		e.Message = "the server redirected to " + resp.Header.Get("Location") + "; not followed (the token would be resent there). Use the final URL, ending in /api/"
+		e.Err = errRedirect
+		return e
+	}
+	if msg, ok := errorMessage(b); ok {
+		e.Message = msg
+		e.Problems = parseImportProblems(msg)
+	} else if looksHTML(b) {
+		e.Message = http.StatusText(resp.StatusCode) + ": the server sent an HTML page, not a REDCap API answer"
+		e.BodyPrefix = prefixOf(b)
+	} else if t := strings.TrimSpace(string(b)); t != "" && len(t) <= 2000 && !bytes.ContainsRune(b, 0) {
+		e.Message = t
+	} else {
+		e.Message = http.StatusText(resp.StatusCode)
+		e.BodyPrefix = prefixOf(b)
+	}
+	classify(e)
+	return e
+}
+
+// errorMessage recognises REDCap's error bodies: {"error":"msg"} (JSON,
+// what returnFormat=json asks for) and <hash><error>msg</error></hash>.
+func errorMessage(b []byte) (string, bool) {
+	t := bytes.TrimSpace(b)
+	if len(t) > 0 && t[0] == '{' {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(t, &m) != nil {
+			return "", false
+		}
+		raw, ok := m["error"]
+		if !ok || len(m) > 2 {
+			return "", false
+		}
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s, true
+		}
+		return string(raw), true
+	}
+	if i := bytes.Index(t, []byte("<error>")); i >= 0 && bytes.Contains(t[:i], []byte("<hash>")) {
+		rest := t[i+len("<error>"):]
+		if j := bytes.Index(rest, []byte("</error>")); j >= 0 {
+			return string(rest[:j]), true
+		}
+	}
+	return "", false
+}
+
+// looksHTML recognises an HTML page or a PHP error printout.
+func looksHTML(b []byte) bool {
+	t := bytes.TrimLeft(b, " \t\r\n\ufeff")
+	t = bytes.TrimPrefix(t, []byte("\xef\xbb\xbf"))
+	if len(t) > 512 {
+		t = t[:512]
+	}
+	l := bytes.ToLower(t)
+	for _, p := range []string{"<!doctype html", "<html", "<head", "<body", "<br />", "<br>", "<b>fatal error", "<b>warning", "<b>parse error"} {
+		if bytes.HasPrefix(l, []byte(p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// peekLen is how much of a 200 body is inspected for an error before it
+// is handed on.
+const peekLen = 512
+
+// checkOK inspects the start of a 200 body for REDCap error objects and
+// HTML pages, and returns the response with a body that reports
+// truncation as *Error and releases the time-out on Close.
+func (c *Client) checkOK(resp *http.Response, actx context.Context, cancel context.CancelFunc, content, action string) (*http.Response, error) {
+	br := bufio.NewReaderSize(resp.Body, 64<<10)
+	head, _ := br.Peek(peekLen)
+	t := bytes.TrimLeft(head, " \t\r\n")
+	mk := func(msg string, cause error, body []byte) *Error {
+		return &Error{Status: resp.StatusCode, Message: msg, Content: content, Action: action, Err: cause, BodyPrefix: prefixOf(body)}
+	}
+	if len(t) > 0 && (t[0] == '{' || t[0] == '<') {
+		// An error object is small: read a bounded amount to decide.
+		whole, _ := br.Peek(64 << 10)
+		if msg, ok := errorMessage(whole); ok {
+			resp.Body.Close()
+			cancel()
+			e := mk(msg, nil, nil)
+			e.Problems = parseImportProblems(msg)
+			classify(e)
+			return nil, e
+		}
+		if looksHTML(head) && !isHTMLDownload(resp.Header) {
+			resp.Body.Close()
+			cancel()
+			return nil, mk("the server answered 200 with an HTML page, not a REDCap API answer (a login page, proxy or PHP error?)", ErrMalformed, head)
+		}
+	}
+	resp.Body = &checkedBody{r: br, c: resp.Body, ctx: actx, cancel: cancel, content: content, action: action, want: resp.ContentLength}
+	return resp, nil
+}
+
+// isHTMLDownload tells an exported HTML file (Content-Type carries the
+// file name) from an error page.
+func isHTMLDownload(h http.Header) bool {
+	return strings.Contains(h.Get("Content-Type"), "name=")
+}
+
+// checkedBody turns read failures into *Error: a body shorter than its
+// Content-Length or a connection cut is ErrTruncated; a time-out says so.
+type checkedBody struct {
+	r               io.Reader
+	c               io.Closer
+	ctx             context.Context // the attempt's; done means the time-out fired
+	cancel          context.CancelFunc
+	content, action string
+	want, got       int64
+	err             error
+}
+
+func (b *checkedBody) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	n, err := b.r.Read(p)
+	b.got += int64(n)
+	switch {
+	case err == nil:
+	case err == io.EOF:
+		if b.want >= 0 && b.got != b.want {
+			err = &Error{Status: 200, Content: b.content, Action: b.action, Err: ErrTruncated,
+				Message: "body has " + itoa64(b.got) + " bytes but Content-Length says " + itoa64(b.want)}
+		}
+	default:
+		cause := ErrTruncated
+		msg := "body cut after " + itoa64(b.got) + " bytes: " + err.Error()
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(b.ctx.Err(), context.DeadlineExceeded) {
+			msg = "time-out while reading the body after " + itoa64(b.got) + " bytes (WithTimeout): " + err.Error()
+		}
+		err = &Error{Status: 200, Content: b.content, Action: b.action, Err: errors.Join(cause, err, context.Cause(b.ctx)), Message: msg}
+	}
+	if err != nil {
+		b.err = err
+	}
+	return n, err
+}
+
+func (b *checkedBody) Close() error {
+	err := b.c.Close()
+	b.cancel()
+	return err
+}
+
+// readAll sends f and returns the whole 200 body.
+func (c *Client) readAll(ctx context.Context, f *form, k kind) ([]byte, http.Header, error) {
+	resp, err := c.send(ctx, f, k)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, resp.Header, nil
+}
+
+// postJSON sends f and decodes the JSON answer into out.
+func (c *Client) postJSON(ctx context.Context, f *form, k kind, out any) error {
+	f.set("format", "json")
+	b, _, err := c.readAll(ctx, f, k)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(b, f, out)
+}
+
+func decodeJSON(b []byte, f *form, out any) error {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return &Error{Status: 200, Content: f.get("content"), Action: f.get("action"), Err: ErrMalformed,
+			Message: "empty body where JSON was expected"}
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		cause := ErrMalformed
+		var se *json.SyntaxError
+		if errors.As(err, &se) && se.Offset >= int64(len(bytes.TrimRight(b, " \t\r\n"))) || errors.Is(err, io.ErrUnexpectedEOF) {
+			cause = ErrTruncated
+		}
+		return &Error{Status: 200, Content: f.get("content"), Action: f.get("action"), Err: cause,
+			Message: "JSON answer does not parse: " + err.Error(), BodyPrefix: prefixOf(b)}
+	}
+	return nil
+}
+
+// postText sends f and returns the trimmed text answer (version, a link, a
+// record name...). An empty answer is an error.
+func (c *Client) postText(ctx context.Context, f *form, k kind) (string, error) {
+	b, _, err := c.readAll(ctx, f, k)
+	if err != nil {
+		return "", err
+	}
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		return "", &Error{Status: 200, Content: f.get("content"), Action: f.get("action"), Err: ErrMalformed,
+			Message: "empty body where a value was expected"}
+	}
+	return s, nil
+}
+
+// postCount sends an import/delete and reads REDCap's count answer,
+// {"count": N} or a bare number.
+func (c *Client) postCount(ctx context.Context, f *form) (int, error) {
+	b, _, err := c.readAll(ctx, f, write)
+	if err != nil {
+		return 0, err
+	}
+	return parseCount(b, f)
+}
+
+func parseCount(b []byte, f *form) (int, error) {
+	t := bytes.TrimSpace(b)
+	var obj struct {
+		Count *json.Number `json:"count"`
+	}
+	var n json.Number
+	switch {
+	case len(t) > 0 && t[0] == '{' && json.Unmarshal(t, &obj) == nil && obj.Count != nil:
+		n = *obj.Count
+	case len(t) > 0 && t[0] == '"':
+		var s string
+		if json.Unmarshal(t, &s) == nil {
+			n = json.Number(s)
+		}
+	default:
+		n = json.Number(t)
+	}
+	v, err := n.Int64()
+	if err != nil {
+		return 0, &Error{Status: 200, Content: f.get("content"), Action: f.get("action"), Err: ErrMalformed,
+			Message: "expected a count", BodyPrefix: prefixOf(b)}
+	}
+	return int(v), nil
+}
+
+// postEmpty sends a request whose success answer is empty (or ignorable).
+func (c *Client) postEmpty(ctx context.Context, f *form, k kind) error {
+	_, _, err := c.readAll(ctx, f, k)
+	return err
+}
+
+// postStream sends f and returns the 200 body as a stream.
+func (c *Client) postStream(ctx context.Context, f *form, k kind) (*http.Response, error) {
+	return c.send(ctx, f, k)
+}
+
+func itoa(n int) string { return itoa64(int64(n)) }
+
+func itoa64(n int64) string {
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
