@@ -203,6 +203,11 @@ func fetch(ctx context.Context, export exportFunc, p client.ExportRecordsParams,
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	f := newFetchRows(ctx, cancel, export, p, opts)
+	if p.Records != nil && len(p.Records) == 0 {
+		// an empty records list selects nothing (REDCap would read it as all)
+		f.nbatches = 0
+		return f, nil
+	}
 
 	if len(p.Records) > 0 {
 		ids := dedupe(p.Records)

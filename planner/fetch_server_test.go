@@ -1,0 +1,182 @@
+package planner
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/client/redcaptest"
+	"github.com/redcapql/rq/internal/fixtures"
+)
+
+// serveFixture serves a fixture project with faults and returns a client
+// without a rate cap (the test server is loopback).
+func serveFixture(t *testing.T, faults redcaptest.Faults, path ...string) (*client.Client, *redcaptest.Project) {
+	t.Helper()
+	proj, err := redcaptest.LoadODM(fixtures.Path(t, path...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := redcaptest.Start("127.0.0.1:0", redcaptest.Options{Faults: faults}, proj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	c, err := client.New(srv.URL, srv.Token(proj.Name), client.WithRateLimit(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, proj
+}
+
+// exportAll is the reference: one unbatched export.
+func exportAll(t *testing.T, c *client.Client, p client.ExportRecordsParams) *client.Records {
+	t.Helper()
+	recs, err := c.ExportRecords(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+func TestFetchServerCellLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		path []string
+	}{
+		{"classic", []string{"redcapr", "projects", "clinical-trial-1", "project.xml"}},
+		{"repeating", []string{"redcapr", "projects", "repeating-instruments", "project.xml"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ref, _ := serveFixture(t, redcaptest.Faults{}, tc.path...)
+			want := exportAll(t, ref, client.ExportRecordsParams{})
+			perRecord := map[string]int{}
+			for _, r := range want.Rows {
+				perRecord[r[0]] += len(r)
+			}
+			// the id step and every single record fit; the whole export does not
+			total := len(want.Rows) * len(want.Columns)
+			maxCells := max(len(perRecord)+1, total/6)
+			for _, n := range perRecord {
+				maxCells = max(maxCells, n)
+			}
+			if maxCells >= total {
+				t.Fatalf("fixture unsuitable: a limit of %d cells does not bite on %d", maxCells, total)
+			}
+			c, _ := serveFixture(t, redcaptest.Faults{MaxCells: maxCells}, tc.path...)
+			p, err := c.Project(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			// a whole-project query that the server cannot answer in one call
+			if _, err := c.ExportRecords(context.Background(), client.ExportRecordsParams{}); !errors.Is(err, client.ErrTooLarge) {
+				t.Fatalf("one call: err = %v, want ErrTooLarge (the test needs a limit that bites)", err)
+			}
+			f, err := Fetch(context.Background(), c, client.ExportRecordsParams{}, FetchOptions{
+				RecordIDField: p.DefField(), CellsPerBatch: 1_000_000, Concurrency: 3,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			var got [][]string
+			for f.Next() {
+				got = append(got, slices.Clone(f.Row()))
+			}
+			if err := f.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(f.Columns(), want.Columns) {
+				t.Fatalf("columns %v\nwant %v", f.Columns(), want.Columns)
+			}
+			if !slices.EqualFunc(got, want.Rows, slices.Equal) {
+				t.Fatalf("%d rows, want %d (first difference at row %d)", len(got), len(want.Rows), firstDiff(got, want.Rows))
+			}
+			st := f.Stats()
+			if st.Splits == 0 || st.Rows != len(want.Rows) || st.Calls < 3 {
+				t.Errorf("stats %+v: want splits, %d rows", st, len(want.Rows))
+			}
+			t.Logf("%d rows in %d calls, %d splits, final batch %d ids", st.Rows, st.Calls, st.Splits, st.BatchSize)
+		})
+	}
+}
+
+func TestFetchServerFilterAndFields(t *testing.T) {
+	c, _ := serveFixture(t, redcaptest.Faults{}, "redcapr", "projects", "repeating-instruments", "project.xml")
+	p, err := c.Project(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := p.DefField()
+	params := client.ExportRecordsParams{FilterLogic: "[" + id + "] <> ''", Forms: []string{p.Forms()[0]}}
+	f, err := Fetch(context.Background(), c, params, FetchOptions{RecordIDField: id, MaxIDsPerBatch: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	n := 0
+	for f.Next() {
+		n++
+	}
+	if f.Err() != nil || n == 0 {
+		t.Fatalf("%d rows, err %v", n, f.Err())
+	}
+	if !slices.Contains(f.Columns(), id) {
+		t.Errorf("columns %v lack the record id", f.Columns())
+	}
+	if st := f.Stats(); !st.TwoStep || st.Calls != st.IDs+1 {
+		t.Errorf("stats %+v: want one call per record plus the id step", st)
+	}
+}
+
+func TestFetchSourceServer(t *testing.T) {
+	c, proj := serveFixture(t, redcaptest.Faults{}, "redcapr", "projects", "repeating-instruments", "project.xml")
+	ctx := context.Background()
+	for _, src := range LocalSources {
+		t.Run(src, func(t *testing.T) {
+			rows, err := FetchSource(ctx, c, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cols, _ := SourceColumns(src)
+			if !slices.Equal(rows.Columns()[:len(cols)], cols) {
+				t.Errorf("columns %v, want %v first", rows.Columns(), cols)
+			}
+			n := 0
+			for rows.Next() {
+				if len(rows.Row()) != len(rows.Columns()) {
+					t.Fatalf("row %d has %d values for %d columns", n, len(rows.Row()), len(rows.Columns()))
+				}
+				n++
+			}
+			switch src {
+			case "metadata":
+				if n != len(proj.Metadata) && n == 0 {
+					t.Errorf("%d metadata rows", n)
+				}
+			case "project":
+				if n != 1 {
+					t.Errorf("%d project rows", n)
+				}
+			case "events":
+				if n != len(proj.Events) {
+					t.Errorf("%d events, want %d", n, len(proj.Events))
+				}
+			case "fem":
+				if n != len(proj.FormEventMapping) {
+					t.Errorf("%d mappings, want %d", n, len(proj.FormEventMapping))
+				}
+			case "instruments", "fields":
+				if n == 0 {
+					t.Errorf("no %s rows", src)
+				}
+			}
+		})
+	}
+	if _, err := FetchSource(ctx, c, "nope"); err == nil || !strings.Contains(err.Error(), "no local source") {
+		t.Errorf("unknown source: %v", err)
+	}
+}
