@@ -33,6 +33,9 @@ type Project struct {
 
 	// Records holds the data. Writes go through Overlay (see Writable).
 	Records RecordStore
+	// Created is when the project's loaded records count as created for
+	// dateRangeBegin/End when the log holds nothing on them (Init sets now).
+	Created time.Time
 	// Log is the change log: record exports' dateRangeBegin/End and the log
 	// method read it; imports, deletes and file writes append to it (AppendLog).
 	Log []LogEntry
@@ -43,6 +46,7 @@ type Project struct {
 	formOf      map[string]string   // field → form
 	eventIndex  map[string]int      // unique event name → index in Events
 	choiceCache map[string][]Choice
+	status      map[string]*Field // "<form>_complete" → synthesized form status field
 	nextDocID   int
 }
 
@@ -302,6 +306,9 @@ func (p *Project) Init() error {
 	if p.Records == nil {
 		p.Records = NewMemStore()
 	}
+	if p.Created.IsZero() {
+		p.Created = time.Now()
+	}
 	if p.Files == nil {
 		p.Files = map[FileKey]*StoredFile{}
 	}
@@ -338,6 +345,11 @@ func (p *Project) Init() error {
 			p.Instruments = append(p.Instruments, Instrument{Name: f, Label: f})
 		}
 	}
+	p.status = make(map[string]*Field, len(p.Instruments))
+	for _, in := range p.Instruments {
+		p.status[in.Name+"_complete"] = &Field{FieldName: in.Name + "_complete", FormName: in.Name,
+			FieldType: "radio", FieldLabel: "Complete?", SelectChoicesOrCalculations: "0, Incomplete | 1, Unverified | 2, Complete"}
+	}
 	p.eventIndex = make(map[string]int, len(p.Events))
 	for i, e := range p.Events {
 		p.eventIndex[e.UniqueName] = i
@@ -354,13 +366,23 @@ func (p *Project) HasRepeating() bool { return len(p.Repeating) > 0 }
 // RecordIDField is the first dictionary field.
 func (p *Project) RecordIDField() string { return p.Metadata[0].FieldName }
 
-// Field returns the dictionary row of name, or nil.
+// Field returns the dictionary row of name, or nil. Form status fields
+// ("<form>_complete") are not dictionary rows; Field synthesizes them as
+// radios with REDCap's three codes.
 func (p *Project) Field(name string) *Field {
 	if i, ok := p.fieldIndex[name]; ok {
 		return &p.Metadata[i]
 	}
-	return nil
+	return p.status[name]
 }
+
+// IsFormStatus reports whether name is a form's "<form>_complete" field.
+func (p *Project) IsFormStatus(name string) bool {
+	_, ok := p.status[name]
+	return ok && p.fieldIndex != nil && !p.isDictField(name)
+}
+
+func (p *Project) isDictField(name string) bool { _, ok := p.fieldIndex[name]; return ok }
 
 // FormFields returns the fields of form in dictionary order (nil if unknown).
 func (p *Project) FormFields(form string) []string { return p.formFields[form] }
@@ -380,7 +402,7 @@ func (p *Project) Choices(field string) []Choice {
 	}
 	var c []Choice
 	switch f.FieldType {
-	case "radio", "dropdown", "checkbox":
+	case "radio", "dropdown", "checkbox", "sql":
 		c = ParseChoices(f.SelectChoicesOrCalculations)
 	case "yesno":
 		c = []Choice{{"1", "Yes"}, {"0", "No"}}
