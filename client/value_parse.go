@@ -23,20 +23,23 @@ func (f *Field) Parse(raw string) (Value, error) {
 	case parseText:
 		return Value{Kind: KindText, Str: raw}, nil
 	case parseInteger:
-		if !isInteger(raw) {
+		s := trimNumber(raw)
+		if !isInteger(s) {
 			return f.bad(raw, "not an integer")
 		}
-		return number(f, raw)
+		return number(f, raw, s)
 	case parseNumber:
-		if !isNumber(raw, '.') {
+		s := trimNumber(raw)
+		if !isNumber(s, '.') {
 			return f.bad(raw, "not a number")
 		}
-		return number(f, raw)
+		return number(f, raw, s)
 	case parseNumberComma:
-		if !isNumber(raw, ',') {
+		s := trimNumber(raw)
+		if !isNumber(s, ',') {
 			return f.bad(raw, "not a number (comma or dot decimal)")
 		}
-		return number(f, raw)
+		return number(f, raw, s)
 	case parseDate:
 		t, ok := scanDate(raw)
 		if !ok || len(raw) != 10 {
@@ -67,7 +70,7 @@ func (f *Field) Parse(raw string) (Value, error) {
 			return f.bad(raw, "not a choice code of the field")
 		}
 		if f.NumericCodes {
-			return number(f, raw)
+			return number(f, raw, raw)
 		}
 		return Value{Kind: KindText, Str: raw}, nil
 	case parseCheckbox:
@@ -81,29 +84,39 @@ func (f *Field) bad(raw, reason string) (Value, error) {
 	return Value{}, &ValueError{Field: f.Name, Value: raw, Reason: reason}
 }
 
-// number converts raw, already checked by isNumber (',' or '.' decimal mark).
-// Short plain decimals are converted exactly without strconv: a mantissa
-// below 2^53 divided by an exact power of ten rounds correctly.
-func number(f *Field, raw string) (Value, error) {
-	if n, ok := fastNumber(raw); ok {
-		return Value{Kind: KindNumber, Num: n, Str: raw}, nil
+// trimNumber drops spaces and tabs around a number, as PHP's is_numeric
+// (and so REDCap) accepts them.
+func trimNumber(s string) string {
+	if s == "" || s[0] != ' ' && s[0] != '\t' && s[len(s)-1] != ' ' && s[len(s)-1] != '\t' {
+		return s
 	}
-	s := raw
+	return strings.Trim(s, " \t")
+}
+
+// number converts text, the trimmed raw value already checked by isNumber
+// (',' or '.' decimal mark). Short plain decimals are converted exactly
+// without strconv: a mantissa below 2^53 divided by an exact power of ten
+// rounds correctly.
+func number(f *Field, raw, text string) (Value, error) {
+	if n, ok := fastNumber(text); ok {
+		return Value{Kind: KindNumber, Num: n, Str: text}, nil
+	}
+	s := text
 	var buf [64]byte
-	if i := strings.IndexByte(raw, ','); i >= 0 {
-		if len(raw) <= len(buf) {
-			n := copy(buf[:], raw)
+	if i := strings.IndexByte(text, ','); i >= 0 {
+		if len(text) <= len(buf) {
+			n := copy(buf[:], text)
 			buf[i] = '.'
 			s = string(buf[:n])
 		} else {
-			s = raw[:i] + "." + raw[i+1:]
+			s = text[:i] + "." + text[i+1:]
 		}
 	}
 	n, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		return f.bad(raw, "number out of range")
 	}
-	return Value{Kind: KindNumber, Num: n, Str: raw}, nil
+	return Value{Kind: KindNumber, Num: n, Str: text}, nil
 }
 
 var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}

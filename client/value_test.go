@@ -23,7 +23,10 @@ func TestFieldParse(t *testing.T) {
 		{"age", "4.5", Value{}, "not an integer"},
 		{"age", "abc", Value{}, "not an integer"},
 		{"age", "-", Value{}, "not an integer"},
-		{"age", " 42", Value{}, "not an integer"},
+		{"age", " 42", Value{Kind: KindNumber, Num: 42, Str: "42"}, ""},
+		{"weight", " -0.119\t", Value{Kind: KindNumber, Num: -0.119, Str: "-0.119"}, ""},
+		{"age", "4 2", Value{}, "not an integer"},
+		{"age", "  ", Value{}, "not an integer"},
 		{"age", "NA", Value{Missing: "NA"}, ""},
 		{"age", "UNK", Value{Missing: "UNK"}, ""},
 		{"weight", "70.25", Value{Kind: KindNumber, Num: 70.25, Str: "70.25"}, ""},
@@ -102,7 +105,7 @@ func TestFieldParse(t *testing.T) {
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s.Parse(%q) =\n %+v\nwant\n %+v", tt.field, tt.raw, got, tt.want)
 		}
-		if s := got.String(); s != tt.raw {
+		if s := got.String(); s != strings.Trim(tt.raw, " \t") {
 			t.Errorf("%s.Parse(%q).String() = %q", tt.field, tt.raw, s)
 		}
 	}
