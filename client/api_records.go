@@ -371,8 +371,11 @@ type RandomizeParams struct {
 
 // RandomizeResult is the allocation REDCap made.
 type RandomizeResult struct {
-	Target string // the target field's value
-	Alt    string // the alternate target, with ReturnAlt
+	Record      string
+	TargetField string // the randomisation field
+	Target      string // the code allocated to it
+	AltField    string // the alternate target field, with ReturnAlt
+	Alt         string // its value
 }
 
 // Randomize randomises a record (content=record, action=randomize).
@@ -389,24 +392,27 @@ func (c *Client) Randomize(ctx context.Context, p RandomizeParams) (*RandomizeRe
 	if err != nil {
 		return nil, err
 	}
-	rows, err := decodeRows(b, f)
-	if err != nil {
+	type target struct {
+		FieldName json.RawMessage `json:"field_name"`
+		Value     json.RawMessage `json:"value"`
+	}
+	var r struct {
+		Record json.RawMessage `json:"record"`
+		Target *target         `json:"target_field"`
+		Alt    *target         `json:"alternative_target_field"`
+	}
+	if err := decodeJSON(b, f, &r); err != nil {
 		return nil, err
 	}
-	if len(rows) != 1 {
-		return nil, &Error{Status: 200, Content: "record", Action: "randomize", Err: ErrMalformed, Message: "expected one allocation", BodyPrefix: prefixOf(b)}
+	if r.Target == nil {
+		return nil, &Error{Status: 200, Content: "record", Action: "randomize", Err: ErrMalformed, Message: "no target_field in the answer", BodyPrefix: prefixOf(b)}
 	}
-	r := rows[0]
-	return &RandomizeResult{Target: firstOf(r, "target_field", "target", "value"), Alt: firstOf(r, "alternate_target", "alt_target", "alt")}, nil
-}
-
-func firstOf(r jsonRow, keys ...string) string {
-	for _, k := range keys {
-		if v := r.str(k); v != "" {
-			return v
-		}
+	text := func(raw json.RawMessage) string { return jsonRow{"v": raw}.str("v") }
+	out := &RandomizeResult{Record: text(r.Record), TargetField: text(r.Target.FieldName), Target: text(r.Target.Value)}
+	if r.Alt != nil {
+		out.AltField, out.Alt = text(r.Alt.FieldName), text(r.Alt.Value)
 	}
-	return ""
+	return out, nil
 }
 
 // ExportReportParams exports a saved report (content=report).
