@@ -132,8 +132,24 @@ func TestFetchServerFilterAndFields(t *testing.T) {
 	}
 }
 
+// serveDemo serves the demo project.
+func serveDemo(t *testing.T, faults redcaptest.Faults, records int) (*client.Client, *redcaptest.Project) {
+	t.Helper()
+	proj := redcaptest.Demo(redcaptest.DemoOptions{Records: records, Seed: 1})
+	srv, err := redcaptest.Start("127.0.0.1:0", redcaptest.Options{Faults: faults}, proj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	c, err := client.New(srv.URL, srv.Token(proj.Name), client.WithRateLimit(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, proj
+}
+
 func TestFetchSourceServer(t *testing.T) {
-	c, proj := serveFixture(t, redcaptest.Faults{}, "redcapr", "projects", "repeating-instruments", "project.xml")
+	c, proj := serveDemo(t, redcaptest.Faults{}, 20)
 	ctx := context.Background()
 	for _, src := range LocalSources {
 		t.Run(src, func(t *testing.T) {
@@ -169,7 +185,11 @@ func TestFetchSourceServer(t *testing.T) {
 				if n != len(proj.FormEventMapping) {
 					t.Errorf("%d mappings, want %d", n, len(proj.FormEventMapping))
 				}
-			case "instruments", "fields":
+			case "dags":
+				if n != len(proj.DAGs) {
+					t.Errorf("%d DAGs, want %d", n, len(proj.DAGs))
+				}
+			case "instruments", "fields", "arms", "users":
 				if n == 0 {
 					t.Errorf("no %s rows", src)
 				}

@@ -1,0 +1,961 @@
+package rq
+
+// A naive reference evaluator for the differential test. It is written from
+// the language requirement (rq-language.md §3–§5), independently of the
+// planner: it walks the lang AST directly over ONE full export of the
+// project, typed by the client's data dictionary, row by row, with SQL's
+// three-valued logic. It is slow and simple on purpose; it must never call
+// the planner.
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/lang"
+)
+
+// refDB is the whole project in memory.
+type refDB struct {
+	dict         *client.Dictionary
+	longitudinal bool
+	repeating    bool
+	eventArm     map[string]int
+	repeatForm   map[string]bool
+	rows         []*refRow
+	pinned       map[string]map[string]*refRow // record → event → its non-repeating row
+	nullsFirst   bool                          // where order by puts nulls (ascending)
+}
+
+// refRow is one row of the flat export.
+type refRow struct {
+	record, event, instrument, dag string
+	instance                       string
+	raw                            map[string]string // export column → raw text
+	vals                           map[string]client.Value
+}
+
+// loadRefDB exports the whole project once and types it.
+func loadRefDB(ctx context.Context, c *client.Client) (*refDB, error) {
+	proj, err := c.Project(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dict, err := proj.Dictionary()
+	if err != nil {
+		return nil, err
+	}
+	db := &refDB{dict: dict, longitudinal: proj.IsLongitudinal(), eventArm: map[string]int{},
+		repeatForm: map[string]bool{}, pinned: map[string]map[string]*refRow{}}
+	for _, e := range proj.Events() {
+		db.eventArm[e.UniqueEventName] = e.ArmNum
+	}
+	for _, r := range proj.RepeatingFormsEvents() {
+		db.repeating = true
+		if r.FormName != "" {
+			db.repeatForm[r.FormName] = true
+		}
+	}
+	recs, err := c.ExportRecords(ctx, client.ExportRecordsParams{ExportDataAccessGroups: true, ExportBlankForGrayFormStatus: true})
+	if err != nil {
+		return nil, err
+	}
+	parser, err := dict.NewRowParser(recs.Columns)
+	if err != nil {
+		return nil, err
+	}
+	var vals []client.Value
+	for _, raw := range recs.Rows {
+		r := &refRow{raw: map[string]string{}, vals: map[string]client.Value{}}
+		for i, col := range recs.Columns {
+			r.raw[col] = raw[i]
+		}
+		r.record = raw[0]
+		r.event = r.raw["redcap_event_name"]
+		r.instrument = r.raw["redcap_repeat_instrument"]
+		r.instance = r.raw["redcap_repeat_instance"]
+		r.dag = r.raw["redcap_data_access_group"]
+		vals, _ = parser.Parse(raw, vals) // values that do not fit are null
+		for i, f := range parser.Fields() {
+			r.vals[f.Name] = vals[i]
+		}
+		db.rows = append(db.rows, r)
+		if r.instrument == "" && r.instance == "" {
+			if db.pinned[r.record] == nil {
+				db.pinned[r.record] = map[string]*refRow{}
+			}
+			db.pinned[r.record][r.event] = r
+		}
+	}
+	return db, nil
+}
+
+// tv is a three-valued truth value.
+type tv int8
+
+const (
+	tFalse tv = iota
+	tTrue
+	tUnknown
+)
+
+func tvOf(b bool) tv {
+	if b {
+		return tTrue
+	}
+	return tFalse
+}
+
+func (a tv) not() tv {
+	switch a {
+	case tTrue:
+		return tFalse
+	case tFalse:
+		return tTrue
+	}
+	return tUnknown
+}
+
+// refEnv evaluates expressions on one row.
+type refEnv struct {
+	db     *refDB
+	row    *refRow
+	params map[string]string
+}
+
+var null = client.Value{}
+
+func num(f float64) client.Value { return client.Value{Kind: client.KindNumber, Num: f} }
+func text(s string) client.Value { return client.Value{Kind: client.KindText, Str: s} }
+
+// value evaluates a value expression.
+func (e *refEnv) value(x lang.Expr) (client.Value, error) {
+	switch x := x.(type) {
+	case *lang.Literal:
+		return literalValue(x)
+	case *lang.Param:
+		v, ok := e.params[x.Name]
+		if !ok {
+			return null, fmt.Errorf("missing parameter $%s", x.Name)
+		}
+		return text(v), nil
+	case *lang.Ref:
+		return e.ref(x)
+	case *lang.Unary:
+		v, err := e.value(x.X)
+		if err != nil || v.Kind != client.KindNumber {
+			return null, err
+		}
+		return num(-v.Num), nil
+	case *lang.Binary:
+		a, err := e.value(x.Left)
+		if err != nil {
+			return null, err
+		}
+		b, err := e.value(x.Right)
+		if err != nil {
+			return null, err
+		}
+		a, b = asNumber(a), asNumber(b)
+		if a.Kind != client.KindNumber || b.Kind != client.KindNumber {
+			return null, nil
+		}
+		switch x.Op {
+		case lang.Add:
+			return num(a.Num + b.Num), nil
+		case lang.Sub:
+			return num(a.Num - b.Num), nil
+		case lang.Mul:
+			return num(a.Num * b.Num), nil
+		case lang.Div:
+			if b.Num == 0 {
+				return null, nil
+			}
+			return num(a.Num / b.Num), nil
+		}
+	case *lang.Call:
+		return e.call(x)
+	case *lang.Query, *lang.QueryGroup:
+		t, err := e.cond(x)
+		if err != nil || t == tUnknown {
+			return null, err
+		}
+		return num(float64(t)), nil
+	}
+	return null, fmt.Errorf("reference: cannot evaluate %T %s", x, x)
+}
+
+func literalValue(l *lang.Literal) (client.Value, error) {
+	switch l.Kind {
+	case lang.String:
+		return text(l.Text), nil
+	case lang.Number:
+		return num(l.Num), nil
+	case lang.Bool:
+		if l.Bool {
+			return num(1), nil
+		}
+		return num(0), nil
+	case lang.Null:
+		return null, nil
+	case lang.Date:
+		t, err := time.Parse("2006-01-02", l.Text)
+		return client.Value{Kind: client.KindDate, Time: t}, err
+	case lang.Datetime:
+		for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02T15:04"} {
+			if t, err := time.Parse(layout, l.Text); err == nil {
+				return client.Value{Kind: client.KindDatetime, Time: t}, nil
+			}
+		}
+		return null, fmt.Errorf("reference: bad datetime %q", l.Text)
+	}
+	return null, fmt.Errorf("reference: literal kind %v", l.Kind)
+}
+
+// ref reads a column of the row (or of the record's pinned event row).
+func (e *refEnv) ref(r *lang.Ref) (client.Value, error) {
+	row := e.row
+	if r.Event != "" {
+		row = e.db.pinned[e.row.record][r.Event]
+		if row == nil {
+			return null, nil
+		}
+	}
+	if !r.Bracketed && r.Event == "" {
+		switch r.Name {
+		case "record":
+			return text(row.record), nil
+		case "event", "redcap_event_name":
+			return text(row.event), nil
+		case "arm":
+			return num(float64(e.db.eventArm[row.event])), nil
+		case "instrument", "redcap_repeat_instrument":
+			return textOrNull(row.instrument), nil
+		case "instance", "redcap_repeat_instance":
+			if row.instance == "" {
+				return null, nil
+			}
+			n, err := strconv.ParseFloat(row.instance, 64)
+			return num(n), err
+		case "dag", "redcap_data_access_group":
+			return textOrNull(row.dag), nil
+		}
+	}
+	if v, ok := row.vals[r.Name]; ok {
+		return v, nil
+	}
+	if _, ok := e.db.dict.Field(r.Name); ok {
+		return null, nil // a field without an export column here
+	}
+	return null, fmt.Errorf("reference: unknown name %q", r.Name)
+}
+
+func textOrNull(s string) client.Value {
+	if s == "" {
+		return null
+	}
+	return text(s)
+}
+
+// asNumber converts text that is a number (REDCap compares numeric strings
+// as numbers); other text becomes null.
+func asNumber(v client.Value) client.Value {
+	if v.Kind == client.KindText {
+		f, err := strconv.ParseFloat(strings.TrimSpace(v.Str), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return null
+		}
+		return num(f)
+	}
+	return v
+}
+
+// coerce converts a text operand to the other operand's kind, as the
+// planner converts literals and parameters.
+func coerce(v client.Value, to client.Kind) client.Value {
+	if v.Kind != client.KindText {
+		return v
+	}
+	switch to {
+	case client.KindNumber:
+		return asNumber(v)
+	case client.KindDate:
+		if t, err := time.Parse("2006-01-02", v.Str); err == nil {
+			return client.Value{Kind: client.KindDate, Time: t}
+		}
+		return null
+	case client.KindDatetime:
+		for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"} {
+			if t, err := time.Parse(layout, v.Str); err == nil {
+				return client.Value{Kind: client.KindDatetime, Time: t}
+			}
+		}
+		return null
+	case client.KindTime:
+		for _, layout := range []string{"15:04:05", "15:04", "04:05"} {
+			if t, err := time.Parse(layout, v.Str); err == nil {
+				return client.Value{Kind: client.KindTime, Time: t}
+			}
+		}
+		return null
+	}
+	return v
+}
+
+// compare orders two non-null values; ok is false when they cannot be
+// compared (the comparison is then unknown).
+func compare(a, b client.Value) (int, bool) {
+	if a.IsNull() || b.IsNull() {
+		return 0, false
+	}
+	a, b = coerce(a, b.Kind), coerce(b, a.Kind)
+	if a.IsNull() || b.IsNull() {
+		return 0, false
+	}
+	switch {
+	case a.Kind == client.KindNumber && b.Kind == client.KindNumber:
+		return cmp.Compare(a.Num, b.Num), true
+	case a.Kind == client.KindText && b.Kind == client.KindText:
+		return strings.Compare(a.Str, b.Str), true
+	case isTime(a.Kind) && isTime(b.Kind):
+		return a.Time.Compare(b.Time), true
+	}
+	return 0, false
+}
+
+func isTime(k client.Kind) bool {
+	return k == client.KindDate || k == client.KindDatetime || k == client.KindTime
+}
+
+// cond evaluates a condition.
+func (e *refEnv) cond(x lang.Expr) (tv, error) {
+	switch x := x.(type) {
+	case *lang.QueryGroup:
+		switch x.Op {
+		case lang.Not:
+			t, err := e.cond(x.Items[0])
+			return t.not(), err
+		case lang.And:
+			out := tTrue
+			for _, it := range x.Items {
+				t, err := e.cond(it)
+				if err != nil {
+					return tUnknown, err
+				}
+				if t == tFalse {
+					out = tFalse
+				} else if t == tUnknown && out == tTrue {
+					out = tUnknown
+				}
+			}
+			return out, nil
+		case lang.Or:
+			out := tFalse
+			for _, it := range x.Items {
+				t, err := e.cond(it)
+				if err != nil {
+					return tUnknown, err
+				}
+				if t == tTrue {
+					out = tTrue
+				} else if t == tUnknown && out == tFalse {
+					out = tUnknown
+				}
+			}
+			return out, nil
+		}
+	case *lang.Query:
+		return e.query(x)
+	}
+	v, err := e.value(x)
+	if err != nil || v.IsNull() {
+		return tUnknown, err
+	}
+	v = asNumber(v)
+	if v.Kind != client.KindNumber {
+		return tUnknown, fmt.Errorf("reference: %s is not a condition", x)
+	}
+	return tvOf(v.Num != 0), nil
+}
+
+// query evaluates a leaf condition.
+func (e *refEnv) query(q *lang.Query) (tv, error) {
+	if r, ok := q.Left.(*lang.Ref); ok && !r.Bracketed && r.Event == "" && r.Name == "form" {
+		return e.formQuery(q)
+	}
+	left, err := e.value(q.Left)
+	if err != nil {
+		return tUnknown, err
+	}
+	rights := make([]client.Value, len(q.Right))
+	for i, r := range q.Right {
+		if rights[i], err = e.value(r); err != nil {
+			return tUnknown, err
+		}
+	}
+	cmpOp := func(v client.Value, ok func(int) bool) tv {
+		c, comparable := compare(left, v)
+		if !comparable {
+			return tUnknown
+		}
+		return tvOf(ok(c))
+	}
+	switch q.Op {
+	case lang.Eq:
+		return cmpOp(rights[0], func(c int) bool { return c == 0 }), nil
+	case lang.Ne:
+		return cmpOp(rights[0], func(c int) bool { return c != 0 }), nil
+	case lang.Lt:
+		return cmpOp(rights[0], func(c int) bool { return c < 0 }), nil
+	case lang.Le:
+		return cmpOp(rights[0], func(c int) bool { return c <= 0 }), nil
+	case lang.Gt:
+		return cmpOp(rights[0], func(c int) bool { return c > 0 }), nil
+	case lang.Ge:
+		return cmpOp(rights[0], func(c int) bool { return c >= 0 }), nil
+	case lang.In, lang.NotIn:
+		out := tFalse
+		for _, r := range rights {
+			t := cmpOp(r, func(c int) bool { return c == 0 })
+			if t == tTrue {
+				out = tTrue
+				break
+			}
+			if t == tUnknown {
+				out = tUnknown
+			}
+		}
+		if q.Op == lang.NotIn {
+			return out.not(), nil
+		}
+		return out, nil
+	case lang.Between, lang.NotBetween:
+		lo := cmpOp(rights[0], func(c int) bool { return c >= 0 })
+		hi := cmpOp(rights[1], func(c int) bool { return c <= 0 })
+		out := and3(lo, hi)
+		if q.Op == lang.NotBetween {
+			return out.not(), nil
+		}
+		return out, nil
+	case lang.IsNull:
+		return tvOf(left.IsNull()), nil
+	case lang.IsNotNull:
+		return tvOf(!left.IsNull()), nil
+	case lang.Like, lang.NotLike:
+		if left.IsNull() || rights[0].IsNull() {
+			return tUnknown, nil
+		}
+		re, err := likeRegexp(rights[0].String())
+		if err != nil {
+			return tUnknown, err
+		}
+		t := tvOf(re.MatchString(left.String()))
+		if q.Op == lang.NotLike {
+			return t.not(), nil
+		}
+		return t, nil
+	case lang.Match:
+		if left.IsNull() || rights[0].IsNull() {
+			return tUnknown, nil
+		}
+		re, err := regexp.Compile(rights[0].String())
+		if err != nil {
+			return tUnknown, err
+		}
+		return tvOf(re.MatchString(left.String())), nil
+	case lang.Has, lang.HasAny, lang.HasAll:
+		if left.Kind != client.KindCodeSet {
+			return tUnknown, nil
+		}
+		n := 0
+		for _, r := range rights {
+			if left.Has(r.String()) {
+				n++
+			}
+		}
+		switch q.Op {
+		case lang.HasAll:
+			return tvOf(n == len(rights)), nil
+		default:
+			return tvOf(n > 0), nil
+		}
+	}
+	return tUnknown, fmt.Errorf("reference: operator %v", q.Op)
+}
+
+func and3(a, b tv) tv {
+	if a == tFalse || b == tFalse {
+		return tFalse
+	}
+	if a == tUnknown || b == tUnknown {
+		return tUnknown
+	}
+	return tTrue
+}
+
+// likeRegexp turns an SQL LIKE pattern into an anchored, ASCII
+// case-insensitive regexp.
+func likeRegexp(p string) (*regexp.Regexp, error) {
+	var b strings.Builder
+	b.WriteString(`(?s)^`)
+	for _, r := range p {
+		switch r {
+		case '%':
+			b.WriteString(`.*`)
+		case '_':
+			b.WriteString(`.`)
+		default:
+			lo, up := strings.ToLower(string(r)), strings.ToUpper(string(r))
+			if r < 128 && lo != up {
+				b.WriteString("[" + regexp.QuoteMeta(lo) + regexp.QuoteMeta(up) + "]")
+			} else {
+				b.WriteString(regexp.QuoteMeta(string(r)))
+			}
+		}
+	}
+	b.WriteString(`$`)
+	return regexp.Compile(b.String())
+}
+
+// formQuery is form scoping: the row holds data in one of the forms.
+func (e *refEnv) formQuery(q *lang.Query) (tv, error) {
+	hit := false
+	for _, r := range q.Right {
+		l, ok := r.(*lang.Literal)
+		if !ok {
+			return tUnknown, fmt.Errorf("reference: form compared with %s", r)
+		}
+		if e.db.holdsForm(e.row, l.Text) {
+			hit = true
+		}
+	}
+	switch q.Op {
+	case lang.Eq, lang.In:
+		return tvOf(hit), nil
+	case lang.Ne, lang.NotIn:
+		return tvOf(!hit), nil
+	}
+	return tUnknown, fmt.Errorf("reference: form %v", q.Op)
+}
+
+// holdsForm reports whether the row holds data in form: its repeating
+// instance rows for a repeating instrument; else a non-repeating row whose
+// form status is not gray or where one of the form's fields has a value.
+func (db *refDB) holdsForm(r *refRow, form string) bool {
+	if db.repeatForm[form] {
+		return r.instrument == form
+	}
+	if r.instrument != "" {
+		return false
+	}
+	if r.raw[form+"_complete"] != "" {
+		return true
+	}
+	for _, f := range db.dict.Fields() {
+		if f.Form != form || f.Name == db.dict.RecordIDField() || f.Synthetic {
+			continue
+		}
+		for _, col := range f.Columns() {
+			if v := r.raw[col]; v != "" && !(f.Kind == client.KindCodeSet && v == "0") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// call evaluates the scalar functions the generator uses.
+func (e *refEnv) call(c *lang.Call) (client.Value, error) {
+	args := make([]client.Value, len(c.Args))
+	for i, a := range c.Args {
+		if c.Name == "label" || c.Name == "missing" {
+			break
+		}
+		var err error
+		if args[i], err = e.value(a); err != nil {
+			return null, err
+		}
+	}
+	switch c.Name {
+	case "label":
+		r, ok := c.Args[0].(*lang.Ref)
+		if !ok {
+			return null, fmt.Errorf("reference: label(%s)", c.Args[0])
+		}
+		v, err := e.ref(r)
+		if err != nil || v.IsNull() {
+			return null, err
+		}
+		f, _ := e.db.dict.Field(r.Name)
+		if v.Kind == client.KindCodeSet {
+			var labels []string
+			for _, code := range v.Codes {
+				l, _ := f.ChoiceLabel(code)
+				labels = append(labels, l)
+			}
+			return text(strings.Join(labels, ", ")), nil
+		}
+		l, ok := f.ChoiceLabel(v.String())
+		if !ok {
+			return null, nil
+		}
+		return text(l), nil
+	case "missing":
+		r := c.Args[0].(*lang.Ref)
+		v, err := e.ref(r)
+		if err != nil {
+			return null, err
+		}
+		return num(float64(tvOf(v.Missing != ""))), nil
+	case "lower", "upper", "trim", "length":
+		if args[0].IsNull() {
+			return null, nil
+		}
+		s := args[0].String()
+		switch c.Name {
+		case "lower":
+			return text(strings.ToLower(s)), nil
+		case "upper":
+			return text(strings.ToUpper(s)), nil
+		case "trim":
+			return text(strings.TrimSpace(s)), nil
+		}
+		return num(float64(len([]rune(s)))), nil
+	case "contains", "starts_with", "ends_with":
+		if args[0].IsNull() || args[1].IsNull() {
+			return null, nil
+		}
+		s, sub := strings.ToLower(args[0].String()), strings.ToLower(args[1].String())
+		var ok bool
+		switch c.Name {
+		case "contains":
+			ok = strings.Contains(s, sub)
+		case "starts_with":
+			ok = strings.HasPrefix(s, sub)
+		default:
+			ok = strings.HasSuffix(s, sub)
+		}
+		return num(float64(tvOf(ok))), nil
+	case "abs", "round":
+		v := asNumber(args[0])
+		if v.IsNull() {
+			return null, nil
+		}
+		if c.Name == "abs" {
+			return num(math.Abs(v.Num)), nil
+		}
+		digits := 0.0
+		if len(args) > 1 {
+			digits = asNumber(args[1]).Num
+		}
+		p := math.Pow(10, digits)
+		return num(math.Round(v.Num*p) / p), nil
+	case "year", "month", "day":
+		v := args[0]
+		if !isTime(v.Kind) || v.Kind == client.KindTime {
+			return null, nil
+		}
+		switch c.Name {
+		case "year":
+			return num(float64(v.Time.Year())), nil
+		case "month":
+			return num(float64(v.Time.Month())), nil
+		}
+		return num(float64(v.Time.Day())), nil
+	case "coalesce":
+		for _, a := range args {
+			if !a.IsNull() {
+				return a, nil
+			}
+		}
+		return null, nil
+	}
+	return null, fmt.Errorf("reference: function %s", c.Name)
+}
+
+// refResult is a query's output.
+type refResult struct {
+	cols []string
+	rows [][]client.Value
+}
+
+// run evaluates a select statement over the whole project.
+func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, error) {
+	if s.From.Name != "records" {
+		return nil, fmt.Errorf("reference: only records")
+	}
+	var kept []*refRow
+	for _, r := range db.rows {
+		if s.Where != nil {
+			env := &refEnv{db: db, row: r, params: params}
+			t, err := env.cond(s.Where)
+			if err != nil {
+				return nil, err
+			}
+			if t != tTrue {
+				continue
+			}
+		}
+		kept = append(kept, r)
+	}
+	res := &refResult{}
+	for _, it := range s.Items {
+		res.cols = append(res.cols, itemName(it))
+	}
+	type outRow struct {
+		vals []client.Value
+		keys []client.Value
+	}
+	var out []outRow
+	if hasAggregate(s) {
+		groups := map[string][]*refRow{}
+		var order []string
+		for _, r := range kept {
+			env := &refEnv{db: db, row: r, params: params}
+			var key strings.Builder
+			for _, g := range s.GroupBy {
+				v, err := env.value(g)
+				if err != nil {
+					return nil, err
+				}
+				key.WriteString(canon(v) + "\x00")
+			}
+			k := key.String()
+			if _, ok := groups[k]; !ok {
+				order = append(order, k)
+			}
+			groups[k] = append(groups[k], r)
+		}
+		if len(s.GroupBy) == 0 && len(order) == 0 {
+			order = append(order, "")
+			groups[""] = nil
+		}
+		for _, k := range order {
+			rows := groups[k]
+			vals := make([]client.Value, len(s.Items))
+			for i, it := range s.Items {
+				v, err := db.aggValue(it.Expr, rows, params)
+				if err != nil {
+					return nil, err
+				}
+				vals[i] = v
+			}
+			var keys []client.Value
+			for _, o := range s.OrderBy {
+				v, err := db.aggValue(o.Expr, rows, params)
+				if err != nil {
+					return nil, err
+				}
+				keys = append(keys, v)
+			}
+			out = append(out, outRow{vals, keys})
+		}
+	} else {
+		for _, r := range kept {
+			env := &refEnv{db: db, row: r, params: params}
+			vals := make([]client.Value, len(s.Items))
+			for i, it := range s.Items {
+				v, err := env.value(it.Expr)
+				if err != nil {
+					return nil, err
+				}
+				vals[i] = v
+			}
+			var keys []client.Value
+			for _, o := range s.OrderBy {
+				v, err := env.value(o.Expr)
+				if err != nil {
+					return nil, err
+				}
+				keys = append(keys, v)
+			}
+			out = append(out, outRow{vals, keys})
+		}
+	}
+	if len(s.OrderBy) > 0 {
+		slices.SortStableFunc(out, func(a, b outRow) int {
+			for i, o := range s.OrderBy {
+				c := db.orderCompare(a.keys[i], b.keys[i])
+				if o.Desc {
+					c = -c
+				}
+				if c != 0 {
+					return c
+				}
+			}
+			return 0
+		})
+	}
+	off, lim := 0, -1
+	if s.Offset != nil {
+		off = int(intLiteral(s.Offset, params))
+	}
+	if s.Limit != nil {
+		lim = int(intLiteral(s.Limit, params))
+	}
+	for i, r := range out {
+		if i < off {
+			continue
+		}
+		if lim >= 0 && len(res.rows) >= lim {
+			break
+		}
+		res.rows = append(res.rows, r.vals)
+	}
+	return res, nil
+}
+
+func intLiteral(x lang.Expr, params map[string]string) int64 {
+	switch x := x.(type) {
+	case *lang.Literal:
+		return int64(x.Num)
+	case *lang.Param:
+		n, _ := strconv.ParseInt(params[x.Name], 10, 64)
+		return n
+	}
+	return 0
+}
+
+// orderCompare orders values for order by, nulls first or last as the
+// language documents (ascending).
+func (db *refDB) orderCompare(a, b client.Value) int {
+	switch {
+	case a.IsNull() && b.IsNull():
+		return 0
+	case a.IsNull():
+		if db.nullsFirst {
+			return -1
+		}
+		return 1
+	case b.IsNull():
+		if db.nullsFirst {
+			return 1
+		}
+		return -1
+	}
+	c, _ := compare(a, b)
+	return c
+}
+
+func itemName(it *lang.SelectItem) string {
+	if it.Alias != "" {
+		return it.Alias
+	}
+	if r, ok := it.Expr.(*lang.Ref); ok && r.Event == "" {
+		return r.Name
+	}
+	return it.Expr.String()
+}
+
+var aggregates = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true}
+
+func hasAggregate(s *lang.Select) bool {
+	if len(s.GroupBy) > 0 {
+		return true
+	}
+	for _, it := range s.Items {
+		if c, ok := it.Expr.(*lang.Call); ok && aggregates[c.Name] {
+			return true
+		}
+	}
+	return false
+}
+
+// aggValue evaluates an item over a group: an aggregate over its rows, or
+// a plain expression (a group key) on its first row.
+func (db *refDB) aggValue(x lang.Expr, rows []*refRow, params map[string]string) (client.Value, error) {
+	c, ok := x.(*lang.Call)
+	if !ok || !aggregates[c.Name] {
+		if len(rows) == 0 {
+			return null, nil
+		}
+		env := &refEnv{db: db, row: rows[0], params: params}
+		return env.value(x)
+	}
+	if c.Star {
+		return num(float64(len(rows))), nil
+	}
+	var vals []client.Value
+	seen := map[string]bool{}
+	for _, r := range rows {
+		env := &refEnv{db: db, row: r, params: params}
+		v, err := env.value(c.Args[0])
+		if err != nil {
+			return null, err
+		}
+		if v.IsNull() {
+			continue
+		}
+		if c.Distinct {
+			if seen[canon(v)] {
+				continue
+			}
+			seen[canon(v)] = true
+		}
+		vals = append(vals, v)
+	}
+	switch c.Name {
+	case "count":
+		return num(float64(len(vals))), nil
+	case "sum", "avg":
+		if len(vals) == 0 {
+			return null, nil
+		}
+		s := 0.0
+		for _, v := range vals {
+			s += asNumber(v).Num
+		}
+		if c.Name == "avg" {
+			s /= float64(len(vals))
+		}
+		return num(s), nil
+	case "min", "max":
+		if len(vals) == 0 {
+			return null, nil
+		}
+		best := vals[0]
+		for _, v := range vals[1:] {
+			k, _ := compare(v, best)
+			if (c.Name == "min" && k < 0) || (c.Name == "max" && k > 0) {
+				best = v
+			}
+		}
+		return best, nil
+	}
+	return null, fmt.Errorf("reference: aggregate %s", c.Name)
+}
+
+// canon renders a value for comparing results: kind and content, nulls
+// alike whatever missing code they came from, numbers to 9 significant
+// digits (sums and averages may differ in the last bits).
+func canon(v client.Value) string {
+	switch v.Kind {
+	case client.KindNull:
+		return "NULL"
+	case client.KindNumber:
+		if v.Num == math.Trunc(v.Num) && math.Abs(v.Num) < 1e15 {
+			return "n:" + strconv.FormatFloat(v.Num, 'f', -1, 64)
+		}
+		return "n:" + strconv.FormatFloat(v.Num, 'g', 9, 64)
+	case client.KindText:
+		return "s:" + v.Str
+	case client.KindDate:
+		return "d:" + v.Time.Format("2006-01-02")
+	case client.KindDatetime:
+		return "dt:" + v.Time.Format("2006-01-02 15:04:05")
+	case client.KindTime:
+		return "t:" + v.Time.Format("15:04:05")
+	case client.KindCodeSet:
+		codes := slices.Clone(v.Codes)
+		slices.Sort(codes)
+		return "c:" + strings.Join(codes, ",")
+	}
+	return fmt.Sprintf("?%v", v)
+}
