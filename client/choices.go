@@ -16,8 +16,8 @@ type Choice struct {
 // Items are split on "|" and each item at its first comma, both parts trimmed;
 // an item without a comma is both code and label; "&#44;" is a literal comma
 // (decoded after splitting); empty items are skipped. When a code repeats, its
-// labels are joined with ", " into one choice at the code's first position, as
-// REDCap shows them. An item whose code is blank is an error.
+// non-blank labels are joined with ", " into one choice at the code's first
+// position. An item whose code is blank is an error.
 func ParseChoices(s string) ([]Choice, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
@@ -41,7 +41,12 @@ func ParseChoices(s string) ([]Choice, error) {
 		dup := false
 		for i := range out {
 			if out[i].Code == code {
-				out[i].Label += ", " + label
+				switch {
+				case out[i].Label == "":
+					out[i].Label = label
+				case label != "":
+					out[i].Label += ", " + label
+				}
 				dup = true
 				break
 			}
@@ -49,6 +54,9 @@ func ParseChoices(s string) ([]Choice, error) {
 		if !dup {
 			out = append(out, Choice{Code: code, Label: label})
 		}
+	}
+	if len(out) == 0 {
+		return nil, nil
 	}
 	return out, nil
 }

@@ -166,7 +166,7 @@ func (f *Field) parseCodeList(raw string) (Value, error) {
 		}
 		seen[i] = true
 	}
-	v := Value{Kind: KindCodeSet, Str: raw}
+	v := Value{Kind: KindCodeSet}
 	for i, ok := range seen {
 		if ok {
 			v.Codes = append(v.Codes, f.Choices[i].Code)

@@ -76,8 +76,8 @@ func TestFieldParse(t *testing.T) {
 		{"notes", "line1\nline2", Value{Kind: KindText, Str: "line1\nline2"}, ""},
 		{"notes", "NA", Value{Missing: "NA"}, ""},
 		{"q", "anything", Value{Kind: KindText, Str: "anything"}, ""},
-		{"race", "1,-1", Value{Kind: KindCodeSet, Codes: []string{"1", "-1"}, Str: "1,-1"}, ""},
-		{"race", "oth", Value{Kind: KindCodeSet, Codes: []string{"oth"}, Str: "oth"}, ""},
+		{"race", "1,-1", Value{Kind: KindCodeSet, Codes: []string{"1", "-1"}}, ""},
+		{"race", "oth", Value{Kind: KindCodeSet, Codes: []string{"oth"}}, ""},
 		{"race", "1,9", Value{}, `code "9" is not a choice`},
 		{"allergy", "NA", Value{}, `code "NA" is not a choice`},
 		{"info", "x", Value{}, "descriptive field has no value"},
@@ -195,5 +195,17 @@ func TestCodeSetFromColumns(t *testing.T) {
 	age, _ := d.Field("age")
 	if _, err := age.CodeSetFromColumns([]string{"1"}); err == nil {
 		t.Error("CodeSetFromColumns on a number field: no error")
+	}
+}
+
+func TestCodeSetCanonicalString(t *testing.T) {
+	d := demoDict(t)
+	race, _ := d.Field("race")
+	v, err := race.Parse("oth, 1,1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.String(); got != "1,oth" {
+		t.Fatalf("String() = %q, want codes in dictionary order, once each", got)
 	}
 }
