@@ -1,8 +1,16 @@
 package planner
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -198,5 +206,103 @@ func TestFetchSourceServer(t *testing.T) {
 	}
 	if _, err := FetchSource(ctx, c, "nope"); err == nil || !strings.Contains(err.Error(), "no local source") {
 		t.Errorf("unknown source: %v", err)
+	}
+}
+
+func TestFetchDemoWholeProjectCellLimit(t *testing.T) {
+	ref, _ := serveDemo(t, redcaptest.Faults{}, 300)
+	want := exportAll(t, ref, client.ExportRecordsParams{})
+	c, _ := serveDemo(t, redcaptest.Faults{MaxCells: 4000}, 300)
+	if _, err := c.ExportRecords(context.Background(), client.ExportRecordsParams{}); !errors.Is(err, client.ErrTooLarge) {
+		t.Fatalf("one call: err = %v, want ErrTooLarge", err)
+	}
+	p, err := c.Project(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dict, _ := p.Dictionary()
+	f, err := Fetch(context.Background(), c, client.ExportRecordsParams{}, FetchOptions{
+		RecordIDField: p.DefField(), Dictionary: dict, Events: len(p.Events()),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var got [][]string
+	for f.Next() {
+		got = append(got, slices.Clone(f.Row()))
+	}
+	if err := f.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(f.Columns(), want.Columns) || !slices.EqualFunc(got, want.Rows, slices.Equal) {
+		t.Fatalf("%d rows, want %d (first difference at row %d)", len(got), len(want.Rows), firstDiff(got, want.Rows))
+	}
+	st := f.Stats()
+	if st.Splits == 0 {
+		t.Errorf("stats %+v: want splits", st)
+	}
+	t.Logf("demo: %d rows, %d records in %d calls, %d splits, batch size learnt %d", st.Rows, st.IDs, st.Calls, st.Splits, st.BatchSize)
+}
+
+// dropRecordProxy forwards to target but removes the rows of record id
+// from record exports that ask for more than the record-id field.
+func dropRecordProxy(t *testing.T, target, id string) string {
+	t.Helper()
+	u, _ := url.Parse(target)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ErrorLog = log.New(io.Discard, "", 0) // cancelled calls after the failure are expected
+	rp.ModifyResponse = func(resp *http.Response) error {
+		req := resp.Request
+		if req.PostForm.Get("content") != "record" || req.PostForm.Get("fields[1]") == "" && req.PostForm.Get("fields[0]") != "" {
+			return nil
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		var kept []string
+		for _, line := range strings.SplitAfter(string(body), "\n") {
+			if !strings.HasPrefix(line, id+",") {
+				kept = append(kept, line)
+			}
+		}
+		out := strings.Join(kept, "")
+		resp.Body = io.NopCloser(strings.NewReader(out))
+		resp.ContentLength = int64(len(out))
+		resp.Header.Set("Content-Length", fmt.Sprint(len(out)))
+		return nil
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.PostForm, _ = url.ParseQuery(string(body))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/api/"
+}
+
+func TestFetchServerDropsRecord(t *testing.T) {
+	proj := redcaptest.Demo(redcaptest.DemoOptions{Records: 40, Seed: 1})
+	srv := redcaptest.NewServer(t, proj)
+	c, err := client.New(dropRecordProxy(t, srv.URL, "17"), srv.Token(proj.Name), client.WithRateLimit(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Fetch(context.Background(), c, client.ExportRecordsParams{}, FetchOptions{RecordIDField: "record_id", MaxIDsPerBatch: 7})
+	if err == nil {
+		for f.Next() {
+		}
+		err = f.Err()
+		f.Close()
+	}
+	var inc *IncompleteError
+	if !errors.As(err, &inc) || !slices.Equal(inc.Missing, []string{"17"}) {
+		t.Fatalf("err = %v, want an IncompleteError naming record 17", err)
+	}
+	if !strings.Contains(err.Error(), "17") {
+		t.Errorf("message does not name the record: %v", err)
 	}
 }
