@@ -3,7 +3,6 @@ package redcaptest
 import (
 	"iter"
 	"strconv"
-	"time"
 )
 
 // DemoOptions size and seed the demo project.
@@ -192,15 +191,100 @@ func (r *demoRand) pct(p float64) bool { return float64(r.next()%1000000) < p*10
 func (r *demoRand) pick(xs []string) string { return xs[r.intn(len(xs))] }
 
 var (
-	demoEpoch    = time.Date(2023, 1, 2, 0, 0, 0, 0, time.UTC)
-	demoMeds     = []string{"aspirin", "metformin", "lisinopril", "atorvastatin", "ibuprofen", "omeprazole", "levothyroxine"}
-	demoDoses    = []string{"5", "10", "20", "40", "81", "100", "250", "500", "1000", "0.5", "2.5"}
-	demoNotes    = []string{"Lives alone.", "Travels often, call before visit.", "Prefers mornings", "Allergic to penicillin, latex", "Said \"fine\" when asked", "Line one\nline two", "Caregiver: daughter"}
-	demoRaceSets = []string{"1", "1", "1", "2", "2", "3", "1,3", "2,oth", "oth", "-1"}
+	demoEpochMinutes   = daysFrom(2023, 1, 2) * 1440
+	demoSites          = []string{"nyc", "bos", "chi"}
+	demoBaselineStatus = []string{"2", "2", "2", "2", "1", "0"}
+	demoVisitStatus    = []string{"2", "2", "2", "1"}
+	demoMeds           = []string{"aspirin", "metformin", "lisinopril", "atorvastatin", "ibuprofen", "omeprazole", "levothyroxine"}
+	demoDoses          = []string{"5", "10", "20", "40", "81", "100", "250", "500", "1000", "0.5", "2.5"}
+	demoNotes          = []string{"Lives alone.", "Travels often, call before visit.", "Prefers mornings", "Allergic to penicillin, latex", "Said \"fine\" when asked", "Line one\nline two", "Caregiver: daughter"}
+	demoRaceSets       = []string{"1", "1", "1", "2", "2", "3", "1,3", "2,oth", "oth", "-1"}
 )
 
-// fixed1 formats x with one decimal.
-func fixed1(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }
+// tenths formats n/10 with one decimal ("72.5"); whole makes "7" of 70.
+func tenths(n int, whole bool) string {
+	if whole && n%10 == 0 {
+		return strconv.Itoa(n / 10)
+	}
+	var b [24]byte
+	out := strconv.AppendInt(b[:0], int64(n/10), 10)
+	out = append(out, '.', byte('0'+n%10))
+	return string(out)
+}
+
+// civil converts days since 1970-01-01 to a date (H. Hinnant's algorithm);
+// faster than time.Time for the many dates of a large demo.
+func civil(days int) (y, m, d int) {
+	z := days + 719468
+	era := z / 146097
+	if z < 0 {
+		era = (z - 146096) / 146097
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y = yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d = doy - (153*mp+2)/5 + 1
+	m = mp + 3
+	if mp >= 10 {
+		m = mp - 9
+	}
+	if m <= 2 {
+		y++
+	}
+	return y, m, d
+}
+
+// daysFrom is the inverse of civil.
+func daysFrom(y, m, d int) int {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
+}
+
+func appendPad2(b []byte, n int) []byte { return append(b, byte('0'+n/10), byte('0'+n%10)) }
+
+// appendDate appends YYYY-MM-DD of a day number.
+func appendDate(b []byte, days int) []byte {
+	y, m, d := civil(days)
+	b = strconv.AppendInt(b, int64(y), 10)
+	b = append(b, '-')
+	b = appendPad2(b, m)
+	b = append(b, '-')
+	return appendPad2(b, d)
+}
+
+func dateString(days int) string {
+	var b [16]byte
+	return string(appendDate(b[:0], days))
+}
+
+// minutesString formats minutes since 1970 as "YYYY-MM-DD HH:MM".
+func minutesString(min int) string {
+	var b [24]byte
+	out := appendDate(b[:0], min/1440)
+	out = append(out, ' ')
+	out = appendPad2(out, min%1440/60)
+	out = append(out, ':')
+	return string(appendPad2(out, min%60))
+}
+
+func clockString(h, m int) string {
+	var b [8]byte
+	out := appendPad2(b[:0], h)
+	out = append(out, ':')
+	return string(appendPad2(out, m))
+}
 
 // record computes record i. Probabilities are per record; a few values are
 // forced on the first records so that even 10 records show every case.
@@ -218,20 +302,25 @@ func (d *demoStore) record(i int) *Record {
 	armS := strconv.Itoa(arm)
 	enrEvent := "enrollment_arm_" + armS
 
-	consent := demoEpoch.Add(time.Duration(r.intn(900*24*60)) * time.Minute)
+	consentMin := demoEpochMinutes + r.intn(900*24*60)
+	consent := consentMin / 1440 // day number
 	age := 18 + r.intn(73)
-	dob := consent.AddDate(-age, 0, -1-r.intn(360))
+	cy, cm, cd := civil(consent)
+	if cm == 2 && cd == 29 {
+		cd = 28
+	}
+	dob := daysFrom(cy-age, cm, cd) - 1 - r.intn(360)
 
 	// enrollment and baseline share the enrollment event's row
 	v := make(map[string]string, 24)
-	v["dob"] = dob.Format("2006-01-02")
+	v["dob"] = dateString(dob)
 	if !r.pct(3) {
 		v["sex"] = strconv.Itoa(1 + r.intn(10)/5 + r.intn(20)/19) // mostly 1 and 2, some 3
 	}
 	if !r.pct(2) {
-		v["site"] = r.pick([]string{"nyc", "bos", "chi"})
+		v["site"] = r.pick(demoSites)
 	}
-	v["consent_dt"] = consent.Format("2006-01-02 15:04")
+	v["consent_dt"] = minutesString(consentMin)
 	if !r.pct(10) {
 		v["email"] = "participant" + id + "@example.org"
 	}
@@ -245,9 +334,9 @@ func (d *demoStore) record(i int) *Record {
 	default:
 		v["age"] = strconv.Itoa(age)
 	}
-	height := 150 + float64(r.intn(450))/10
-	bmi := 17 + float64(r.intn(120)+r.intn(120))/10 // 17..40.8, peak near 29
-	weight := float64(int(bmi*height*height/1000+0.5)) / 10
+	height := 1500 + r.intn(450)                    // tenths of cm
+	bmi := 170 + r.intn(120) + r.intn(120)          // tenths, 17..40.8, peak near 29
+	weight := (bmi*height*height/100000 + 50) / 100 // tenths of kg
 	weightOK, heightOK := true, true
 	switch {
 	case i == 3 || r.pct(0.5):
@@ -257,23 +346,23 @@ func (d *demoStore) record(i int) *Record {
 	case r.pct(2):
 		weightOK = false
 	default:
-		v["weight"] = fixed1(weight)
+		v["weight"] = tenths(weight, false)
 	}
 	if r.pct(3) {
 		heightOK = false
 	} else {
-		v["height"] = fixed1(height)
+		v["height"] = tenths(height, false)
 	}
 	if weightOK && heightOK {
-		v["bmi"] = fixed1(weight / (height / 100) / (height / 100))
+		v["bmi"] = tenths(int(float64(weight)*1e6/float64(height*height)+0.5), false)
 	}
-	score := float64(r.intn(101)) / 10 // 0.0..10.0, about half above 5
+	score := r.intn(101) // tenths: 0.0..10.0, about half above 5
 	switch {
 	case i == 5 || r.pct(1):
 		v["score"] = "UNK"
 	case i == 8 || r.pct(3):
 	default:
-		v["score"] = strconv.FormatFloat(score, 'f', -1, 64)
+		v["score"] = tenths(score, true)
 	}
 	switch {
 	case i == 9 || r.pct(1):
@@ -291,7 +380,7 @@ func (d *demoStore) record(i int) *Record {
 	if i == 1 || r.pct(40) {
 		v["consent_file"] = "consent_" + id + ".pdf"
 	}
-	v["baseline_complete"] = r.pick([]string{"2", "2", "2", "2", "1", "0"})
+	v["baseline_complete"] = r.pick(demoBaselineStatus)
 	rec.Rows = append(rec.Rows, &Row{RowKey: RowKey{Event: enrEvent}, Values: v})
 
 	// repeating medications, 0..3 instances
@@ -302,7 +391,7 @@ func (d *demoStore) record(i int) *Record {
 	for k := 1; k <= meds; k++ {
 		mv := map[string]string{
 			"med_name":             r.pick(demoMeds),
-			"med_start":            consent.AddDate(0, 0, -r.intn(2000)).Format("2006-01-02"),
+			"med_start":            dateString(consent - r.intn(2000)),
 			"medications_complete": "2",
 		}
 		if !r.pct(5) {
@@ -320,12 +409,12 @@ func (d *demoStore) record(i int) *Record {
 		if r.pct(float64(8 + 10*wi)) {
 			break // dropped out
 		}
-		day := consent.AddDate(0, 0, 7*w-3+r.intn(7))
+		day := consent + 7*w - 3 + r.intn(7)
 		vv := map[string]string{
-			"visit_date":     day.Format("2006-01-02"),
-			"visit_time":     time.Date(0, 1, 1, 8+r.intn(10), 15*r.intn(4), 0, 0, time.UTC).Format("15:04"),
+			"visit_date":     dateString(day),
+			"visit_time":     clockString(8+r.intn(10), 15*r.intn(4)),
 			"adverse_event":  strconv.Itoa(r.intn(10) / 9),
-			"visit_complete": r.pick([]string{"2", "2", "2", "1"}),
+			"visit_complete": r.pick(demoVisitStatus),
 		}
 		if !r.pct(4) {
 			vv["sbp"] = strconv.Itoa(95 + r.intn(75))

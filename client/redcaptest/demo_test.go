@@ -336,3 +336,24 @@ func countUNK(p *Project) int {
 	}
 	return n
 }
+
+func TestDemoDates(t *testing.T) {
+	for _, c := range []struct {
+		days int
+		want string
+	}{{0, "1970-01-01"}, {-1, "1969-12-31"}, {19358, "2023-01-01"}, {11016, "2000-02-29"}, {-25567, "1900-01-01"}} {
+		if got := dateString(c.days); got != c.want {
+			t.Errorf("dateString(%d) = %s, want %s", c.days, got, c.want)
+		}
+		y, m, d := civil(c.days)
+		if back := daysFrom(y, m, d); back != c.days {
+			t.Errorf("daysFrom(civil(%d)) = %d", c.days, back)
+		}
+	}
+	if got := minutesString(19358*1440 + 13*60 + 5); got != "2023-01-01 13:05" {
+		t.Errorf("minutesString = %s", got)
+	}
+	if got := tenths(725, false) + " " + tenths(70, true) + " " + tenths(70, false) + " " + tenths(5, true); got != "72.5 7 7.0 0.5" {
+		t.Errorf("tenths: %s", got)
+	}
+}
