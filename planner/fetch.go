@@ -48,6 +48,10 @@ type FetchOptions struct {
 	Dictionary *client.Dictionary
 	// Progress, when set, is called after every call (never concurrently).
 	Progress func(Progress)
+	// RecordFilter is filterLogic valid only at record level (Plan.RecordFilter):
+	// it selects the ids in step 1 in place of the export's FilterLogic, and
+	// a small export then does not skip step 1.
+	RecordFilter string
 }
 
 // Progress reports how far a Fetch has come, for progress bars.
@@ -98,7 +102,8 @@ func clientExporter(c *client.Client) exportFunc {
 // The plan is the batching recipe of REDCap's R clients made parallel:
 //
 //  1. Ids first: export only the record-id field with p's Events,
-//     FilterLogic and Records; keep each id once, in REDCap's order.
+//     FilterLogic (or FetchOptions.RecordFilter when set) and Records; keep
+//     each id once, in REDCap's order.
 //  2. Batches of those ids, sized by cells (see FetchOptions), are exported
 //     in parallel with p's Fields, Forms and Events but WITHOUT FilterLogic:
 //     the filter is row-level and the local residual re-checks every row
@@ -209,7 +214,7 @@ func fetch(ctx context.Context, export exportFunc, p client.ExportRecordsParams,
 		return f, nil
 	}
 
-	if len(p.Records) > 0 {
+	if len(p.Records) > 0 && opts.RecordFilter == "" {
 		ids := dedupe(p.Records)
 		if len(ids) <= opts.MaxIDsPerBatch && len(ids)*opts.Columns*opts.RowsPerRecord <= opts.CellsPerBatch {
 			ok, err := f.singleCall(ids)
@@ -243,6 +248,11 @@ func (f *FetchRows) fetchIDs() ([]string, error) {
 		Fields:      []string{f.opts.RecordIDField},
 		Events:      f.params.Events,
 		FilterLogic: f.params.FilterLogic,
+	}
+	if f.opts.RecordFilter != "" {
+		// The row-level filter could drop the rows on which the record-level
+		// one holds; the local residual re-checks both anyway.
+		idp.FilterLogic = f.opts.RecordFilter
 	}
 	var chunks [][]string
 	if len(f.params.Records) == 0 {

@@ -367,3 +367,21 @@ func TestCompareRecordIDs(t *testing.T) {
 		t.Errorf("sorted %v, want %v", ids, want)
 	}
 }
+
+func TestFetchRecordFilter(t *testing.T) {
+	fs := newFake(30, 2, "a")
+	fs.filter = func(id string, row int) bool { return id == "4" || id == "21" }
+	p := client.ExportRecordsParams{Records: []string{"4", "5"}, FilterLogic: "[a] <> ''"}
+	f, err := fetch(context.Background(), fs.export, p, FetchOptions{RecordIDField: "record_id", RecordFilter: "[e][a] = '1'"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got := drain(t, f)
+	if want := wantRows(fs, map[string]bool{"4": true}, false); f.Err() != nil || !slices.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("got %v (err %v), want %v", got, f.Err(), want)
+	}
+	if len(fs.calls) != 2 || fs.calls[0].FilterLogic != "[e][a] = '1'" || fs.calls[1].FilterLogic != "" {
+		t.Errorf("calls %+v: want the record filter in the id step only", fs.calls)
+	}
+}
