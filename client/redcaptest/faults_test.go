@@ -266,3 +266,54 @@ func TestFaultMaxCellsCheck(t *testing.T) {
 		t.Fatalf("over the limit: %v", err)
 	}
 }
+
+func TestFaultMaxCellsThroughExport(t *testing.T) {
+	p := Demo(DemoOptions{Records: 10, Seed: 1})
+	srv, err := Start("", Options{Faults: Faults{MaxCells: 500}}, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	export := func(extra url.Values) (int, string) {
+		form := url.Values{"token": {srv.Token(p.Name)}, "content": {"record"}, "format": {"json"}, "returnFormat": {"json"}}
+		for k, v := range extra {
+			form[k] = v
+		}
+		resp, err := http.PostForm(srv.URL, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, body := export(nil)
+	if code != 500 || !strings.Contains(body, "REDCap ran out of server memory. The request cannot be processed.") {
+		t.Fatalf("whole export over the cell limit: %d %q", code, body)
+	}
+	// A smaller request passes.
+	if code, body := export(url.Values{"fields[0]": {"record_id"}, "records[0]": {"1"}}); code != 200 || !strings.Contains(body, `"record_id":"1"`) {
+		t.Fatalf("small export: %d %q", code, body)
+	}
+}
+
+func TestFaultMaxInputVars(t *testing.T) {
+	srv, err := Start("", Options{Faults: Faults{MaxInputVars: 10}}, faultProject())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	form := url.Values{"token": {srv.Token("faults")}, "content": {"record"}, "format": {"json"}, "returnFormat": {"json"}}
+	for i := 0; i < 10; i++ {
+		form.Set("records["+strconv.Itoa(i)+"]", strconv.Itoa(i))
+	}
+	resp, err := http.PostForm(srv.URL, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(b), "The REDCap server has reached a maximum for the number of POST parameters submitted") {
+		t.Fatalf("14 POST variables with a limit of 10: %d %s", resp.StatusCode, b)
+	}
+}
