@@ -27,6 +27,14 @@ type colRef struct {
 // blank when the project has none). It adds a <form>_complete field after each
 // form's last field, as record exports do. It fails on an empty dictionary, a
 // blank or repeated field name, a blank form name and unreadable choices.
+//
+// Kinds (rq-language.md §4): text fields by validation (integer, number*,
+// *_comma_decimal → number; date_* → date; datetime_* → datetime; time* →
+// time; others text); calc, slider, yesno, truefalse and <form>_complete are
+// numbers; radio and dropdown are numbers when every code is numeric, else
+// text; checkbox is a code set; notes and file are text; descriptive has no
+// value (KindNull, no column). sql fields draw their codes from a database
+// query the dictionary cannot run: they are text and any value is accepted.
 func NewDictionary(meta []MetadataField, missingDataCodes string) (*Dictionary, error) {
 	if len(meta) == 0 {
 		return nil, errors.New("data dictionary: no fields")
