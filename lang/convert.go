@@ -1,0 +1,407 @@
+package lang
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// converter turns participle's grammar structs into the exported AST, checking what the
+// grammar cannot: source names, literal values, limits, call forms, tree depth.
+type converter struct {
+	errs ErrorList
+}
+
+func (c *converter) fail(p lexer.Position, msg, hint string) {
+	c.errs = append(c.errs, &Error{Pos: Pos(p), Msg: msg, Hint: hint})
+}
+
+func (c *converter) entry(g *gEntry) Node {
+	if g.Param != nil {
+		return c.paramDecl(g.Param)
+	}
+	return c.selectStmt(g.Select)
+}
+
+func (c *converter) paramDecl(g *gParamDecl) *ParamDecl {
+	d := &ParamDecl{Position: Pos(g.Pos), Name: g.Name}
+	if g.Default != nil {
+		d.Default = c.literal(g.Default.Lit)
+		if g.Default.Neg {
+			l, ok := d.Default.(*Literal)
+			if !ok || l.Kind != Number {
+				c.fail(g.Default.Pos, "only a number can be negative", "")
+			} else {
+				d.Default = negate(l, Pos(g.Default.Pos))
+			}
+		}
+	}
+	if g.Comment != nil {
+		d.Description = *g.Comment
+	}
+	return d
+}
+
+func (c *converter) selectStmt(g *gSelect) *Select {
+	s := &Select{Position: Pos(g.Pos), Explain: g.Explain || g.Analyze, Analyze: g.Analyze}
+	for _, it := range g.Items {
+		item := &SelectItem{Position: Pos(it.Pos), Star: it.Star}
+		if it.Expr != nil {
+			item.Expr = c.top(it.Expr)
+		}
+		if it.Alias != nil {
+			item.Alias = c.name(it.Alias)
+		}
+		s.Items = append(s.Items, item)
+	}
+	s.From = c.source(g.From)
+	if g.Where != nil {
+		s.Where = c.top(g.Where)
+	}
+	for _, e := range g.GroupBy {
+		s.GroupBy = append(s.GroupBy, c.top(e))
+	}
+	for _, o := range g.OrderBy {
+		s.OrderBy = append(s.OrderBy, &OrderItem{Position: Pos(o.Pos), Expr: c.top(o.Expr),
+			Desc: strings.EqualFold(o.Dir, "desc")})
+	}
+	if g.Limit != nil {
+		s.Limit = c.count(g.Limit, "limit")
+	}
+	if g.Offset != nil {
+		s.Offset = c.count(g.Offset, "offset")
+	}
+	return s
+}
+
+func (c *converter) name(g *gName) string {
+	switch {
+	case g.Ident != nil:
+		return *g.Ident
+	case g.Brack != nil:
+		return *g.Brack
+	}
+	if *g.Str == "" {
+		c.fail(g.Pos, "an alias cannot be empty", "")
+	}
+	return *g.Str
+}
+
+func (c *converter) source(g *gSource) *Source {
+	name := lower(g.Name)
+	for _, s := range Sources {
+		if s == name {
+			return &Source{Position: Pos(g.Pos), Name: name}
+		}
+	}
+	hint := "sources are " + strings.Join(Sources, ", ")
+	if best := closest(name, Sources); best != "" {
+		hint = fmt.Sprintf("did you mean %s? (%s)", best, hint)
+	}
+	c.fail(g.Pos, fmt.Sprintf("unknown source %q", g.Name), hint)
+	return &Source{Position: Pos(g.Pos), Name: name}
+}
+
+func (c *converter) count(g *gCount, clause string) Expr {
+	if g.Param != nil {
+		return &Param{Position: Pos(g.Pos), Name: *g.Param}
+	}
+	n, err := strconv.ParseInt(*g.Number, 10, 64)
+	if err != nil || n < 0 {
+		c.fail(g.Pos, fmt.Sprintf("%s needs a whole number, not %s", clause, *g.Number),
+			fmt.Sprintf("e.g. %s 10", clause))
+	}
+	return &Literal{Position: Pos(g.Pos), Kind: Number, Text: *g.Number, Num: float64(n)}
+}
+
+// top converts a whole expression and refuses trees too deep for the evaluators that
+// will walk them recursively.
+func (c *converter) top(g *gOr) Expr {
+	e := c.or(g)
+	if e != nil && tooDeep(e, maxTreeDepth) {
+		c.fail(lexer.Position(e.Pos()), fmt.Sprintf("expression is nested too deeply (more than %d levels)", maxTreeDepth),
+			"split it into simpler conditions")
+	}
+	return e
+}
+
+func (c *converter) or(g *gOr) Expr {
+	if len(g.Items) == 1 {
+		return c.and(g.Items[0])
+	}
+	items := make([]Expr, len(g.Items))
+	for i, it := range g.Items {
+		items[i] = c.and(it)
+	}
+	return group(Or, items[0], items[1:]...)
+}
+
+func (c *converter) and(g *gAnd) Expr {
+	if len(g.Items) == 1 {
+		return c.not(g.Items[0])
+	}
+	items := make([]Expr, len(g.Items))
+	for i, it := range g.Items {
+		items[i] = c.not(it)
+	}
+	return group(And, items[0], items[1:]...)
+}
+
+func (c *converter) not(g *gNot) Expr {
+	x := c.cmp(g.Cmp)
+	for i := len(g.Nots) - 1; i >= 0; i-- {
+		x = &QueryGroup{Position: Pos(g.Nots[i].Pos), Op: Not, Items: []Expr{x}}
+	}
+	return x
+}
+
+var compareOps = map[string]CompareOp{"=": Eq, "<>": Ne, "<": Lt, "<=": Le, ">": Gt, ">=": Ge, "~": Match}
+
+func (c *converter) cmp(g *gCmp) Expr {
+	left := c.add(g.Left)
+	t := g.Tail
+	if t == nil {
+		return left
+	}
+	q := &Query{Position: left.Pos(), OpPos: Pos(t.Pos), Left: left}
+	switch {
+	case t.Is != nil:
+		q.Op = IsNull
+		if t.Is.Not {
+			q.Op = IsNotNull
+		}
+	case t.Not != nil:
+		switch {
+		case t.Not.In != nil:
+			q.Op, q.Right = NotIn, c.list(t.Not.In)
+		case t.Not.Between != nil:
+			q.Op, q.Right = NotBetween, []Expr{c.add(t.Not.Between.Lo), c.add(t.Not.Between.Hi)}
+		default:
+			q.Op, q.Right = NotLike, []Expr{c.add(t.Not.Like)}
+		}
+	case t.In != nil:
+		q.Op, q.Right = In, c.list(t.In)
+	case t.Between != nil:
+		q.Op, q.Right = Between, []Expr{c.add(t.Between.Lo), c.add(t.Between.Hi)}
+	case t.Like != nil:
+		q.Op, q.Right = Like, []Expr{c.add(t.Like)}
+	case t.Has != nil:
+		switch strings.ToLower(t.Has.Mode) {
+		case "any":
+			q.Op, q.Right = HasAny, c.list(t.Has.List)
+		case "all":
+			q.Op, q.Right = HasAll, c.list(t.Has.List)
+		default:
+			q.Op, q.Right = Has, []Expr{c.add(t.Has.One)}
+		}
+	default:
+		q.Op, q.Right = compareOps[t.Op], []Expr{c.add(t.Right)}
+	}
+	return q
+}
+
+func (c *converter) list(g *gList) []Expr {
+	out := make([]Expr, 0, len(g.Items))
+	for _, it := range g.Items {
+		out = append(out, c.or(it))
+	}
+	return out
+}
+
+func (c *converter) add(g *gAdd) Expr {
+	x := c.mul(g.Left)
+	for _, r := range g.Right {
+		op := Add
+		if r.Op == "-" {
+			op = Sub
+		}
+		x = &Binary{Position: x.Pos(), OpPos: Pos(r.Pos), Op: op, Left: x, Right: c.mul(r.X)}
+	}
+	return x
+}
+
+func (c *converter) mul(g *gMul) Expr {
+	x := c.unary(g.Left)
+	for _, r := range g.Right {
+		op := Mul
+		if r.Op == "/" {
+			op = Div
+		}
+		x = &Binary{Position: x.Pos(), OpPos: Pos(r.Pos), Op: op, Left: x, Right: c.unary(r.X)}
+	}
+	return x
+}
+
+func (c *converter) unary(g *gUnary) Expr {
+	x := c.primary(g.X)
+	for i := len(g.Negs) - 1; i >= 0; i-- {
+		x = negate(x, Pos(g.Negs[i].Pos))
+	}
+	return x
+}
+
+// aggregates may take distinct.
+var aggregates = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true}
+
+// IsAggregate reports whether name (any case) is an aggregate function: count, sum, avg,
+// min or max.
+func IsAggregate(name string) bool { return aggregates[lower(name)] }
+
+func (c *converter) primary(g *gPrimary) Expr {
+	switch {
+	case g.Paren != nil:
+		return c.or(g.Paren)
+	case g.Param != nil:
+		return &Param{Position: Pos(g.Pos), Name: *g.Param}
+	case g.Lit != nil:
+		return c.literal(g.Lit)
+	case g.Pinned != nil:
+		if len(g.Pinned.Parts) == 2 {
+			return &Ref{Position: Pos(g.Pos), Event: g.Pinned.Parts[0], Name: g.Pinned.Parts[1], Bracketed: true}
+		}
+		return &Ref{Position: Pos(g.Pos), Name: g.Pinned.Parts[0], Bracketed: true}
+	case g.Call != nil:
+		call := &Call{Position: Pos(g.Pos), Name: lower(*g.Name), Star: g.Call.Star, Distinct: g.Call.Distinct}
+		for _, a := range g.Call.Args {
+			call.Args = append(call.Args, c.or(a))
+		}
+		switch {
+		case call.Star && call.Name != "count":
+			c.fail(g.Pos, fmt.Sprintf("%s(*) is not allowed: only count takes *", call.Name),
+				fmt.Sprintf("write %s(field)", call.Name))
+		case call.Distinct && !aggregates[call.Name]:
+			c.fail(g.Pos, fmt.Sprintf("distinct is not allowed in %s(): only count, sum, avg, min and max take it", call.Name), "")
+		case call.Distinct && len(call.Args) != 1:
+			c.fail(g.Pos, fmt.Sprintf("%s(distinct ...) takes exactly one argument", call.Name), "")
+		}
+		return call
+	}
+	return &Ref{Position: Pos(g.Pos), Name: *g.Name}
+}
+
+func (c *converter) literal(g *gLiteral) Expr {
+	p := Pos(g.Pos)
+	switch {
+	case g.Number != nil:
+		f, err := strconv.ParseFloat(*g.Number, 64)
+		if err != nil || math.IsInf(f, 0) {
+			c.fail(g.Pos, fmt.Sprintf("number %s is out of range", *g.Number), "")
+		}
+		return &Literal{Position: p, Kind: Number, Text: *g.Number, Num: f}
+	case g.Str != nil:
+		return &Literal{Position: p, Kind: String, Text: *g.Str}
+	case g.True:
+		return &Literal{Position: p, Kind: Bool, Text: "true", Bool: true}
+	case g.False:
+		return &Literal{Position: p, Kind: Bool, Text: "false"}
+	case g.Null:
+		return &Literal{Position: p, Kind: Null, Text: "null"}
+	case g.Date != nil:
+		if _, err := time.Parse("2006-01-02", *g.Date); err != nil {
+			c.fail(g.Pos, fmt.Sprintf("invalid date %q", *g.Date), "a date is written date 'YYYY-MM-DD', e.g. date '2024-01-31'")
+		}
+		return &Literal{Position: p, Kind: Date, Text: *g.Date}
+	default:
+		if _, ok := ParseDatetime(*g.Datetime); !ok {
+			c.fail(g.Pos, fmt.Sprintf("invalid datetime %q", *g.Datetime),
+				"a datetime is written datetime 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD HH:MM:SS'")
+		}
+		return &Literal{Position: p, Kind: Datetime, Text: *g.Datetime}
+	}
+}
+
+// datetimeLayouts are the forms a datetime literal may take (REDCap's datetime_ymd and
+// datetime_seconds_ymd, and the same with ISO 8601's 'T').
+var datetimeLayouts = []string{"2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02T15:04:05"}
+
+// ParseDatetime parses the text of a datetime literal (local time, no zone).
+func ParseDatetime(s string) (time.Time, bool) {
+	for _, l := range datetimeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// ParseDate parses the text of a date literal, YYYY-MM-DD.
+func ParseDate(s string) (time.Time, bool) {
+	t, err := time.Parse("2006-01-02", s)
+	return t, err == nil
+}
+
+// tooDeep reports whether e nests more than limit levels, without recursing further.
+func tooDeep(e Expr, limit int) bool {
+	if limit < 0 {
+		return true
+	}
+	switch e := e.(type) {
+	case *QueryGroup:
+		for _, it := range e.Items {
+			if tooDeep(it, limit-1) {
+				return true
+			}
+		}
+	case *Query:
+		if tooDeep(e.Left, limit-1) {
+			return true
+		}
+		for _, r := range e.Right {
+			if tooDeep(r, limit-1) {
+				return true
+			}
+		}
+	case *Binary:
+		return tooDeep(e.Left, limit-1) || tooDeep(e.Right, limit-1)
+	case *Unary:
+		return tooDeep(e.X, limit-1)
+	case *Call:
+		for _, a := range e.Args {
+			if tooDeep(a, limit-1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// closest returns the candidate nearest to s by edit distance, if it is near enough.
+func closest(s string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if d := editDistance(s, c); d < bestD || (d == bestD && best == "") && d <= 2 {
+			best, bestD = c, d
+		}
+	}
+	if bestD > 2 {
+		return ""
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 99
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
