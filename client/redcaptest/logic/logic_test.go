@@ -347,9 +347,17 @@ func TestParseErrors(t *testing.T) {
 		{"[age] like 'a%'", "unexpected word \"like\""},
 		{"[age] = 1\n  and [b] = @", "2:13: unexpected character '@'"},
 		{strings.Repeat("[a] = 1 or ", 900) + "[a] = 1", "1:9901: more than 900 variable references"},
+		{strings.Repeat("(", 100000) + "1" + strings.Repeat(")", 100000), "1:501: logic nested more than 500 levels deep"},
+		{strings.Repeat("not ", 1000) + "1", "logic nested more than 500 levels deep"},
+		{strings.Repeat("-", 1000) + "1", "logic nested more than 500 levels deep"},
+		{strings.Repeat("sum(", 1000) + "1" + strings.Repeat(")", 1000), "logic nested more than 500 levels deep"},
+		{"2" + strings.Repeat("^2", 1000), "logic nested more than 500 levels deep"},
 	}
 	for _, tt := range tests {
 		_, err := Parse(tt.logic)
+		if len(tt.logic) > 80 {
+			tt.logic = tt.logic[:80] + "…"
+		}
 		if err == nil {
 			t.Errorf("Parse(%q): no error, want %q", tt.logic, tt.want)
 			continue

@@ -9,6 +9,10 @@ import (
 // REDCap's parser breaks beyond it.
 const MaxReferences = 900
 
+// maxDepth bounds nesting (parentheses, calls, not, unary signs) so that
+// hostile input cannot exhaust the stack.
+const maxDepth = 500
+
 // Expr is parsed REDCap logic, ready to evaluate row by row.
 type Expr struct {
 	root   node
@@ -60,11 +64,23 @@ func (e *Expr) Events() []string { return append([]string(nil), e.events...) }
 func (e *Expr) HasSmartVariables() bool { return e.smart }
 
 type parser struct {
-	src  string
-	toks []token
-	i    int
-	e    *Expr
+	src   string
+	toks  []token
+	i     int
+	e     *Expr
+	depth int
 }
+
+// enter counts one level of nesting at pos; leave undoes it.
+func (p *parser) enter(pos int) error {
+	p.depth++
+	if p.depth > maxDepth {
+		return errorAt(p.src, pos, "logic nested more than %d levels deep", maxDepth)
+	}
+	return nil
+}
+
+func (p *parser) leave() { p.depth-- }
 
 func (p *parser) peek() token { return p.toks[p.i] }
 func (p *parser) next() token { t := p.toks[p.i]; p.i++; return t }
@@ -91,6 +107,10 @@ func describe(t token) string {
 }
 
 func (p *parser) parseOr() (node, error) {
+	if err := p.enter(p.peek().pos); err != nil {
+		return nil, err
+	}
+	defer p.leave()
 	l, err := p.parseAnd()
 	if err != nil {
 		return nil, err
@@ -125,6 +145,10 @@ func (p *parser) parseAnd() (node, error) {
 func (p *parser) parseNot() (node, error) {
 	if p.peek().kind == tNot {
 		t := p.next()
+		if err := p.enter(t.pos); err != nil {
+			return nil, err
+		}
+		defer p.leave()
 		x, err := p.parseNot()
 		if err != nil {
 			return nil, err
@@ -207,6 +231,10 @@ func (p *parser) parseMul() (node, error) {
 func (p *parser) parseUnary() (node, error) {
 	if p.isOp("-") || p.isOp("+") {
 		t := p.next()
+		if err := p.enter(t.pos); err != nil {
+			return nil, err
+		}
+		defer p.leave()
 		x, err := p.parseUnary()
 		if err != nil {
 			return nil, err
@@ -223,6 +251,10 @@ func (p *parser) parsePow() (node, error) {
 	}
 	if p.isOp("^") {
 		t := p.next()
+		if err := p.enter(t.pos); err != nil {
+			return nil, err
+		}
+		defer p.leave()
 		r, err := p.parseUnary()
 		if err != nil {
 			return nil, err
