@@ -1,0 +1,429 @@
+package planner
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
+	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/lang"
+)
+
+// trow is one typed row: its values by slot, the scoped forms it holds data
+// in, and what record grouping needs.
+type trow struct {
+	vals  []client.Value
+	forms uint64 // bit i: holds data in analysis.scoped[i]
+	rec   string
+	event string
+	plain bool // not a repeating row: a candidate for [event][field]
+}
+
+// evalCtx is the per-goroutine evaluation state: the current row, the
+// record's rows of the pinned events, and the expr VM.
+type evalCtx struct {
+	r    *trow
+	pins []*trow // by analysis.pinEvents index; nil when the record has no such row
+	vm   vm.VM
+	env  exprEnv
+}
+
+// exprEnv is the environment expr programs run in.
+type exprEnv struct {
+	R *evalCtx
+}
+
+func newEvalCtx(pins int) *evalCtx {
+	c := &evalCtx{pins: make([]*trow, pins)}
+	c.env.R = c
+	return c
+}
+
+type (
+	condFn func(*evalCtx) tri
+	valFn  func(*evalCtx) client.Value
+)
+
+// compiler turns checked expressions into closures over typed rows. Column
+// references, literals, comparisons and logic are evaluated natively; every
+// other value expression (functions, arithmetic) is compiled once into an
+// expr program.
+type compiler struct {
+	a *analysis
+}
+
+func (cp *compiler) pinIndex(ev string) int {
+	for i, e := range cp.a.pinEvents {
+		if e == ev {
+			return i
+		}
+	}
+	return -1
+}
+
+// value compiles a value expression.
+func (cp *compiler) value(e lang.Expr) (valFn, error) {
+	switch e := e.(type) {
+	case *lang.Ref:
+		c := cp.a.cols[e]
+		if c == nil {
+			return nil, errAt(e.Pos(), "", "internal: unresolved %s", e)
+		}
+		slot := c.slot
+		if e.Event != "" {
+			k := cp.pinIndex(e.Event)
+			return func(x *evalCtx) client.Value {
+				if r := x.pins[k]; r != nil {
+					return r.vals[slot]
+				}
+				return client.Value{}
+			}, nil
+		}
+		return func(x *evalCtx) client.Value { return x.r.vals[slot] }, nil
+	case *lang.Literal:
+		v := cp.a.lits[e]
+		return func(*evalCtx) client.Value { return v }, nil
+	case *lang.Query, *lang.QueryGroup:
+		c, err := cp.cond(e)
+		if err != nil {
+			return nil, err
+		}
+		return func(x *evalCtx) client.Value { return triValue(c(x)) }, nil
+	}
+	return cp.exprProgram(e)
+}
+
+// cond compiles a condition.
+func (cp *compiler) cond(e lang.Expr) (condFn, error) {
+	switch e := e.(type) {
+	case *lang.QueryGroup:
+		var items []condFn
+		for _, it := range e.Items {
+			c, err := cp.cond(it)
+			if err != nil {
+				return nil, err
+			}
+			items = append(items, c)
+		}
+		switch e.Op {
+		case lang.Not:
+			c := items[0]
+			return func(x *evalCtx) tri { return c(x).not() }, nil
+		case lang.And:
+			return func(x *evalCtx) tri {
+				out := triTrue
+				for _, c := range items {
+					switch c(x) {
+					case triFalse:
+						return triFalse
+					case triUnknown:
+						out = triUnknown
+					}
+				}
+				return out
+			}, nil
+		default:
+			return func(x *evalCtx) tri {
+				out := triFalse
+				for _, c := range items {
+					switch c(x) {
+					case triTrue:
+						return triTrue
+					case triUnknown:
+						out = triUnknown
+					}
+				}
+				return out
+			}, nil
+		}
+	case *lang.Query:
+		return cp.query(e)
+	case *lang.Literal:
+		v := cp.a.lits[e]
+		t := valueTri(v)
+		return func(*evalCtx) tri { return t }, nil
+	}
+	v, err := cp.value(e)
+	if err != nil {
+		return nil, err
+	}
+	return func(x *evalCtx) tri { return valueTri(v(x)) }, nil
+}
+
+func (cp *compiler) query(q *lang.Query) (condFn, error) {
+	a := cp.a
+	if forms, ok := a.forms[q]; ok {
+		var mask uint64
+		for _, f := range forms {
+			for i, s := range a.scoped {
+				if s == f {
+					mask |= 1 << uint(i)
+				}
+			}
+		}
+		neg := q.Op == lang.Ne || q.Op == lang.NotIn
+		return func(x *evalCtx) tri { return triOf((x.r.forms&mask != 0) != neg) }, nil
+	}
+	if fast := cp.fastQuery(q); fast != nil {
+		return fast, nil
+	}
+	left, err := cp.value(q.Left)
+	if err != nil {
+		return nil, err
+	}
+	right := make([]valFn, len(q.Right))
+	for i, x := range q.Right {
+		if right[i], err = cp.value(x); err != nil {
+			return nil, err
+		}
+	}
+	switch q.Op {
+	case lang.Eq, lang.Ne, lang.Lt, lang.Le, lang.Gt, lang.Ge:
+		op, r := q.Op, right[0]
+		return func(x *evalCtx) tri { return compareOp(op, left(x), r(x)) }, nil
+	case lang.In, lang.NotIn:
+		neg := q.Op == lang.NotIn
+		return func(x *evalCtx) tri {
+			v := left(x)
+			list := make([]client.Value, len(right))
+			for i, r := range right {
+				list[i] = r(x)
+			}
+			t := inList(v, list)
+			if neg {
+				return t.not()
+			}
+			return t
+		}, nil
+	case lang.Between, lang.NotBetween:
+		neg := q.Op == lang.NotBetween
+		lo, hi := right[0], right[1]
+		return func(x *evalCtx) tri {
+			t := between(left(x), lo(x), hi(x))
+			if neg {
+				return t.not()
+			}
+			return t
+		}, nil
+	case lang.IsNull, lang.IsNotNull:
+		neg := q.Op == lang.IsNotNull
+		return func(x *evalCtx) tri { return triOf(left(x).Kind == client.KindNull != neg) }, nil
+	case lang.Like, lang.NotLike:
+		lp := a.likes[q]
+		neg := q.Op == lang.NotLike
+		return func(x *evalCtx) tri {
+			s, ok := textOf(left(x))
+			if !ok {
+				return triUnknown
+			}
+			return triOf(lp.match(s) != neg)
+		}, nil
+	case lang.Match:
+		re := a.regex[q]
+		return func(x *evalCtx) tri {
+			s, ok := textOf(left(x))
+			if !ok {
+				return triUnknown
+			}
+			return triOf(re.MatchString(s))
+		}, nil
+	case lang.Has, lang.HasAny, lang.HasAll:
+		var codes []string
+		for _, x := range q.Right {
+			codes = append(codes, a.lits[x.(*lang.Literal)].Str)
+		}
+		all := q.Op == lang.HasAll
+		return func(x *evalCtx) tri { return hasCodes(left(x), codes, all) }, nil
+	}
+	return nil, errAt(q.OpPos, "", "internal: operator %s not compiled", q.Op)
+}
+
+// fastQuery compiles the commonest leaf, an unpinned number column compared
+// with number literals, without copying values: the residual's hot path.
+func (cp *compiler) fastQuery(q *lang.Query) condFn {
+	r, ok := q.Left.(*lang.Ref)
+	if !ok || r.Event != "" {
+		return nil
+	}
+	c := cp.a.cols[r]
+	if c == nil || c.valueKind() != client.KindNumber {
+		return nil
+	}
+	var nums []float64
+	for _, x := range q.Right {
+		l, ok := x.(*lang.Literal)
+		if !ok {
+			return nil
+		}
+		v := cp.a.lits[l]
+		if v.Kind != client.KindNumber {
+			return nil
+		}
+		nums = append(nums, v.Num)
+	}
+	slot := c.slot
+	num := func(x *evalCtx) (float64, bool) {
+		v := &x.r.vals[slot]
+		return v.Num, v.Kind == client.KindNumber
+	}
+	switch q.Op {
+	case lang.Eq, lang.Ne, lang.Lt, lang.Le, lang.Gt, lang.Ge:
+		n := nums[0]
+		var test func(float64) bool
+		switch q.Op {
+		case lang.Eq:
+			test = func(v float64) bool { return v == n }
+		case lang.Ne:
+			test = func(v float64) bool { return v != n }
+		case lang.Lt:
+			return func(x *evalCtx) tri {
+				if v, ok := num(x); ok {
+					return triOf(v < n)
+				}
+				return triUnknown
+			}
+		case lang.Le:
+			test = func(v float64) bool { return v <= n }
+		case lang.Gt:
+			return func(x *evalCtx) tri {
+				if v, ok := num(x); ok {
+					return triOf(v > n)
+				}
+				return triUnknown
+			}
+		case lang.Ge:
+			test = func(v float64) bool { return v >= n }
+		}
+		return func(x *evalCtx) tri {
+			if v, ok := num(x); ok {
+				return triOf(test(v))
+			}
+			return triUnknown
+		}
+	case lang.Between, lang.NotBetween:
+		lo, hi, neg := nums[0], nums[1], q.Op == lang.NotBetween
+		return func(x *evalCtx) tri {
+			if v, ok := num(x); ok {
+				return triOf((v >= lo && v <= hi) != neg)
+			}
+			return triUnknown
+		}
+	}
+	return nil
+}
+
+// ---- expr programs ----
+
+// exprProgram compiles a value expression (function calls, arithmetic) into
+// one expr program. The program calls helpers that share the native
+// evaluator's semantics; nulls propagate as in SQL.
+func (cp *compiler) exprProgram(e lang.Expr) (valFn, error) {
+	g := &exprGen{cp: cp}
+	src, err := g.gen(e)
+	if err != nil {
+		return nil, err
+	}
+	opts := []expr.Option{expr.Env(exprEnv{}), expr.DisableAllBuiltins()}
+	opts = append(opts, g.functions()...)
+	prog, err := expr.Compile(src, opts...)
+	if err != nil {
+		return nil, errAt(e.Pos(), "", "internal: compiling %s: %v", e, err)
+	}
+	return func(x *evalCtx) client.Value {
+		out, err := x.vm.Run(prog, &x.env)
+		if err != nil {
+			return client.Value{}
+		}
+		v, _ := out.(client.Value)
+		return v
+	}, nil
+}
+
+// exprGen writes expr source for a value expression; values travel as
+// client.Value, leaves are evaluated by native closures.
+type exprGen struct {
+	cp     *compiler
+	leaves []valFn         // v(R, i): native leaves (columns, literals, conditions)
+	fields []*client.Field // label(x) fields
+}
+
+func (g *exprGen) gen(e lang.Expr) (string, error) {
+	switch e := e.(type) {
+	case *lang.Ref, *lang.Literal, *lang.Query, *lang.QueryGroup:
+		f, err := g.cp.value(e)
+		if err != nil {
+			return "", err
+		}
+		g.leaves = append(g.leaves, f)
+		return fmt.Sprintf("v(R, %d)", len(g.leaves)-1), nil
+	case *lang.Binary:
+		l, err := g.gen(e.Left)
+		if err != nil {
+			return "", err
+		}
+		r, err := g.gen(e.Right)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("ar(%d, %s, %s)", int(e.Op), l, r), nil
+	case *lang.Unary:
+		x, err := g.gen(e.X)
+		if err != nil {
+			return "", err
+		}
+		zero := client.Value{Kind: client.KindNumber}
+		g.leaves = append(g.leaves, func(*evalCtx) client.Value { return zero })
+		return fmt.Sprintf("ar(%d, v(R, %d), %s)", int(lang.Sub), len(g.leaves)-1, x), nil
+	case *lang.Call:
+		var args []string
+		if e.Name == "label" {
+			g.fields = append(g.fields, g.cp.a.labels[e])
+			args = append(args, strconv.Itoa(len(g.fields)-1))
+		}
+		for _, x := range e.Args {
+			s, err := g.gen(x)
+			if err != nil {
+				return "", err
+			}
+			args = append(args, s)
+		}
+		if e.Name == "today" || e.Name == "now" {
+			v := g.cp.a.todayValue(e.Name == "now")
+			g.leaves = append(g.leaves, func(*evalCtx) client.Value { return v })
+			return fmt.Sprintf("v(R, %d)", len(g.leaves)-1), nil
+		}
+		return "fn_" + e.Name + "(" + strings.Join(args, ", ") + ")", nil
+	}
+	return "", errAt(e.Pos(), "", "unsupported expression %s", e)
+}
+
+func (g *exprGen) functions() []expr.Option {
+	leaves, fields := g.leaves, g.fields
+	opts := []expr.Option{
+		expr.Function("v", func(p ...any) (any, error) {
+			return leaves[p[1].(int)](p[0].(*evalCtx)), nil
+		}),
+		expr.Function("ar", func(p ...any) (any, error) {
+			return arith(lang.ArithOp(p[0].(int)), p[1].(client.Value), p[2].(client.Value)), nil
+		}),
+		expr.Function("fn_label", func(p ...any) (any, error) {
+			return labelOf(fields[p[0].(int)], p[1].(client.Value)), nil
+		}),
+	}
+	for name := range functions {
+		if name == "label" || name == "today" || name == "now" {
+			continue
+		}
+		name := name
+		opts = append(opts, expr.Function("fn_"+name, func(p ...any) (any, error) {
+			args := make([]client.Value, len(p))
+			for i, x := range p {
+				args[i] = x.(client.Value)
+			}
+			return callFunc(name, args, nil), nil
+		}))
+	}
+	return opts
+}

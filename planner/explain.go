@@ -1,0 +1,214 @@
+package planner
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redcapql/rq/client"
+)
+
+// ExplainCall is one API call of a plan as ExplainJSON reports it.
+type ExplainCall struct {
+	Content string        `json:"content"`
+	Params  ExplainParams `json:"params"`
+}
+
+// ExplainParams are the pushed export parameters, named as the API names them.
+type ExplainParams struct {
+	Records                []string `json:"records,omitempty"`
+	Fields                 []string `json:"fields,omitempty"`
+	Forms                  []string `json:"forms,omitempty"`
+	Events                 []string `json:"events,omitempty"`
+	FilterLogic            string   `json:"filterLogic,omitempty"`
+	ExportDataAccessGroups bool     `json:"exportDataAccessGroups,omitempty"`
+}
+
+// ExplainConjunct is one conjunct as ExplainJSON reports it.
+type ExplainConjunct struct {
+	Source string `json:"source"`
+	Class  string `json:"class"`
+	Pushed string `json:"pushed,omitempty"`
+}
+
+// ExplainOutput is the document ExplainJSON returns.
+type ExplainOutput struct {
+	Query        string            `json:"query"`
+	Source       string            `json:"source"`
+	Empty        bool              `json:"empty,omitempty"`
+	Calls        []ExplainCall     `json:"calls"`
+	RecordFilter string            `json:"record_filter,omitempty"`
+	Conjuncts    []ExplainConjunct `json:"conjuncts"`
+	Residual     string            `json:"residual"`
+	Columns      []string          `json:"columns"`
+	Analyze      *ExplainAnalyze   `json:"analyze,omitempty"`
+}
+
+// ExplainAnalyze holds what explain analyze measured.
+type ExplainAnalyze struct {
+	Fetch *FetchStats `json:"fetch,omitempty"`
+	Local *LocalStats `json:"local,omitempty"`
+}
+
+// LocalStats is Stats as explain analyze reports it.
+type LocalStats struct {
+	RowsRead int64    `json:"rows_read"`
+	RowsKept int64    `json:"rows_kept"`
+	RowsOut  int64    `json:"rows_out"`
+	Invalid  int64    `json:"invalid_values"`
+	Examples []string `json:"invalid_examples,omitempty"`
+	LocalMS  float64  `json:"local_ms"`
+}
+
+// content returns the API content of the plan's source.
+func (p *Plan) content() string {
+	switch p.Source {
+	case "records":
+		return "record"
+	case "fields":
+		return "exportFieldNames"
+	case "fem":
+		return "formEventMapping"
+	case "repeating":
+		return "repeatingFormsEvents"
+	case "instruments":
+		return "instrument"
+	case "events":
+		return "event"
+	case "arms":
+		return "arm"
+	case "users":
+		return "user"
+	case "dags":
+		return "dag"
+	}
+	return p.Source
+}
+
+// Describe returns the plan as the document ExplainJSON encodes.
+func (p *Plan) Describe() ExplainOutput {
+	out := ExplainOutput{Query: p.Stmt.String(), Source: p.Source, Empty: p.Empty,
+		Calls: []ExplainCall{}, RecordFilter: p.RecordFilter, Conjuncts: []ExplainConjunct{},
+		Residual: p.ResidualString(), Columns: p.Columns()}
+	if !p.Empty {
+		c := ExplainCall{Content: p.content()}
+		if p.Source == "records" {
+			e := p.Export
+			c.Params = ExplainParams{Records: e.Records, Fields: e.Fields, Forms: e.Forms, Events: e.Events,
+				FilterLogic: e.FilterLogic, ExportDataAccessGroups: e.ExportDataAccessGroups}
+		}
+		out.Calls = append(out.Calls, c)
+	}
+	for _, c := range p.Conjuncts {
+		out.Conjuncts = append(out.Conjuncts, ExplainConjunct{Source: c.Source, Class: c.Class.String(), Pushed: c.Pushed})
+	}
+	if p.Analyze && (p.Fetch != nil || p.RunStats != nil) {
+		out.Analyze = &ExplainAnalyze{Fetch: p.Fetch}
+		if s := p.RunStats; s != nil {
+			out.Analyze.Local = &LocalStats{RowsRead: s.RowsRead, RowsKept: s.RowsKept, RowsOut: s.RowsOut,
+				Invalid: s.Invalid, Examples: s.Examples, LocalMS: float64(s.Local) / float64(time.Millisecond)}
+		}
+	}
+	return out
+}
+
+// ExplainJSON returns the plan as indented JSON (documented in docs/planning.md).
+func (p *Plan) ExplainJSON() []byte {
+	b, err := json.MarshalIndent(p.Describe(), "", "  ")
+	if err != nil {
+		panic(err) // plain data: cannot fail
+	}
+	return b
+}
+
+// Explain returns the plan as text: the API call and its parameters, each
+// conjunct's class and what was pushed, and the residual.
+func (p *Plan) Explain() string {
+	var b strings.Builder
+	d := p.Describe()
+	fmt.Fprintf(&b, "query: %s\n", d.Query)
+	if d.Empty {
+		b.WriteString("no call: the pushed sets are empty, so the query returns no rows\n")
+	}
+	for _, c := range d.Calls {
+		fmt.Fprintf(&b, "call: content=%s\n", c.Content)
+		if p.Source != "records" {
+			b.WriteString("  (the whole export, read as a table)\n")
+			continue
+		}
+		list := func(name string, xs []string) {
+			if len(xs) > 0 {
+				fmt.Fprintf(&b, "  %s: %s\n", name, strings.Join(xs, ", "))
+			} else {
+				fmt.Fprintf(&b, "  %s: (all)\n", name)
+			}
+		}
+		list("records", c.Params.Records)
+		if len(c.Params.Fields) == 0 && len(c.Params.Forms) == 0 {
+			b.WriteString("  fields: (all)\n")
+		} else {
+			if len(c.Params.Fields) > 0 {
+				fmt.Fprintf(&b, "  fields: %s\n", strings.Join(c.Params.Fields, ", "))
+			}
+			if len(c.Params.Forms) > 0 {
+				fmt.Fprintf(&b, "  forms: %s\n", strings.Join(c.Params.Forms, ", "))
+			}
+		}
+		if p.pl.proj.Longitudinal {
+			list("events", c.Params.Events)
+		}
+		if c.Params.FilterLogic != "" {
+			fmt.Fprintf(&b, "  filterLogic: %s\n", c.Params.FilterLogic)
+		}
+		if c.Params.ExportDataAccessGroups {
+			b.WriteString("  exportDataAccessGroups: true\n")
+		}
+	}
+	if d.RecordFilter != "" {
+		fmt.Fprintf(&b, "record filter (ids only): %s\n", d.RecordFilter)
+	}
+	if len(d.Conjuncts) > 0 {
+		b.WriteString("conjuncts:\n")
+		for _, c := range d.Conjuncts {
+			fmt.Fprintf(&b, "  %-7s %s", c.Class, c.Source)
+			if c.Pushed != "" {
+				fmt.Fprintf(&b, "  =>  %s", c.Pushed)
+			}
+			b.WriteByte('\n')
+		}
+	}
+	if d.Residual != "" {
+		fmt.Fprintf(&b, "residual: %s\n", d.Residual)
+	} else {
+		b.WriteString("residual: (none)\n")
+	}
+	fmt.Fprintf(&b, "columns: %s\n", strings.Join(d.Columns, ", "))
+	if a := d.Analyze; a != nil {
+		b.WriteString("analyze:\n")
+		if f := a.Fetch; f != nil {
+			fmt.Fprintf(&b, "  calls: %d (batches %d, splits %d), ids: %d, rows fetched: %d, bytes: %d, batch size: %d\n",
+				f.Calls, f.Batches, f.Splits, f.IDs, f.Rows, f.Bytes, f.BatchSize)
+			fmt.Fprintf(&b, "  server time: %s, wire time: %s\n", f.ServerTime.Round(time.Microsecond), f.WireTime.Round(time.Microsecond))
+		}
+		if l := a.Local; l != nil {
+			fmt.Fprintf(&b, "  rows read: %d, kept: %d, returned: %d, invalid values: %d, local time: %.3fms\n",
+				l.RowsRead, l.RowsKept, l.RowsOut, l.Invalid, l.LocalMS)
+			for _, e := range l.Examples {
+				fmt.Fprintf(&b, "    invalid: %s\n", e)
+			}
+		}
+	}
+	return b.String()
+}
+
+// ExportParams returns the export parameters for the plan's records call
+// (a copy of Export, so callers may change it).
+func (p *Plan) ExportParams() client.ExportRecordsParams {
+	e := p.Export
+	e.Records = append([]string(nil), e.Records...)
+	e.Fields = append([]string(nil), e.Fields...)
+	e.Forms = append([]string(nil), e.Forms...)
+	e.Events = append([]string(nil), e.Events...)
+	return e
+}

@@ -1,0 +1,103 @@
+package planner
+
+import (
+	"github.com/redcapql/rq/lang"
+)
+
+// substitute returns stmt with every $name replaced by params[name] as a text
+// literal at the parameter's position (converted by context when checked).
+// A parameter without a value is an error naming it. stmt is not modified.
+func substitute(stmt *lang.Select, params map[string]string) (*lang.Select, error) {
+	var err error
+	sub := func(e lang.Expr) lang.Expr {
+		if e == nil || err != nil {
+			return e
+		}
+		var out lang.Expr
+		out, err = substExpr(e, params)
+		return out
+	}
+	s := *stmt
+	s.Items = make([]*lang.SelectItem, len(stmt.Items))
+	for i, it := range stmt.Items {
+		c := *it
+		c.Expr = sub(it.Expr)
+		s.Items[i] = &c
+	}
+	s.Where = sub(stmt.Where)
+	s.GroupBy = nil
+	for _, g := range stmt.GroupBy {
+		s.GroupBy = append(s.GroupBy, sub(g))
+	}
+	s.OrderBy = nil
+	for _, o := range stmt.OrderBy {
+		c := *o
+		c.Expr = sub(o.Expr)
+		s.OrderBy = append(s.OrderBy, &c)
+	}
+	s.Limit = sub(stmt.Limit)
+	s.Offset = sub(stmt.Offset)
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func substExpr(e lang.Expr, params map[string]string) (lang.Expr, error) {
+	list := func(xs []lang.Expr) ([]lang.Expr, error) {
+		out := make([]lang.Expr, len(xs))
+		for i, x := range xs {
+			var err error
+			if out[i], err = substExpr(x, params); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	var err error
+	switch e := e.(type) {
+	case *lang.Param:
+		v, ok := params[e.Name]
+		if !ok {
+			return nil, errAt(e.Pos(), "", "missing parameter $%s", e.Name)
+		}
+		return &lang.Literal{Position: e.Position, Kind: lang.String, Text: v}, nil
+	case *lang.Query:
+		n := *e
+		if n.Left, err = substExpr(e.Left, params); err != nil {
+			return nil, err
+		}
+		if n.Right, err = list(e.Right); err != nil {
+			return nil, err
+		}
+		return &n, nil
+	case *lang.QueryGroup:
+		n := *e
+		if n.Items, err = list(e.Items); err != nil {
+			return nil, err
+		}
+		return &n, nil
+	case *lang.Call:
+		n := *e
+		if n.Args, err = list(e.Args); err != nil {
+			return nil, err
+		}
+		return &n, nil
+	case *lang.Binary:
+		n := *e
+		if n.Left, err = substExpr(e.Left, params); err != nil {
+			return nil, err
+		}
+		if n.Right, err = substExpr(e.Right, params); err != nil {
+			return nil, err
+		}
+		return &n, nil
+	case *lang.Unary:
+		n := *e
+		if n.X, err = substExpr(e.X, params); err != nil {
+			return nil, err
+		}
+		return &n, nil
+	}
+	return e, nil
+}

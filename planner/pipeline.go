@@ -1,0 +1,484 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redcapql/rq/client"
+)
+
+// RawRows is rows as REDCap exports them, in REDCap's record order (all rows
+// of a record together). *client.RecordStream satisfies it.
+type RawRows interface {
+	Columns() []string
+	Next() bool
+	Row() []string // valid until the next call to Next
+	Err() error
+	Close() error
+}
+
+// Rows is a query's result: typed rows, read one at a time.
+type Rows interface {
+	Columns() []string
+	Next() bool
+	Row() []client.Value // valid until the next call to Next
+	Err() error
+	Close() error
+	Stats() Stats
+}
+
+// Stats describes what the local pipeline did.
+type Stats struct {
+	RowsRead int64         // raw rows read
+	RowsKept int64         // rows that passed the where clause
+	RowsOut  int64         // rows returned
+	Invalid  int64         // values that did not fit their field, read as null
+	Examples []string      // the first few invalid values (record, field, value, reason)
+	Local    time.Duration // time spent in the local pipeline
+}
+
+const maxExamples = 5
+
+// Run runs the local pipeline over raw rows (the export of p.Export): typing,
+// form scoping, record grouping, the residual filter, projection, aggregates,
+// order by and limit/offset. It takes ownership of raw and closes it.
+func (p *Plan) Run(ctx context.Context, raw RawRows) Rows {
+	it := &rowIter{p: p, ctx: ctx, raw: raw, cols: p.Columns()}
+	if p.Source != "records" {
+		it.table = true
+	}
+	return it
+}
+
+// rowIter is the Rows of a plan.
+type rowIter struct {
+	p     *Plan
+	ctx   context.Context
+	raw   RawRows
+	cols  []string
+	table bool
+
+	started bool
+	done    bool
+	err     error
+	stats   Stats
+	ty      *typer
+	ev      *evalCtx
+
+	// streaming state
+	group   []*trow // the current record's rows (grouping) or one row
+	gi      int
+	pending *trow // first row of the next record
+	skipped int64
+	out     []client.Value
+
+	// materialised result (aggregates / order by)
+	result [][]client.Value
+	ri     int
+}
+
+func (it *rowIter) Columns() []string { return it.cols }
+func (it *rowIter) Err() error        { return it.err }
+func (it *rowIter) Stats() Stats      { return it.stats }
+func (it *rowIter) Row() []client.Value {
+	return it.out
+}
+
+func (it *rowIter) Close() error {
+	it.finish()
+	return nil
+}
+
+func (it *rowIter) finish() {
+	if it.done {
+		return
+	}
+	it.done = true
+	if it.raw != nil {
+		if err := it.raw.Close(); err != nil && it.err == nil {
+			it.err = err
+		}
+	}
+	s := it.stats
+	it.p.RunStats = &s
+}
+
+func (it *rowIter) fail(err error) bool {
+	if it.err == nil {
+		it.err = err
+	}
+	it.finish()
+	it.out = nil
+	return false
+}
+
+func (it *rowIter) start() error {
+	it.started = true
+	if it.p.Empty {
+		return nil
+	}
+	if it.raw == nil {
+		return fmt.Errorf("planner: no rows to run the plan on")
+	}
+	ty, err := newTyper(it.p, it.raw.Columns())
+	if err != nil {
+		return err
+	}
+	it.ty = ty
+	it.ev = newEvalCtx(len(it.p.a.pinEvents))
+	prog := it.p.prog
+	if prog.agg || len(prog.order) > 0 {
+		return it.materialise()
+	}
+	return nil
+}
+
+func (it *rowIter) Next() bool {
+	if it.done && it.result == nil {
+		return false
+	}
+	t0 := time.Now()
+	defer func() { it.stats.Local += time.Since(t0) }()
+	if !it.started {
+		if err := it.start(); err != nil {
+			return it.fail(err)
+		}
+		if it.p.Empty {
+			it.finish()
+			return false
+		}
+	}
+	if it.result != nil {
+		if it.ri >= len(it.result) {
+			it.finish()
+			it.out = nil
+			return false
+		}
+		it.out = it.result[it.ri]
+		it.ri++
+		return true
+	}
+	if it.p.limit >= 0 && it.stats.RowsOut >= it.p.limit {
+		it.finish() // stop reading early
+		return false
+	}
+	for {
+		r, ok, err := it.nextKept()
+		if err != nil {
+			return it.fail(err)
+		}
+		if !ok {
+			it.finish()
+			return false
+		}
+		if it.skipped < it.p.offset {
+			it.skipped++
+			continue
+		}
+		it.out = it.project(r, it.out[:0])
+		it.stats.RowsOut++
+		return true
+	}
+}
+
+// nextKept returns the next row that passes the residual.
+func (it *rowIter) nextKept() (*trow, bool, error) {
+	prog := it.p.prog
+	for {
+		r, ok, err := it.nextRow()
+		if err != nil || !ok {
+			return nil, false, err
+		}
+		it.ev.r = r
+		keep := true
+		for _, c := range prog.filter {
+			if c(it.ev) != triTrue {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			it.stats.RowsKept++
+			return r, true, nil
+		}
+	}
+}
+
+// nextRow returns the next typed row, loading a whole record when the query
+// reads event-pinned references.
+func (it *rowIter) nextRow() (*trow, bool, error) {
+	if !it.p.sched {
+		r, ok, err := it.readRow(nil)
+		return r, ok, err
+	}
+	if it.gi < len(it.group) {
+		r := it.group[it.gi]
+		it.gi++
+		return r, true, nil
+	}
+	// Load the next record's rows.
+	it.group, it.gi = it.group[:0], 0
+	if it.pending != nil {
+		it.group = append(it.group, it.pending)
+		it.pending = nil
+	} else {
+		r, ok, err := it.readRow(nil)
+		if err != nil || !ok {
+			return nil, false, err
+		}
+		it.group = append(it.group, r)
+	}
+	rec := it.group[0].rec
+	for {
+		r, ok, err := it.readRow(nil)
+		if err != nil {
+			return nil, false, err
+		}
+		if !ok {
+			break
+		}
+		if r.rec != rec {
+			it.pending = r
+			break
+		}
+		it.group = append(it.group, r)
+	}
+	for i := range it.ev.pins {
+		it.ev.pins[i] = nil
+	}
+	for _, r := range it.group {
+		if !r.plain {
+			continue
+		}
+		for i, e := range it.p.a.pinEvents {
+			if r.event == e && it.ev.pins[i] == nil {
+				it.ev.pins[i] = r
+			}
+		}
+	}
+	r := it.group[0]
+	it.gi = 1
+	return r, true, nil
+}
+
+// readRow reads and types one raw row.
+func (it *rowIter) readRow(dst *trow) (*trow, bool, error) {
+	if err := it.ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	if !it.raw.Next() {
+		return nil, false, it.raw.Err()
+	}
+	it.stats.RowsRead++
+	r := dst
+	if r == nil {
+		r = &trow{vals: make([]client.Value, len(it.ty.slots))}
+	}
+	it.ty.typeRow(it.raw.Row(), r, &it.stats)
+	return r, true, nil
+}
+
+// project evaluates the output items of a kept row.
+func (it *rowIter) project(r *trow, out []client.Value) []client.Value {
+	it.ev.r = r
+	for _, f := range it.p.prog.outs {
+		out = append(out, f(it.ev))
+	}
+	return out
+}
+
+// materialise reads everything, aggregates and sorts.
+func (it *rowIter) materialise() error {
+	prog := it.p.prog
+	var rows [][]client.Value
+	if prog.agg {
+		var err error
+		if rows, err = it.aggregateAll(); err != nil {
+			return err
+		}
+	} else {
+		for {
+			r, ok, err := it.nextKept()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
+			rows = append(rows, it.project(r, nil))
+		}
+	}
+	if len(prog.order) > 0 {
+		slices.SortStableFunc(rows, func(x, y []client.Value) int {
+			for _, k := range prog.order {
+				c := orderCompare(x[k.col], y[k.col])
+				if k.desc {
+					c = -c
+				}
+				if c != 0 {
+					return c
+				}
+			}
+			return 0
+		})
+	}
+	if it.p.offset > 0 {
+		rows = rows[min(int64(len(rows)), it.p.offset):]
+	}
+	if it.p.limit >= 0 && int64(len(rows)) > it.p.limit {
+		rows = rows[:it.p.limit]
+	}
+	n := len(prog.items) - prog.hidden
+	for i := range rows {
+		rows[i] = rows[i][:n]
+	}
+	if rows == nil {
+		rows = [][]client.Value{}
+	}
+	it.result = rows
+	it.stats.RowsOut = int64(len(rows))
+	it.finish()
+	return nil
+}
+
+// orderCompare orders values for order by: nulls after every value (so
+// first in descending order), then by value; incomparable kinds by text.
+func orderCompare(a, b client.Value) int {
+	an, bn := a.Kind == client.KindNull, b.Kind == client.KindNull
+	switch {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
+	}
+	if c, ok := compareValues(a, b); ok {
+		return c
+	}
+	return strings.Compare(a.String(), b.String())
+}
+
+// ---- aggregates ----
+
+type aggState struct {
+	count    int64
+	sum      float64
+	nums     int64
+	best     client.Value
+	distinct map[string]bool
+}
+
+func valueKey(v client.Value) string {
+	if v.Kind == client.KindNumber {
+		return "n" + strconv.FormatFloat(v.Num, 'g', -1, 64)
+	}
+	return strconv.Itoa(int(v.Kind)) + v.String()
+}
+
+func (it *rowIter) aggregateAll() ([][]client.Value, error) {
+	prog := it.p.prog
+	type group struct {
+		keys   []client.Value
+		states []aggState
+	}
+	var order []*group
+	byKey := map[string]*group{}
+	var kb strings.Builder
+	for {
+		r, ok, err := it.nextKept()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		it.ev.r = r
+		kb.Reset()
+		keys := make([]client.Value, len(prog.groupFns))
+		for i, f := range prog.groupFns {
+			keys[i] = f(it.ev)
+			kb.WriteString(valueKey(keys[i]))
+			kb.WriteByte(0)
+		}
+		g := byKey[kb.String()]
+		if g == nil {
+			g = &group{keys: keys, states: make([]aggState, len(prog.items))}
+			byKey[kb.String()] = g
+			order = append(order, g)
+		}
+		for i, item := range prog.items {
+			if item.agg == nil {
+				continue
+			}
+			st := &g.states[i]
+			if item.agg.Star {
+				st.count++
+				continue
+			}
+			v := prog.aggArgs[i](it.ev)
+			if v.Kind == client.KindNull {
+				continue
+			}
+			st.count++
+			switch item.agg.Name {
+			case "count":
+				if item.agg.Distinct {
+					if st.distinct == nil {
+						st.distinct = map[string]bool{}
+					}
+					st.distinct[valueKey(v)] = true
+				}
+			case "sum", "avg":
+				if n, ok := asNumber(v); ok {
+					st.sum += n
+					st.nums++
+				}
+			case "min", "max":
+				if st.best.Kind == client.KindNull {
+					st.best = v
+				} else if c := orderCompare(v, st.best); (item.agg.Name == "min" && c < 0) || (item.agg.Name == "max" && c > 0) {
+					st.best = v
+				}
+			}
+		}
+	}
+	if len(order) == 0 && len(prog.groupBy) == 0 {
+		order = append(order, &group{states: make([]aggState, len(prog.items))})
+	}
+	out := make([][]client.Value, 0, len(order))
+	for _, g := range order {
+		row := make([]client.Value, len(prog.items))
+		for i, item := range prog.items {
+			if item.agg == nil {
+				row[i] = g.keys[item.group]
+				continue
+			}
+			st := g.states[i]
+			switch item.agg.Name {
+			case "count":
+				n := st.count
+				if item.agg.Distinct {
+					n = int64(len(st.distinct))
+				}
+				row[i] = client.Value{Kind: client.KindNumber, Num: float64(n)}
+			case "sum":
+				if st.nums > 0 {
+					row[i] = number(st.sum)
+				}
+			case "avg":
+				if st.nums > 0 {
+					row[i] = number(st.sum / float64(st.nums))
+				}
+			default:
+				row[i] = st.best
+			}
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}

@@ -1,0 +1,226 @@
+package planner
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/redcapql/rq/client"
+)
+
+// typer types raw export rows into slot rows, once per row, reading only
+// the columns the query needs.
+type typer struct {
+	p     *Plan
+	slots []slotReader
+
+	recCol, eventCol, instrCol, instCol int
+	forms                               []formProbe
+}
+
+type slotReader struct {
+	col   *column
+	idx   int   // raw column, -1 when absent
+	cbIdx []int // checkbox: raw column of each of the field's columns (-1 absent)
+	kind  client.Kind
+}
+
+// formProbe finds whether a row holds data in a scoped form.
+type formProbe struct {
+	form   string
+	fields []int // raw columns of the form's fields (status and checkboxes excluded)
+	boxes  []int // raw checkbox ___code columns of the form
+	status int   // raw column of <form>_complete, -1 when absent
+}
+
+func newTyper(p *Plan, columns []string) (*typer, error) {
+	idx := make(map[string]int, len(columns))
+	for i, c := range columns {
+		if _, dup := idx[c]; !dup {
+			idx[c] = i
+		}
+	}
+	col := func(name string) int {
+		if i, ok := idx[name]; ok {
+			return i
+		}
+		return -1
+	}
+	a := p.a
+	t := &typer{p: p, recCol: -1, eventCol: col("redcap_event_name"),
+		instrCol: col("redcap_repeat_instrument"), instCol: col("redcap_repeat_instance")}
+	if p.Source != "records" {
+		for _, c := range a.slots {
+			t.slots = append(t.slots, slotReader{col: c, idx: col(c.name), kind: c.valueKind()})
+		}
+		return t, nil
+	}
+	if len(columns) > 0 {
+		t.recCol = col(p.pl.recordIDName)
+		if t.recCol < 0 {
+			return nil, fmt.Errorf("planner: the export has no record id column %q (columns: %s)", p.pl.recordIDName, strings.Join(columns, ", "))
+		}
+	}
+	for _, c := range a.slots {
+		sr := slotReader{col: c, idx: -1, kind: c.valueKind()}
+		switch c.kind {
+		case ckField:
+			if c.field.Kind == client.KindCodeSet {
+				for _, cc := range c.field.Columns() {
+					sr.cbIdx = append(sr.cbIdx, col(cc))
+				}
+			} else {
+				sr.idx = col(c.field.Name)
+			}
+		case ckCheckbox:
+			sr.idx = col(c.name)
+		case ckRecord:
+			sr.idx = t.recCol
+		case ckEvent, ckArm:
+			sr.idx = t.eventCol
+		case ckInstrument:
+			sr.idx = t.instrCol
+		case ckInstance:
+			sr.idx = t.instCol
+		case ckDAG:
+			sr.idx = col("redcap_data_access_group")
+		}
+		t.slots = append(t.slots, sr)
+	}
+	for _, form := range a.scoped {
+		fp := formProbe{form: form, status: col(form + "_complete")}
+		for _, f := range p.pl.dict.FormFields(form) {
+			if f.Synthetic {
+				continue
+			}
+			for _, c := range f.Columns() {
+				if i := col(c); i >= 0 {
+					if f.Kind == client.KindCodeSet {
+						fp.boxes = append(fp.boxes, i)
+					} else {
+						fp.fields = append(fp.fields, i)
+					}
+				}
+			}
+		}
+		t.forms = append(t.forms, fp)
+	}
+	return t, nil
+}
+
+func cell(raw []string, i int) string {
+	if i < 0 || i >= len(raw) {
+		return ""
+	}
+	return raw[i]
+}
+
+// typeRow types raw into r, counting values that do not fit.
+func (t *typer) typeRow(raw []string, r *trow, st *Stats) {
+	r.rec = cell(raw, t.recCol)
+	r.event = cell(raw, t.eventCol)
+	instr := cell(raw, t.instrCol)
+	inst := cell(raw, t.instCol)
+	r.plain = instr == "" && (inst == "" || inst == "1")
+	var cbBuf [16]string
+	for i := range t.slots {
+		s := &t.slots[i]
+		var v client.Value
+		var err error
+		switch s.col.kind {
+		case ckField:
+			if s.cbIdx != nil {
+				vals := cbBuf[:0]
+				blank := true
+				for _, ci := range s.cbIdx {
+					c := cell(raw, ci)
+					if c != "" {
+						blank = false
+					}
+					vals = append(vals, c)
+				}
+				if !blank {
+					v, err = s.col.field.CodeSetFromColumns(vals)
+				}
+			} else {
+				v, err = s.col.field.Parse(cell(raw, s.idx))
+			}
+		case ckCheckbox:
+			switch c := cell(raw, s.idx); c {
+			case "":
+			case "1", "0":
+				v = client.Value{Kind: client.KindNumber, Num: float64(c[0] - '0'), Str: c}
+			default:
+				err = &client.ValueError{Field: s.col.field.Name, Column: s.col.name, Value: c, Reason: "not 0 or 1"}
+			}
+		case ckArm:
+			if e, ok := t.p.pl.events[cell(raw, s.idx)]; ok {
+				v = client.Value{Kind: client.KindNumber, Num: float64(e.Arm)}
+			}
+		case ckInstance:
+			if c := cell(raw, s.idx); c != "" {
+				n, perr := strconv.ParseFloat(c, 64)
+				if perr != nil {
+					err = &client.ValueError{Field: s.col.name, Value: c, Reason: "not a number"}
+				} else {
+					v = client.Value{Kind: client.KindNumber, Num: n, Str: c}
+				}
+			}
+		default: // record, event, instrument, dag, and source table columns
+			c := cell(raw, s.idx)
+			if c == "" {
+				break
+			}
+			if s.kind == client.KindNumber {
+				n, perr := strconv.ParseFloat(strings.TrimSpace(c), 64)
+				if perr != nil {
+					err = &client.ValueError{Field: s.col.name, Value: c, Reason: "not a number"}
+					break
+				}
+				v = client.Value{Kind: client.KindNumber, Num: n, Str: c}
+			} else {
+				v = client.Value{Kind: client.KindText, Str: c}
+			}
+		}
+		if err != nil {
+			st.Invalid++
+			if len(st.Examples) < maxExamples {
+				if ve, ok := err.(*client.ValueError); ok && ve.Record == "" {
+					ve.Record = r.rec
+				}
+				st.Examples = append(st.Examples, err.Error())
+			}
+			v = client.Value{}
+		}
+		r.vals[i] = v
+	}
+	r.forms = 0
+	for i, fp := range t.forms {
+		if t.holds(raw, instr, fp) {
+			r.forms |= 1 << uint(i)
+		}
+	}
+}
+
+// holds reports whether a row holds data in a form: a repeating instrument's
+// own instance rows; otherwise a non-repeating row where one of the form's
+// fields has a value (a ticked box for checkboxes) or its status is
+// Unverified or Complete (a never-started form exports status 0, so 0 alone
+// does not count).
+func (t *typer) holds(raw []string, instr string, fp formProbe) bool {
+	if instr != "" {
+		return instr == fp.form
+	}
+	for _, i := range fp.fields {
+		if cell(raw, i) != "" {
+			return true
+		}
+	}
+	for _, i := range fp.boxes {
+		if cell(raw, i) == "1" {
+			return true
+		}
+	}
+	s := cell(raw, fp.status)
+	return s == "1" || s == "2"
+}
