@@ -144,7 +144,7 @@ var ProjectInfoColumns = []string{"project_id", "project_title", "creation_time"
 	"secondary_unique_field", "is_longitudinal", "has_repeating_instruments_or_events", "surveys_enabled",
 	"scheduling_enabled", "record_autonumbering_enabled", "randomization_enabled", "ddp_enabled",
 	"project_irb_number", "project_grant_number", "project_pi_firstname", "project_pi_lastname",
-	"display_today_now_button", "missing_data_codes", "external_modules", "bypass_branching_erase_field_prompt"}
+	"project_pi_email", "display_today_now_button", "missing_data_codes", "external_modules", "bypass_branching_erase_field_prompt"}
 
 // infoValues renders the project info row.
 func (p *Project) infoValues() []string {
@@ -161,7 +161,7 @@ func (p *Project) infoValues() []string {
 		lang, strconv.Itoa(in.Purpose), in.PurposeOther, in.Notes, in.CustomRecordLabel, in.SecondaryUniqueField,
 		b01(p.Longitudinal()), b01(p.HasRepeating()), b01(in.SurveysEnabled), b01(in.SchedulingEnabled),
 		b01(in.AutoNumbering), b01(in.RandomizationEnabled), b01(in.DDPEnabled), in.IRBNumber, in.GrantNumber,
-		in.PIFirstName, in.PILastName, b01(in.DisplayTodayNowButton), in.MissingDataCodes, in.ExternalModules,
+		in.PIFirstName, in.PILastName, in.PIEmail, b01(in.DisplayTodayNowButton), in.MissingDataCodes, in.ExternalModules,
 		b01(in.BypassBranchingErase)}
 }
 

@@ -65,6 +65,9 @@ type recordExport struct {
 	begin, end   time.Time
 	userDAG      string
 	cols         []outColumn
+	eavCols      []outColumn
+	// removeLineBreaks applies a report's "remove line breaks" option.
+	removeLineBreaks bool
 }
 
 // rowFilter decides whether a row passes filterLogic.
@@ -735,6 +738,9 @@ func (x *recordExport) writeFlat(c *call) error {
 		ferr = x.eachRow(rec, func(row *Row) bool {
 			for i := range x.cols {
 				vals[i] = x.cell(&x.cols[i], rec, row)
+				if x.removeLineBreaks {
+					vals[i] = noLineBreaks(vals[i])
+				}
 			}
 			werr = t.Row(vals)
 			return werr == nil
@@ -776,6 +782,19 @@ func (x *recordExport) writeEAV(c *call) error {
 	if rep {
 		t.numeric[len(names)-3] = true
 	}
+	// REDCap lists a row's values in storage order: calc fields are saved
+	// after the form's other values, so they come last.
+	x.eavCols = x.eavCols[:0]
+	for _, col := range x.cols {
+		if col.field == nil || col.field.FieldType != "calc" {
+			x.eavCols = append(x.eavCols, col)
+		}
+	}
+	for _, col := range x.cols {
+		if col.field != nil && col.field.FieldType == "calc" {
+			x.eavCols = append(x.eavCols, col)
+		}
+	}
 	vals := make([]string, len(names))
 	var werr, ferr error
 	emit := func(rec *Record, row *Row, field, value string) bool {
@@ -804,7 +823,7 @@ func (x *recordExport) writeEAV(c *call) error {
 	idf := p.RecordIDField()
 	x.eachRecord(func(rec *Record) bool {
 		ferr = x.eachRow(rec, func(row *Row) bool {
-			for _, col := range x.cols {
+			for _, col := range x.eavCols {
 				switch col.kind {
 				case outID:
 					if !emit(rec, row, idf, rec.ID) {

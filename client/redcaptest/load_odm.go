@@ -155,7 +155,8 @@ func (x *odmReader) start(se xml.StartElement) error {
 		}
 		p.Roles = append(p.Roles, role)
 	case "Reports":
-		rep := Report{ID: len(p.Reports) + 1, Title: attr(se, "title"), Logic: attr(se, "advanced_logic")}
+		rep := Report{ID: len(p.Reports) + 1, Title: attr(se, "title"), Logic: attr(se, "advanced_logic"),
+			RemoveLineBreaks: attr(se, "remove_line_breaks_in_values") == "1"}
 		for _, f := range strings.Split(attr(se, "redcap_reports_fields"), ",") {
 			if f = strings.TrimSpace(f); f != "" {
 				rep.Fields = append(rep.Fields, f)

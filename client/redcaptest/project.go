@@ -73,6 +73,7 @@ type ProjectInfo struct {
 	GrantNumber           string
 	PIFirstName           string
 	PILastName            string
+	PIEmail               string
 	DisplayTodayNowButton bool
 	MissingDataCodes      string // "NA, Not applicable | UNK, Unknown"
 	ExternalModules       string
@@ -189,6 +190,8 @@ type Report struct {
 	Fields []string
 	Logic  string // advanced_logic ("" = none)
 	Events []string
+	// RemoveLineBreaks turns each line break of a value into two spaces.
+	RemoveLineBreaks bool
 }
 
 // FileKey addresses an uploaded file: one cell of a file field.
