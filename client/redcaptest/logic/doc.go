@@ -1,7 +1,7 @@
 // Package logic parses and evaluates REDCap logic, the language of the API's
 // filterLogic parameter, with REDCap's own semantics: numeric fields become
 // numbers (blank or invalid ones NaN, so <> matches them), other references
-// compare as strings with PHP 8 loose rules, [x] = '' is a blank test for every
+// compare as strings with PHP 8 loose rules, [x] = ” is a blank test for every
 // type, and a bare checkbox reference makes the row false.
 //
 // It is the embedded server's independent implementation; it imports nothing
@@ -17,7 +17,7 @@
 //
 // Choices where REDCap's own behaviour is not pinned down:
 //   - not and ! bind looser than comparisons: not [a] = 1 is not ([a] = 1).
-//   - In a boolean context a NaN (blank number) is false, '' and '0' are false.
+//   - In a boolean context a NaN (blank number) is false, ” and '0' are false.
 //   - Division by zero, mod by zero and unparsable dates give NaN (blank).
 //   - round, roundup and rounddown default to 0 decimal places; stdev is the
 //     sample standard deviation; concat_ws skips blank arguments.
