@@ -7,7 +7,9 @@ import (
 )
 
 // Dictionary is a project's data dictionary: its fields in export order,
-// typed for rq, with forms, checkbox columns and missing-data codes.
+// typed for rq, with forms, checkbox columns and missing-data codes. It does
+// not change after NewDictionary and is safe for concurrent use (a RowParser
+// is not).
 type Dictionary struct {
 	fields   []*Field
 	byName   map[string]*Field
