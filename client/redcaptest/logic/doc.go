@@ -1,7 +1,7 @@
 // Package logic parses and evaluates REDCap logic, the language of the API's
 // filterLogic parameter, with REDCap's own semantics: numeric fields become
 // numbers (blank or invalid ones NaN, so <> matches them), other references
-// compare as strings with PHP 8 loose rules, [x] = ” is a blank test for every
+// compare as strings with PHP 8 loose rules, [x] = "" is a blank test for every
 // type, and a bare checkbox reference makes the row false.
 //
 // It is the embedded server's independent implementation; it imports nothing
