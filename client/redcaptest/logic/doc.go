@@ -17,7 +17,7 @@
 //
 // Choices where REDCap's own behaviour is not pinned down:
 //   - not and ! bind looser than comparisons: not [a] = 1 is not ([a] = 1).
-//   - In a boolean context a NaN (blank number) is false, ” and '0' are false.
+//   - In a boolean context a NaN (blank number) is false, and so are the strings "" and "0".
 //   - Division by zero, mod by zero and unparsable dates give NaN (blank).
 //   - round, roundup and rounddown default to 0 decimal places; stdev is the
 //     sample standard deviation; concat_ws skips blank arguments.
