@@ -790,7 +790,7 @@ type funcSig struct {
 
 var functions = map[string]funcSig{
 	"lower": {1, 1, client.KindText}, "upper": {1, 1, client.KindText}, "trim": {1, 1, client.KindText},
-	"length": {1, 1, client.KindNumber},
+	"length":   {1, 1, client.KindNumber},
 	"contains": {2, 2, kindBool}, "starts_with": {2, 2, kindBool}, "ends_with": {2, 2, kindBool},
 	"abs": {1, 1, client.KindNumber}, "round": {1, 2, client.KindNumber},
 	"year": {1, 1, client.KindNumber}, "month": {1, 1, client.KindNumber}, "day": {1, 1, client.KindNumber},

@@ -11,7 +11,7 @@ import (
 // logic translates a condition into REDCap filterLogic (redcap-api.md §5) that
 // is true on every row where the condition is true: a superset, re-checked
 // locally. Translation is null-safe: REDCap reads a blank number as NaN, for
-// which <> is true, so x <> 5 becomes ([x] <> '' and [x] <> 5). Every leaf it
+// which <> is true, so x <> 5 becomes ([x] <> ” and [x] <> 5). Every leaf it
 // produces is false when its field is blank. ok is false when nothing of e can
 // be pushed.
 func (a *analysis) logic(e lang.Expr) (string, bool) {
