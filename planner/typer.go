@@ -90,8 +90,8 @@ func newTyper(p *Plan, columns []string) (*typer, error) {
 	for _, form := range a.scoped {
 		fp := formProbe{form: form, status: col(form + "_complete")}
 		for _, f := range p.pl.dict.FormFields(form) {
-			if f.Synthetic {
-				continue
+			if f.Synthetic || f.Name == p.pl.recordIDName {
+				continue // the record id is on every row
 			}
 			for _, c := range f.Columns() {
 				if i := col(c); i >= 0 {

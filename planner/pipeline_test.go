@@ -1,0 +1,237 @@
+package planner
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/redcapql/rq/client"
+)
+
+// memRows is an in-memory RawRows.
+type memRows struct {
+	cols   []string
+	rows   [][]string
+	i      int
+	closed bool
+	read   int
+}
+
+func (m *memRows) Columns() []string { return m.cols }
+func (m *memRows) Next() bool {
+	if m.closed || m.i >= len(m.rows) {
+		return false
+	}
+	m.i++
+	m.read++
+	return true
+}
+func (m *memRows) Row() []string { return m.rows[m.i-1] }
+func (m *memRows) Err() error    { return nil }
+func (m *memRows) Close() error  { m.closed = true; return nil }
+
+// demoColumns are the flat export columns of the demo project.
+func demoColumns(t testing.TB) []string {
+	pl := demoPlanner(t)
+	cols := []string{"record_id", "redcap_event_name", "redcap_repeat_instrument", "redcap_repeat_instance"}
+	for _, c := range pl.dict.Columns() {
+		if c != "record_id" {
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}
+
+// demoRows builds export rows from "col=value;col=value" specs.
+func demoRows(t testing.TB, specs ...string) *memRows {
+	cols := demoColumns(t)
+	m := &memRows{cols: cols}
+	for _, s := range specs {
+		row := make([]string, len(cols))
+		for _, kv := range strings.Split(s, ";") {
+			k, v, _ := strings.Cut(kv, "=")
+			i := slices.Index(cols, k)
+			if i < 0 {
+				t.Fatalf("no column %q", k)
+			}
+			row[i] = v
+		}
+		m.rows = append(m.rows, row)
+	}
+	return m
+}
+
+// sample is a small longitudinal data set: 4 records.
+func sample(t testing.TB) *memRows {
+	return demoRows(t,
+		// record 1: score 7, age 40; visits sbp 130, 118; one medication
+		"record_id=1;redcap_event_name=enrollment_arm_1;dob=1980-05-01;sex=1;site=nyc;enrollment_complete=2;age=40;score=7;race___1=1;race___2=1;race___3=0;race____1=0;race___oth=0;race___na=0;race___unk=0;smoker=1;baseline_complete=2;medications_complete=0;notes=Likes Tea",
+		"record_id=1;redcap_event_name=enrollment_arm_1;redcap_repeat_instrument=medications;redcap_repeat_instance=1;med_name=aspirin;med_dose=100;medications_complete=2",
+		"record_id=1;redcap_event_name=week_4_arm_1;visit_date=2024-02-01;sbp=130;visit_complete=2",
+		"record_id=1;redcap_event_name=week_12_arm_1;visit_date=2024-04-01;sbp=118;visit_complete=1",
+		// record 2: score blank, age 70
+		"record_id=2;redcap_event_name=enrollment_arm_1;dob=1950-01-01;sex=2;site=bos;enrollment_complete=2;age=70;race___1=0;race___2=0;race___3=1;race____1=0;race___oth=0;race___na=0;race___unk=0;baseline_complete=1;medications_complete=0",
+		"record_id=2;redcap_event_name=week_4_arm_1;visit_date=2024-02-03;sbp=145;visit_complete=2",
+		// record 3: arm 2, score 3, invalid age
+		"record_id=3;redcap_event_name=enrollment_arm_2;dob=1990-12-31;sex=3;site=chi;enrollment_complete=2;age=abc;score=3;race___1=0;race___2=1;race___3=0;race____1=0;race___oth=0;race___na=0;race___unk=0;smoker=0;baseline_complete=2;medications_complete=0;notes=likes coffee",
+		"record_id=3;redcap_event_name=week_4_arm_2;visit_date=2024-03-01;sbp=NA;visit_complete=2",
+		// record 10: score 9, age 20, no baseline status started? enrollment only + baseline
+		"record_id=10;redcap_event_name=enrollment_arm_1;dob=2004-07-07;sex=2;site=nyc;enrollment_complete=1;age=20;score=9;race___1=0;race___2=0;race___3=0;race____1=1;race___oth=0;race___na=0;race___unk=0;smoker=0;baseline_complete=0;medications_complete=0",
+	)
+}
+
+// run plans src, runs it over rows and returns the result as text rows.
+func run(t testing.TB, pl *Planner, src string, rows RawRows) ([]string, [][]string, Stats) {
+	t.Helper()
+	p := mustPlan(t, pl, src, nil)
+	out := p.Run(context.Background(), rows)
+	defer out.Close()
+	var got [][]string
+	for out.Next() {
+		var r []string
+		for _, v := range out.Row() {
+			s := v.String()
+			if v.Kind == client.KindNull {
+				s = "∅" + v.Missing
+			}
+			r = append(r, s)
+		}
+		got = append(got, r)
+	}
+	if err := out.Err(); err != nil {
+		t.Fatalf("%s: %v", src, err)
+	}
+	return out.Columns(), got, out.Stats()
+}
+
+func flat(rows [][]string) string {
+	var b []string
+	for _, r := range rows {
+		b = append(b, strings.Join(r, ","))
+	}
+	return strings.Join(b, " | ")
+}
+
+func TestPipeline(t *testing.T) {
+	// Everything local: the rows are the whole export.
+	pl := demoPlanner(t, WithoutPushdown())
+	tests := []struct {
+		q    string
+		want string
+	}{
+		{"select age, score from records where score > 5 and form = 'baseline'", "40,7 | 20,9"},
+		{"select record, score from records where score <> 7 and form = 'baseline'", "3,3 | 10,9"},
+		{"select record from records where not (score > 5) and form = 'baseline'", "3"},
+		{"select record from records where score is null and form = 'baseline'", "2"},
+		{"select record, redcap_event_name from records where sbp between 120 and 140", "1,week_4_arm_1"},
+		{"select record, sbp from records where [enrollment_arm_1][age] > 50 and form = 'visit'", "2,145"},
+		{"select record, sbp from records where [enrollment_arm_1][score] is null and event = 'week_4_arm_1'", "2,145"},
+		{"select record from records where race has '2'", "1 | 3"},
+		{"select record from records where race has any ('3', '-1')", "2 | 10"},
+		{"select record from records where race has all ('1', '2')", "1"},
+		{"select record from records where race___2 = 1", "1 | 3"},
+		{"select record, label(sex) from records where sex in (2, 3)", "2,Male | 3,Other | 10,Male"},
+		{"select record from records where label(site) = 'Boston'", "2"},
+		{"select record from records where notes like 'likes%'", "1 | 3"},
+		{"select record from records where notes like '_ikes t%'", "1"},
+		{"select record from records where notes ~ '^likes'", "3"},
+		{"select record from records where contains(notes, 'TEA')", "1"},
+		{"select record from records where starts_with(notes, 'LIKES') and ends_with(notes, 'coffee')", "3"},
+		{"select record, upper(site), length(notes) from records where lower(notes) = 'likes tea'", "1,NYC,9"},
+		{"select record from records where year(dob) < 1960", "2"},
+		{"select record, round(datediff(dob, date '2024-01-01', 'y')) as yrs from records where dob is not null and datediff(dob, date '2024-01-01', 'y') < 30", "10,19"},
+		{"select record from records where missing(sbp)", "3"},
+		{"select record, coalesce(score, -1) from records where form = 'baseline'", "1,7 | 2,-1 | 3,3 | 10,9"},
+		{"select record, score * 2 + 1 from records where score >= 7", "1,15 | 10,19"},
+		{"select record from records where age is null and form = 'baseline'", "3"},
+		{"select record from records where arm = 2 and form = 'enrollment'", "3"},
+		{"select record, redcap_repeat_instance, med_name from records where form = 'medications'", "1,1,aspirin"},
+		{"select record from records where instrument = 'medications'", "1"},
+		{"select record from records where record = 10", "10"},
+		{"select count(*) from records", "9"},
+		{"select count(score), sum(score), avg(score), min(score), max(score) from records", "3,19,6.333333333333333,3,9"},
+		{"select sex, count(*) from records where form = 'baseline' group by sex order by sex", "1,1 | 2,2 | 3,1"},
+		{"select count(distinct sex) from records", "3"},
+		{"select record, score from records where form = 'baseline' order by score desc", "2,∅ | 10,9 | 1,7 | 3,3"},
+		{"select record, score from records where form = 'baseline' order by score", "3,3 | 1,7 | 10,9 | 2,∅"},
+		{"select record from records where form = 'baseline' order by score limit 2 offset 1", "1 | 10"},
+		{"select record from records where form = 'baseline' limit 2", "1 | 2"},
+		{"select record from records where sbp > 0 or score > 8", "1 | 1 | 2 | 10"},
+		{"select record from records where form = 'baseline' and (score < 5 or score is null)", "2 | 3"},
+		{"select record from records where form in ('visit', 'medications') and record = '1'", "1 | 1 | 1"},
+		{"select record from records where form <> 'enrollment' and event = 'enrollment_arm_1'", "1"},
+		{"select record, smoker from records where smoker = true", "1,1"},
+		{"select record from records where consent_dt is null and form = 'enrollment'", "1 | 2 | 3 | 10"},
+		{"select record from records where visit_date > '2024-02-02'", "1 | 2 | 3"},
+	}
+	for _, tt := range tests {
+		_, got, _ := run(t, pl, tt.q, sample(t))
+		if flat(got) != tt.want {
+			t.Errorf("%s\n got %s\nwant %s", tt.q, flat(got), tt.want)
+		}
+	}
+}
+
+func TestPipelineStats(t *testing.T) {
+	pl := demoPlanner(t)
+	_, _, st := run(t, pl, "select age from records", sample(t))
+	if st.Invalid != 1 || len(st.Examples) != 1 || !strings.Contains(st.Examples[0], `"abc"`) || !strings.Contains(st.Examples[0], `record "3"`) {
+		t.Errorf("invalid: %d %q", st.Invalid, st.Examples)
+	}
+	// limit without order by stops reading early.
+	rows := sample(t)
+	_, got, st := run(t, pl, "select record from records limit 2", rows)
+	if len(got) != 2 || rows.read != 2 || !rows.closed {
+		t.Errorf("limit 2: got %d rows, read %d, closed %v", len(got), rows.read, rows.closed)
+	}
+	if st.RowsOut != 2 {
+		t.Errorf("RowsOut = %d", st.RowsOut)
+	}
+}
+
+func TestPipelineColumns(t *testing.T) {
+	pl := demoPlanner(t)
+	cols, got, _ := run(t, pl, "select * from records where form = 'visit' and sbp > 140", sample(t))
+	want := "record_id,redcap_event_name,redcap_repeat_instrument,redcap_repeat_instance,visit_date,sbp,dbp,adverse_event,visit_time,visit_complete"
+	if strings.Join(cols, ",") != want {
+		t.Errorf("columns %v", cols)
+	}
+	if flat(got) != "2,week_4_arm_1,∅,∅,2024-02-03,145,∅,∅,∅,2" {
+		t.Errorf("rows %s", flat(got))
+	}
+	cols, _, _ = run(t, pl, "select score as s, label(sex), [enrollment_arm_1][age] from records", sample(t))
+	if strings.Join(cols, ",") != "s,label(sex),[enrollment_arm_1][age]" {
+		t.Errorf("columns %v", cols)
+	}
+}
+
+func TestPipelineEmpty(t *testing.T) {
+	pl := demoPlanner(t)
+	for _, q := range []string{
+		"select * from records where record in ()",
+		"select * from records where record = '1' and record = '2'",
+		"select * from records where event = 'week_4_arm_1' and arm = 2",
+	} {
+		p := mustPlan(t, pl, q, nil)
+		if !p.Empty {
+			t.Errorf("%s: not empty", q)
+		}
+		rows := p.Run(context.Background(), nil)
+		if rows.Next() || rows.Err() != nil {
+			t.Errorf("%s: rows from an empty plan (err %v)", q, rows.Err())
+		}
+	}
+}
+
+func TestPipelineSource(t *testing.T) {
+	pl := demoPlanner(t)
+	m := &memRows{cols: []string{"arm_num", "unique_event_name", "form"}}
+	for _, f := range demoInfo().FEM {
+		m.rows = append(m.rows, []string{strings.TrimSpace(string(rune('0' + f.Arm))), f.Event, f.Form})
+	}
+	_, got, _ := run(t, pl, "select unique_event_name, count(*) from fem where arm_num = 1 group by unique_event_name order by unique_event_name", m)
+	if flat(got) != "enrollment_arm_1,3 | week_12_arm_1,1 | week_4_arm_1,1" {
+		t.Errorf("fem: %s", flat(got))
+	}
+}
