@@ -1,0 +1,145 @@
+package rq_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+
+	"github.com/redcapql/rq"
+	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/client/redcaptest"
+	"github.com/redcapql/rq/lang"
+)
+
+// startDemo serves the demo project on a loopback port.
+func startDemo(records int) *redcaptest.Server {
+	demo := redcaptest.Demo(redcaptest.DemoOptions{Records: records, Seed: 1})
+	srv, err := redcaptest.Start("127.0.0.1:0", redcaptest.Options{}, demo)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return srv
+}
+
+func ExampleOpen() {
+	srv := startDemo(20)
+	defer srv.Close()
+
+	// The token is a project's API token; the embedded server made one.
+	p, err := rq.Open(srv.URL, srv.Token("rq demo study"),
+		rq.WithConcurrency(2),
+		rq.WithClientOptions(client.WithRateLimit(50)), // a loopback server; keep REDCap's limits in mind
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	rows, err := p.Query(context.Background(), "select count(*) from records where form = 'baseline'", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		fmt.Println(rows.Columns()[0], "=", rows.Value(0))
+	}
+	// Output:
+	// count(*) = 20
+}
+
+func ExampleProject_Query() {
+	srv := startDemo(20)
+	defer srv.Close()
+	p, err := rq.Open(srv.URL, srv.Token("rq demo study"), rq.WithClientOptions(client.WithRateLimit(0)))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	rows, err := p.Query(context.Background(),
+		"select record, age, score from records where score > $min and form = 'baseline' order by score desc limit 3",
+		map[string]string{"min": "5"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer rows.Close()
+	fmt.Println(rows.Columns())
+	for rows.Next() {
+		age := rows.Value(1) // a client.Value: null when blank, missing or invalid
+		if age.IsNull() {
+			fmt.Println(rows.Value(0), "age unknown", rows.Value(2))
+			continue
+		}
+		fmt.Println(rows.Value(0), age.Num, rows.Value(2).Num)
+	}
+	if err := rows.Err(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// [record age score]
+	// 6 age unknown 9.7
+	// 12 66 9.6
+	// 13 23 8.7
+}
+
+func ExampleProject_Filter() {
+	srv := startDemo(20)
+	defer srv.Close()
+	p, err := rq.Open(srv.URL, srv.Token("rq demo study"), rq.WithClientOptions(client.WithRateLimit(0)))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// PyCap's Project.filter: the records with a matching row...
+	ids, err := p.Filter(context.Background(), lang.Field("score").Gt(8).And(lang.Field("age").Lt(60)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	var list []string
+	for ids.Next() {
+		list = append(list, ids.Value(0).String())
+	}
+	ids.Close()
+	fmt.Println(list)
+
+	// ...or their rows, with the record id first.
+	rows, err := p.Filter(context.Background(), "sex = 1 and smoker = true", "sex", "sbp")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer rows.Close()
+	fmt.Println(rows.Columns())
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	fmt.Println(n, "rows")
+	// Output:
+	// [13 16]
+	// [record_id sex sbp]
+	// 13 rows
+}
+
+func ExampleProject_Explain() {
+	srv := startDemo(20)
+	defer srv.Close()
+	p, err := rq.Open(srv.URL, srv.Token("rq demo study"), rq.WithClientOptions(client.WithRateLimit(0)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ex, err := p.Explain(context.Background(), "select age, score from records where score > 5 and form = 'baseline'", nil, false)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Print(ex.Text)
+	// Output:
+	// query: explain select age, score from records where score > 5 and form = 'baseline'
+	// call: content=record
+	//   records: (all)
+	//   fields: record_id
+	//   forms: baseline
+	//   events: (all)
+	//   filterLogic: [score] > 5
+	// conjuncts:
+	//   inexact score > 5  =>  [score] > 5
+	//   inexact form = 'baseline'  =>  forms=baseline
+	// residual: score > 5 and form = 'baseline'
+	// columns: age, score
+}

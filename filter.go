@@ -1,0 +1,130 @@
+package rq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/lang"
+)
+
+// Filter is PyCap's Project.filter at full scale: it finds the records with
+// at least one row matching cond, then
+//
+//   - with no outputFields, returns their ids: one column, the record-id
+//     field, one row per record, in REDCap's record order;
+//   - with outputFields, returns every row of those records with the
+//     record-id field followed by outputFields (the id is added when not
+//     given, as PyCap does).
+//
+// cond is a condition in rq syntax (a string, as after "where") or an
+// expression built with the lang package (lang.Field("score").Gt(5)).
+func (p *Project) Filter(ctx context.Context, cond any, outputFields ...string) (*Rows, error) {
+	where, err := filterCond(cond)
+	if err != nil {
+		return nil, err
+	}
+	pl, err := p.Planner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id := pl.Dictionary().RecordIDField()
+	stmt := &lang.Select{
+		Items: []*lang.SelectItem{{Expr: &lang.Ref{Name: id, Bracketed: true}}},
+		From:  &lang.Source{Name: "records"},
+		Where: where,
+	}
+	rows, err := p.QueryStmt(ctx, stmt, nil)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for rows.Next() {
+		v := rows.Value(0).String()
+		if !seen[v] {
+			seen[v] = true
+			ids = append(ids, v)
+		}
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return nil, err
+	}
+	if len(outputFields) == 0 {
+		vals := make([][]client.Value, len(ids))
+		for i, v := range ids {
+			vals[i] = []client.Value{{Kind: client.KindText, Str: v}}
+		}
+		return &Rows{out: newValueRows([]string{id}, vals), plan: rows.plan}, nil
+	}
+	out := &lang.Select{
+		Items: []*lang.SelectItem{{Expr: &lang.Ref{Name: id, Bracketed: true}}},
+		From:  &lang.Source{Name: "records"},
+	}
+	for _, f := range outputFields {
+		if f == id {
+			continue
+		}
+		out.Items = append(out.Items, &lang.SelectItem{Expr: &lang.Ref{Name: f, Bracketed: true}})
+	}
+	in := &lang.Query{Left: &lang.Ref{Name: "record"}, Op: lang.In, Right: []lang.Expr{}}
+	for _, v := range ids {
+		in.Right = append(in.Right, &lang.Literal{Kind: lang.String, Text: v})
+	}
+	out.Where = in
+	return p.QueryStmt(ctx, out, nil)
+}
+
+// filterPrefix is what a string condition is parsed after; it ends with a
+// newline so that errors keep the condition's own columns.
+const filterPrefix = "select record from records where\n"
+
+// filterCond turns Filter's cond into an expression.
+func filterCond(cond any) (lang.Expr, error) {
+	switch c := cond.(type) {
+	case nil:
+		return nil, errors.New("rq.Filter: no condition")
+	case string:
+		stmt, err := lang.Parse(filterPrefix + c)
+		if err != nil {
+			return nil, shiftErrors(err)
+		}
+		return stmt.Where, nil
+	case lang.Cond:
+		return c.Expr, nil
+	case lang.Operand:
+		return c.Expr, nil
+	case lang.Expr:
+		return c, nil
+	}
+	return nil, fmt.Errorf("rq.Filter: condition of type %T; want a string or a lang.Expr", cond)
+}
+
+// shiftErrors moves error positions from the wrapped query back into the
+// condition text.
+func shiftErrors(err error) error {
+	fix := func(e *lang.Error) *lang.Error {
+		c := *e
+		if c.Pos.Line > 1 {
+			c.Pos.Line--
+			c.Pos.Offset -= len(filterPrefix)
+		}
+		return &c
+	}
+	var list lang.ErrorList
+	var one *lang.Error
+	switch {
+	case errors.As(err, &list):
+		out := make(lang.ErrorList, len(list))
+		for i, e := range list {
+			out[i] = fix(e)
+		}
+		return out
+	case errors.As(err, &one):
+		return fix(one)
+	}
+	return err
+}

@@ -1,0 +1,277 @@
+package rq
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/planner"
+)
+
+// Query parses src (one statement), plans it with params ($name values, as
+// text) and runs it. Parse and check errors are *lang.Error or
+// lang.ErrorList (render them with lang.Render(err, src)); nothing is
+// fetched before the query is checked. An explain statement returns its
+// plan as rows of one "plan" column. The caller must Close the rows.
+func (p *Project) Query(ctx context.Context, src string, params map[string]string) (*Rows, error) {
+	stmt, err := lang.Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	return p.QueryStmt(ctx, stmt, params)
+}
+
+// QueryStmt is Query for a parsed statement.
+func (p *Project) QueryStmt(ctx context.Context, stmt *lang.Select, params map[string]string) (*Rows, error) {
+	pl, err := p.Planner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := pl.Plan(stmt, params)
+	if err != nil {
+		return nil, err
+	}
+	if plan.Stmt.Explain || plan.Analyze {
+		text, _, err := p.explainPlan(ctx, pl, plan)
+		if err != nil {
+			return nil, err
+		}
+		lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+		vals := make([][]client.Value, len(lines))
+		for i, l := range lines {
+			vals[i] = []client.Value{{Kind: client.KindText, Str: l}}
+		}
+		return &Rows{plan: plan, out: newValueRows([]string{"plan"}, vals)}, nil
+	}
+	return p.run(ctx, pl, plan)
+}
+
+// run fetches what plan needs and runs its local pipeline.
+func (p *Project) run(ctx context.Context, pl *planner.Planner, plan *planner.Plan) (*Rows, error) {
+	r := &Rows{plan: plan, started: time.Now()}
+	var raw planner.RawRows
+	switch {
+	case plan.Source != "records":
+		t, err := planner.FetchSource(ctx, p.c, plan.Source)
+		if err != nil {
+			return nil, err
+		}
+		raw = t
+	case plan.Empty:
+		raw = planner.NewTableRows(nil, nil)
+	default:
+		f, err := planner.Fetch(ctx, p.c, plan.Export, p.fetchOptions(pl, plan))
+		if err != nil {
+			return nil, err
+		}
+		r.fetch = f
+		raw = f
+	}
+	r.out = plan.Run(ctx, raw)
+	if p.cfg.labels {
+		r.labels = labelFields(pl.Dictionary(), r.out.Columns())
+	}
+	return r, nil
+}
+
+// labelFields finds, for each column named after a choice field, the field.
+func labelFields(d *client.Dictionary, cols []string) []*client.Field {
+	var out []*client.Field
+	any := false
+	for _, c := range cols {
+		f, ok := d.Field(c)
+		if !ok || len(f.Choices) == 0 {
+			f = nil
+		}
+		any = any || f != nil
+		out = append(out, f)
+	}
+	if !any {
+		return nil
+	}
+	return out
+}
+
+// Rows is a query's result, read one row at a time:
+//
+//	rows, err := p.Query(ctx, "select age, score from records where score > 5", nil)
+//	if err != nil { ... }
+//	defer rows.Close()
+//	for rows.Next() {
+//		age := rows.Value(0)
+//		...
+//	}
+//	if err := rows.Err(); err != nil { ... }
+type Rows struct {
+	plan    *planner.Plan
+	out     planner.Rows
+	fetch   *planner.FetchRows
+	labels  []*client.Field
+	row     []client.Value
+	started time.Time
+	done    bool
+}
+
+// Columns returns the result's column names.
+func (r *Rows) Columns() []string { return r.out.Columns() }
+
+// Next advances to the next row; it returns false at the end or on error
+// (see Err).
+func (r *Rows) Next() bool {
+	if r.done {
+		return false
+	}
+	if !r.out.Next() {
+		r.finish()
+		return false
+	}
+	r.row = r.out.Row()
+	if r.labels != nil {
+		r.row = applyLabels(r.row, r.labels)
+	}
+	return true
+}
+
+func (r *Rows) finish() {
+	if r.done {
+		return
+	}
+	r.done = true
+	if r.fetch != nil && r.plan != nil {
+		st := r.fetch.Stats()
+		r.plan.Fetch = &st
+	}
+	if r.plan != nil {
+		st := r.out.Stats()
+		r.plan.RunStats = &st
+	}
+}
+
+// applyLabels swaps choice codes for labels (in a copy).
+func applyLabels(row []client.Value, fields []*client.Field) []client.Value {
+	out := make([]client.Value, len(row))
+	copy(out, row)
+	for i, f := range fields {
+		if f == nil || i >= len(out) {
+			continue
+		}
+		v := out[i]
+		switch v.Kind {
+		case client.KindNull:
+		case client.KindCodeSet:
+			labels := make([]string, 0, len(v.Codes))
+			for _, c := range v.Codes {
+				if l, ok := f.ChoiceLabel(c); ok {
+					labels = append(labels, l)
+				} else {
+					labels = append(labels, c)
+				}
+			}
+			out[i] = client.Value{Kind: client.KindText, Str: strings.Join(labels, ", ")}
+		default:
+			if l, ok := f.ChoiceLabel(v.String()); ok {
+				out[i] = client.Value{Kind: client.KindText, Str: l}
+			}
+		}
+	}
+	return out
+}
+
+// Row returns the current row's values; valid until the next call to Next.
+func (r *Rows) Row() []client.Value { return r.row }
+
+// Value returns the current row's i-th value.
+func (r *Rows) Value(i int) client.Value { return r.row[i] }
+
+// Get returns the current row's value of the named column (false when no
+// column has that name).
+func (r *Rows) Get(name string) (client.Value, bool) {
+	for i, c := range r.Columns() {
+		if c == name {
+			return r.row[i], true
+		}
+	}
+	return client.Value{}, false
+}
+
+// Strings returns the current row as text, each value in REDCap's raw
+// export form ("" for null).
+func (r *Rows) Strings() []string {
+	out := make([]string, len(r.row))
+	for i, v := range r.row {
+		out[i] = v.String()
+	}
+	return out
+}
+
+// Map returns the current row keyed by column name.
+func (r *Rows) Map() map[string]client.Value {
+	m := make(map[string]client.Value, len(r.row))
+	for i, c := range r.Columns() {
+		m[c] = r.row[i]
+	}
+	return m
+}
+
+// Err returns the error that ended the rows, if any.
+func (r *Rows) Err() error { return r.out.Err() }
+
+// Close ends the query, stopping every call still in flight.
+func (r *Rows) Close() error {
+	err := r.out.Close()
+	r.finish()
+	return err
+}
+
+// Plan returns the plan the rows come from (nil for Filter's id list).
+func (r *Rows) Plan() *planner.Plan { return r.plan }
+
+// Stats describes a query's work, for explain analyze.
+type Stats struct {
+	Fetch planner.FetchStats // API calls, splits, rows and bytes fetched, server and wire time
+	Run   planner.Stats      // rows read, kept and returned, invalid values, local time
+}
+
+// Stats returns what the query has done so far.
+func (r *Rows) Stats() Stats {
+	var s Stats
+	if r.fetch != nil {
+		s.Fetch = r.fetch.Stats()
+	}
+	s.Run = r.out.Stats()
+	return s
+}
+
+// valueRows is an in-memory planner.Rows.
+type valueRows struct {
+	cols []string
+	rows [][]client.Value
+	i    int
+}
+
+func newValueRows(cols []string, rows [][]client.Value) *valueRows {
+	return &valueRows{cols: cols, rows: rows}
+}
+
+func (v *valueRows) Columns() []string { return v.cols }
+func (v *valueRows) Next() bool {
+	if v.i >= len(v.rows) {
+		return false
+	}
+	v.i++
+	return true
+}
+func (v *valueRows) Row() []client.Value { return v.rows[v.i-1] }
+func (v *valueRows) Err() error          { return nil }
+func (v *valueRows) Close() error        { return nil }
+func (v *valueRows) Stats() planner.Stats {
+	return planner.Stats{RowsOut: int64(len(v.rows))}
+}
+
+var _ planner.Rows = (*valueRows)(nil)
+
+// errorf prefixes rq's own errors.
+func errorf(format string, args ...any) error { return fmt.Errorf("rq: "+format, args...) }

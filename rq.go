@@ -1,0 +1,232 @@
+package rq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/planner"
+)
+
+// Project is an open REDCap project that runs rq queries. It is safe for
+// concurrent use. The project's structure (data dictionary, events, arms,
+// mappings, repeating setup) is loaded on first use and cached.
+type Project struct {
+	c   *client.Client
+	cfg config
+
+	mu sync.Mutex
+	pl *planner.Planner
+}
+
+// Progress reports how far a query's record export has come.
+type Progress = planner.Progress
+
+// Option configures a Project; pass options to Open or OpenClient.
+type Option func(*config) error
+
+type config struct {
+	clientOpts    []client.Option
+	concurrency   int
+	cellsPerBatch int
+	maxIDs        int
+	progress      func(Progress)
+	pushdown      bool
+	labels        bool
+	plannerOpts   []planner.Option
+}
+
+// WithClientOptions passes options to client.New (Open only).
+func WithClientOptions(opts ...client.Option) Option {
+	return func(c *config) error {
+		c.clientOpts = append(c.clientOpts, opts...)
+		return nil
+	}
+}
+
+// WithConcurrency caps the record batches fetched at once (default 4).
+// The client's request-rate cap applies as well.
+func WithConcurrency(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("rq.WithConcurrency: %d is below 1", n)
+		}
+		c.concurrency = n
+		return nil
+	}
+}
+
+// WithCellsPerBatch sets the target size of one record export in cells,
+// records × columns × rows per record (default 100,000).
+func WithCellsPerBatch(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("rq.WithCellsPerBatch: %d is below 1", n)
+		}
+		c.cellsPerBatch = n
+		return nil
+	}
+}
+
+// WithMaxIDsPerBatch caps the record ids sent in one export (default 500),
+// to stay under the server's POST-variable limit.
+func WithMaxIDsPerBatch(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("rq.WithMaxIDsPerBatch: %d is below 1", n)
+		}
+		c.maxIDs = n
+		return nil
+	}
+}
+
+// WithProgress sets a callback told about each call of a record export
+// (never called concurrently), for progress bars.
+func WithProgress(fn func(Progress)) Option {
+	return func(c *config) error {
+		c.progress = fn
+		return nil
+	}
+}
+
+// WithPushdown turns pushdown on (the default) or off. Off, every query
+// exports the whole project and evaluates everything locally: slow, but a
+// check on the planner.
+func WithPushdown(on bool) Option {
+	return func(c *config) error {
+		c.pushdown = on
+		return nil
+	}
+}
+
+// WithLabels makes result columns named after a choice field (radio,
+// dropdown, yesno, truefalse, checkbox) hold choice labels instead of codes.
+func WithLabels(on bool) Option {
+	return func(c *config) error {
+		c.labels = on
+		return nil
+	}
+}
+
+// WithClock sets the clock behind today() and now() (default time.Now).
+func WithClock(now func() time.Time) Option {
+	return func(c *config) error {
+		if now == nil {
+			return errors.New("rq.WithClock: nil clock")
+		}
+		c.plannerOpts = append(c.plannerOpts, planner.WithClock(now))
+		return nil
+	}
+}
+
+// Open connects to the REDCap API at url with a project token. Nothing is
+// requested until the first query.
+func Open(url, token string, opts ...Option) (*Project, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.New(url, token, cfg.clientOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Project{c: c, cfg: cfg}, nil
+}
+
+// OpenClient is Open over an existing client.
+func OpenClient(c *client.Client, opts ...Option) (*Project, error) {
+	if c == nil {
+		return nil, errors.New("rq.OpenClient: nil client")
+	}
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if len(cfg.clientOpts) > 0 {
+		return nil, errors.New("rq.OpenClient: WithClientOptions applies to Open only")
+	}
+	return &Project{c: c, cfg: cfg}, nil
+}
+
+func newConfig(opts []Option) (config, error) {
+	cfg := config{pushdown: true}
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return config{}, err
+		}
+	}
+	return cfg, nil
+}
+
+// Client returns the project's API client.
+func (p *Project) Client() *client.Client { return p.c }
+
+// Planner returns the project's planner, loading the project structure on
+// first use.
+func (p *Project) Planner(ctx context.Context) (*planner.Planner, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.pl != nil {
+		return p.pl, nil
+	}
+	proj, err := p.c.Project(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loading the project structure: %w", err)
+	}
+	dict, err := proj.Dictionary()
+	if err != nil {
+		return nil, fmt.Errorf("data dictionary: %w", err)
+	}
+	info := projectInfo(proj)
+	if dags, err := p.c.ExportDAGs(ctx); err == nil {
+		for _, d := range dags {
+			info.DAGs = append(info.DAGs, d.UniqueGroupName)
+		}
+	} // else: no DAG right or no DAG export; dag names are then not checked
+	opts := append([]planner.Option(nil), p.cfg.plannerOpts...)
+	if !p.cfg.pushdown {
+		opts = append(opts, planner.WithoutPushdown())
+	}
+	p.pl = planner.New(dict, info, opts...)
+	return p.pl, nil
+}
+
+// projectInfo converts the client's cached structure for the planner.
+func projectInfo(proj *client.Project) planner.ProjectInfo {
+	info := planner.ProjectInfo{Longitudinal: proj.IsLongitudinal()}
+	for _, e := range proj.Events() {
+		info.Events = append(info.Events, planner.Event{Name: e.UniqueEventName, Label: e.EventName, Arm: e.ArmNum})
+	}
+	for _, a := range proj.Arms() {
+		info.Arms = append(info.Arms, planner.Arm{Num: a.Num, Name: a.Name})
+	}
+	for _, m := range proj.FormEventMapping() {
+		info.FEM = append(info.FEM, planner.FormEvent{Arm: m.ArmNum, Event: m.UniqueEventName, Form: m.Form})
+	}
+	for _, r := range proj.RepeatingFormsEvents() {
+		info.Repeating = append(info.Repeating, planner.Repeating{Event: r.EventName, Form: r.FormName})
+	}
+	for _, in := range proj.Instruments() {
+		info.Instruments = append(info.Instruments, planner.Instrument{Name: in.Name, Label: in.Label})
+	}
+	return info
+}
+
+// fetchOptions are the engine's options for one plan.
+func (p *Project) fetchOptions(pl *planner.Planner, plan *planner.Plan) planner.FetchOptions {
+	dict := pl.Dictionary()
+	events := len(pl.Project().Events)
+	return planner.FetchOptions{
+		RecordIDField:  dict.RecordIDField(),
+		Concurrency:    p.cfg.concurrency,
+		CellsPerBatch:  p.cfg.cellsPerBatch,
+		MaxIDsPerBatch: p.cfg.maxIDs,
+		Dictionary:     dict,
+		Events:         events,
+		Progress:       p.cfg.progress,
+		RecordFilter:   plan.RecordFilter,
+	}
+}
