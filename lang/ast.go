@@ -46,7 +46,8 @@ type File struct {
 	Name       string
 	Params     []*ParamDecl
 	Statements []*Select
-	entries    []entry // params and statements interleaved, with comments, for Format
+	entries    []entry  // params and statements interleaved, with comments, for Format
+	tail       []string // comments after the last entry
 }
 
 // ParamDecl declares a parameter in a .rq file:

@@ -166,9 +166,9 @@ func explain(err error, ch chunk) *Error {
 	default:
 		// A complete part was followed by something that cannot continue it.
 		if prev != nil {
-			e.Msg = fmt.Sprintf("unexpected %s after %s", found, describe(*prev))
+			e.Msg = fmt.Sprintf("unexpected %s after %s", strings.TrimPrefix(found, "the "), describe(*prev))
 		} else {
-			e.Msg = "unexpected " + found
+			e.Msg = "unexpected " + strings.TrimPrefix(found, "the ")
 		}
 		switch {
 		case tok.Type == tKeyword && (tok.Value == "select"):

@@ -1,3 +1,0 @@
-package lang
-
-func attachComments(f *File, spans []span, cs []comment) {}
