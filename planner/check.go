@@ -216,6 +216,9 @@ func (a *analysis) unknownForm(pos lang.Pos, name string) error {
 	if f, ok := a.pl.dict.Field(name); ok {
 		return errAt(pos, "", "%s; '%s' is a field of form '%s'", msg, name, f.Form)
 	}
+	if i := strings.LastIndex(name, "_arm_"); i > 0 && a.pl.forms[name[:i]] {
+		return errAt(pos, "", "%s; did you mean '%s'?", msg, name[:i])
+	}
 	if s := nearest(name, a.pl.dict.Forms()); s != "" {
 		return errAt(pos, "", "%s; did you mean '%s'?", msg, s)
 	}
@@ -513,6 +516,12 @@ func (a *analysis) operand(x lang.Expr, k client.Kind, f *client.Field, op lang.
 		}
 		v, err := a.convert(l, k, f)
 		if err != nil {
+			if f != nil && len(f.Choices) > 0 && l.Kind == lang.String {
+				// A label or a missing code where a number code was expected.
+				if cerr := a.checkCode(l, client.Value{Kind: client.KindText, Str: l.Text}, f, lang.Eq); cerr != nil {
+					return cerr
+				}
+			}
 			return err
 		}
 		if f != nil && len(f.Choices) > 0 && f.Kind != client.KindCodeSet {
@@ -619,6 +628,11 @@ func (a *analysis) query(q *lang.Query) error {
 		if anchorCol.kind == ckField {
 			f = anchorCol.field
 		}
+		if anchor == q.Left {
+			if err := a.pseudoLiterals(anchorCol, q); err != nil {
+				return err
+			}
+		}
 	}
 	if k == client.KindCodeSet {
 		var sample string
@@ -638,8 +652,13 @@ func (a *analysis) query(q *lang.Query) error {
 			return err
 		}
 	}
-	if anchorCol != nil && anchor == q.Left {
-		return a.pseudoLiterals(anchorCol, q)
+	if anchorCol != nil && anchorCol.kind == ckRecord && anchor == q.Left {
+		// Record ids are text: 5 means '5'.
+		for _, x := range q.Right {
+			if l, ok := x.(*lang.Literal); ok && l.Kind == lang.Number {
+				a.lits[l] = client.Value{Kind: client.KindText, Str: l.Text}
+			}
+		}
 	}
 	return nil
 }
@@ -653,11 +672,6 @@ func (a *analysis) pseudoLiterals(c *column, q *lang.Query) error {
 			continue
 		}
 		switch c.kind {
-		case ckRecord:
-			// Record ids are text: 5 means '5'.
-			if l.Kind == lang.Number {
-				a.lits[l] = client.Value{Kind: client.KindText, Str: l.Text}
-			}
 		case ckEvent:
 			if _, ok := a.pl.events[l.Text]; !ok || l.Kind != lang.String {
 				return a.unknownEvent(l.Pos(), l.Text)
