@@ -133,7 +133,7 @@ func (d *jsonRows) object() error {
 	d.pos++
 	d.n++
 	d.vals = d.vals[:0]
-	firstObj := d.cols == nil || d.n == 1
+	firstObj := d.n == 1
 	c, err = d.skipSpace()
 	if err != nil {
 		return err
