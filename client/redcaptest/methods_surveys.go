@@ -1,0 +1,202 @@
+package redcaptest
+
+import (
+	"crypto/sha1"
+	"math/big"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Survey methods. Links and codes are deterministic fakes under the
+// server's own URL (…/surveys/?s=CODE), derived from the project, record,
+// instrument, event and instance, so tests can compare them.
+
+func init() {
+	register("surveyLink", "export", handleSurveyLink)
+	register("surveyQueueLink", "export", handleSurveyQueueLink)
+	register("surveyReturnCode", "export", handleSurveyReturnCode)
+	register("surveyAccessCode", "export", handleSurveyAccessCode)
+	register("participantList", "export", handleParticipantList)
+}
+
+// surveyCode is n upper-case letters and digits derived from parts.
+func surveyCode(n int, parts ...string) string {
+	h := sha1.Sum([]byte(strings.Join(parts, "\x00")))
+	s := strings.ToUpper(new(big.Int).SetBytes(h[:]).Text(36))
+	for len(s) < n {
+		s = "0" + s
+	}
+	return s[:n]
+}
+
+// surveyBase is the server root ("http://host:port/") that survey links hang off.
+func surveyBase(c *call) string {
+	return strings.TrimSuffix(c.srv.URL, "api/")
+}
+
+// surveyTarget checks record, instrument, event and repeat_instance for a
+// survey method and returns the key parts of the survey response.
+func surveyTarget(c *call, needRecord bool) (rec, form, ev string, inst int, err error) {
+	p := c.Project
+	if !p.Info.SurveysEnabled {
+		return "", "", "", 0, errorf(http.StatusBadRequest, "Surveys are not enabled in this project")
+	}
+	form = strings.TrimSpace(c.Param("instrument"))
+	if form == "" {
+		return "", "", "", 0, errorf(http.StatusBadRequest, "The parameter 'instrument' is missing")
+	}
+	if p.FormFields(form) == nil {
+		return "", "", "", 0, errorf(http.StatusBadRequest, "The instrument '%s' does not exist in this project", form)
+	}
+	enabled := false
+	for _, in := range p.Instruments {
+		enabled = enabled || (in.Name == form && in.Survey)
+	}
+	if !enabled {
+		return "", "", "", 0, errorf(http.StatusBadRequest, "The instrument '%s' is not enabled as a survey", form)
+	}
+	ev = strings.TrimSpace(c.Param("event"))
+	if p.Longitudinal() {
+		if ev == "" {
+			return "", "", "", 0, errorf(http.StatusBadRequest, "The parameter 'event' is missing: it is required in a longitudinal project")
+		}
+		if p.Event(ev) == nil {
+			return "", "", "", 0, errorf(http.StatusBadRequest, "The event '%s' does not exist in this project", ev)
+		}
+		if !p.Designated(form, ev) {
+			return "", "", "", 0, errorf(http.StatusBadRequest, "The instrument '%s' is not designated for the event '%s'", form, ev)
+		}
+	} else {
+		ev = ""
+	}
+	inst = 1
+	if s := strings.TrimSpace(c.Param("repeat_instance")); s != "" {
+		n, e := strconv.Atoi(s)
+		if e != nil || n < 1 {
+			return "", "", "", 0, errorf(http.StatusBadRequest, "The repeat_instance '%s' is not a positive integer", s)
+		}
+		inst = n
+	}
+	if needRecord {
+		rec = strings.TrimSpace(c.Param("record"))
+		if rec == "" {
+			return "", "", "", 0, errorf(http.StatusBadRequest, "The parameter 'record' is missing")
+		}
+		if _, ok := visibleRecord(c, rec); !ok {
+			return "", "", "", 0, errorf(http.StatusBadRequest, "The record '%s' does not exist", rec)
+		}
+	}
+	return rec, form, ev, inst, nil
+}
+
+// projKey identifies the project in survey codes.
+func projKey(c *call) string { return strconv.Itoa(c.Project.Info.ProjectID) }
+
+func handleSurveyLink(c *call) error {
+	p := c.Project
+	p.Mu.RLock()
+	defer p.Mu.RUnlock()
+	rec, form, ev, inst, err := surveyTarget(c, true)
+	if err != nil {
+		return err
+	}
+	return mText(c, surveyBase(c)+"surveys/?s="+surveyCode(10, "link", projKey(c), rec, form, ev, strconv.Itoa(inst)))
+}
+
+func handleSurveyReturnCode(c *call) error {
+	p := c.Project
+	p.Mu.RLock()
+	defer p.Mu.RUnlock()
+	rec, form, ev, inst, err := surveyTarget(c, true)
+	if err != nil {
+		return err
+	}
+	return mText(c, surveyCode(8, "return", projKey(c), rec, form, ev, strconv.Itoa(inst)))
+}
+
+func handleSurveyAccessCode(c *call) error {
+	p := c.Project
+	p.Mu.RLock()
+	defer p.Mu.RUnlock()
+	rec, form, ev, inst, err := surveyTarget(c, true)
+	if err != nil {
+		return err
+	}
+	return mText(c, surveyCode(9, "access", projKey(c), rec, form, ev, strconv.Itoa(inst)))
+}
+
+func handleSurveyQueueLink(c *call) error {
+	p := c.Project
+	p.Mu.RLock()
+	defer p.Mu.RUnlock()
+	if !p.Info.SurveysEnabled {
+		return errorf(http.StatusBadRequest, "Surveys are not enabled in this project")
+	}
+	rec := strings.TrimSpace(c.Param("record"))
+	if rec == "" {
+		return errorf(http.StatusBadRequest, "The parameter 'record' is missing")
+	}
+	if _, ok := visibleRecord(c, rec); !ok {
+		return errorf(http.StatusBadRequest, "The record '%s' does not exist", rec)
+	}
+	return mText(c, surveyBase(c)+"surveys/?sq="+surveyCode(10, "queue", projKey(c), rec))
+}
+
+// handleParticipantList lists one participant per record (of the caller's
+// DAG): the e-mail comes from the first e-mail-validated field, the
+// response status from the form's data and status on that event.
+func handleParticipantList(c *call) error {
+	p := c.Project
+	p.Mu.RLock()
+	defer p.Mu.RUnlock()
+	_, form, ev, inst, err := surveyTarget(c, false)
+	if err != nil {
+		return err
+	}
+	emailField := ""
+	for _, f := range p.Metadata {
+		if f.FieldType == "text" && f.TextValidationTypeOrShowSliderNumber == "email" {
+			emailField = f.FieldName
+			break
+		}
+	}
+	cols := []string{"email", "email_occurrence", "identifier", "record", "invitation_scheduled", "invitation_sent_status",
+		"invitation_send_time", "response_status", "survey_access_code", "survey_link", "survey_queue_link"}
+	var rows [][]string
+	seen := map[string]int{}
+	for rec := range p.Records.All() {
+		if d := c.DAG(); d != "" && rec.DAG != d {
+			continue
+		}
+		email := ""
+		status := "0"
+		for _, row := range rec.Rows {
+			if emailField != "" && email == "" {
+				email = row.Values[emailField]
+			}
+			if row.Event != ev || (row.Instrument != "" && (row.Instrument != form || row.Instance != inst)) {
+				continue
+			}
+			for _, name := range p.FormFields(form) {
+				if name != p.RecordIDField() && row.Values[name] != "" && status == "0" {
+					status = "1"
+				}
+			}
+			if row.Values[form+"_complete"] == "2" {
+				status = "2"
+			}
+		}
+		occ := ""
+		if email != "" {
+			seen[email]++
+			occ = strconv.Itoa(seen[email])
+		}
+		key := []string{projKey(c), rec.ID, form, ev, strconv.Itoa(inst)}
+		rows = append(rows, []string{email, occ, "", rec.ID, "0", "0", "", status,
+			surveyCode(9, append([]string{"access"}, key...)...),
+			surveyBase(c) + "surveys/?s=" + surveyCode(10, append([]string{"link"}, key...)...),
+			surveyBase(c) + "surveys/?sq=" + surveyCode(10, "queue", projKey(c), rec.ID)})
+	}
+	return mTable(c, cols, rows, true)
+}

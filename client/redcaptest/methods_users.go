@@ -1,0 +1,433 @@
+package redcaptest
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Users, user roles and the user–role mapping.
+
+func init() {
+	register("user", "export", handleUserExport)
+	register("user", "import", handleUserImport)
+	register("user", "delete", handleUserDelete)
+	register("userRole", "export", handleRoleExport)
+	register("userRole", "import", handleRoleImport)
+	register("userRole", "delete", handleRoleDelete)
+	register("userRoleMapping", "export", handleUserRoleMappingExport)
+	register("userRoleMapping", "import", handleUserRoleMappingImport)
+}
+
+// rightsColumns are the privilege columns of the user and role exports, in
+// REDCap's order, with the highest value each accepts.
+var rightsColumns = []struct {
+	name string
+	max  int
+}{
+	{"design", 1}, {"alerts", 1}, {"user_rights", 2}, {"data_access_groups", 1}, {"reports", 1},
+	{"stats_and_charts", 1}, {"manage_survey_participants", 1}, {"calendar", 1}, {"data_import_tool", 1},
+	{"data_comparison_tool", 1}, {"logging", 1}, {"email_logging", 1}, {"file_repository", 1},
+	{"data_quality_create", 1}, {"data_quality_execute", 1}, {"api_export", 1}, {"api_import", 1},
+	{"api_modules", 1}, {"mobile_app", 1}, {"mobile_app_download_data", 1}, {"record_create", 1},
+	{"record_rename", 1}, {"record_delete", 1}, {"lock_records_all_forms", 1}, {"lock_records", 2},
+	{"lock_records_customization", 1},
+}
+
+var userColumns = func() []string {
+	c := []string{"username", "email", "firstname", "lastname", "expiration", "data_access_group", "data_access_group_id"}
+	for _, r := range rightsColumns {
+		c = append(c, r.name)
+	}
+	return append(c, "forms", "forms_export")
+}()
+
+var roleColumns = func() []string {
+	c := []string{"unique_role_name", "role_label"}
+	for _, r := range rightsColumns {
+		c = append(c, r.name)
+	}
+	return append(c, "forms", "forms_export")
+}()
+
+// rightValue is a stored right, "0" when unset.
+func rightValue(m map[string]string, name string) string {
+	if v, ok := m[name]; ok && v != "" {
+		return v
+	}
+	return "0"
+}
+
+// formRights renders "form:level,form:level" in instrument order; forms
+// without an entry get def.
+func formRights(p *Project, m map[string]int, def int) string {
+	var parts []string
+	for _, in := range p.Instruments {
+		v, ok := m[in.Name]
+		if !ok {
+			v = def
+		}
+		parts = append(parts, in.Name+":"+strconv.Itoa(v))
+	}
+	return strings.Join(parts, ",")
+}
+
+// parseFormRights reads "form:level,..." (levels 0..3).
+func parseFormRights(p *Project, s string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		form, lv, ok := strings.Cut(part, ":")
+		n, err := strconv.Atoi(strings.TrimSpace(lv))
+		if !ok || err != nil || n < 0 || n > 3 {
+			return nil, fmt.Errorf("'%s' is not of the form instrument:level (level 0 to 3)", part)
+		}
+		if p.FormFields(strings.TrimSpace(form)) == nil {
+			return nil, fmt.Errorf("the instrument '%s' does not exist in this project", form)
+		}
+		out[strings.TrimSpace(form)] = n
+	}
+	return out, nil
+}
+
+func needUserRights(c *call) error {
+	if !mRight(c, "user_rights") {
+		return errorf(http.StatusForbidden, "You do not have User Rights privileges")
+	}
+	return nil
+}
+
+// rebindUsers re-registers the project's user tokens with the server after
+// p.Users changed (the slice may have moved). The caller holds p.Mu.
+func rebindUsers(c *call, removed ...string) {
+	s := c.srv
+	p := c.Project
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, tok := range removed {
+		if tok != "" {
+			delete(s.userTok, tok)
+			delete(s.byToken, tok)
+		}
+	}
+	for i := range p.Users {
+		if u := &p.Users[i]; u.Token != "" {
+			s.userTok[u.Token] = u
+			s.byToken[u.Token] = p
+		}
+	}
+}
+
+func handleUserExport(c *call) error {
+	if err := needUserRights(c); err != nil {
+		return err
+	}
+	p := c.Project
+	p.Mu.RLock()
+	defer p.Mu.RUnlock()
+	var rows [][]string
+	for _, u := range p.Users {
+		dagID := ""
+		if d := p.DAGByUnique(u.DAG); d != nil {
+			dagID = strconv.Itoa(d.ID)
+		}
+		row := []string{u.Username, u.Email, u.FirstName, u.LastName, u.Expiration, u.DAG, dagID}
+		for _, r := range rightsColumns {
+			row = append(row, rightValue(u.Rights, r.name))
+		}
+		row = append(row, formRights(p, u.Forms, 0), u.Rights["forms_export"])
+		rows = append(rows, row)
+	}
+	return mTable(c, userColumns, rows, true)
+}
+
+// applyRights copies the privilege columns present in r into rights,
+// checking their ranges.
+func applyRights(p *Project, r *importRow, rights map[string]string, forms *map[string]int, who string) error {
+	for _, rc := range rightsColumns {
+		v, ok := r.get(rc.name)
+		if !ok {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > rc.max {
+			return errorf(http.StatusBadRequest, "%s: the value '%s' of %s must be an integer from 0 to %d", who, v, rc.name, rc.max)
+		}
+		rights[rc.name] = v
+	}
+	if v, ok := r.get("forms"); ok {
+		m, err := parseFormRights(p, v)
+		if err != nil {
+			return errorf(http.StatusBadRequest, "%s: forms: %v", who, err)
+		}
+		*forms = m
+	}
+	if v, ok := r.get("forms_export"); ok {
+		if _, err := parseFormRights(p, v); err != nil {
+			return errorf(http.StatusBadRequest, "%s: forms_export: %v", who, err)
+		}
+		rights["forms_export"] = strings.TrimSpace(v)
+	}
+	return nil
+}
+
+func handleUserImport(c *call) error {
+	if err := needUserRights(c); err != nil {
+		return err
+	}
+	rows, err := designRows(c)
+	if err != nil {
+		return err
+	}
+	p := c.Project
+	p.Mu.Lock()
+	defer p.Mu.Unlock()
+	users := slices.Clone(p.Users)
+	for i := range users {
+		users[i].Rights = cloneRights(users[i].Rights)
+	}
+	for i, r := range rows {
+		name := col(r, "username")
+		who := fmt.Sprintf("row %d (%s)", i+1, name)
+		if name == "" {
+			return errorf(http.StatusBadRequest, "Row %d: the username is missing", i+1)
+		}
+		j := slices.IndexFunc(users, func(u User) bool { return u.Username == name })
+		if j < 0 {
+			users = append(users, User{Username: name, Rights: map[string]string{}, Forms: map[string]int{}})
+			j = len(users) - 1
+		}
+		u := &users[j]
+		if u.Rights == nil {
+			u.Rights = map[string]string{}
+		}
+		for _, f := range []struct {
+			col string
+			dst *string
+		}{{"email", &u.Email}, {"firstname", &u.FirstName}, {"lastname", &u.LastName}, {"expiration", &u.Expiration}} {
+			if v, ok := r.get(f.col); ok {
+				*f.dst = strings.TrimSpace(v)
+			}
+		}
+		if v, ok := r.get("data_access_group"); ok {
+			v = strings.TrimSpace(v)
+			if v != "" && p.DAGByUnique(v) == nil {
+				return errorf(http.StatusBadRequest, "%s: the Data Access Group '%s' does not exist in this project", who, v)
+			}
+			if c.DAG() != "" && v != c.DAG() {
+				return errorf(http.StatusForbidden, "You are in a Data Access Group, so you may only assign users to your own group")
+			}
+			u.DAG = v
+		}
+		if err := applyRights(p, r, u.Rights, &u.Forms, who); err != nil {
+			return err
+		}
+	}
+	p.Users = users
+	rebindUsers(c)
+	p.AppendLog(LogEntry{User: c.Username(), Action: "Add/edit users (API)", Kind: LogUser, Details: fmt.Sprintf("%d users", len(rows))})
+	return mWrite(c, "text", []byte(strconv.Itoa(len(rows))))
+}
+
+func cloneRights(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func handleUserDelete(c *call) error {
+	if err := needUserRights(c); err != nil {
+		return err
+	}
+	list, isArr := c.Array("users")
+	if !isArr || len(list) == 0 {
+		return errorf(http.StatusBadRequest, "The parameter 'users' is missing or is not an array")
+	}
+	p := c.Project
+	p.Mu.Lock()
+	defer p.Mu.Unlock()
+	var gone []string
+	for _, name := range list {
+		name = strings.TrimSpace(name)
+		if !slices.ContainsFunc(p.Users, func(u User) bool { return u.Username == name }) {
+			return errorf(http.StatusBadRequest, "The user '%s' is not a user of this project", name)
+		}
+		if c.User != nil && c.User.Username == name {
+			return errorf(http.StatusBadRequest, "You cannot delete your own user account ('%s') from the project", name)
+		}
+		gone = append(gone, name)
+	}
+	var toks []string
+	p.Users = slices.DeleteFunc(p.Users, func(u User) bool {
+		if slices.Contains(gone, u.Username) {
+			toks = append(toks, u.Token)
+			return true
+		}
+		return false
+	})
+	rebindUsers(c, toks...)
+	p.AppendLog(LogEntry{User: c.Username(), Action: "Delete users (API)", Kind: LogUser, Details: strings.Join(gone, ", ")})
+	return mWrite(c, "text", []byte(strconv.Itoa(len(gone))))
+}
+
+func handleRoleExport(c *call) error {
+	if err := needUserRights(c); err != nil {
+		return err
+	}
+	p := c.Project
+	p.Mu.RLock()
+	defer p.Mu.RUnlock()
+	var rows [][]string
+	for _, r := range p.Roles {
+		row := []string{r.UniqueName, r.Label}
+		for _, rc := range rightsColumns {
+			row = append(row, rightValue(r.Rights, rc.name))
+		}
+		row = append(row, formRights(p, r.Forms, 0), r.Rights["forms_export"])
+		rows = append(rows, row)
+	}
+	return mTable(c, roleColumns, rows, true)
+}
+
+// newRoleName makes a REDCap-style unique role name ("U-" + 10 characters),
+// derived from the project and the label so that it is deterministic.
+func newRoleName(p *Project, label string, taken func(string) bool) string {
+	for i := 0; ; i++ {
+		h := sha1.Sum([]byte(fmt.Sprintf("%d|%s|%d", p.Info.ProjectID, label, i)))
+		name := "U-" + strings.ToUpper(hex.EncodeToString(h[:]))[:10]
+		if !taken(name) {
+			return name
+		}
+	}
+}
+
+func handleRoleImport(c *call) error {
+	if err := needUserRights(c); err != nil {
+		return err
+	}
+	rows, err := designRows(c)
+	if err != nil {
+		return err
+	}
+	p := c.Project
+	p.Mu.Lock()
+	defer p.Mu.Unlock()
+	roles := slices.Clone(p.Roles)
+	for i := range roles {
+		roles[i].Rights = cloneRights(roles[i].Rights)
+	}
+	taken := func(n string) bool { return slices.ContainsFunc(roles, func(r Role) bool { return r.UniqueName == n }) }
+	for i, r := range rows {
+		uniq, label := col(r, "unique_role_name"), col(r, "role_label")
+		who := fmt.Sprintf("row %d (%s)", i+1, label)
+		var role *Role
+		if uniq != "" {
+			j := slices.IndexFunc(roles, func(x Role) bool { return x.UniqueName == uniq })
+			if j < 0 {
+				return errorf(http.StatusBadRequest, "%s: the role '%s' does not exist in this project: leave unique_role_name blank to create a role", who, uniq)
+			}
+			role = &roles[j]
+		} else {
+			if label == "" {
+				return errorf(http.StatusBadRequest, "Row %d: the role label (role_label) is missing", i+1)
+			}
+			roles = append(roles, Role{UniqueName: newRoleName(p, label, taken), Rights: map[string]string{}, Forms: map[string]int{}})
+			role = &roles[len(roles)-1]
+		}
+		if label != "" {
+			role.Label = label
+		}
+		if role.Rights == nil {
+			role.Rights = map[string]string{}
+		}
+		if err := applyRights(p, r, role.Rights, &role.Forms, who); err != nil {
+			return err
+		}
+	}
+	p.Roles = roles
+	p.AppendLog(LogEntry{User: c.Username(), Action: "Add/edit user roles (API)", Kind: LogUser, Details: fmt.Sprintf("%d roles", len(rows))})
+	return mWrite(c, "text", []byte(strconv.Itoa(len(rows))))
+}
+
+func handleRoleDelete(c *call) error {
+	if err := needUserRights(c); err != nil {
+		return err
+	}
+	list, isArr := c.Array("roles")
+	if !isArr || len(list) == 0 {
+		return errorf(http.StatusBadRequest, "The parameter 'roles' is missing or is not an array")
+	}
+	p := c.Project
+	p.Mu.Lock()
+	defer p.Mu.Unlock()
+	var gone []string
+	for _, name := range list {
+		name = strings.TrimSpace(name)
+		if !slices.ContainsFunc(p.Roles, func(r Role) bool { return r.UniqueName == name }) {
+			return errorf(http.StatusBadRequest, "The role '%s' does not exist in this project", name)
+		}
+		gone = append(gone, name)
+	}
+	p.Roles = slices.DeleteFunc(p.Roles, func(r Role) bool { return slices.Contains(gone, r.UniqueName) })
+	for i := range p.Users {
+		if slices.Contains(gone, p.Users[i].Role) {
+			p.Users[i].Role = ""
+		}
+	}
+	p.AppendLog(LogEntry{User: c.Username(), Action: "Delete user roles (API)", Kind: LogUser, Details: strings.Join(gone, ", ")})
+	return mWrite(c, "text", []byte(strconv.Itoa(len(gone))))
+}
+
+func handleUserRoleMappingExport(c *call) error {
+	if err := needUserRights(c); err != nil {
+		return err
+	}
+	p := c.Project
+	p.Mu.RLock()
+	defer p.Mu.RUnlock()
+	var rows [][]string
+	for _, u := range p.Users {
+		rows = append(rows, []string{u.Username, u.Role})
+	}
+	return mTable(c, []string{"username", "unique_role_name"}, rows, true)
+}
+
+func handleUserRoleMappingImport(c *call) error {
+	if err := needUserRights(c); err != nil {
+		return err
+	}
+	rows, err := designRows(c)
+	if err != nil {
+		return err
+	}
+	p := c.Project
+	p.Mu.Lock()
+	defer p.Mu.Unlock()
+	set := map[int]string{}
+	for i, r := range rows {
+		name, role := col(r, "username"), col(r, "unique_role_name")
+		j := slices.IndexFunc(p.Users, func(u User) bool { return u.Username == name })
+		if j < 0 {
+			return errorf(http.StatusBadRequest, "Row %d: the user '%s' is not a user of this project", i+1, name)
+		}
+		if role != "" && !slices.ContainsFunc(p.Roles, func(r Role) bool { return r.UniqueName == role }) {
+			return errorf(http.StatusBadRequest, "Row %d: the role '%s' does not exist in this project", i+1, role)
+		}
+		set[j] = role
+	}
+	for j, role := range set {
+		p.Users[j].Role = role
+	}
+	p.AppendLog(LogEntry{User: c.Username(), Action: "Assign users to roles (API)", Kind: LogUser, Details: fmt.Sprintf("%d users", len(rows))})
+	return mWrite(c, "text", []byte(strconv.Itoa(len(rows))))
+}

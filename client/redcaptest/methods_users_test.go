@@ -1,0 +1,242 @@
+package redcaptest
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+const aliceToken = "A11CE000000000000000000000000000"
+
+func usersProject() *Project {
+	p := longProject("long")
+	p.Users = []User{{Username: "alice", FirstName: "Alice", Token: aliceToken, Rights: map[string]string{"api_export": "1", "api_import": "1"}}}
+	return p
+}
+
+func decodeRows(t *testing.T, body string) []map[string]string {
+	t.Helper()
+	var rows []map[string]string
+	if err := json.Unmarshal([]byte(body), &rows); err != nil {
+		t.Fatalf("not a JSON array of objects: %v: %s", err, body)
+	}
+	return rows
+}
+
+func TestUsersAndRoles(t *testing.T) {
+	srv := NewServer(t, usersProject())
+	tok := srv.Token("long")
+	p := srv.Project("long")
+	call := func(kv ...string) (int, string) {
+		return api(t, srv, tok, append([]string{"format", "json", "returnFormat", "json"}, kv...)...)
+	}
+	st, body := call("content", "user")
+	rows := decodeRows(t, body)
+	if st != 200 || len(rows) != 1 || rows[0]["username"] != "alice" || rows[0]["api_import"] != "1" || rows[0]["design"] != "0" || rows[0]["forms"] != "enrol:0,visit:0,meds:0" {
+		t.Fatalf("export: %d %s", st, body)
+	}
+	if len(rows[0]) != len(userColumns) {
+		t.Errorf("user export has %d columns, want %d", len(rows[0]), len(userColumns))
+	}
+	// Import: update alice, add bob (with a DAG and form rights).
+	st, body = call("content", "user", "action", "import", "data",
+		`[{"username":"alice","design":"1"},{"username":"bob","email":"bob@x.org","data_access_group":"site_a","forms":"enrol:1,visit:2","user_rights":"2"}]`)
+	if st != 200 || body != "2" {
+		t.Fatalf("import: %d %s", st, body)
+	}
+	if p.Users[0].Rights["design"] != "1" || p.Users[0].Rights["api_import"] != "1" || p.Users[1].DAG != "site_a" || p.Users[1].Forms["visit"] != 2 {
+		t.Errorf("users %+v", p.Users)
+	}
+	// alice's token still works after the user list grew.
+	if st, body = api(t, srv, aliceToken, "content", "generateNextRecordName"); st != 200 || body != "1" {
+		t.Errorf("alice token after import: %d %s", st, body)
+	}
+	bad := []struct{ data, want string }{
+		{`[{"username":"bob","design":"2"}]`, "the value '2' of design must be an integer from 0 to 1"},
+		{`[{"username":"bob","forms":"nope:1"}]`, "the instrument 'nope' does not exist"},
+		{`[{"username":"bob","data_access_group":"site_z"}]`, "the Data Access Group 'site_z' does not exist"},
+		{`[{"design":"1"}]`, "the username is missing"},
+	}
+	for _, b := range bad {
+		if st, body := call("content", "user", "action", "import", "data", b.data); st != 400 || !strings.Contains(body, b.want) {
+			t.Errorf("%s: %d %s", b.data, st, body)
+		}
+	}
+	// Roles.
+	st, body = call("content", "userRole", "action", "import", "data", `[{"role_label":"Data entry","record_create":"1","forms":"enrol:1"}]`)
+	if st != 200 || body != "1" || len(p.Roles) != 1 || !regexp.MustCompile(`^U-[0-9A-F]{10}$`).MatchString(p.Roles[0].UniqueName) {
+		t.Fatalf("role import: %d %s %+v", st, body, p.Roles)
+	}
+	role := p.Roles[0].UniqueName
+	_, body = call("content", "userRole")
+	if rows = decodeRows(t, body); len(rows) != 1 || rows[0]["role_label"] != "Data entry" || rows[0]["record_create"] != "1" || rows[0]["forms"] != "enrol:1,visit:0,meds:0" {
+		t.Errorf("role export %s", body)
+	}
+	if st, body = call("content", "userRoleMapping", "data", `[{"username":"bob","unique_role_name":"`+role+`"}]`); st != 200 || body != "1" {
+		t.Fatalf("mapping import: %d %s", st, body)
+	}
+	if _, body = call("content", "userRoleMapping"); body != `[{"username":"alice","unique_role_name":""},{"username":"bob","unique_role_name":"`+role+`"}]` {
+		t.Errorf("mapping export %s", body)
+	}
+	if st, body = call("content", "userRoleMapping", "data", `[{"username":"bob","unique_role_name":"U-NOPE"}]`); st != 400 || !strings.Contains(body, "'U-NOPE' does not exist") {
+		t.Errorf("mapping bad role: %d %s", st, body)
+	}
+	if st, body = call("content", "userRole", "action", "delete", "roles[0]", role); st != 200 || body != "1" || len(p.Roles) != 0 || p.Users[1].Role != "" {
+		t.Errorf("role delete: %d %s", st, body)
+	}
+	// Delete: unknown users refuse the whole call; alice's token dies with her.
+	if st, body = call("content", "user", "action", "delete", "users[0]", "bob", "users[1]", "zed"); st != 400 || !strings.Contains(body, "'zed' is not a user") || len(p.Users) != 2 {
+		t.Errorf("delete unknown: %d %s", st, body)
+	}
+	if st, body = call("content", "user", "action", "delete", "users[0]", "alice"); st != 200 || body != "1" {
+		t.Fatalf("delete: %d %s", st, body)
+	}
+	if st, _ = api(t, srv, aliceToken, "content", "generateNextRecordName"); st != 403 {
+		t.Errorf("deleted user's token: %d", st)
+	}
+	// A user without User Rights privileges is refused.
+	p.Mu.Lock()
+	p.Users = append(p.Users, User{Username: "carol", Token: "CA201000000000000000000000000000", Rights: map[string]string{"user_rights": "0"}})
+	p.Mu.Unlock()
+	srv.mu.Lock()
+	srv.userTok["CA201000000000000000000000000000"] = &p.Users[len(p.Users)-1]
+	srv.byToken["CA201000000000000000000000000000"] = p
+	srv.mu.Unlock()
+	if st, body = api(t, srv, "CA201000000000000000000000000000", "content", "user", "format", "json"); st != 403 || !strings.Contains(body, "User Rights privileges") {
+		t.Errorf("no rights: %d %s", st, body)
+	}
+}
+
+func TestDAGMethods(t *testing.T) {
+	p := usersProject()
+	p.Users[0].DAG = "site_a"
+	srv := NewServer(t, p)
+	tok := srv.Token("long")
+	seedLong(t, srv)
+	call := func(kv ...string) (int, string) {
+		return api(t, srv, tok, append([]string{"format", "csv", "returnFormat", "json"}, kv...)...)
+	}
+	if st, body := call("content", "dag"); st != 200 || body != "data_access_group_name,unique_group_name,data_access_group_id\n\"Site A\",site_a,11\n\"Site B\",site_b,12\n" {
+		t.Errorf("export: %d %q", st, body)
+	}
+	st, body := call("content", "dag", "action", "import", "data", "data_access_group_name,unique_group_name\nSite A renamed,site_a\nNorth Clinic #1,\nNorth Clinic #1,\n")
+	if st != 200 || body != "3" {
+		t.Fatalf("import: %d %s", st, body)
+	}
+	if p.DAGByUnique("site_a").Name != "Site A renamed" || p.DAGByUnique("north_clinic_1") == nil || p.DAGByUnique("north_clinic_12") == nil {
+		t.Errorf("dags %+v", p.DAGs)
+	}
+	// Users in a DAG cannot manage DAGs; they see only their own.
+	if st, body = api(t, srv, aliceToken, "content", "dag", "action", "import", "format", "csv", "returnFormat", "json", "data", "data_access_group_name\nX\n"); st != 403 {
+		t.Errorf("DAG user import: %d %s", st, body)
+	}
+	if st, body = api(t, srv, aliceToken, "content", "dag", "format", "csv"); st != 200 || body != "data_access_group_name,unique_group_name,data_access_group_id\n\"Site A renamed\",site_a,11\n" {
+		t.Errorf("DAG user export: %d %q", st, body)
+	}
+	// Mapping and switch.
+	if st, body = call("content", "userDagMapping", "data", "username,redcap_data_access_group\nalice,site_b\n"); st != 200 || body != "1" {
+		t.Fatalf("mapping: %d %s", st, body)
+	}
+	if st, body = call("content", "userDagMapping"); body != "username,redcap_data_access_group\nalice,site_b\n" {
+		t.Errorf("mapping export: %d %q", st, body)
+	}
+	if st, body = api(t, srv, aliceToken, "content", "dag", "action", "switch", "dag", "site_a"); st != 200 || body != "1" || p.Users[0].DAG != "site_a" {
+		t.Errorf("switch: %d %q %q", st, body, p.Users[0].DAG)
+	}
+	if st, body = api(t, srv, aliceToken, "content", "dag", "action", "switch", "dag", "nope", "returnFormat", "json"); st != 400 || !strings.Contains(body, "'nope' does not exist") {
+		t.Errorf("switch unknown: %d %s", st, body)
+	}
+	// Delete: records of the group lose it.
+	api(t, srv, tok, "content", "record", "format", "csv", "data", "record_id,redcap_event_name,redcap_data_access_group\n1,enrol_arm_1,site_b\n")
+	if st, body = call("content", "dag", "action", "delete", "dags[0]", "site_b"); st != 200 || body != "1" {
+		t.Fatalf("delete: %d %s", st, body)
+	}
+	if rec, _ := p.Records.Get("1"); rec.DAG != "" || p.DAGByUnique("site_b") != nil {
+		t.Errorf("after delete: record DAG %q", rec.DAG)
+	}
+	if st, body = call("content", "dag", "action", "delete", "dags[0]", "site_b"); st != 400 || !strings.Contains(body, "'site_b' does not exist") {
+		t.Errorf("delete again: %d %s", st, body)
+	}
+}
+
+func TestLogExport(t *testing.T) {
+	srv := NewServer(t, usersProject())
+	tok := srv.Token("long")
+	seedLong(t, srv)
+	api(t, srv, aliceToken, "content", "record", "format", "csv", "data", "record_id,redcap_event_name,age\n1,enrol_arm_1,31\n")
+	api(t, srv, tok, "content", "record", "action", "delete", "records[0]", "10")
+	st, body := api(t, srv, tok, "content", "log", "format", "csv")
+	re := regexp.MustCompile(`^timestamp,username,action,details,record\n` +
+		`"\d{4}-\d\d-\d\d \d\d:\d\d",api_user,"Delete record \(API\) 10",,10\n` +
+		`"\d{4}-\d\d-\d\d \d\d:\d\d",alice,"Update record \(API\) 1","age = '31'",1\n`)
+	if st != 200 || !re.MatchString(body) {
+		t.Fatalf("log: %d %q", st, body)
+	}
+	tests := []struct {
+		kv   []string
+		want int // rows
+	}{
+		{[]string{"logtype", "record_delete"}, 1},
+		{[]string{"logtype", "record_add"}, 3},
+		{[]string{"logtype", "record_edit"}, 1},
+		{[]string{"user", "alice"}, 1},
+		{[]string{"record", "1"}, 2},
+		{[]string{"beginTime", "2000-01-01 00:00", "endTime", "2000-01-01 24:00"}, 0},
+		{[]string{"logtype", "manage"}, 7}, // the log exports before this one
+	}
+	for _, tc := range tests {
+		st, body := api(t, srv, tok, append([]string{"content", "log", "format", "json"}, tc.kv...)...)
+		if rows := decodeRows(t, body); st != 200 || len(rows) != tc.want {
+			t.Errorf("%v: %d, %d rows, want %d: %s", tc.kv, st, len(rows), tc.want, body)
+		}
+	}
+	if st, body := api(t, srv, tok, "content", "log", "logtype", "bogus", "returnFormat", "json"); st != 400 || !strings.Contains(body, "logtype") {
+		t.Errorf("bad logtype: %d %s", st, body)
+	}
+}
+
+func TestSurveyMethods(t *testing.T) {
+	srv := NewServer(t, longProject("long"))
+	tok := srv.Token("long")
+	p := srv.Project("long")
+	seedLong(t, srv)
+	api(t, srv, tok, "content", "record", "format", "csv", "data", "record_id,redcap_event_name,email,enrol_complete\n1,enrol_arm_1,a@b.org,2\n")
+	args := []string{"record", "1", "instrument", "enrol", "event", "enrol_arm_1", "returnFormat", "json"}
+	if st, body := api(t, srv, tok, append([]string{"content", "surveyLink"}, args...)...); st != 400 || body != `{"error":"Surveys are not enabled in this project"}` {
+		t.Errorf("disabled: %d %s", st, body)
+	}
+	p.Mu.Lock()
+	p.Info.SurveysEnabled = true
+	p.Mu.Unlock()
+	base := strings.TrimSuffix(srv.URL, "api/")
+	st, link := api(t, srv, tok, append([]string{"content", "surveyLink"}, args...)...)
+	if st != 200 || !regexp.MustCompile(`^`+regexp.QuoteMeta(base)+`surveys/\?s=[0-9A-Z]{10}$`).MatchString(link) {
+		t.Fatalf("link: %d %q", st, link)
+	}
+	if _, again := api(t, srv, tok, append([]string{"content", "surveyLink"}, args...)...); again != link {
+		t.Error("survey link is not deterministic")
+	}
+	if st, q := api(t, srv, tok, "content", "surveyQueueLink", "record", "1"); st != 200 || !strings.HasPrefix(q, base+"surveys/?sq=") {
+		t.Errorf("queue link: %d %q", st, q)
+	}
+	if st, code := api(t, srv, tok, append([]string{"content", "surveyReturnCode"}, args...)...); st != 200 || !regexp.MustCompile(`^[0-9A-Z]{8}$`).MatchString(code) {
+		t.Errorf("return code: %d %q", st, code)
+	}
+	st, code := api(t, srv, tok, append([]string{"content", "surveyAccessCode"}, args...)...)
+	if st != 200 || !regexp.MustCompile(`^[0-9A-Z]{9}$`).MatchString(code) {
+		t.Errorf("access code: %d %q", st, code)
+	}
+	if st, body := api(t, srv, tok, "content", "surveyLink", "record", "1", "instrument", "visit", "event", "visit_arm_1", "returnFormat", "json"); st != 400 || body != `{"error":"The instrument 'visit' is not enabled as a survey"}` {
+		t.Errorf("not a survey: %d %s", st, body)
+	}
+	if st, body := api(t, srv, tok, "content", "surveyLink", "record", "99", "instrument", "enrol", "event", "enrol_arm_1", "returnFormat", "json"); st != 400 || !strings.Contains(body, "'99' does not exist") {
+		t.Errorf("unknown record: %d %s", st, body)
+	}
+	st, body := api(t, srv, tok, "content", "participantList", "instrument", "enrol", "event", "enrol_arm_1", "format", "json")
+	rows := decodeRows(t, body)
+	if st != 200 || len(rows) != 3 || rows[0]["record"] != "1" || rows[0]["email"] != "a@b.org" || rows[0]["response_status"] != "2" ||
+		rows[0]["survey_access_code"] != code || rows[0]["survey_link"] != link || rows[2]["response_status"] != "0" {
+		t.Errorf("participants: %d %s", st, body)
+	}
+}
