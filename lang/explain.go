@@ -57,6 +57,29 @@ func explain(err error, ch chunk) *Error {
 			e.Hint = "a parameter is declared as: param $name = default comment 'description'"
 		}
 
+	case isKeyword(tok, "as") && next != nil && clause == "select":
+		// participle backs out of the optional alias and reports the 'as' itself.
+		e.Pos = Pos(next.Pos)
+		e.Msg = fmt.Sprintf("expected a name after 'as', found %s", describe(*next))
+		if next.Type == tKeyword {
+			e.Hint = fmt.Sprintf("to use the reserved word '%s' as a name, write [%s]", next.Value, next.Value)
+		}
+	case prev != nil && k == 1 && isWord(*prev, "explain"):
+		e.Msg = fmt.Sprintf("expected 'select' or 'analyze' after 'explain', found %s", found)
+		if tok.Type == tIdent && closest(lower(tok.Value), []string{"analyze"}) != "" {
+			e.Hint = "did you mean analyze?"
+		}
+	case prev != nil && tok.Type == tBracket && prev.Type == tBracket && k >= 2 && ch.toks[k-2].Type == tBracket:
+		e.Msg = "a name has at most two bracketed parts: [event][field]"
+		e.Hint = "[event][field] is the field's value on that event's row"
+	case prev != nil && isPunct(*prev, ",") && (tok.Type == lexer.EOF || tok.Type == tKeyword && clauseWords[tok.Value]):
+		e.Pos = Pos(prev.Pos)
+		e.Msg = "trailing comma: expected another item after ','"
+		if tok.Type == lexer.EOF {
+			e.Hint = "remove the ',' at the end"
+		} else {
+			e.Hint = fmt.Sprintf("remove the ',' before '%s'", tok.Value)
+		}
 	case prev != nil && isKeyword(*prev, "as"):
 		e.Msg = fmt.Sprintf("expected a name after 'as', found %s", found)
 		if tok.Type == tKeyword {
@@ -180,7 +203,7 @@ func explain(err error, ch chunk) *Error {
 			case "select", "by":
 				e.Hint = "separate items with ','"
 			}
-		case isPunct(tok, "=") && clause == "where":
+		case tok.Type == tPunct && compareOps[tok.Value] != 0 && tok.Value != "~":
 			e.Hint = "a comparison has one operator: to test a range, write x between 1 and 5"
 		case tok.Type == tKeyword && tok.Value == "from" && clause != "select":
 			e.Hint = "'from' comes once, right after the select list"
