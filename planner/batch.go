@@ -22,6 +22,8 @@ type FetchRows struct {
 	opts   FetchOptions
 	size   *sizer
 
+	filterFields []string // fields the id step's filter reads (also exported in step 2)
+
 	mu      sync.Mutex // guards stats, total, fetched
 	stats   FetchStats
 	total   int
@@ -161,7 +163,7 @@ func (f *FetchRows) fetchBatch(ids []string) (*result, error) {
 	p := f.params
 	p.Records = ids
 	p.FilterLogic = "" // see Fetch: step 1 applied it; the residual re-checks
-	p.Fields = withRecordID(p.Fields, p.Forms, f.opts.RecordIDField)
+	p.Fields = withRecordID(p.Fields, p.Forms, f.opts.RecordIDField, f.filterFields)
 	res, err := f.call(p)
 	if err != nil {
 		if !f.tooLarge(err) {
@@ -196,14 +198,25 @@ func (f *FetchRows) fetchBatch(ids []string) (*result, error) {
 	return res, nil
 }
 
-// withRecordID makes sure the record-id field is exported when fields or
-// forms narrow the export (REDCap does not add it, and without it a record
-// might have no stored value among the requested fields).
-func withRecordID(fields, forms []string, id string) []string {
-	if (len(fields) == 0 && len(forms) == 0) || slices.Contains(fields, id) {
+// withRecordID makes sure that, when fields or forms narrow the export,
+// the record-id field and the fields the id step's filter read are
+// exported too: REDCap does not add the id, and a row appears only when it
+// stores a value among the fields asked for, so without them a record found
+// by the id step might come back with no row.
+func withRecordID(fields, forms []string, id string, filterFields []string) []string {
+	if len(fields) == 0 && len(forms) == 0 {
 		return fields
 	}
-	return append([]string{id}, fields...)
+	out := fields
+	if !slices.Contains(fields, id) {
+		out = append([]string{id}, fields...)
+	}
+	for _, f := range filterFields {
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // checkComplete fails when some id has no row in res.

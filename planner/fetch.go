@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -245,7 +246,6 @@ func fetch(ctx context.Context, export exportFunc, p client.ExportRecordsParams,
 // fetchIDs is step 1: the record ids, once each, in REDCap's order.
 func (f *FetchRows) fetchIDs() ([]string, error) {
 	idp := client.ExportRecordsParams{
-		Fields:      []string{f.opts.RecordIDField},
 		Events:      f.params.Events,
 		FilterLogic: f.params.FilterLogic,
 	}
@@ -254,6 +254,13 @@ func (f *FetchRows) fetchIDs() ([]string, error) {
 		// one holds; the local residual re-checks both anyway.
 		idp.FilterLogic = f.opts.RecordFilter
 	}
+	// A row appears in an export only when it stores a value among the
+	// fields asked for, and a repeating instance does not store the record
+	// id: asking for the id alone would lose records that pass the filter
+	// only on an instance row. So the id step also asks for the fields the
+	// filter reads.
+	f.filterFields = logicFields(idp.FilterLogic, f.opts.Dictionary, f.params.Fields)
+	idp.Fields = append([]string{f.opts.RecordIDField}, f.filterFields...)
 	var chunks [][]string
 	if len(f.params.Records) == 0 {
 		chunks = [][]string{nil}
@@ -335,6 +342,29 @@ func (f *FetchRows) tooLarge(err error) bool {
 	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// logicRef matches a name in brackets in REDCap logic: [field], [event],
+// [field(code)].
+var logicRef = regexp.MustCompile(`\[([a-z][a-z0-9_]*)[\](]`)
+
+// logicFields lists the fields a filterLogic reads, in order, once each:
+// names that are dictionary fields (without a dictionary, names among
+// known, the export's fields).
+func logicFields(logic string, d *client.Dictionary, known []string) []string {
+	var out []string
+	for _, m := range logicRef.FindAllStringSubmatch(logic, -1) {
+		name := m[1]
+		isField := slices.Contains(known, name)
+		if d != nil {
+			_, isField = d.Field(name)
+			isField = isField && name != d.RecordIDField()
+		}
+		if isField && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // dedupe keeps the first occurrence of each id, in order.

@@ -197,7 +197,11 @@ func TestFetchSourceServer(t *testing.T) {
 				if n != len(proj.DAGs) {
 					t.Errorf("%d DAGs, want %d", n, len(proj.DAGs))
 				}
-			case "instruments", "fields", "arms", "users":
+			case "users":
+				if n != len(proj.Users) {
+					t.Errorf("%d users, want %d", n, len(proj.Users))
+				}
+			case "instruments", "fields", "arms":
 				if n == 0 {
 					t.Errorf("no %s rows", src)
 				}

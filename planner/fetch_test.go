@@ -151,7 +151,8 @@ func TestFetchFilterOnlyInIDStep(t *testing.T) {
 	if want := wantRows(fs, ids, false); !slices.EqualFunc(got, want, slices.Equal) {
 		t.Fatalf("got %v\nwant %v", got, want)
 	}
-	if fs.calls[0].FilterLogic == "" || !slices.Equal(fs.calls[0].Fields, []string{"record_id"}) {
+	// the id step reads the filter's fields too (instance rows store no record id)
+	if fs.calls[0].FilterLogic == "" || !slices.Equal(fs.calls[0].Fields, []string{"record_id", "a"}) {
 		t.Errorf("id step sent %+v", fs.calls[0])
 	}
 	for _, c := range fs.calls[1:] {
@@ -383,5 +384,12 @@ func TestFetchRecordFilter(t *testing.T) {
 	}
 	if len(fs.calls) != 2 || fs.calls[0].FilterLogic != "[e][a] = '1'" || fs.calls[1].FilterLogic != "" {
 		t.Errorf("calls %+v: want the record filter in the id step only", fs.calls)
+	}
+}
+
+func TestLogicFields(t *testing.T) {
+	got := logicFields("[week_4_arm_1][sbp] > 5 and [race(2)] = '1' or [sbp] <> '' and [x] = 1", nil, []string{"sbp", "race", "record_id"})
+	if want := []string{"sbp", "race"}; !slices.Equal(got, want) {
+		t.Errorf("logicFields = %v, want %v", got, want)
 	}
 }
