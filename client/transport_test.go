@@ -403,3 +403,18 @@ func TestImportProblemsParsed(t *testing.T) {
 		t.Fatalf("Problems = %v\nwant %v", e.Problems, want)
 	}
 }
+
+func TestRateLimitHoldsRequests(t *testing.T) {
+	fs := newFake(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "15.7.6") })
+	c := newClient(t, fs.URL, client.WithRateLimit(0.5)) // one request, then one every 2 s
+	if _, err := c.ExportVersion(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// The limiter knows at once that the next slot is past this deadline.
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := c.ExportVersion(ctx)
+	if err == nil || !strings.Contains(err.Error(), "rate limiter") || fs.hits.Load() != 1 {
+		t.Fatalf("err = %v, hits = %d", err, fs.hits.Load())
+	}
+}
