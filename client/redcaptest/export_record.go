@@ -845,8 +845,8 @@ func (x *recordExport) writeEAV(c *call) error {
 					}
 				case outField, outStatus, outTimestamp:
 					v := x.cell(&col, rec, row)
-					if col.kind == outStatus && row.Values[col.name] == "" && x.blankGray {
-						v = ""
+					if col.kind == outStatus && row.Values[col.name] == "" {
+						v = "" // EAV lists stored values only: no default 0
 					}
 					if col.fileDocs && v != "" {
 						inst := row.Instance
