@@ -28,7 +28,7 @@ func (c *converter) entry(g *gEntry) Node {
 }
 
 func (c *converter) paramDecl(g *gParamDecl) *ParamDecl {
-	d := &ParamDecl{Position: Pos(g.Pos), Name: g.Name}
+	d := &ParamDecl{Position: Pos(g.Pos), Name: unparam(g.Name)}
 	if g.Default != nil {
 		d.Default = c.literal(g.Default.Lit)
 		if g.Default.Neg {
@@ -41,7 +41,7 @@ func (c *converter) paramDecl(g *gParamDecl) *ParamDecl {
 		}
 	}
 	if g.Comment != nil {
-		d.Description = *g.Comment
+		d.Description = unquote(*g.Comment)
 	}
 	return d
 }
@@ -83,12 +83,12 @@ func (c *converter) name(g *gName) string {
 	case g.Ident != nil:
 		return *g.Ident
 	case g.Brack != nil:
-		return *g.Brack
+		return unbracket(*g.Brack)
 	}
-	if *g.Str == "" {
+	if unquote(*g.Str) == "" {
 		c.fail(g.Pos, "an alias cannot be empty", "")
 	}
-	return *g.Str
+	return unquote(*g.Str)
 }
 
 func (c *converter) source(g *gSource) *Source {
@@ -108,7 +108,7 @@ func (c *converter) source(g *gSource) *Source {
 
 func (c *converter) count(g *gCount, clause string) Expr {
 	if g.Param != nil {
-		return &Param{Position: Pos(g.Pos), Name: *g.Param}
+		return &Param{Position: Pos(g.Pos), Name: unparam(*g.Param)}
 	}
 	n, err := strconv.ParseInt(*g.Number, 10, 64)
 	if err != nil || n < 0 {
@@ -256,14 +256,14 @@ func (c *converter) primary(g *gPrimary) Expr {
 	case g.Paren != nil:
 		return c.or(g.Paren)
 	case g.Param != nil:
-		return &Param{Position: Pos(g.Pos), Name: *g.Param}
+		return &Param{Position: Pos(g.Pos), Name: unparam(*g.Param)}
 	case g.Lit != nil:
 		return c.literal(g.Lit)
 	case g.Pinned != nil:
 		if len(g.Pinned.Parts) == 2 {
-			return &Ref{Position: Pos(g.Pos), Event: g.Pinned.Parts[0], Name: g.Pinned.Parts[1], Bracketed: true}
+			return &Ref{Position: Pos(g.Pos), Event: unbracket(g.Pinned.Parts[0]), Name: unbracket(g.Pinned.Parts[1]), Bracketed: true}
 		}
-		return &Ref{Position: Pos(g.Pos), Name: g.Pinned.Parts[0], Bracketed: true}
+		return &Ref{Position: Pos(g.Pos), Name: unbracket(g.Pinned.Parts[0]), Bracketed: true}
 	case g.Call != nil:
 		call := &Call{Position: Pos(g.Pos), Name: lower(*g.Name), Star: g.Call.Star, Distinct: g.Call.Distinct}
 		for _, a := range g.Call.Args {
@@ -293,7 +293,7 @@ func (c *converter) literal(g *gLiteral) Expr {
 		}
 		return &Literal{Position: p, Kind: Number, Text: *g.Number, Num: f}
 	case g.Str != nil:
-		return &Literal{Position: p, Kind: String, Text: *g.Str}
+		return &Literal{Position: p, Kind: String, Text: unquote(*g.Str)}
 	case g.True:
 		return &Literal{Position: p, Kind: Bool, Text: "true", Bool: true}
 	case g.False:
@@ -301,16 +301,18 @@ func (c *converter) literal(g *gLiteral) Expr {
 	case g.Null:
 		return &Literal{Position: p, Kind: Null, Text: "null"}
 	case g.Date != nil:
-		if _, err := time.Parse("2006-01-02", *g.Date); err != nil {
-			c.fail(g.Pos, fmt.Sprintf("invalid date %q", *g.Date), "a date is written date 'YYYY-MM-DD', e.g. date '2024-01-31'")
+		text := unquote(*g.Date)
+		if _, ok := ParseDate(text); !ok {
+			c.fail(g.Pos, fmt.Sprintf("invalid date %q", text), "a date is written date 'YYYY-MM-DD', e.g. date '2024-01-31'")
 		}
-		return &Literal{Position: p, Kind: Date, Text: *g.Date}
+		return &Literal{Position: p, Kind: Date, Text: text}
 	default:
-		if _, ok := ParseDatetime(*g.Datetime); !ok {
-			c.fail(g.Pos, fmt.Sprintf("invalid datetime %q", *g.Datetime),
+		text := unquote(*g.Datetime)
+		if _, ok := ParseDatetime(text); !ok {
+			c.fail(g.Pos, fmt.Sprintf("invalid datetime %q", text),
 				"a datetime is written datetime 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD HH:MM:SS'")
 		}
-		return &Literal{Position: p, Kind: Datetime, Text: *g.Datetime}
+		return &Literal{Position: p, Kind: Datetime, Text: text}
 	}
 }
 

@@ -261,13 +261,13 @@ func describe(t token) string {
 		}
 		return fmt.Sprintf("'%s'", t.Value)
 	case tString:
-		return "the text " + quoteShort(t.Value)
+		return "the text " + quoteShort(t.text)
 	case tNumber:
 		return "the number " + t.Value
 	case tParam:
-		return "$" + t.Value
+		return "$" + t.text
 	case tBracket:
-		return "[" + t.Value + "]"
+		return "[" + t.text + "]"
 	}
 	return fmt.Sprintf("'%s'", shorten(t.raw))
 }

@@ -41,10 +41,15 @@ func symbols() map[string]lexer.TokenType {
 
 // token is a lexed token with what participle does not keep: the text as written and
 // where it ends.
+//
+// For strings, bracketed names and parameters, Value is the token as written (quotes,
+// brackets and '$' included) so that participle can never mistake the text 'select' or
+// the name [order] for a keyword; text holds the decoded value.
 type token struct {
 	lexer.Token
-	raw string
-	end int // byte offset just past the token
+	raw  string
+	text string // decoded value of a String, Bracket or Param
+	end  int    // byte offset just past the token
 }
 
 // comment is a -- or /* */ comment, kept for Format.
@@ -101,11 +106,15 @@ func (s *scanner) advance(n int) {
 }
 
 func (s *scanner) emit(typ lexer.TokenType, value string, start lexer.Position) {
-	s.toks = append(s.toks, token{
+	t := token{
 		Token: lexer.Token{Type: typ, Value: value, Pos: start},
 		raw:   s.src[start.Offset:s.off],
 		end:   s.off,
-	})
+	}
+	if typ == tString || typ == tBracket || typ == tParam {
+		t.text, t.Value = value, t.raw
+	}
+	s.toks = append(s.toks, t)
 }
 
 func (s *scanner) fail(at Pos, msg, hint string) {
@@ -405,6 +414,26 @@ func (s *scanner) punct() bool {
 	s.fail(at, msg, hint)
 	return true
 }
+
+// unquote decodes a string token as written: 'O”Brien' → O'Brien.
+func unquote(raw string) string {
+	if len(raw) < 2 {
+		return raw
+	}
+	q := raw[:1]
+	return strings.ReplaceAll(raw[1:len(raw)-1], q+q, q)
+}
+
+// unbracket decodes a bracketed name as written: [order] → order.
+func unbracket(raw string) string {
+	if len(raw) < 2 {
+		return raw
+	}
+	return raw[1 : len(raw)-1]
+}
+
+// unparam decodes a parameter as written: $site → site.
+func unparam(raw string) string { return strings.TrimPrefix(raw, "$") }
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' }
 func isDigit(c byte) bool  { return '0' <= c && c <= '9' }

@@ -362,3 +362,41 @@ func TestErrorRender(t *testing.T) {
 		t.Errorf("Render with tab and é:\n%s", got)
 	}
 }
+
+// TestParseRejects lists inputs that must not parse, in particular text, bracketed names
+// and parameters whose content spells a keyword or operator.
+func TestParseRejects(t *testing.T) {
+	for _, src := range []string{
+		"select a from records where x '=' 5",
+		"'select' a from records",
+		"select a 'from' records",
+		"select a from records [order] by a",
+		"select a from records [where] x = 1",
+		"[select] a from records",
+		"select a from records where x [=] 1",
+		"select a from records where x = 1 \"and\" y = 2",
+		"select a from records order by a 'desc'",
+		"select a from records where x in '(' 1 ')'",
+		"select a from records where a = 1 = 2",
+		"select a from records limit -1",
+		"select a from records offset 1",
+		"select * * from records",
+		"select a as '' from records",
+		"param $x = -'a'; select a from records",
+		"select count(distinct a, b) from records",
+		"select a from records where x = 1e999",
+	} {
+		if s, err := Parse(src); err == nil {
+			t.Errorf("Parse(%q) = %s, want an error", src, s)
+		}
+	}
+	for _, src := range []string{
+		"select $select from records where x = $from",
+		"select a from records where x = 'select' and y = \"from\"",
+		"select [select], [from][where] from records",
+	} {
+		if _, err := Parse(src); err != nil {
+			t.Errorf("Parse(%q): %v", src, err)
+		}
+	}
+}
