@@ -24,10 +24,11 @@ type trow struct {
 // evalCtx is the per-goroutine evaluation state: the current row, the
 // record's rows of the pinned events, and the expr VM.
 type evalCtx struct {
-	r    *trow
-	pins []*trow // by analysis.pinEvents index; nil when the record has no such row
-	vm   vm.VM
-	env  exprEnv
+	r       *trow
+	pins    []*trow // by analysis.pinEvents index; nil when the record has no such row
+	vm      vm.VM
+	env     exprEnv
+	scratch []client.Value // results of expr program nodes, passed by pointer (no allocation)
 }
 
 // exprEnv is the environment expr programs run in.
@@ -35,8 +36,8 @@ type exprEnv struct {
 	R *evalCtx
 }
 
-func newEvalCtx(pins int) *evalCtx {
-	c := &evalCtx{pins: make([]*trow, pins)}
+func newEvalCtx(pins, scratch int) *evalCtx {
+	c := &evalCtx{pins: make([]*trow, pins), scratch: make([]client.Value, scratch)}
 	c.env.R = c
 	return c
 }
@@ -51,7 +52,8 @@ type (
 // other value expression (functions, arithmetic) is compiled once into an
 // expr program.
 type compiler struct {
-	a *analysis
+	a        *analysis
+	nscratch int // scratch values used by expr programs so far
 }
 
 func (cp *compiler) pinIndex(ev string) int {
@@ -336,17 +338,27 @@ func (cp *compiler) exprProgram(e lang.Expr) (valFn, error) {
 		if err != nil {
 			return client.Value{}
 		}
-		v, _ := out.(client.Value)
-		return v
+		if v, ok := out.(*client.Value); ok {
+			return *v
+		}
+		return client.Value{}
 	}, nil
 }
 
-// exprGen writes expr source for a value expression; values travel as
-// client.Value, leaves are evaluated by native closures.
+// exprGen writes expr source for a value expression. Values travel as
+// *client.Value pointing into the evaluation context's scratch space (one
+// slot per node), so a program allocates nothing per row; leaves (columns,
+// literals, conditions) are evaluated by native closures.
 type exprGen struct {
 	cp     *compiler
-	leaves []valFn         // v(R, i): native leaves (columns, literals, conditions)
+	leaves []valFn         // native leaves
 	fields []*client.Field // label(x) fields
+}
+
+func (g *exprGen) slot() int {
+	k := g.cp.nscratch
+	g.cp.nscratch++
+	return k
 }
 
 func (g *exprGen) gen(e lang.Expr) (string, error) {
@@ -356,8 +368,7 @@ func (g *exprGen) gen(e lang.Expr) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		g.leaves = append(g.leaves, f)
-		return fmt.Sprintf("v(R, %d)", len(g.leaves)-1), nil
+		return g.leaf(f), nil
 	case *lang.Binary:
 		l, err := g.gen(e.Left)
 		if err != nil {
@@ -367,17 +378,20 @@ func (g *exprGen) gen(e lang.Expr) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("ar(%d, %s, %s)", int(e.Op), l, r), nil
+		return fmt.Sprintf("ar(R, %d, %d, %s, %s)", g.slot(), int(e.Op), l, r), nil
 	case *lang.Unary:
 		x, err := g.gen(e.X)
 		if err != nil {
 			return "", err
 		}
 		zero := client.Value{Kind: client.KindNumber}
-		g.leaves = append(g.leaves, func(*evalCtx) client.Value { return zero })
-		return fmt.Sprintf("ar(%d, v(R, %d), %s)", int(lang.Sub), len(g.leaves)-1, x), nil
+		return fmt.Sprintf("ar(R, %d, %d, %s, %s)", g.slot(), int(lang.Sub), g.leaf(func(*evalCtx) client.Value { return zero }), x), nil
 	case *lang.Call:
-		var args []string
+		if e.Name == "today" || e.Name == "now" {
+			v := g.cp.a.todayValue(e.Name == "now")
+			return g.leaf(func(*evalCtx) client.Value { return v }), nil
+		}
+		args := []string{"R", strconv.Itoa(g.slot())}
 		if e.Name == "label" {
 			g.fields = append(g.fields, g.cp.a.labels[e])
 			args = append(args, strconv.Itoa(len(g.fields)-1))
@@ -389,27 +403,35 @@ func (g *exprGen) gen(e lang.Expr) (string, error) {
 			}
 			args = append(args, s)
 		}
-		if e.Name == "today" || e.Name == "now" {
-			v := g.cp.a.todayValue(e.Name == "now")
-			g.leaves = append(g.leaves, func(*evalCtx) client.Value { return v })
-			return fmt.Sprintf("v(R, %d)", len(g.leaves)-1), nil
-		}
 		return "fn_" + e.Name + "(" + strings.Join(args, ", ") + ")", nil
 	}
 	return "", errAt(e.Pos(), "", "unsupported expression %s", e)
+}
+
+// leaf registers a native leaf and returns its call: v(R, leaf, slot).
+func (g *exprGen) leaf(f valFn) string {
+	g.leaves = append(g.leaves, f)
+	return fmt.Sprintf("v(R, %d, %d)", len(g.leaves)-1, g.slot())
+}
+
+// put stores v in the context's scratch slot k and returns a pointer to it.
+func put(p any, k any, v client.Value) *client.Value {
+	x := p.(*evalCtx)
+	x.scratch[k.(int)] = v
+	return &x.scratch[k.(int)]
 }
 
 func (g *exprGen) functions() []expr.Option {
 	leaves, fields := g.leaves, g.fields
 	opts := []expr.Option{
 		expr.Function("v", func(p ...any) (any, error) {
-			return leaves[p[1].(int)](p[0].(*evalCtx)), nil
+			return put(p[0], p[2], leaves[p[1].(int)](p[0].(*evalCtx))), nil
 		}),
 		expr.Function("ar", func(p ...any) (any, error) {
-			return arith(lang.ArithOp(p[0].(int)), p[1].(client.Value), p[2].(client.Value)), nil
+			return put(p[0], p[1], arith(lang.ArithOp(p[2].(int)), *p[3].(*client.Value), *p[4].(*client.Value))), nil
 		}),
 		expr.Function("fn_label", func(p ...any) (any, error) {
-			return labelOf(fields[p[0].(int)], p[1].(client.Value)), nil
+			return put(p[0], p[1], labelOf(fields[p[2].(int)], *p[3].(*client.Value))), nil
 		}),
 	}
 	for name := range functions {
@@ -418,11 +440,12 @@ func (g *exprGen) functions() []expr.Option {
 		}
 		name := name
 		opts = append(opts, expr.Function("fn_"+name, func(p ...any) (any, error) {
-			args := make([]client.Value, len(p))
-			for i, x := range p {
-				args[i] = x.(client.Value)
+			var buf [4]client.Value
+			args := buf[:0]
+			for _, x := range p[2:] {
+				args = append(args, *x.(*client.Value))
 			}
-			return callFunc(name, args, nil), nil
+			return put(p[0], p[1], callFunc(name, args, nil)), nil
 		}))
 	}
 	return opts

@@ -242,6 +242,7 @@ func (p *Plan) compile() error {
 		}
 	}
 	p.sched = len(p.a.pinEvents) > 0
+	p.scratch = cp.nscratch
 	return nil
 }
 

@@ -129,7 +129,7 @@ func (it *rowIter) start() error {
 		return err
 	}
 	it.ty = ty
-	it.ev = newEvalCtx(len(it.p.a.pinEvents))
+	it.ev = newEvalCtx(len(it.p.a.pinEvents), it.p.scratch)
 	prog := it.p.prog
 	if prog.agg || len(prog.order) > 0 {
 		return it.materialise()
