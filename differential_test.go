@@ -1,0 +1,277 @@
+package rq
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/client/redcaptest"
+	"github.com/redcapql/rq/internal/fixtures"
+	"github.com/redcapql/rq/lang"
+)
+
+var (
+	diffQueries = flag.Int("diff.n", 0, "differential test: queries per project (0: the default mix, at least 500 in all)")
+	diffSeed    = flag.Uint64("diff.seed", 1, "differential test: generator seed")
+	diffVerbose = flag.Bool("diff.v", false, "differential test: print every query")
+)
+
+// diffProject is one project the differential test runs queries over.
+type diffProject struct {
+	name    string
+	load    func(t *testing.T) *redcaptest.Project
+	queries int
+}
+
+func diffProjects() []diffProject {
+	fixture := func(path ...string) func(t *testing.T) *redcaptest.Project {
+		return func(t *testing.T) *redcaptest.Project {
+			p, err := redcaptest.LoadODM(fixtures.Path(t, path...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+	}
+	return []diffProject{
+		// longitudinal, 2 arms, repeating instrument, checkboxes, DAGs,
+		// blanks, missing codes and invalid values
+		{"demo", func(*testing.T) *redcaptest.Project {
+			return redcaptest.Demo(redcaptest.DemoOptions{Records: 120, Seed: 7})
+		}, 380},
+		// classic projects
+		{"classic clinical-trial-1", fixture("redcapr", "projects", "clinical-trial-1", "project.xml"), 70},
+		{"classic simple", fixture("redcapr", "projects", "simple", "project.xml"), 60},
+		{"classic repeating-instruments", fixture("redcapr", "projects", "repeating-instruments", "project.xml"), 50},
+	}
+}
+
+// result is a query's output as canonical text rows.
+type result struct {
+	cols []string
+	rows []string
+}
+
+func canonRow(vals []client.Value) string {
+	parts := make([]string, len(vals))
+	for i, v := range vals {
+		parts[i] = canon(v)
+	}
+	return strings.Join(parts, " | ")
+}
+
+func collect(rows *Rows, err error) (*result, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	res := &result{cols: rows.Columns()}
+	for rows.Next() {
+		res.rows = append(res.rows, canonRow(rows.Row()))
+	}
+	return res, rows.Err()
+}
+
+// ordered reports whether a statement's output order is defined: by order
+// by, or by REDCap's record order under a limit.
+func ordered(s *lang.Select) bool {
+	return len(s.OrderBy) > 0 || (s.Limit != nil && len(s.GroupBy) == 0)
+}
+
+// diffRows describes how got differs from want ("" when they agree).
+func diffRows(want, got []string, inOrder bool) string {
+	if !inOrder {
+		want, got = slices.Clone(want), slices.Clone(got)
+		slices.Sort(want)
+		slices.Sort(got)
+	}
+	if slices.Equal(want, got) {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d rows, want %d", len(got), len(want))
+	if !inOrder {
+		// multiset difference
+		missing, extra := multisetDiff(want, got)
+		for i, r := range missing {
+			if i == 5 {
+				fmt.Fprintf(&b, "\n    ... %d more missing", len(missing)-5)
+				break
+			}
+			fmt.Fprintf(&b, "\n    missing: %s", r)
+		}
+		for i, r := range extra {
+			if i == 5 {
+				fmt.Fprintf(&b, "\n    ... %d more extra", len(extra)-5)
+				break
+			}
+			fmt.Fprintf(&b, "\n    extra:   %s", r)
+		}
+		return b.String()
+	}
+	for i := range max(len(want), len(got)) {
+		w, g := "(none)", "(none)"
+		if i < len(want) {
+			w = want[i]
+		}
+		if i < len(got) {
+			g = got[i]
+		}
+		if w != g {
+			fmt.Fprintf(&b, "\n    first difference at row %d:\n    want: %s\n    got:  %s", i, w, g)
+			break
+		}
+	}
+	return b.String()
+}
+
+func multisetDiff(want, got []string) (missing, extra []string) {
+	count := map[string]int{}
+	for _, r := range want {
+		count[r]++
+	}
+	for _, r := range got {
+		count[r]--
+	}
+	for _, r := range want {
+		if count[r] > 0 {
+			missing = append(missing, r)
+			count[r]--
+		}
+	}
+	for r, n := range count {
+		for ; n < 0; n++ {
+			extra = append(extra, r)
+		}
+	}
+	slices.Sort(extra)
+	return missing, extra
+}
+
+// TestDifferential runs generated queries three ways — planned with
+// pushdown (in small parallel batches), planned without pushdown, and the
+// naive reference evaluator — and requires them to agree.
+func TestDifferential(t *testing.T) {
+	if testing.Short() {
+		t.Log("differential: -short runs 60 queries")
+	}
+	ctx := context.Background()
+	total, agreed, nonEmpty, rows := 0, 0, 0, 0
+	var failures []string
+	for i, dp := range diffProjects() {
+		proj := dp.load(t)
+		srv := redcaptest.NewServer(t, proj)
+		c, err := client.New(srv.URL, srv.Token(proj.Name), client.WithRateLimit(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pushOn, err := OpenClient(c, WithCellsPerBatch(3000), WithConcurrency(3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pushOff, err := OpenClient(c, WithPushdown(false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := loadRefDB(ctx, c)
+		if err != nil {
+			t.Fatalf("%s: %v", dp.name, err)
+		}
+		cp, _ := c.Project(ctx)
+		var fem [][2]string
+		for _, m := range cp.FormEventMapping() {
+			fem = append(fem, [2]string{m.UniqueEventName, m.Form})
+		}
+		gen := newQueryGen(db, *diffSeed+uint64(i)*7919, fem)
+		n := dp.queries
+		if *diffQueries > 0 {
+			n = *diffQueries
+		}
+		if testing.Short() {
+			n = 15
+		}
+		for range n {
+			src, params := gen.query()
+			total++
+			msg, n := diffOne(ctx, db, pushOn, pushOff, src, params)
+			if msg != "" {
+				failures = append(failures, fmt.Sprintf("[%s] %s\n  params: %v\n  %s", dp.name, src, params, msg))
+				continue
+			}
+			if *diffVerbose {
+				t.Logf("[%s] ok: %s %v", dp.name, src, params)
+			}
+			agreed++
+			rows += n
+			if n > 0 {
+				nonEmpty++
+			}
+		}
+	}
+	for i, f := range failures {
+		if i == 25 {
+			t.Errorf("... and %d more disagreements", len(failures)-25)
+			break
+		}
+		t.Error(f)
+	}
+	if len(failures) > 0 {
+		t.Errorf("differential: %d of %d queries disagree", len(failures), total)
+		return
+	}
+	if !testing.Short() && total < 500 {
+		t.Errorf("differential: only %d queries; want at least 500", total)
+	}
+	// guard against a vacuous run: most queries must return rows
+	if nonEmpty*3 < agreed {
+		t.Errorf("differential: only %d of %d queries return rows; the generator is too selective", nonEmpty, agreed)
+	}
+	fmt.Printf("differential: %d queries agree (%d return rows, %d rows in all)\n", agreed, nonEmpty, rows)
+}
+
+// diffOne runs one query three ways and describes any disagreement; n is
+// the number of rows they agree on.
+func diffOne(ctx context.Context, db *refDB, pushOn, pushOff *Project, src string, params map[string]string) (msg string, n int) {
+	stmt, err := lang.Parse(src)
+	if err != nil {
+		return "generator wrote a query that does not parse: " + err.Error(), 0
+	}
+	want, err := db.run(stmt, params)
+	if err != nil {
+		return "reference: " + err.Error(), 0
+	}
+	ref := &result{cols: want.cols}
+	for _, r := range want.rows {
+		ref.rows = append(ref.rows, canonRow(r))
+	}
+	on, onErr := collect(pushOn.Query(ctx, src, params))
+	off, offErr := collect(pushOff.Query(ctx, src, params))
+	switch {
+	case onErr != nil && offErr != nil:
+		return fmt.Sprintf("planner rejects or fails a valid query:\n  pushdown on:  %s\n  pushdown off: %s", errText(onErr, src), errText(offErr, src)), 0
+	case onErr != nil:
+		return "pushdown on fails: " + errText(onErr, src), 0
+	case offErr != nil:
+		return "pushdown off fails: " + errText(offErr, src), 0
+	}
+	inOrder := ordered(stmt)
+	var msgs []string
+	if len(on.cols) != len(ref.cols) || !slices.Equal(on.cols, off.cols) {
+		msgs = append(msgs, fmt.Sprintf("columns: pushdown on %v, off %v, reference %v", on.cols, off.cols, ref.cols))
+	}
+	if d := diffRows(ref.rows, on.rows, inOrder); d != "" {
+		msgs = append(msgs, "pushdown on vs reference: "+d)
+	}
+	if d := diffRows(ref.rows, off.rows, inOrder); d != "" {
+		msgs = append(msgs, "pushdown off vs reference: "+d)
+	}
+	return strings.Join(msgs, "\n  "), len(ref.rows)
+}
+
+func errText(err error, src string) string {
+	return strings.TrimSpace(lang.Render(err, src))
+}
