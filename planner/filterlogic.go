@@ -273,10 +273,11 @@ func looksNumeric(s string) bool {
 }
 
 // quoteLogic quotes a text literal for filterLogic, which has no escapes and
-// URL- and HTML-decodes the whole string first: text that cannot survive
-// that is not pushed.
+// URL- and HTML-decodes the whole string first (so %, + and & could change
+// meaning): text that cannot survive that, or that REDCap may store
+// HTML-escaped (< and >), is not pushed.
 func quoteLogic(s string) (string, bool) {
-	if strings.ContainsAny(s, "\\%&\r\n") {
+	if strings.ContainsAny(s, "\\%&+<>\r\n") {
 		return "", false
 	}
 	switch {

@@ -103,8 +103,6 @@ func (it *rowIter) finish() {
 			it.err = err
 		}
 	}
-	s := it.stats
-	it.p.RunStats = &s
 }
 
 func (it *rowIter) fail(err error) bool {
@@ -267,8 +265,10 @@ func (it *rowIter) nextRow() (*trow, bool, error) {
 
 // readRow reads and types one raw row.
 func (it *rowIter) readRow(dst *trow) (*trow, bool, error) {
-	if err := it.ctx.Err(); err != nil {
-		return nil, false, err
+	if it.stats.RowsRead%1024 == 0 {
+		if err := it.ctx.Err(); err != nil {
+			return nil, false, err
+		}
 	}
 	if !it.raw.Next() {
 		return nil, false, it.raw.Err()

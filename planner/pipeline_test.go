@@ -2,6 +2,7 @@ package planner
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -233,5 +234,66 @@ func TestPipelineSource(t *testing.T) {
 	_, got, _ := run(t, pl, "select unique_event_name, count(*) from fem where arm_num = 1 group by unique_event_name order by unique_event_name", m)
 	if flat(got) != "enrollment_arm_1,3 | week_12_arm_1,1 | week_4_arm_1,1" {
 		t.Errorf("fem: %s", flat(got))
+	}
+}
+
+func TestPipelineMissingColumn(t *testing.T) {
+	pl := demoPlanner(t, WithoutPushdown())
+	p := mustPlan(t, pl, "select age from records where score > 1", nil)
+	rows := p.Run(context.Background(), &memRows{cols: []string{"record_id", "score"}, rows: [][]string{{"1", "2"}}})
+	if rows.Next() {
+		t.Fatal("a row without the age column")
+	}
+	if err := rows.Err(); err == nil || !strings.Contains(err.Error(), `no column for field "age"`) {
+		t.Errorf("err = %v", err)
+	}
+	// An empty export (no header at all) is just no rows.
+	rows = p.Run(context.Background(), &memRows{})
+	if rows.Next() || rows.Err() != nil {
+		t.Errorf("empty export: err %v", rows.Err())
+	}
+}
+
+func TestPipelineCancel(t *testing.T) {
+	pl := demoPlanner(t, WithoutPushdown())
+	p := mustPlan(t, pl, "select record from records", nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rows := p.Run(ctx, sample(t))
+	if rows.Next() || rows.Err() != context.Canceled {
+		t.Errorf("cancelled: err %v", rows.Err())
+	}
+}
+
+func TestExplainJSON(t *testing.T) {
+	pl := demoPlanner(t)
+	p := mustPlan(t, pl, "explain analyze select age, score from records where score > 5 and form = 'baseline' and notes like 'a%'", nil)
+	st := Stats{RowsRead: 10, RowsKept: 3, RowsOut: 3}
+	p.RunStats = &st
+	p.Fetch = &FetchStats{Calls: 2, Rows: 10}
+	var doc struct {
+		Calls []struct {
+			Content string         `json:"content"`
+			Params  map[string]any `json:"params"`
+		} `json:"calls"`
+		Conjuncts []struct{ Source, Class, Pushed string } `json:"conjuncts"`
+		Residual  string                                   `json:"residual"`
+		Analyze   struct {
+			Local struct {
+				RowsRead int `json:"rows_read"`
+			} `json:"local"`
+		} `json:"analyze"`
+	}
+	if err := json.Unmarshal(p.ExplainJSON(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Calls) != 1 || doc.Calls[0].Content != "record" || doc.Calls[0].Params["filterLogic"] != "[score] > 5" {
+		t.Errorf("calls %+v", doc.Calls)
+	}
+	if len(doc.Conjuncts) != 3 || doc.Conjuncts[2].Class != "local" || doc.Conjuncts[0].Class != "inexact" {
+		t.Errorf("conjuncts %+v", doc.Conjuncts)
+	}
+	if doc.Analyze.Local.RowsRead != 10 || !strings.Contains(p.Explain(), "rows read: 10, kept: 3") {
+		t.Errorf("analyze: %+v\n%s", doc.Analyze, p.Explain())
 	}
 }

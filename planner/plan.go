@@ -66,7 +66,8 @@ type Plan struct {
 	Analyze bool
 	// Fetch, set by the engine after running, holds fetch statistics for explain analyze.
 	Fetch *FetchStats
-	// Run, set by Rows.Close (or when iteration ends), holds the local pipeline's statistics.
+	// RunStats, set by the engine after running, holds the local pipeline's
+	// statistics (Rows.Stats) for explain analyze.
 	RunStats *Stats
 
 	pl       *Planner

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -84,6 +85,10 @@ func newTyper(p *Plan, columns []string) (*typer, error) {
 			sr.idx = t.instCol
 		case ckDAG:
 			sr.idx = col("redcap_data_access_group")
+		}
+		if len(columns) > 0 && (c.kind == ckField || c.kind == ckCheckbox) && sr.idx < 0 && !slices.ContainsFunc(sr.cbIdx, func(i int) bool { return i >= 0 }) {
+			// Reading it as null would lose data silently.
+			return nil, fmt.Errorf("planner: the export has no column for field %q, which the query reads", c.name)
 		}
 		t.slots = append(t.slots, sr)
 	}

@@ -69,7 +69,7 @@ func asNumber(v client.Value) (float64, bool) {
 		return v.Num, true
 	case client.KindText:
 		s := strings.TrimSpace(v.Str)
-		if s == "" {
+		if s == "" || !decimalText(s) {
 			return 0, false
 		}
 		n, err := strconv.ParseFloat(s, 64)
@@ -79,6 +79,19 @@ func asNumber(v client.Value) (float64, bool) {
 		return n, true
 	}
 	return 0, false
+}
+
+// decimalText reports whether s uses only decimal number characters (so hex
+// floats, infinities and NaN, which PHP does not read as numbers, are not numbers).
+func decimalText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case '0' <= c && c <= '9', c == '+', c == '-', c == '.', c == 'e', c == 'E':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func isTimeKind(k client.Kind) bool {
