@@ -49,7 +49,7 @@ func (c *Client) ImportMetadata(ctx context.Context, fields []MetadataField) (in
 	if len(fields) == 0 {
 		return 0, errorf("ImportMetadata: no fields given (that would empty the dictionary)")
 	}
-	return c.importJSON(ctx, newForm("metadata", "import"), fields)
+	return c.designWrite(c.importJSON(ctx, newForm("metadata", "import"), fields))
 }
 
 // ExportFieldName maps a dictionary field (and checkbox choice) to its

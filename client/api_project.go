@@ -77,7 +77,7 @@ func (c *Client) ImportProjectSettings(ctx context.Context, s ProjectSettings) (
 	if len(s) == 0 {
 		return 0, errorf("ImportProjectSettings: no settings given")
 	}
-	return c.importJSON(ctx, newForm("project_settings", "import"), s)
+	return c.designWrite(c.importJSON(ctx, newForm("project_settings", "import"), s))
 }
 
 // CreateProjectParams describes a new project. Settings needs at least

@@ -119,6 +119,9 @@ func (c *Client) ExportRecordsStream(ctx context.Context, p ExportRecordsParams)
 	if err != nil {
 		return nil, err
 	}
+	if err := c.checkNames("ExportRecords", p.Fields, p.Forms, p.Events); err != nil {
+		return nil, err
+	}
 	if !ok {
 		return emptyRecordStream(), nil
 	}
@@ -157,6 +160,9 @@ func (c *Client) ExportRecords(ctx context.Context, p ExportRecordsParams) (*Rec
 func (c *Client) ExportRecordsRaw(ctx context.Context, p ExportRecordsParams) (io.ReadCloser, error) {
 	f, ok, err := p.form()
 	if err != nil {
+		return nil, err
+	}
+	if err := c.checkNames("ExportRecordsRaw", p.Fields, p.Forms, p.Events); err != nil {
 		return nil, err
 	}
 	if !ok {

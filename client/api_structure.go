@@ -64,7 +64,7 @@ type ImportArmsParams struct {
 func (c *Client) ImportArms(ctx context.Context, p ImportArmsParams) (int, error) {
 	f := newForm("arm", "import")
 	f.set("override", boolDigit(p.Override))
-	return c.importJSON(ctx, f, p.Arms)
+	return c.designWrite(c.importJSON(ctx, f, p.Arms))
 }
 
 // DeleteArms deletes arms and all their data (content=arm, action=delete;
@@ -75,7 +75,7 @@ func (c *Client) DeleteArms(ctx context.Context, arms []int) (int, error) {
 	}
 	f := newForm("arm", "delete")
 	f.array("arms", intsToStrings(arms))
-	return c.postCount(ctx, f)
+	return c.designWrite(c.postCount(ctx, f))
 }
 
 // Event is one event of a longitudinal project.
@@ -124,7 +124,7 @@ type ImportEventsParams struct {
 func (c *Client) ImportEvents(ctx context.Context, p ImportEventsParams) (int, error) {
 	f := newForm("event", "import")
 	f.set("override", boolDigit(p.Override))
-	return c.importJSON(ctx, f, p.Events)
+	return c.designWrite(c.importJSON(ctx, f, p.Events))
 }
 
 // DeleteEvents deletes events by unique name, with their data
@@ -135,7 +135,7 @@ func (c *Client) DeleteEvents(ctx context.Context, uniqueEventNames []string) (i
 	}
 	f := newForm("event", "delete")
 	f.array("events", uniqueEventNames)
-	return c.postCount(ctx, f)
+	return c.designWrite(c.postCount(ctx, f))
 }
 
 // FormEventMapping says that a form is collected at an event.
@@ -172,7 +172,7 @@ func (c *Client) ImportFormEventMapping(ctx context.Context, m []FormEventMappin
 	if len(m) == 0 {
 		return 0, errorf("ImportFormEventMapping: no mappings given")
 	}
-	return c.importJSON(ctx, newForm("formEventMapping", "import"), m)
+	return c.designWrite(c.importJSON(ctx, newForm("formEventMapping", "import"), m))
 }
 
 // RepeatingFormEvent is one repeating instrument (FormName set) or
@@ -200,7 +200,7 @@ func (c *Client) ExportRepeatingFormsEvents(ctx context.Context) ([]RepeatingFor
 // ImportRepeatingFormsEvents replaces the repeating setup
 // (content=repeatingFormsEvents, action=import).
 func (c *Client) ImportRepeatingFormsEvents(ctx context.Context, r []RepeatingFormEvent) (int, error) {
-	return c.importJSON(ctx, newForm("repeatingFormsEvents", "import"), r)
+	return c.designWrite(c.importJSON(ctx, newForm("repeatingFormsEvents", "import"), r))
 }
 
 func intsToStrings(ns []int) []string {
@@ -216,4 +216,11 @@ func boolDigit(b bool) string {
 		return "1"
 	}
 	return "0"
+}
+
+// designWrite drops the cached Project after a design change (whether or
+// not REDCap reported success: a failed write may have applied partly).
+func (c *Client) designWrite(n int, err error) (int, error) {
+	c.ForgetProject()
+	return n, err
 }

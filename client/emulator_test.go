@@ -320,7 +320,7 @@ func TestEmulatorDesignWrites(t *testing.T) {
 	if _, err := c.ImportProjectSettings(ctx, client.ProjectSettings{"project_notes": "changed by the client test"}); err != nil {
 		t.Error(err)
 	}
-	c.ForgetProject()
+	// Design writes drop the cached Project: no ForgetProject needed.
 	if info := must(c.Project(ctx))(t).Info(); info.ProjectNotes != "changed by the client test" {
 		t.Errorf("notes %q", info.ProjectNotes)
 	}
@@ -428,5 +428,24 @@ func TestEmulatorGuards(t *testing.T) {
 	recs := must(c.ExportRecords(ctx, client.ExportRecordsParams{Records: []string{}}))(t)
 	if len(recs.Rows) != 0 {
 		t.Errorf("empty records list exported %d rows", len(recs.Rows))
+	}
+	// Names are checked against the cached dictionary once it is loaded.
+	bad := []client.ExportRecordsParams{
+		{Fields: []string{"redcap_event_name"}},
+		{Fields: []string{"nosuch"}},
+		{Forms: []string{"nosuch"}},
+		{Events: []string{"week_9_arm_1"}},
+	}
+	must(c.Project(ctx))(t)
+	for _, p := range bad {
+		_, err := c.ExportRecords(ctx, p)
+		var e *client.Error
+		if err == nil || errors.As(err, &e) || !strings.HasPrefix(err.Error(), "client: ExportRecords") {
+			t.Errorf("%+v: err = %v, want a local error", p, err)
+		}
+	}
+	ok := must(c.ExportRecords(ctx, client.ExportRecordsParams{Fields: []string{"record_id", "race", "baseline_complete"}, Events: []string{"enrollment_arm_1"}}))(t)
+	if ok.Index("race___2") < 0 || ok.Index("baseline_complete") < 0 {
+		t.Errorf("columns %v", ok.Columns)
 	}
 }
