@@ -1,0 +1,386 @@
+package repl
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/redcapql/rq"
+	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/planner"
+	"github.com/redcapql/rq/repl/render"
+)
+
+// metaCommand is one backslash command.
+type metaCommand struct {
+	name, args, help string
+}
+
+// metaCommands are the shell's backslash commands, in help order.
+var metaCommands = []metaCommand{
+	{`\?`, "", "show this help"},
+	{`\q`, "", "quit (also Ctrl-D)"},
+	{`\d`, "[name]", "list forms and events; with a name, a form's fields or one field"},
+	{`\dt`, "", "list the sources a query can read"},
+	{`\timing`, "[on|off]", "show how long each query takes"},
+	{`\format`, "[name]", "show or set the output format (" + formatNames() + ")"},
+	{`\labels`, "[on|off]", "show choice labels instead of codes"},
+	{`\o`, "[file]", "send results to a file; without one, back to the screen"},
+	{`\i`, "file.rq", "run the statements of a file"},
+	{`\w`, "file.rq", "write the current or last statement to a file"},
+	{`\set`, "[name value]", "set a $parameter; without arguments, list them"},
+	{`\unset`, "name", "remove a $parameter"},
+	{`\conninfo`, "", "show the API URL and the project"},
+}
+
+func formatNames() string {
+	var names []string
+	for _, f := range render.Formats {
+		names = append(names, string(f))
+	}
+	return strings.Join(names, ", ")
+}
+
+// meta runs a backslash command.
+func (s *Shell) meta(ctx context.Context, line string) (string, bool, error) {
+	fields := strings.Fields(line)
+	cmd, args := fields[0], fields[1:]
+	switch cmd {
+	case `\?`, `\h`, `\help`:
+		var b strings.Builder
+		b.WriteString("Statements end with ';' and may span lines. Meta-commands:\n")
+		for _, m := range metaCommands {
+			fmt.Fprintf(&b, "  %-24s %s\n", strings.TrimSpace(m.name+" "+m.args), m.help)
+		}
+		b.WriteString("Ctrl-C cancels a running query or the statement being typed; Ctrl-D quits.\n")
+		return b.String(), false, nil
+	case `\q`, `\quit`:
+		return "", true, nil
+	case `\d`:
+		if len(args) > 1 {
+			return "", false, errorf(`\d takes at most one name`)
+		}
+		out, err := s.describe(ctx, args)
+		return out, false, err
+	case `\dt`:
+		return s.sources(), false, nil
+	case `\timing`:
+		on, err := toggle(cmd, args, s.Timing)
+		if err != nil {
+			return "", false, err
+		}
+		s.Timing = on
+		return fmt.Sprintf("Timing is %s.\n", onOff(on)), false, nil
+	case `\labels`:
+		on, err := toggle(cmd, args, s.Labels)
+		if err != nil {
+			return "", false, err
+		}
+		s.Labels = on
+		return fmt.Sprintf("Labels are %s.\n", onOff(on)), false, nil
+	case `\format`:
+		if len(args) == 0 {
+			return fmt.Sprintf("Output format is %s.\n", s.Format), false, nil
+		}
+		f, err := render.ParseFormat(args[0])
+		if err != nil {
+			return "", false, errorf(`\format: %v`, err)
+		}
+		s.Format = f
+		return fmt.Sprintf("Output format is %s.\n", f), false, nil
+	case `\o`:
+		return s.redirect(args)
+	case `\i`:
+		if len(args) != 1 {
+			return "", false, errorf(`\i takes one file name`)
+		}
+		out, err := s.include(ctx, args[0])
+		return out, false, err
+	case `\w`:
+		if len(args) != 1 {
+			return "", false, errorf(`\w takes one file name`)
+		}
+		src := strings.Join(s.pending, "\n")
+		if strings.TrimSpace(src) == "" {
+			src = s.last
+		}
+		if src == "" {
+			return "", false, errorf(`\w: no statement to write yet`)
+		}
+		if err := os.WriteFile(args[0], []byte(strings.TrimRight(src, "\n")+"\n"), 0o600); err != nil {
+			return "", false, errorf(`\w: %v`, err)
+		}
+		return fmt.Sprintf("Wrote %s.\n", args[0]), false, nil
+	case `\set`:
+		if len(args) == 0 {
+			var b strings.Builder
+			for _, k := range slices.Sorted(maps.Keys(s.Params)) {
+				fmt.Fprintf(&b, "$%s = %s\n", k, s.Params[k])
+			}
+			if b.Len() == 0 {
+				b.WriteString("No parameters set.\n")
+			}
+			return b.String(), false, nil
+		}
+		name := strings.TrimPrefix(args[0], "$")
+		if !isName(name) {
+			return "", false, errorf(`\set: %q is not a parameter name`, args[0])
+		}
+		rest := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(line, cmd)), args[0]))
+		s.Params[name] = unquote(rest)
+		return "", false, nil
+	case `\unset`:
+		if len(args) != 1 {
+			return "", false, errorf(`\unset takes one parameter name`)
+		}
+		delete(s.Params, strings.TrimPrefix(args[0], "$"))
+		return "", false, nil
+	case `\conninfo`:
+		return fmt.Sprintf("Connected to %s, project %q.\n", s.Client.URL(), s.Name()), false, nil
+	}
+	return "", false, errorf(`unknown command %s; \? lists the commands`, cmd)
+}
+
+// unquote strips one pair of matching quotes.
+func unquote(s string) string {
+	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
+
+func isName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || i > 0 && '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
+}
+
+// toggle reads an optional on/off argument (none flips the setting).
+func toggle(cmd string, args []string, cur bool) (bool, error) {
+	if len(args) == 0 {
+		return !cur, nil
+	}
+	switch strings.ToLower(args[0]) {
+	case "on", "true", "1":
+		return true, nil
+	case "off", "false", "0":
+		return false, nil
+	}
+	return cur, errorf(`%s takes on or off, not %q`, cmd, args[0])
+}
+
+// redirect opens or closes the \o file.
+func (s *Shell) redirect(args []string) (string, bool, error) {
+	if len(args) > 1 {
+		return "", false, errorf(`\o takes at most one file name`)
+	}
+	if err := s.Close(); err != nil {
+		return "", false, errorf(`\o: closing %s: %v`, s.outName, err)
+	}
+	if len(args) == 0 {
+		return "Results go to the screen.\n", false, nil
+	}
+	f, err := os.OpenFile(args[0], os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return "", false, errorf(`\o: %v`, err)
+	}
+	s.outFile, s.outName = f, args[0]
+	return fmt.Sprintf("Results go to %s.\n", args[0]), false, nil
+}
+
+// include runs a .rq file with the shell's parameters.
+func (s *Shell) include(ctx context.Context, name string) (string, error) {
+	src, err := os.ReadFile(name)
+	if err != nil {
+		return "", errorf(`\i: %v`, err)
+	}
+	p, err := s.project()
+	if err != nil {
+		return "", &Error{Err: err}
+	}
+	var b strings.Builder
+	err = p.Exec(ctx, name, string(src), maps.Clone(s.Params), func(stmt *lang.Select, rows *rq.Rows) error {
+		w := &b
+		if s.outFile != nil {
+			_, err := render.Write(s.outFile, s.Format, rows, render.Options{})
+			return err
+		}
+		_, err := render.Write(w, s.Format, rows, render.Options{Width: s.width()})
+		return err
+	})
+	if err != nil {
+		return b.String(), wrap(ctx, err, string(src))
+	}
+	return b.String(), nil
+}
+
+// planner returns the loaded structure, loading it if needed.
+func (s *Shell) planner(ctx context.Context) (*planner.Planner, error) {
+	s.mu.Lock()
+	pl := s.pl
+	s.mu.Unlock()
+	if pl != nil {
+		return pl, nil
+	}
+	if err := s.Load(ctx); err != nil {
+		return nil, &Error{Err: err}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pl, nil
+}
+
+// describe is \d: forms and events, a form's fields, or one field.
+func (s *Shell) describe(ctx context.Context, args []string) (string, error) {
+	pl, err := s.planner(ctx)
+	if err != nil {
+		return "", err
+	}
+	dict, proj := pl.Dictionary(), pl.Project()
+	var b strings.Builder
+	opts := render.Options{Width: s.width()}
+	if len(args) == 0 {
+		b.WriteString("Forms\n")
+		var rows [][]string
+		labels := map[string]string{}
+		for _, in := range proj.Instruments {
+			labels[in.Name] = in.Label
+		}
+		repeating := map[string]bool{}
+		for _, r := range proj.Repeating {
+			if r.Form != "" {
+				repeating[r.Form] = true
+			}
+		}
+		for _, form := range dict.Forms() {
+			n := 0
+			for _, f := range dict.Fields() {
+				if f.Form == form && !f.Synthetic {
+					n++
+				}
+			}
+			rep := ""
+			if repeating[form] {
+				rep = "yes"
+			}
+			rows = append(rows, []string{form, labels[form], strconv.Itoa(n), rep, strings.Join(formEvents(proj, form), ", ")})
+		}
+		render.Write(&b, render.Table, render.Strings([]string{"form", "label", "fields", "repeating", "events"}, rows), opts)
+		if len(proj.Events) > 0 {
+			b.WriteString("\nEvents\n")
+			rows = nil
+			arms := map[int]string{}
+			for _, a := range proj.Arms {
+				arms[a.Num] = a.Name
+			}
+			for _, e := range proj.Events {
+				rows = append(rows, []string{e.Name, e.Label, fmt.Sprintf("%d (%s)", e.Arm, arms[e.Arm])})
+			}
+			render.Write(&b, render.Table, render.Strings([]string{"event", "label", "arm"}, rows), opts)
+		}
+		return b.String(), nil
+	}
+	name := args[0]
+	if slices.Contains(dict.Forms(), name) {
+		fmt.Fprintf(&b, "Form %s\n", name)
+		var rows [][]string
+		for _, f := range dict.Fields() {
+			if f.Form == name {
+				rows = append(rows, []string{f.Name, fieldType(f), f.Validation, choices(f), f.Label})
+			}
+		}
+		render.Write(&b, render.Table, render.Strings([]string{"field", "type", "validation", "choices", "label"}, rows), opts)
+		return b.String(), nil
+	}
+	f, ok := dict.Field(name)
+	if !ok {
+		if fc, _, ok2 := dict.ExportColumn(name); ok2 {
+			f, ok = fc, true
+		}
+	}
+	if !ok {
+		return "", errorf(`\d: no form or field named %q`, name)
+	}
+	rows := [][]string{
+		{"field", f.Name}, {"form", f.Form}, {"type", fieldType(f)}, {"kind", f.Kind.String()},
+		{"validation", f.Validation}, {"min", f.Meta.TextValidationMin}, {"max", f.Meta.TextValidationMax},
+		{"choices", choices(f)}, {"label", f.Label}, {"note", f.Meta.FieldNote},
+		{"identifier", yes(f.Identifier)}, {"required", f.Meta.RequiredField}, {"branching", f.Meta.BranchingLogic},
+		{"calculation", f.Formula}, {"annotation", f.Meta.FieldAnnotation},
+	}
+	rows = slices.DeleteFunc(rows, func(r []string) bool { return r[1] == "" })
+	render.Write(&b, render.Table, render.Strings([]string{"property", "value"}, rows), opts)
+	return b.String(), nil
+}
+
+func yes(b bool) string {
+	if b {
+		return "yes"
+	}
+	return ""
+}
+
+func fieldType(f *client.Field) string {
+	if f.Synthetic {
+		return "form status"
+	}
+	return f.FieldType
+}
+
+func choices(f *client.Field) string {
+	var parts []string
+	for _, c := range f.Choices {
+		parts = append(parts, c.Code+"="+c.Label)
+	}
+	return strings.Join(parts, " | ")
+}
+
+func formEvents(proj planner.ProjectInfo, form string) []string {
+	var out []string
+	for _, m := range proj.FEM {
+		if m.Form == form {
+			out = append(out, m.Event)
+		}
+	}
+	return out
+}
+
+// sourceHelp describes the sources a query reads from.
+var sourceHelp = [][]string{
+	{"records", "the project's data, one row per record, event and instance"},
+	{"metadata", "the data dictionary, one row per field"},
+	{"fields", "export field names (checkbox columns expanded)"},
+	{"instruments", "forms and their labels"},
+	{"events", "events (longitudinal projects)"},
+	{"arms", "arms (longitudinal projects)"},
+	{"fem", "the form–event mapping"},
+	{"repeating", "repeating instruments and events"},
+	{"users", "project users and their rights"},
+	{"dags", "data access groups"},
+	{"project", "project settings (one row)"},
+}
+
+// sources is \dt.
+func (s *Shell) sources() string {
+	var b strings.Builder
+	render.Write(&b, render.Table, render.Strings([]string{"source", "what"}, sourceHelp), render.Options{Width: s.width()})
+	return b.String()
+}

@@ -1,0 +1,308 @@
+package repl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redcapql/rq"
+	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/planner"
+	"github.com/redcapql/rq/repl/render"
+)
+
+// Shell evaluates the shell's input one line at a time. It knows nothing of
+// terminals: Run glues it to readline, tests call Process directly.
+type Shell struct {
+	// Client reaches the project.
+	Client *client.Client
+	// Options are applied to every rq.Project the shell opens (progress, ...).
+	Options []rq.Option
+	// Format is the output format of query results.
+	Format render.Format
+	// Labels shows choice labels instead of codes.
+	Labels bool
+	// Timing adds each query's elapsed time after its result.
+	Timing bool
+	// Width returns the terminal width for tables (nil: no limit).
+	Width func() int
+	// Params holds $parameter values set with \set.
+	Params map[string]string
+
+	name     string            // project title, for the prompt
+	projects [2]*rq.Project    // without and with labels
+	pl       *planner.Planner  // structure, for \d and completion
+	pending  []string          // lines of an unfinished statement
+	last     string            // the last statement run (for \w)
+	history  []string          // whole inputs completed since TakeHistory
+	outFile  *os.File          // \o target, nil for the shell's output
+	outName  string
+	mu       sync.Mutex
+}
+
+// New returns a shell over c with default settings (table format).
+func New(c *client.Client, opts ...rq.Option) *Shell {
+	return &Shell{Client: c, Options: opts, Format: render.Table, Params: map[string]string{}}
+}
+
+// Load fetches the project's title and structure, for the prompt, \d and
+// completion. Queries load them on demand anyway; call Load first to have
+// completion ready at the first prompt.
+func (s *Shell) Load(ctx context.Context) error {
+	p, err := s.project()
+	if err != nil {
+		return err
+	}
+	pl, err := p.Planner(ctx)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.pl = pl
+	s.mu.Unlock()
+	if cp, err := s.Client.Project(ctx); err == nil {
+		s.mu.Lock()
+		s.name = cp.Info().ProjectTitle
+		s.mu.Unlock()
+	}
+	return nil
+}
+
+// Name is the project title ("rq" before Load).
+func (s *Shell) Name() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.name == "" {
+		return "rq"
+	}
+	return s.name
+}
+
+// Prompt is the prompt for the next line: "name=> ", or "name-> " inside an
+// unfinished statement.
+func (s *Shell) Prompt() string {
+	if len(s.pending) > 0 {
+		return s.Name() + "-> "
+	}
+	return s.Name() + "=> "
+}
+
+// Pending reports whether a statement is unfinished (waiting for ';').
+func (s *Shell) Pending() bool { return len(s.pending) > 0 }
+
+// Reset drops an unfinished statement (Ctrl-C at the prompt).
+func (s *Shell) Reset() { s.pending = nil }
+
+// TakeHistory returns the inputs completed since the last call: whole
+// statements (their lines joined by spaces) and meta-commands.
+func (s *Shell) TakeHistory() []string {
+	h := s.history
+	s.history = nil
+	return h
+}
+
+// Close closes a \o file.
+func (s *Shell) Close() error {
+	if s.outFile != nil {
+		err := s.outFile.Close()
+		s.outFile = nil
+		return err
+	}
+	return nil
+}
+
+// project returns the rq.Project for the current labels setting.
+func (s *Shell) project() (*rq.Project, error) {
+	i := 0
+	if s.Labels {
+		i = 1
+	}
+	if s.projects[i] == nil {
+		opts := slices.Clone(s.Options)
+		opts = append(opts, rq.WithLabels(s.Labels))
+		p, err := rq.OpenClient(s.Client, opts...)
+		if err != nil {
+			return nil, err
+		}
+		s.projects[i] = p
+	}
+	return s.projects[i], nil
+}
+
+// Process evaluates one line of input. A line starting with a backslash
+// (outside a statement) is a meta-command; other lines accumulate until one
+// ends with ';', and the statement then runs. out is what to print; exit is
+// true for \q. Errors are *Error: their text is ready for the user (query
+// errors with the source line and a caret).
+func (s *Shell) Process(ctx context.Context, line string) (out string, exit bool, err error) {
+	trimmed := strings.TrimSpace(line)
+	if len(s.pending) == 0 {
+		if trimmed == "" {
+			return "", false, nil
+		}
+		if strings.HasPrefix(trimmed, `\`) {
+			s.history = append(s.history, trimmed)
+			return s.meta(ctx, trimmed)
+		}
+	}
+	s.pending = append(s.pending, line)
+	if !endsStatement(trimmed) {
+		return "", false, nil
+	}
+	src := strings.Join(s.pending, "\n")
+	s.pending = nil
+	s.history = append(s.history, oneLine(src))
+	src = strings.TrimSuffix(strings.TrimRightFunc(src, isSpace), ";")
+	s.last = src + ";"
+	out, err = s.Run(ctx, src)
+	return out, false, err
+}
+
+// Finish runs an unfinished statement as if it ended with ';' (end of
+// piped input).
+func (s *Shell) Finish(ctx context.Context) (string, error) {
+	if len(s.pending) == 0 {
+		return "", nil
+	}
+	src := strings.Join(s.pending, "\n")
+	s.pending = nil
+	if strings.TrimSpace(stripComments(src)) == "" {
+		return "", nil
+	}
+	s.last = src
+	return s.Run(ctx, src)
+}
+
+func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' }
+
+// endsStatement reports whether a line ends a statement: its last
+// character outside a -- comment is ';'.
+func endsStatement(line string) bool {
+	return strings.HasSuffix(strings.TrimSpace(stripComments(line)), ";")
+}
+
+// stripComments drops -- comments outside quotes (line by line).
+func stripComments(src string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(src, "\n") {
+		quote := byte(0)
+		cut := len(line)
+		for i := 0; i < len(line); i++ {
+			c := line[i]
+			switch {
+			case quote != 0:
+				if c == quote {
+					quote = 0
+				}
+			case c == '\'' || c == '"':
+				quote = c
+			case c == '-' && i+1 < len(line) && line[i+1] == '-':
+				cut = i
+				i = len(line)
+			}
+		}
+		b.WriteString(line[:cut])
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// oneLine joins a statement's lines for the history file.
+func oneLine(src string) string {
+	lines := strings.Split(src, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	return strings.Join(slices.DeleteFunc(lines, func(l string) bool { return l == "" }), " ")
+}
+
+// Run runs one statement and renders its result (to the \o file when one
+// is open, in which case out is empty).
+func (s *Shell) Run(ctx context.Context, src string) (string, error) {
+	p, err := s.project()
+	if err != nil {
+		return "", &Error{Err: err}
+	}
+	start := time.Now()
+	rows, err := p.Query(ctx, src, maps.Clone(s.Params))
+	if err != nil {
+		return "", wrap(ctx, err, src)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	w := io.Writer(&b)
+	if s.outFile != nil {
+		w = s.outFile
+	}
+	f := s.Format
+	if len(rows.Columns()) == 1 && rows.Columns()[0] == "plan" && f == render.Table {
+		f = render.Vertical // explain output reads better without a grid
+		_, err = writePlan(w, rows)
+	} else {
+		_, err = render.Write(w, f, rows, render.Options{Width: s.width()})
+	}
+	if err != nil {
+		return b.String(), wrap(ctx, err, src)
+	}
+	if s.Timing {
+		fmt.Fprintf(&b, "Time: %.3f ms\n", float64(time.Since(start).Microseconds())/1000)
+	}
+	return b.String(), nil
+}
+
+// writePlan prints explain's plan lines as they are.
+func writePlan(w io.Writer, rows render.Rows) (int, error) {
+	n := 0
+	for rows.Next() {
+		n++
+		if _, err := fmt.Fprintln(w, rows.Row()[0].String()); err != nil {
+			return n, err
+		}
+	}
+	return n, rows.Err()
+}
+
+func (s *Shell) width() int {
+	if s.Width == nil || s.outFile != nil {
+		return 0
+	}
+	return s.Width()
+}
+
+// Error is an error from the shell with its display text.
+type Error struct {
+	Err  error
+	Text string // the display; Err.Error() when empty
+}
+
+// Error returns the display text.
+func (e *Error) Error() string {
+	if e.Text != "" {
+		return strings.TrimRight(e.Text, "\n")
+	}
+	return e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// wrap renders query errors with the caret display and names cancellation.
+func wrap(ctx context.Context, err error, src string) error {
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled) {
+		return &Error{Err: context.Canceled, Text: "query cancelled"}
+	}
+	return &Error{Err: err, Text: lang.Render(err, src)}
+}
+
+// Errorf makes a usage error of a meta-command.
+func errorf(format string, args ...any) error {
+	return &Error{Err: fmt.Errorf(format, args...)}
+}
