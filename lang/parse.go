@@ -47,16 +47,13 @@ func ParseFile(name, src string) (*File, error) {
 			errs = append(errs, e)
 			continue
 		}
-		g, err := grammar.ParseFromLexer(ch.peeking())
-		if err != nil {
-			errs = append(errs, explain(err, ch))
-			continue
-		}
-		c := &converter{}
-		n := c.entry(g)
-		if len(c.errs) > 0 {
-			errs = append(errs, c.errs...)
-			continue
+		n, ok := fastEntry(ch.toks)
+		if !ok {
+			var perrs ErrorList
+			if n, perrs = parseChunk(ch); len(perrs) > 0 {
+				errs = append(errs, perrs...)
+				continue
+			}
 		}
 		switch n := n.(type) {
 		case *ParamDecl:
@@ -70,6 +67,20 @@ func ParseFile(name, src string) (*File, error) {
 	attachComments(f, spans, s.comments)
 	sortErrors(errs)
 	return f, errs.err()
+}
+
+// parseChunk parses one statement or declaration with the participle grammar.
+func parseChunk(ch chunk) (Node, ErrorList) {
+	g, err := grammar.ParseFromLexer(ch.peeking())
+	if err != nil {
+		return nil, ErrorList{explain(err, ch)}
+	}
+	c := &converter{}
+	n := c.entry(g)
+	if len(c.errs) > 0 {
+		return nil, c.errs
+	}
+	return n, nil
 }
 
 // span is the source range of one entry, with its terminating ';' if any.
