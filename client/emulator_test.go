@@ -13,6 +13,8 @@ import (
 	"github.com/redcapql/rq/client/redcaptest"
 )
 
+const aliceToken = "A11CE000000000000000000000000001"
+
 // emu serves a fresh 30-record demo project (with randomisation set up on
 // "sex" and one saved report) and returns a client for it.
 func emu(t *testing.T, opts ...client.Option) (*redcaptest.Server, *client.Client) {
@@ -25,6 +27,13 @@ func emu(t *testing.T, opts ...client.Option) (*redcaptest.Server, *client.Clien
 		}
 	}
 	p.Reports = append(p.Reports, redcaptest.Report{ID: 11, Title: "ages", Fields: []string{"record_id", "age", "score"}})
+	p.Info.SurveysEnabled = true
+	for i := range p.Instruments {
+		p.Instruments[i].Survey = p.Instruments[i].Name == "baseline"
+	}
+	p.Users = append(p.Users,
+		redcaptest.User{Username: "alice", Email: "alice@example.org", FirstName: "Alice", LastName: "A", Token: aliceToken},
+		redcaptest.User{Username: "bob", Email: "bob@example.org", DAG: "site_b"})
 	srv := redcaptest.NewServer(t, p)
 	base := []client.Option{client.WithRateLimit(0), client.WithLogger(slog.New(slog.DiscardHandler)), client.WithRetry(fastRetry)}
 	c, err := client.New(srv.URL, srv.Token("rq demo study"), append(base, opts...)...)
@@ -447,5 +456,140 @@ func TestEmulatorGuards(t *testing.T) {
 	ok := must(c.ExportRecords(ctx, client.ExportRecordsParams{Fields: []string{"record_id", "race", "baseline_complete"}, Events: []string{"enrollment_arm_1"}}))(t)
 	if ok.Index("race___2") < 0 || ok.Index("baseline_complete") < 0 {
 		t.Errorf("columns %v", ok.Columns)
+	}
+}
+
+func TestEmulatorUsersAndRoles(t *testing.T) {
+	_, c := emu(t)
+	ctx := context.Background()
+	users := must(c.ExportUsers(ctx))(t)
+	var bob *client.User
+	for i := range users {
+		if users[i].Username == "bob" {
+			bob = &users[i]
+		}
+	}
+	if bob == nil || bob.Email != "bob@example.org" || bob.DataAccessGroup != "site_b" || len(bob.Rights) < 5 {
+		t.Fatalf("users %+v", users)
+	}
+	carol := *bob
+	carol.Username, carol.Email = "carol", "carol@example.org"
+	if n := must(c.ImportUsers(ctx, []client.User{carol}))(t); n != 1 {
+		t.Errorf("import users %d", n)
+	}
+	if n := must(c.ImportUserRoles(ctx, []client.UserRole{{RoleLabel: "Monitor"}}))(t); n != 1 {
+		t.Errorf("import roles %d", n)
+	}
+	roles := must(c.ExportUserRoles(ctx))(t)
+	if len(roles) != 1 || roles[0].RoleLabel != "Monitor" || roles[0].UniqueRoleName == "" {
+		t.Fatalf("roles %+v", roles)
+	}
+	if n := must(c.ImportUserRoleMapping(ctx, []client.UserRoleMapping{{Username: "carol", UniqueRoleName: roles[0].UniqueRoleName}}))(t); n != 1 {
+		t.Errorf("role mapping import %d", n)
+	}
+	found := false
+	for _, m := range must(c.ExportUserRoleMapping(ctx))(t) {
+		found = found || m == client.UserRoleMapping{Username: "carol", UniqueRoleName: roles[0].UniqueRoleName}
+	}
+	if !found {
+		t.Error("carol's role not exported")
+	}
+	if n := must(c.DeleteUsers(ctx, []string{"carol"}))(t); n != 1 {
+		t.Errorf("delete users %d", n)
+	}
+	if n := must(c.DeleteUserRoles(ctx, []string{roles[0].UniqueRoleName}))(t); n != 1 {
+		t.Errorf("delete roles %d", n)
+	}
+	if _, err := c.DeleteUsers(ctx, []string{"nobody"}); err == nil {
+		t.Error("deleting an unknown user: no error")
+	}
+}
+
+func TestEmulatorDAGs(t *testing.T) {
+	srv, c := emu(t)
+	ctx := context.Background()
+	dags := must(c.ExportDAGs(ctx))(t)
+	if len(dags) != 2 || dags[0].UniqueGroupName != "site_a" || dags[0].Name != "Site A" || dags[0].ID == 0 {
+		t.Fatalf("dags %+v", dags)
+	}
+	if n := must(c.ImportDAGs(ctx, []client.DAG{{Name: "Site C"}}))(t); n != 1 {
+		t.Errorf("import dags %d", n)
+	}
+	if n := must(c.ImportUserDAGMapping(ctx, []client.UserDAGMapping{{Username: "bob", DataAccessGroup: "site_c"}}))(t); n != 1 {
+		t.Errorf("user-DAG import %d", n)
+	}
+	found := false
+	for _, m := range must(c.ExportUserDAGMapping(ctx))(t) {
+		found = found || m == client.UserDAGMapping{Username: "bob", DataAccessGroup: "site_c"}
+	}
+	if !found {
+		t.Error("bob not in site_c")
+	}
+	alice, err := client.New(srv.URL, aliceToken, client.WithRateLimit(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := alice.SwitchDAG(ctx, "site_a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := alice.SwitchDAG(ctx, "nosuch"); err == nil {
+		t.Error("switch to an unknown DAG: no error")
+	}
+	if n := must(c.DeleteDAGs(ctx, []string{"site_c"}))(t); n != 1 {
+		t.Errorf("delete dags %d", n)
+	}
+}
+
+func TestEmulatorLogging(t *testing.T) {
+	_, c := emu(t)
+	ctx := context.Background()
+	must(c.ImportRecords(ctx, client.ImportRecordsParams{Data: []byte("record_id,redcap_event_name,age\n1,enrollment_arm_1,77\n")}))(t)
+	must(c.DeleteRecords(ctx, client.DeleteRecordsParams{Records: []string{"2"}}))(t)
+	all := must(c.ExportLogging(ctx, client.ExportLoggingParams{}))(t)
+	if len(all) < 2 {
+		t.Fatalf("log %+v", all)
+	}
+	del := must(c.ExportLogging(ctx, client.ExportLoggingParams{LogType: "record_delete"}))(t)
+	if len(del) != 1 || del[0].Record != "2" && !strings.Contains(del[0].Action, "2") {
+		t.Errorf("record_delete log %+v", del)
+	}
+	one := must(c.ExportLogging(ctx, client.ExportLoggingParams{Record: "1", BeginTime: "2000-01-01 00:00"}))(t)
+	for _, e := range one {
+		if e.Record != "1" && !strings.Contains(e.Action, "1") {
+			t.Errorf("entry of another record %+v", e)
+		}
+	}
+	if _, err := c.ExportLogging(ctx, client.ExportLoggingParams{LogType: "bogus"}); err == nil {
+		t.Error("bad logtype accepted")
+	}
+}
+
+func TestEmulatorSurveys(t *testing.T) {
+	_, c := emu(t)
+	ctx := context.Background()
+	sp := client.SurveyParams{Record: "1", Instrument: "baseline"}
+	recs := must(c.ExportRecords(ctx, client.ExportRecordsParams{Records: []string{"1"}, Fields: []string{"record_id"}}))(t)
+	sp.Event = recs.Rows[0][1]
+	link := must(c.ExportSurveyLink(ctx, sp))(t)
+	if !strings.HasPrefix(link, "http") {
+		t.Errorf("survey link %q", link)
+	}
+	if q := must(c.ExportSurveyQueueLink(ctx, "1"))(t); !strings.HasPrefix(q, "http") {
+		t.Errorf("queue link %q", q)
+	}
+	if code := must(c.ExportSurveyReturnCode(ctx, sp))(t); code == "" {
+		t.Error("empty return code")
+	}
+	if code := must(c.ExportSurveyAccessCode(ctx, sp))(t); code == "" {
+		t.Error("empty access code")
+	}
+	parts := must(c.ExportSurveyParticipants(ctx, client.SurveyParticipantsParams{Instrument: "baseline", Event: sp.Event}))(t)
+	if len(parts) == 0 || parts[0].SurveyLink == "" && parts[0].SurveyAccessCode == "" {
+		t.Errorf("participants %+v", parts)
+	}
+	_, err := c.ExportSurveyLink(ctx, client.SurveyParams{Record: "1", Instrument: "visit", Event: sp.Event})
+	var e *client.Error
+	if !errors.As(err, &e) || e.Status != 400 {
+		t.Errorf("non-survey instrument: %v", err)
 	}
 }
