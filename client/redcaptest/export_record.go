@@ -38,6 +38,7 @@ type outColumn struct {
 	code   string // checkbox option
 	choice string // checkbox option label
 	// value rendering
+	formIdx  int               // index of form in Project.Instruments (-1: none)
 	choices  map[string]string // code → label (label mode)
 	decimal  bool              // number-like: decimalCharacter applies
 	fileDocs bool
@@ -66,6 +67,9 @@ type recordExport struct {
 	userDAG      string
 	cols         []outColumn
 	eavCols      []outColumn
+	applCache    map[applKey][]bool // per event/instrument: which forms a row shows
+	rowAppl      []bool             // applicability for the row being written
+	rowBuf       []*Row             // reused by sortedRows
 	// removeLineBreaks applies a report's "remove line breaks" option.
 	removeLineBreaks bool
 }
@@ -366,6 +370,15 @@ func (x *recordExport) buildColumns() {
 	if prevForm != "" {
 		status(prevForm)
 	}
+	for i := range cols {
+		cols[i].formIdx = -1
+		if cols[i].form != "" {
+			cols[i].formIdx = p.formIndex(cols[i].form)
+			if cols[i].formIdx == len(p.Instruments) {
+				cols[i].formIdx = -1
+			}
+		}
+	}
 	x.cols = cols
 }
 
@@ -374,28 +387,31 @@ func (x *recordExport) buildColumns() {
 // With the record id selected, each event with data gets its base row.
 func (x *recordExport) sortedRows(rec *Record) []*Row {
 	p := x.p
-	rows := make([]*Row, 0, len(rec.Rows)+1)
-	rows = append(rows, rec.Rows...)
+	rows := append(x.rowBuf[:0], rec.Rows...)
 	if x.idSelected {
-		have := map[string]bool{}
-		need := map[string]bool{}
 		for _, r := range rec.Rows {
-			if r.Instrument == "" && r.Instance == 0 {
-				have[r.Event] = true
+			if len(r.Values) == 0 || p.RepeatingEvent(r.Event) {
+				continue
 			}
-			if len(r.Values) > 0 {
-				need[r.Event] = true
+			base := false
+			for _, q := range rows {
+				if q.Event == r.Event && q.Instrument == "" && q.Instance == 0 {
+					base = true
+					break
+				}
 			}
-		}
-		for ev := range need {
-			if !have[ev] && !p.RepeatingEvent(ev) {
-				rows = append(rows, &Row{RowKey: RowKey{Event: ev}})
+			if !base {
+				rows = append(rows, &Row{RowKey: RowKey{Event: r.Event}})
 			}
 		}
 	}
-	if len(rows) > 1 {
-		sort.SliceStable(rows, func(i, j int) bool { return x.rowLess(rows[i], rows[j]) })
+	// insertion sort: rows are few and usually already in order
+	for i := 1; i < len(rows); i++ {
+		for j := i; j > 0 && x.rowLess(rows[j], rows[j-1]); j-- {
+			rows[j], rows[j-1] = rows[j-1], rows[j]
+		}
 	}
+	x.rowBuf = rows
 	return rows
 }
 
@@ -411,6 +427,34 @@ func (x *recordExport) rowLess(a, b *Row) bool {
 		return p.formIndex(a.Instrument) < p.formIndex(b.Instrument)
 	}
 	return a.Instance < b.Instance
+}
+
+// applKey identifies the rows that show the same forms.
+type applKey struct{ event, instrument string }
+
+// applicableForms returns, per instrument index, whether a row shows it.
+func (x *recordExport) applicableForms(row *Row) []bool {
+	k := applKey{row.Event, row.Instrument}
+	if a, ok := x.applCache[k]; ok {
+		return a
+	}
+	if x.applCache == nil {
+		x.applCache = map[applKey][]bool{}
+	}
+	a := make([]bool, len(x.p.Instruments))
+	for i, in := range x.p.Instruments {
+		a[i] = x.applicable(row, in.Name)
+	}
+	x.applCache[k] = a
+	return a
+}
+
+// shows reports whether the column's form is shown on the current row.
+func (x *recordExport) shows(col *outColumn, row *Row) bool {
+	if col.formIdx >= 0 && x.rowAppl != nil {
+		return x.rowAppl[col.formIdx]
+	}
+	return x.applicable(row, col.form)
 }
 
 // applicable reports whether a form's fields are shown on a row.
@@ -607,12 +651,12 @@ func (x *recordExport) cell(col *outColumn, rec *Record, row *Row) string {
 	case outSurveyID:
 		return ""
 	case outTimestamp:
-		if !x.applicable(row, col.form) {
+		if !x.shows(col, row) {
 			return ""
 		}
 		return row.Values[col.name]
 	case outCheckbox:
-		if !x.applicable(row, col.form) {
+		if !x.shows(col, row) {
 			return ""
 		}
 		on := row.IsChecked(col.field.FieldName, col.code)
@@ -632,7 +676,7 @@ func (x *recordExport) cell(col *outColumn, rec *Record, row *Row) string {
 		}
 		return "0"
 	case outStatus:
-		if !x.applicable(row, col.form) {
+		if !x.shows(col, row) {
 			return ""
 		}
 		v := row.Values[col.name]
@@ -650,7 +694,7 @@ func (x *recordExport) cell(col *outColumn, rec *Record, row *Row) string {
 		return v
 	}
 	// outField
-	if !x.applicable(row, col.form) {
+	if !x.shows(col, row) {
 		return ""
 	}
 	v := row.Values[col.name]
@@ -736,6 +780,7 @@ func (x *recordExport) writeFlat(c *call) error {
 	var werr, ferr error
 	x.eachRecord(func(rec *Record) bool {
 		ferr = x.eachRow(rec, func(row *Row) bool {
+			x.rowAppl = x.applicableForms(row)
 			for i := range x.cols {
 				vals[i] = x.cell(&x.cols[i], rec, row)
 				if x.removeLineBreaks {

@@ -23,6 +23,7 @@ type table struct {
 	started bool
 	rows    int
 	err     error
+	buf     []byte // row being encoded
 }
 
 // newTable prepares a tabular answer with the call's format.
@@ -93,13 +94,16 @@ func (t *table) Row(vals []string) error {
 		}
 		t.bw.WriteByte('}')
 	case "csv":
+		b := t.buf[:0]
 		for i, v := range vals {
 			if i > 0 {
-				t.bw.WriteByte(t.delim)
+				b = append(b, t.delim)
 			}
-			t.csvCell(v, t.guard)
+			b = t.appendCSV(b, v, t.guard)
 		}
-		t.bw.WriteByte('\n')
+		b = append(b, '\n')
+		t.bw.Write(b)
+		t.buf = b
 	default:
 		t.bw.WriteString("<item>")
 		for i, col := range t.cols {
@@ -124,35 +128,47 @@ func (t *table) Row(vals []string) error {
 	return nil
 }
 
-// csvCell writes one CSV cell, quoted the way PHP's fputcsv does it.
-func (t *table) csvCell(v string, guard bool) {
-	if guard && v != "" && strings.IndexByte("=-+@", v[0]) >= 0 {
-		v = "\t" + v
+// csvSpecial marks the bytes that make PHP's fputcsv quote a cell.
+var csvSpecial = func() (m [256]bool) {
+	for _, c := range "\"\n\r\t \\" {
+		m[c] = true
 	}
-	if v == "" {
-		return
+	return m
+}()
+
+// appendCSV appends one CSV cell, quoted the way PHP's fputcsv does it.
+func (t *table) appendCSV(b []byte, v string, guard bool) []byte {
+	if guard && v != "" && strings.IndexByte("=-+@", v[0]) >= 0 {
+		b = append(b, '\t')
 	}
 	need := false
 	for i := 0; i < len(v); i++ {
-		switch c := v[i]; c {
-		case '"', '\n', '\r', '\t', ' ', '\\':
+		if c := v[i]; csvSpecial[c] || c == t.delim {
 			need = true
-		default:
-			if c == t.delim {
-				need = true
-			}
-		}
-		if need {
 			break
 		}
 	}
 	if !need {
-		t.bw.WriteString(v)
-		return
+		return append(b, v...)
 	}
-	t.bw.WriteByte('"')
-	t.bw.WriteString(strings.ReplaceAll(v, `"`, `""`))
-	t.bw.WriteByte('"')
+	b = append(b, '"')
+	for {
+		i := strings.IndexByte(v, '"')
+		if i < 0 {
+			break
+		}
+		b = append(b, v[:i+1]...)
+		b = append(b, '"')
+		v = v[i+1:]
+	}
+	b = append(b, v...)
+	return append(b, '"')
+}
+
+// csvCell writes one CSV cell (headers), quoted like appendCSV.
+func (t *table) csvCell(v string, guard bool) {
+	t.buf = t.appendCSV(t.buf[:0], v, guard)
+	t.bw.Write(t.buf)
 }
 
 // Close ends the answer. A CSV with no rows is an empty body unless the
