@@ -231,3 +231,24 @@ func TestImportPHPCapPayload(t *testing.T) {
 		t.Errorf("status %q", got)
 	}
 }
+
+// TestImportThenExport reads imported data back through the record export:
+// REDCap's layout, and dateRangeBegin/End driven by the import's log entries.
+func TestImportThenExport(t *testing.T) {
+	srv := NewServer(t, longProject("long"))
+	seedLong(t, srv)
+	tok := srv.Token("long")
+	st, body := api(t, srv, tok, "content", "record", "format", "csv", "fields", "record_id,age,sbp,med_name")
+	want := "record_id,redcap_event_name,redcap_repeat_instrument,redcap_repeat_instance,age,sbp,med_name\n" +
+		"1,enrol_arm_1,,,30,,\n1,enrol_arm_1,meds,1,,,aspirin\n1,enrol_arm_1,meds,2,,,ibuprofen\n1,visit_arm_1,,,,120,\n" +
+		"2,enrol_arm_1,,,40,,\n2,enrol_arm_2,,,41,,\n10,enrol_arm_2,,,50,,\n"
+	if st != 200 || body != want {
+		t.Errorf("export after import: %d\n%s\nwant\n%s", st, body, want)
+	}
+	if st, body = api(t, srv, tok, "content", "record", "format", "csv", "fields", "record_id", "dateRangeEnd", "2000-01-01"); st != 200 || body != "" {
+		t.Errorf("dateRangeEnd before the import: %d %q", st, body)
+	}
+	if st, body = api(t, srv, tok, "content", "record", "format", "csv", "fields", "record_id", "dateRangeBegin", "2000-01-01", "events", "enrol_arm_2"); st != 200 || body != "record_id,redcap_event_name,redcap_repeat_instrument,redcap_repeat_instance\n2,enrol_arm_2,,\n10,enrol_arm_2,,\n" {
+		t.Errorf("dateRangeBegin before the import: %d %q", st, body)
+	}
+}

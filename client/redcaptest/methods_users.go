@@ -39,7 +39,7 @@ var rightsColumns = []struct {
 }
 
 var userColumns = func() []string {
-	c := []string{"username", "email", "firstname", "lastname", "expiration", "data_access_group", "data_access_group_id"}
+	c := []string{"username", "email", "firstname", "lastname", "expiration", "data_access_group", "data_access_group_id", "data_access_group_label"}
 	for _, r := range rightsColumns {
 		c = append(c, r.name)
 	}
@@ -134,11 +134,11 @@ func handleUserExport(c *call) error {
 	defer p.Mu.RUnlock()
 	var rows [][]string
 	for _, u := range p.Users {
-		dagID := ""
+		dagID, dagLabel := "", ""
 		if d := p.DAGByUnique(u.DAG); d != nil {
-			dagID = strconv.Itoa(d.ID)
+			dagID, dagLabel = strconv.Itoa(d.ID), d.Name
 		}
-		row := []string{u.Username, u.Email, u.FirstName, u.LastName, u.Expiration, u.DAG, dagID}
+		row := []string{u.Username, u.Email, u.FirstName, u.LastName, u.Expiration, u.DAG, dagID, dagLabel}
 		for _, r := range rightsColumns {
 			row = append(row, rightValue(u.Rights, r.name))
 		}
