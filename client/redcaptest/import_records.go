@@ -1,7 +1,9 @@
 package redcaptest
 
 import (
+	"encoding/xml"
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -73,12 +75,18 @@ type plannedCell struct {
 // importRecords validates the whole payload against the dictionary and, only
 // if every row passes, writes it. The caller holds p.Mu for writing.
 func (p *Project) importRecords(data string, o importOptions) (*importResult, error) {
-	rows, err := parseImportRows(data, o.Format)
+	var rows []*importRow
+	var err error
+	if o.Format == "odm" {
+		rows, err = p.parseImportODM(data)
+	} else {
+		rows, err = parseImportRows(data, o.Format)
+	}
 	if err != nil {
 		return nil, &importError{err.Error()}
 	}
 	idField := p.RecordIDField()
-	if o.Type == "eav" {
+	if o.Type == "eav" && o.Format != "odm" {
 		if rows, err = eavToFlat(rows, idField); err != nil {
 			return nil, &importError{err.Error()}
 		}
@@ -376,7 +384,7 @@ func (p *Project) applyImport(plan []*plannedRow, o importOptions) *importResult
 	// forceAutoNumber: submitted ids only group rows; new ids follow the
 	// highest numeric id, in order of first appearance.
 	if o.ForceAuto {
-		next := p.nextRecordNumber()
+		next := p.nextRecordNumber(p.dagPrefix(o.User))
 		newID := map[string]string{}
 		for _, pr := range plan {
 			id, ok := newID[pr.id]
@@ -490,19 +498,91 @@ func nextInstance(rec *Record, key RowKey) int {
 	return n + 1
 }
 
-// nextRecordNumber is the highest all-digit record id plus one (1 when none).
-func (p *Project) nextRecordNumber() int {
+// nextRecordNumber is one more than the highest record id made of prefix
+// and digits only (1 when none): REDCap's auto-numbering, where users in a
+// DAG number within "<dag id>-".
+func (p *Project) nextRecordNumber(prefix string) int {
 	max := 0
 	for rec := range p.Records.All() {
-		id := rec.ID
-		if i := strings.LastIndexByte(id, '-'); i >= 0 {
-			id = id[i+1:]
+		id, ok := strings.CutPrefix(rec.ID, prefix)
+		if !ok || id == "" || id[0] == '+' || id[0] == '-' {
+			continue
 		}
-		if n, err := strconv.Atoi(id); err == nil && n > max && !strings.HasPrefix(id, "+") {
+		if n, err := strconv.Atoi(id); err == nil && n > max {
 			max = n
 		}
 	}
 	return max + 1
+}
+
+// parseImportODM reads the ClinicalData of a CDISC ODM document into flat
+// import rows: one per SubjectData × StudyEventData × FormData, with the
+// record id, event, repeat instrument and instance columns filled from the
+// ODM keys and one column per ItemData.
+func (p *Project) parseImportODM(data string) ([]*importRow, error) {
+	dec := xml.NewDecoder(strings.NewReader(data))
+	dec.Strict = false
+	bad := func(err error) error { return fmt.Errorf("the ODM data could not be parsed: %v", err) }
+	attr := func(se xml.StartElement, name string) string {
+		for _, a := range se.Attr {
+			if a.Name.Local == name {
+				return a.Value
+			}
+		}
+		return ""
+	}
+	idField := p.RecordIDField()
+	var rows []*importRow
+	var cur *importRow
+	subject, event, evRep := "", "", ""
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, bad(err)
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		switch se.Name.Local {
+		case "SubjectData":
+			subject, event, evRep = attr(se, "SubjectKey"), "", ""
+		case "StudyEventData":
+			event = attr(se, "UniqueEventName")
+			if event == "" {
+				event = strings.TrimPrefix(attr(se, "StudyEventOID"), "Event.")
+			}
+			evRep = attr(se, "StudyEventRepeatKey")
+		case "FormData":
+			form := strings.TrimPrefix(attr(se, "FormOID"), "Form.")
+			cur = &importRow{line: len(rows) + 1}
+			cur.set(idField, subject)
+			if p.Longitudinal() {
+				cur.set("redcap_event_name", event)
+			}
+			switch {
+			case p.RepeatingForm(event, form) || (!p.Longitudinal() && p.RepeatingForm("", form)):
+				cur.set("redcap_repeat_instrument", form)
+				cur.set("redcap_repeat_instance", attr(se, "FormRepeatKey"))
+			case p.RepeatingEvent(event) && evRep != "":
+				cur.set("redcap_repeat_instance", evRep)
+			}
+			rows = append(rows, cur)
+		case "ItemData":
+			if cur == nil {
+				return nil, bad(fmt.Errorf("ItemData outside FormData"))
+			}
+			oid := attr(se, "ItemOID")
+			if oid == idField {
+				continue
+			}
+			cur.set(oid, attr(se, "Value"))
+		}
+	}
+	return rows, nil
 }
 
 // dagPrefix is "<dag id>-" for a user in a DAG (REDCap's auto-numbering

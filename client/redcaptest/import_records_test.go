@@ -252,3 +252,22 @@ func TestImportThenExport(t *testing.T) {
 		t.Errorf("dateRangeBegin before the import: %d %q", st, body)
 	}
 }
+
+// TestImportODM imports the ClinicalData of a project XML export into an
+// empty project of the same design: the records come out the same.
+func TestImportODM(t *testing.T) {
+	src := NewServer(t, longProject("long"))
+	seedLong(t, src)
+	api(t, src, src.Token("long"), "content", "record", "format", "csv", "data",
+		"record_id,redcap_event_name,redcap_data_access_group,race___oth,race____1,dob\n2,enrol_arm_1,site_b,1,1,1999-12-31\n")
+	_, odm := api(t, src, src.Token("long"), "content", "project_xml", "exportDataAccessGroups", "true")
+	dst := NewServer(t, longProject("long"))
+	st, body := api(t, dst, dst.Token("long"), "content", "record", "format", "odm", "returnFormat", "json", "returnContent", "ids", "data", odm)
+	if st != 200 || body != `["1","2","10"]` {
+		t.Fatalf("odm import: %d %s", st, body)
+	}
+	diffLines(t, "records", recordDump(dst.Project("long")), recordDump(src.Project("long")))
+	if st, body = api(t, dst, dst.Token("long"), "content", "record", "format", "odm", "returnFormat", "json", "data", "<ODM><ClinicalData><ItemData"); st != 400 || !strings.Contains(body, "ODM data could not be parsed") {
+		t.Errorf("bad odm: %d %s", st, body)
+	}
+}

@@ -23,9 +23,6 @@ func handleRecordImport(c *call) error {
 	if err := mNeedImport(c); err != nil {
 		return err
 	}
-	if c.Format == "odm" {
-		return errorf(http.StatusBadRequest, "Importing records in ODM format is not supported by this server: use csv, json or xml")
-	}
 	typ := strings.ToLower(c.Param("type"))
 	if typ != "eav" {
 		typ = "flat"
@@ -359,22 +356,8 @@ func handleNextRecordName(c *call) error {
 	p := c.Project
 	p.Mu.RLock()
 	defer p.Mu.RUnlock()
-	if pre := p.dagPrefix(c.User); pre != "" {
-		max := 0
-		for rec := range p.Records.All() {
-			if n, err := strconv.Atoi(strings.TrimPrefix(rec.ID, pre)); err == nil && strings.HasPrefix(rec.ID, pre) && n > max {
-				max = n
-			}
-		}
-		return mText(c, pre+strconv.Itoa(max+1))
-	}
-	max := 0
-	for rec := range p.Records.All() {
-		if n, err := strconv.Atoi(rec.ID); err == nil && n > max && rec.ID[0] != '+' {
-			max = n
-		}
-	}
-	return mText(c, strconv.Itoa(max+1))
+	pre := p.dagPrefix(c.User)
+	return mText(c, pre+strconv.Itoa(p.nextRecordNumber(pre)))
 }
 
 // handleRandomize emulates REDCap's randomization: the allocation target is
