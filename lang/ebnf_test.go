@@ -51,3 +51,25 @@ func TestEBNFNames(t *testing.T) {
 		}
 	}
 }
+
+// TestDocExamples parses every ```sql block of docs/language.md as a .rq file, so the
+// reference cannot show a query that does not parse.
+func TestDocExamples(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "docs", "language.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := strings.Split(string(b), "```sql\n")
+	if len(blocks) < 8 {
+		t.Fatalf("found %d sql examples, want at least 7", len(blocks)-1)
+	}
+	for _, blk := range blocks[1:] {
+		src, _, ok := strings.Cut(blk, "```")
+		if !ok {
+			t.Fatalf("unterminated sql block: %q", blk)
+		}
+		if _, err := ParseFile("language.md", src); err != nil {
+			t.Errorf("doc example does not parse:\n%s\n%s", src, Render(err, src))
+		}
+	}
+}
