@@ -17,12 +17,13 @@ type ExplainCall struct {
 
 // ExplainParams are the pushed export parameters, named as the API names them.
 type ExplainParams struct {
-	Records                []string `json:"records,omitempty"`
-	Fields                 []string `json:"fields,omitempty"`
-	Forms                  []string `json:"forms,omitempty"`
-	Events                 []string `json:"events,omitempty"`
-	FilterLogic            string   `json:"filterLogic,omitempty"`
-	ExportDataAccessGroups bool     `json:"exportDataAccessGroups,omitempty"`
+	Records                      []string `json:"records,omitempty"`
+	Fields                       []string `json:"fields,omitempty"`
+	Forms                        []string `json:"forms,omitempty"`
+	Events                       []string `json:"events,omitempty"`
+	FilterLogic                  string   `json:"filterLogic,omitempty"`
+	ExportDataAccessGroups       bool     `json:"exportDataAccessGroups,omitempty"`
+	ExportBlankForGrayFormStatus bool     `json:"exportBlankForGrayFormStatus,omitempty"`
 }
 
 // ExplainConjunct is one conjunct as ExplainJSON reports it.
@@ -96,7 +97,8 @@ func (p *Plan) Describe() ExplainOutput {
 		if p.Source == "records" {
 			e := p.Export
 			c.Params = ExplainParams{Records: e.Records, Fields: e.Fields, Forms: e.Forms, Events: e.Events,
-				FilterLogic: e.FilterLogic, ExportDataAccessGroups: e.ExportDataAccessGroups}
+				FilterLogic: e.FilterLogic, ExportDataAccessGroups: e.ExportDataAccessGroups,
+				ExportBlankForGrayFormStatus: e.ExportBlankForGrayFormStatus}
 		}
 		out.Calls = append(out.Calls, c)
 	}
@@ -163,6 +165,9 @@ func (p *Plan) Explain() string {
 		}
 		if c.Params.ExportDataAccessGroups {
 			b.WriteString("  exportDataAccessGroups: true\n")
+		}
+		if c.Params.ExportBlankForGrayFormStatus {
+			b.WriteString("  exportBlankForGrayFormStatus: true\n")
 		}
 	}
 	if d.RecordFilter != "" {

@@ -233,7 +233,7 @@ func (pl *Planner) pushdownInto(p *Plan) {
 		}
 	}
 	if !pl.pushdown {
-		p.Export = client.ExportRecordsParams{ExportDataAccessGroups: a.usesDAG}
+		p.Export = client.ExportRecordsParams{ExportDataAccessGroups: a.usesDAG, ExportBlankForGrayFormStatus: true}
 		return
 	}
 	if (haveRecords && len(records) == 0) || (haveEvents && len(events) == 0) {
@@ -247,7 +247,9 @@ func (pl *Planner) pushdownInto(p *Plan) {
 		}
 		events = pl.eventOrder(events)
 	}
-	ex := client.ExportRecordsParams{ExportDataAccessGroups: a.usesDAG}
+	// Gray (never started) forms export a blank status, not 0: their status
+	// is null, and form scoping can tell them from started ones.
+	ex := client.ExportRecordsParams{ExportDataAccessGroups: a.usesDAG, ExportBlankForGrayFormStatus: true}
 	if haveRecords {
 		ex.Records = records
 	}

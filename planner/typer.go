@@ -32,6 +32,7 @@ type formProbe struct {
 	fields []int // raw columns of the form's fields (status and checkboxes excluded)
 	boxes  []int // raw checkbox ___code columns of the form
 	status int   // raw column of <form>_complete, -1 when absent
+	repeat bool  // a repeating instrument: only its instance rows hold it
 }
 
 func newTyper(p *Plan, columns []string) (*typer, error) {
@@ -93,7 +94,7 @@ func newTyper(p *Plan, columns []string) (*typer, error) {
 		t.slots = append(t.slots, sr)
 	}
 	for _, form := range a.scoped {
-		fp := formProbe{form: form, status: col(form + "_complete")}
+		fp := formProbe{form: form, status: col(form + "_complete"), repeat: p.pl.repeatForm[form]}
 		for _, f := range p.pl.dict.FormFields(form) {
 			if f.Synthetic || f.Name == p.pl.recordIDName {
 				continue // the record id is on every row
@@ -208,12 +209,11 @@ func (t *typer) typeRow(raw []string, r *trow, st *Stats) {
 }
 
 // holds reports whether a row holds data in a form: a repeating instrument's
-// own instance rows; otherwise a non-repeating row where one of the form's
-// fields has a value (a ticked box for checkboxes) or its status is
-// Unverified or Complete (a never-started form exports status 0, so 0 alone
-// does not count).
+// own instance rows; otherwise a non-repeating row whose form status is not
+// gray (the export asks for blank gray statuses) or where one of the form's
+// fields has a value (a ticked box for checkboxes).
 func (t *typer) holds(raw []string, instr string, fp formProbe) bool {
-	if instr != "" {
+	if instr != "" || fp.repeat {
 		return instr == fp.form
 	}
 	for _, i := range fp.fields {
@@ -226,6 +226,5 @@ func (t *typer) holds(raw []string, instr string, fp formProbe) bool {
 			return true
 		}
 	}
-	s := cell(raw, fp.status)
-	return s == "1" || s == "2"
+	return cell(raw, fp.status) != ""
 }
