@@ -1,3 +1,20 @@
-// Package lang is the rq query language: lexer, grammar, AST, errors and
+// Package lang is the rq query language: lexer, grammar, syntax tree, errors and
 // formatter. It imports nothing else of the project.
+//
+// Parse reads one statement, ParseFile a whole .rq file (parameter declarations and
+// several statements), Format prints canonical source, and the Go builder (Field, Form,
+// Record, Event, Value, ...) makes the same trees as parsing:
+//
+//	stmt, err := lang.Parse("select age, score from records where score > 5 and form = 'baseline'")
+//	cond := lang.Field("score").Gt(5).And(lang.Form("baseline")) // lang.Equal(stmt.Where, cond)
+//
+// Every node has Pos and String; String prints canonical source that parses back to the
+// same tree. Errors are an ErrorList of *Error, each with a position, a message in the
+// user's words and often a hint; Render shows the source line with a caret.
+//
+// The grammar is written with participle (grammar.go); the EBNF in docs/language.md is
+// generated from it and every syntax error comes from it. Because participle's reflective
+// parser is slow, each statement is first tried by a hand-written parser (fastparse.go)
+// that builds the identical tree; the tests and FuzzParse check that the two accept the
+// same statements and build the same trees.
 package lang

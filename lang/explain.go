@@ -48,7 +48,7 @@ func explain(err error, ch chunk) *Error {
 	found := describe(tok)
 
 	switch {
-	case k == 0:
+	case k == 0 && !ch.exprOnly:
 		e.Msg = fmt.Sprintf("expected a statement starting with 'select', found %s", found)
 		e.Hint = "a query looks like: select age, score from records where score > 5"
 		if tok.Type == tBracket || tok.Type == tIdent {
@@ -232,7 +232,7 @@ func inBetween(toks []token) bool {
 var clauseWords = map[string]bool{"from": true, "where": true, "group": true, "order": true, "limit": true, "offset": true}
 
 // literalWords are reserved words that are values, not names.
-var literalWords = map[string]bool{"true": true, "false": true, "null": true, "not": true}
+var literalWords = map[string]bool{"true": true, "false": true, "null": true, "not": true, "and": true, "or": true}
 
 // clauseAt names the clause the tokens end in: select, from, where, by, limit, as, param.
 func clauseAt(toks []token) string {

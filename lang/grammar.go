@@ -209,3 +209,10 @@ var grammar = participle.MustBuild[gEntry](
 	participle.CaseInsensitive("Ident"),
 	participle.UseLookahead(1),
 )
+
+// exprGrammar parses a condition or value on its own (ParseExpr).
+var exprGrammar = participle.MustBuild[gOr](
+	participle.Lexer(definition{}),
+	participle.CaseInsensitive("Ident"),
+	participle.UseLookahead(1),
+)

@@ -91,8 +91,9 @@ type span struct {
 
 // chunk is the tokens of one statement or declaration.
 type chunk struct {
-	toks []token
-	eof  lexer.Position // where the statement ends: its ';' or just after its last token
+	toks     []token
+	exprOnly bool           // a condition on its own (ParseExpr), not a statement
+	eof      lexer.Position // where the statement ends: its ';' or just after its last token
 	span
 }
 
