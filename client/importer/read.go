@@ -68,7 +68,7 @@ type table struct {
 	header []string // CSV: the header row; JSON: every key in order of first use
 	// JSON: line of the first object holding each key
 	keyLine map[string]int
-	rows   []*row
+	rows    []*row
 }
 
 // readTable parses data. Problems that make the file unreadable (bad CSV
