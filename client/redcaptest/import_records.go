@@ -224,6 +224,21 @@ func (p *Project) planImport(rows []*importRow, cols map[string]*importColumn, o
 	if o.User != nil {
 		userDAG = o.User.DAG
 	}
+	// The secondary unique field must stay unique across records.
+	suf := p.Info.SecondaryUniqueField
+	var sufOwner map[string]string // value → record holding it
+	if suf != "" {
+		if _, ok := cols[suf]; ok {
+			sufOwner = map[string]string{}
+			for rec := range p.Records.All() {
+				for _, row := range rec.Rows {
+					if v := row.Values[suf]; v != "" {
+						sufOwner[v] = rec.ID
+					}
+				}
+			}
+		}
+	}
 	var plan []*plannedRow
 	for _, r := range rows {
 		id, _ := r.get(idField)
@@ -342,6 +357,13 @@ func (p *Project) planImport(rows []*importRow, cols map[string]*importColumn, o
 						continue
 					}
 					v = norm
+					if sufOwner != nil && name == suf {
+						if owner, ok := sufOwner[v]; ok && owner != id && !o.ForceAuto {
+							fail(id, name, raw, fmt.Sprintf("The value is not unique: the secondary unique field '%s' already holds it in record '%s'", suf, owner))
+							continue
+						}
+						sufOwner[v] = id
+					}
 				}
 			}
 			pr.cells = append(pr.cells, plannedCell{col: c, name: name, value: v})

@@ -271,3 +271,24 @@ func TestImportODM(t *testing.T) {
 		t.Errorf("bad odm: %d %s", st, body)
 	}
 }
+
+func TestImportSecondaryUniqueField(t *testing.T) {
+	p := longProject("long")
+	p.Info.SecondaryUniqueField = "email"
+	srv := NewServer(t, p)
+	tok := srv.Token("long")
+	if st, body := api(t, srv, tok, "content", "record", "format", "csv", "data", "record_id,redcap_event_name,email\n1,enrol_arm_1,a@b.org\n"); st != 200 {
+		t.Fatalf("%d %s", st, body)
+	}
+	// The same record may keep its value; another record may not take it.
+	if st, body := api(t, srv, tok, "content", "record", "format", "csv", "data", "record_id,redcap_event_name,email\n1,enrol_arm_1,a@b.org\n"); st != 200 {
+		t.Errorf("same record: %d %s", st, body)
+	}
+	st, body := api(t, srv, tok, "content", "record", "format", "csv", "returnFormat", "csv", "data", "record_id,redcap_event_name,email\n2,enrol_arm_1,a@b.org\n3,enrol_arm_1,c@d.org\n4,enrol_arm_1,c@d.org\n")
+	want := "ERROR: " + lines(
+		`"2","email","a@b.org","The value is not unique: the secondary unique field 'email' already holds it in record '1'"`,
+		`"4","email","c@d.org","The value is not unique: the secondary unique field 'email' already holds it in record '3'"`)
+	if st != 400 || body != want {
+		t.Errorf("duplicates: %d %q", st, body)
+	}
+}
