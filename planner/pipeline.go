@@ -373,7 +373,19 @@ type aggState struct {
 	distinct map[string]bool
 }
 
+// valueKey identifies a value for grouping and distinct counts: nulls are
+// one value whatever missing code they came from.
 func valueKey(v client.Value) string {
+	switch v.Kind {
+	case client.KindNull:
+		return "null"
+	case client.KindCodeSet:
+		codes := slices.Clone(v.Codes)
+		slices.Sort(codes)
+		return "c" + strings.Join(codes, ",")
+	case client.KindDate, client.KindDatetime, client.KindTime:
+		return strconv.Itoa(int(v.Kind)) + v.Time.Format(time.RFC3339)
+	}
 	if v.Kind == client.KindNumber {
 		return "n" + strconv.FormatFloat(v.Num, 'g', -1, 64)
 	}

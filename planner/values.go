@@ -439,12 +439,7 @@ func labelOf(f *client.Field, v client.Value) client.Value {
 		return client.Value{}
 	}
 	if v.Kind == client.KindNull {
-		if v.Missing != "" {
-			if l, ok := f.ChoiceLabel(v.Missing); ok {
-				return text(l)
-			}
-		}
-		return client.Value{}
+		return client.Value{} // a missing-data code is null: so is its label
 	}
 	if v.Kind == client.KindCodeSet {
 		var ls []string
