@@ -35,7 +35,7 @@ func explain(err error, ch chunk) *Error {
 	if k < len(ch.toks) {
 		tok = ch.toks[k]
 	}
-	var prev *token
+	prev := &token{Token: lexer.Token{Type: tStart}} // never nil: a sentinel before the first token
 	if k > 0 {
 		prev = &ch.toks[k-1]
 	}
@@ -64,15 +64,15 @@ func explain(err error, ch chunk) *Error {
 		if next.Type == tKeyword {
 			e.Hint = fmt.Sprintf("to use the reserved word '%s' as a name, write [%s]", next.Value, next.Value)
 		}
-	case prev != nil && k == 1 && isWord(*prev, "explain"):
+	case k == 1 && isWord(*prev, "explain"):
 		e.Msg = fmt.Sprintf("expected 'select' or 'analyze' after 'explain', found %s", found)
 		if tok.Type == tIdent && closest(lower(tok.Value), []string{"analyze"}) != "" {
 			e.Hint = "did you mean analyze?"
 		}
-	case prev != nil && tok.Type == tBracket && prev.Type == tBracket && k >= 2 && ch.toks[k-2].Type == tBracket:
+	case tok.Type == tBracket && prev.Type == tBracket && k >= 2 && ch.toks[k-2].Type == tBracket:
 		e.Msg = "a name has at most two bracketed parts: [event][field]"
 		e.Hint = "[event][field] is the field's value on that event's row"
-	case prev != nil && isPunct(*prev, ",") && (tok.Type == lexer.EOF || tok.Type == tKeyword && clauseWords[tok.Value]):
+	case isPunct(*prev, ",") && (tok.Type == lexer.EOF || tok.Type == tKeyword && clauseWords[tok.Value]):
 		e.Pos = Pos(prev.Pos)
 		e.Msg = "trailing comma: expected another item after ','"
 		if tok.Type == lexer.EOF {
@@ -80,15 +80,15 @@ func explain(err error, ch chunk) *Error {
 		} else {
 			e.Hint = fmt.Sprintf("remove the ',' before '%s'", tok.Value)
 		}
-	case prev != nil && isKeyword(*prev, "as"):
+	case isKeyword(*prev, "as"):
 		e.Msg = fmt.Sprintf("expected a name after 'as', found %s", found)
 		if tok.Type == tKeyword {
 			e.Hint = fmt.Sprintf("to use the reserved word '%s' as a name, write [%s]", tok.Value, tok.Value)
 		}
-	case prev != nil && (isKeyword(*prev, "group") || isKeyword(*prev, "order")):
+	case (isKeyword(*prev, "group") || isKeyword(*prev, "order")):
 		e.Msg = fmt.Sprintf("expected 'by' after '%s', found %s", prev.Value, found)
 		e.Hint = fmt.Sprintf("write %s by ...", prev.Value)
-	case prev != nil && k == 1 && isWord(*prev, "param"):
+	case k == 1 && isWord(*prev, "param"):
 		e.Msg = fmt.Sprintf("expected a parameter name like $site after 'param', found %s", found)
 		e.Hint = "a parameter is declared as: param $name = default comment 'description'"
 	case inBetween(ch.toks[:k]):
@@ -128,7 +128,7 @@ func explain(err error, ch chunk) *Error {
 		strings.HasPrefix(expect, "GAdd") || strings.HasPrefix(expect, "GLiteral") || strings.HasPrefix(expect, "GDefault"):
 		what := "a value"
 		switch {
-		case prev == nil:
+		case k == 0:
 		case clause == "select" && (isKeyword(*prev, "select") || isPunct(*prev, ",")):
 			what = "a field name, '*' or an expression"
 		case isKeyword(*prev, "where") || isKeyword(*prev, "and") || isKeyword(*prev, "or") || isKeyword(*prev, "not"):
@@ -141,7 +141,7 @@ func explain(err error, ch chunk) *Error {
 			}
 		}
 		after := ""
-		if prev != nil {
+		if k > 0 {
 			after = " after " + describe(*prev)
 		}
 		if tok.Type == lexer.EOF {
@@ -188,7 +188,7 @@ func explain(err error, ch chunk) *Error {
 
 	default:
 		// A complete part was followed by something that cannot continue it.
-		if prev != nil {
+		if k > 0 {
 			e.Msg = fmt.Sprintf("unexpected %s after %s", strings.TrimPrefix(found, "the "), describe(*prev))
 		} else {
 			e.Msg = "unexpected " + strings.TrimPrefix(found, "the ")
@@ -253,6 +253,8 @@ func clauseAt(toks []token) string {
 
 func describe(t token) string {
 	switch t.Type {
+	case tStart:
+		return "the start"
 	case lexer.EOF:
 		return "the end of the statement"
 	case tKeyword:

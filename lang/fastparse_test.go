@@ -93,3 +93,51 @@ select a from records where x is not null is null
 select * as a from records
 select a from records group by a order by b limit 1 offset 2
 select a from records where a = 1 or b = 2 or (c = 3 or d = 4) and (e = 5 and f = 6)`
+
+// checkSameExprPaths is checkSamePaths for ParseExpr: the fast parser and the participle
+// expression grammar must agree on src as a condition on its own.
+func checkSameExprPaths(t *testing.T, src string) {
+	t.Helper()
+	s := scan("", src)
+	if len(s.errs) > 0 || len(s.toks) < 2 {
+		return
+	}
+	toks := s.toks[:len(s.toks)-1]
+	if checkParens(toks) != nil {
+		return
+	}
+	fast, ok := (&fastParser{toks: toks}).fastTop()
+	ch := chunk{toks: toks, exprOnly: true, eof: s.toks[len(s.toks)-1].Pos}
+	var slow Expr
+	g, err := exprGrammar.ParseFromLexer(ch.peeking())
+	if err == nil {
+		c := &converter{}
+		slow = c.top(g)
+		if len(c.errs) > 0 {
+			err = c.errs
+		}
+	}
+	switch {
+	case ok && err != nil:
+		t.Errorf("fast parser accepts the expression the grammar rejects (%v): %q", err, src)
+	case !ok && err == nil:
+		t.Errorf("fast parser rejects the expression the grammar accepts (%s): %q", slow, src)
+	case ok && !reflect.DeepEqual(fast, slow):
+		t.Errorf("fast and grammar expression trees differ: %q", src)
+	}
+}
+
+func TestFastMatchesGrammarExpr(t *testing.T) {
+	for _, c := range canonicalCases {
+		_, cond, ok := strings.Cut(c.src, " where ")
+		if ok {
+			checkSameExprPaths(t, cond)
+		}
+	}
+	for _, src := range strings.Split(differentialExtra, "\n") {
+		checkSameExprPaths(t, src)
+		if _, cond, ok := strings.Cut(src, " where "); ok {
+			checkSameExprPaths(t, cond)
+		}
+	}
+}

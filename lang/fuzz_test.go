@@ -15,6 +15,15 @@ func FuzzParse(f *testing.F) {
 	f.Add(headline)
 	f.Add("param $x = 'a' comment 'b'; explain analyze select count(distinct x) from records where [e][f] has any ('1') order by 1 desc limit $n offset 2")
 	f.Fuzz(func(t *testing.T, src string) {
+		if e, err := ParseExpr(src); err == nil {
+			back, err := ParseExpr(e.String())
+			if err != nil || !Equal(back, e) {
+				t.Fatalf("ParseExpr(String()) does not round-trip (%v): %q", err, e.String())
+			}
+		} else {
+			_ = Render(err, src)
+		}
+		checkSameExprPaths(t, src)
 		file, err := ParseFile("fuzz.rq", src)
 		checkSamePaths(t, src)
 		if err != nil {

@@ -28,6 +28,7 @@ const (
 	tNumber                              // 12, 1.5, 1e3
 	tPunct                               // ( ) , ; * + - / ~ = <> < <= > >=
 	tError                               // a lexing error; its chunk is not parsed
+	tStart                               // not a token: what precedes the first one, in messages
 )
 
 // symbols names the token types for participle. It is a function, not a variable, because
