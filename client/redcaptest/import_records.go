@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -97,6 +98,19 @@ func (p *Project) importRecords(data string, o importOptions) (*importResult, er
 	cols, err := p.importColumns(rows)
 	if err != nil {
 		return nil, err
+	}
+	if p.Longitudinal() {
+		// Unknown event names fail the whole import in one message.
+		var bad []string
+		for _, r := range rows {
+			ev, _ := r.get("redcap_event_name")
+			if ev = strings.TrimSpace(ev); ev != "" && p.Event(ev) == nil && !slices.Contains(bad, ev) {
+				bad = append(bad, ev)
+			}
+		}
+		if len(bad) > 0 {
+			return nil, &importError{"The following values of redcap_event_name are invalid: " + strings.Join(bad, ", ")}
+		}
 	}
 	plan, errs := p.planImport(rows, cols, o)
 	if len(errs) > 0 {
@@ -256,12 +270,7 @@ func (p *Project) planImport(rows []*importRow, cols map[string]*importColumn, o
 		ev = strings.TrimSpace(ev)
 		if p.Longitudinal() {
 			if ev == "" {
-				fail(id, "redcap_event_name", ev, "The event name is missing: redcap_event_name must hold a unique event name in a longitudinal project")
-				continue
-			}
-			if p.Event(ev) == nil {
-				fail(id, "redcap_event_name", ev, fmt.Sprintf("The event name '%s' is not a valid unique event name for this project", ev))
-				continue
+				ev = p.Events[0].UniqueName // REDCap's default: the first event
 			}
 		} else if ev != "" {
 			fail(id, "redcap_event_name", ev, "This is not a longitudinal project, so redcap_event_name must be blank")

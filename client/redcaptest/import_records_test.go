@@ -17,16 +17,14 @@ func TestImportRecordsErrors(t *testing.T) {
 			`"1","age","abc","` + msgNotInteger + `"`},
 		{"date and email on one row, choice on another", hdr + "dob,email\n1,enrol_arm_1,,,2020-13-01,bad\n2,enrol_arm_1,,,2020-01-01,a@b.co\n",
 			lines(`"1","dob","2020-13-01","`+msgBadFormat+`"`, `"1","email","bad","`+msgBadEmail+`"`)},
-		{"choice code", hdr + "sex\n1,enrol_arm_1,,,3\n", `"1","sex","3","` + msgBadChoice + `"`},
+		{"choice code", hdr + "sex\n1,enrol_arm_1,,,3\n", `"1","sex","3","The value is not a valid category for sex"`},
 		{"yesno", hdr + "smoker\n1,enrol_arm_1,,,yes\n", `"1","smoker","yes","` + msgBadYesNo + `"`},
 		{"checkbox", hdr + "race___oth\n1,enrol_arm_1,,,2\n", `"1","race___oth","2","` + msgBadCheckbox + `"`},
 		{"form status", hdr + "enrol_complete\n1,enrol_arm_1,,,3\n", `"1","enrol_complete","3","` + msgBadStatus + `"`},
 		{"unknown fields", hdr + "age,nope,race\n1,enrol_arm_1,,,3,x,1\n",
 			"The following fields were not found in the project as real data fields: nope, race"},
-		{"bad event", hdr + "age\n1,week_9,,,3\n",
-			`"1","redcap_event_name","week_9","The event name 'week_9' is not a valid unique event name for this project"`},
-		{"missing event", hdr + "age\n1,,,,3\n",
-			`"1","redcap_event_name","","The event name is missing: redcap_event_name must hold a unique event name in a longitudinal project"`},
+		{"bad events", hdr + "age\n1,week_9,,,3\n2,week_9,,,3\n3,week_10,,,x\n",
+			"The following values of redcap_event_name are invalid: week_9, week_10"},
 		{"form not designated", hdr + "sbp\n1,enrol_arm_1,,,120\n",
 			`"1","sbp","120","This field ('sbp') exists on an instrument that is not designated for the event named 'Enrolment (Arm 1: Drug)'. You are not allowed to import data for this field into this event."`},
 		{"not a repeating instrument", hdr + "sbp\n1,visit_arm_1,visit,1,120\n",
@@ -290,5 +288,17 @@ func TestImportSecondaryUniqueField(t *testing.T) {
 		`"4","email","c@d.org","The value is not unique: the secondary unique field 'email' already holds it in record '3'"`)
 	if st != 400 || body != want {
 		t.Errorf("duplicates: %d %q", st, body)
+	}
+}
+
+// TestImportDefaultEvent: without redcap_event_name, REDCap writes to the
+// project's first event.
+func TestImportDefaultEvent(t *testing.T) {
+	srv := NewServer(t, longProject("long"))
+	if st, body := api(t, srv, srv.Token("long"), "content", "record", "format", "json", "data", `[{"record_id":"1","age":"33"}]`); st != 200 || body != `{"count": 1}` {
+		t.Fatalf("%d %s", st, body)
+	}
+	if got := cell(srv.Project("long"), "1", RowKey{Event: "enrol_arm_1"}, "age"); got != "33" {
+		t.Errorf("age on the first event = %q", got)
 	}
 }

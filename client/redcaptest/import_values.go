@@ -17,7 +17,7 @@ const (
 	msgBadEmail    = "This field must be a valid email address (like joe@user.com). Please re-enter it now."
 	msgBadZip      = "This field must be a 5 or 9 digit U.S. ZIP Code (like 94043). Please re-enter it now."
 	msgBadPhone    = "This field must be a 10 digit U.S. phone number (like 415 555 1212). Please re-enter it now."
-	msgBadChoice   = "The value is not a valid category for this field"
+	msgBadChoice   = "The value is not a valid category for " // + the field name
 	msgBadYesNo    = "The value you provided must be 0 (No) or 1 (Yes)"
 	msgBadTrue     = "The value you provided must be 0 (False) or 1 (True)"
 	msgBadCheckbox = "The value you provided for this checkbox must be 0 (unchecked) or 1 (checked)"
@@ -84,7 +84,7 @@ func normalizeImportValue(f *fieldRule, raw, dateFormat string) (string, string)
 				return v, ""
 			}
 		}
-		return v, msgBadChoice
+		return v, msgBadChoice + f.Name
 	case "yesno":
 		if v == "0" || v == "1" {
 			return v, ""

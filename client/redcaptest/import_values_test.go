@@ -48,7 +48,7 @@ func TestNormalizeImportValue(t *testing.T) {
 		{text("phone"), "(415) 555-1212", "", "(415) 555-1212", ""},
 		{text("phone"), "555-1212", "", "555-1212", msgBadPhone},
 		{radio, "oth", "", "oth", ""},
-		{radio, "3", "", "3", msgBadChoice},
+		{radio, "3", "", "3", msgBadChoice + "sex"},
 		{&fieldRule{Type: "yesno"}, "1", "", "1", ""},
 		{&fieldRule{Type: "yesno"}, "yes", "", "yes", msgBadYesNo},
 		{&fieldRule{Type: "truefalse"}, "2", "", "2", msgBadTrue},
