@@ -141,7 +141,7 @@ func (c *Client) streamRows(ctx context.Context, f *form, format, delim string) 
 	if err != nil {
 		return nil, err
 	}
-	return newRecordStream(resp.Body, resp.Body, format, delim)
+	return newRecordStream(resp.Body, resp.Body, format, delim, f.get("content"))
 }
 
 // ExportRecords exports records into memory. See ExportRecordsStream for

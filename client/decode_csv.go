@@ -10,9 +10,10 @@ import (
 // csvRows decodes a flat CSV export with encoding/csv, reusing one record
 // buffer. REDCap sends an empty body (no header) when no row matches.
 type csvRows struct {
-	cr *countingReader
-	r  *csv.Reader
-	n  int // data rows read
+	content string // the request's content, for errors
+	cr      *countingReader
+	r       *csv.Reader
+	n       int // data rows read
 }
 
 func newCSVRows(cr *countingReader, comma rune) *csvRows {
@@ -61,6 +62,6 @@ func (d *csvRows) wrap(err error) error {
 	if errors.As(err, &pe) && d.cr.eof && (errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrFieldCount)) {
 		cause = ErrTruncated
 	}
-	return &Error{Status: 200, Content: "record", Err: cause,
+	return &Error{Status: 200, Content: d.content, Err: cause,
 		Message: "CSV export does not parse after " + itoa(d.n) + " rows (" + itoa64(d.cr.n) + " bytes read): " + err.Error()}
 }

@@ -16,13 +16,14 @@ import (
 // first object's keys are the columns; later objects may list them in any
 // order and may leave some out (blank), but may not add new ones.
 type jsonRows struct {
-	src  io.Reader
-	buf  []byte
-	pos  int   // next unread byte in buf
-	end  int   // end of valid bytes in buf
-	off  int64 // body offset of buf[0]
-	eof  bool
-	rerr error // read error other than io.EOF
+	content string // the request's content, for errors
+	src     io.Reader
+	buf     []byte
+	pos     int   // next unread byte in buf
+	end     int   // end of valid bytes in buf
+	off     int64 // body offset of buf[0]
+	eof     bool
+	rerr    error // read error other than io.EOF
 
 	cols   []string
 	index  map[string]int
@@ -508,7 +509,7 @@ func (d *jsonRows) fill() error {
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) {
-				err = &Error{Status: 200, Content: "record", Err: errors.Join(ErrTruncated, err), Message: "reading the body: " + err.Error()}
+				err = &Error{Status: 200, Content: d.content, Err: errors.Join(ErrTruncated, err), Message: "reading the body: " + err.Error()}
 			}
 			d.rerr = err
 			return err
@@ -533,7 +534,7 @@ func (d *jsonRows) syntax(msg string) error { return d.fail(ErrMalformed, msg) }
 
 func (d *jsonRows) fail(cause error, msg string) error {
 	at := d.off + int64(d.pos)
-	e := &Error{Status: 200, Content: "record", Err: cause,
+	e := &Error{Status: 200, Content: d.content, Err: cause,
 		Message: "JSON export does not parse at byte " + itoa64(at) + ": " + msg}
 	if cause == ErrMalformed {
 		lo := max(0, d.pos-40)

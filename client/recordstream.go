@@ -39,10 +39,10 @@ type rowDecoder interface {
 // "json"; csvDelimiter as in ExportRecordsParams, default comma). It is
 // the decoder ExportRecordsStream uses, offered for exports saved to files.
 func NewRecordStream(r io.Reader, format, csvDelimiter string) (*RecordStream, error) {
-	return newRecordStream(r, nil, format, csvDelimiter)
+	return newRecordStream(r, nil, format, csvDelimiter, "record")
 }
 
-func newRecordStream(r io.Reader, closer io.Closer, format, delim string) (*RecordStream, error) {
+func newRecordStream(r io.Reader, closer io.Closer, format, delim, content string) (*RecordStream, error) {
 	cr := &countingReader{r: r}
 	var dec rowDecoder
 	switch format {
@@ -51,9 +51,13 @@ func newRecordStream(r io.Reader, closer io.Closer, format, delim string) (*Reco
 		if err != nil {
 			return nil, err
 		}
-		dec = newCSVRows(cr, comma)
+		d := newCSVRows(cr, comma)
+		d.content = content
+		dec = d
 	case "json":
-		dec = newJSONRows(cr)
+		d := newJSONRows(cr)
+		d.content = content
+		dec = d
 	default:
 		return nil, errorf("record stream: format %q cannot be streamed as rows; use csv or json", format)
 	}
