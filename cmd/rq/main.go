@@ -1,12 +1,16 @@
-// Command rq queries REDCap projects with a small query language.
+// Command rq queries REDCap projects with a small query language: one
+// query (-c), saved .rq files (run), an interactive shell, the REDCap API
+// methods as subcommands (export, import, delete, file), and an embedded
+// REDCap server for trying it all offline (--demo, serve).
+//
+// Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network
+// error.
 package main
 
 import (
-	"fmt"
 	"os"
 )
 
 func main() {
-	fmt.Fprintln(os.Stderr, "rq: not built yet")
-	os.Exit(2)
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

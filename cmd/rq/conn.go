@@ -1,0 +1,174 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/redcapql/rq"
+	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/client/redcaptest"
+)
+
+// demoName is the demo project's name (its title).
+const demoName = "rq demo study"
+
+// connect returns the API client for the command: the demo project started
+// in-process with --demo, else --url / REDCAP_API_URL / the profile with a
+// token from REDCAP_API_TOKEN, --token-file, the profile's token_file or a
+// no-echo prompt.
+func (a *app) connect() (*client.Client, error) {
+	if a.client != nil {
+		return a.client, nil
+	}
+	opts := []client.Option{client.WithUserAgent("rq/" + version())}
+	if a.timeout > 0 {
+		opts = append(opts, client.WithTimeout(a.timeout))
+	}
+	if a.demo {
+		srv, err := redcaptest.Start("127.0.0.1:0", redcaptest.Options{},
+			redcaptest.Demo(redcaptest.DemoOptions{Records: a.records, Seed: a.seed}))
+		if err != nil {
+			return nil, fmt.Errorf("starting the demo server: %w", err)
+		}
+		a.cleanup = append(a.cleanup, srv.Close)
+		c, err := client.New(srv.URL, srv.Token(demoName), opts...)
+		if err != nil {
+			return nil, err
+		}
+		a.client = c
+		return c, nil
+	}
+	prof, err := loadProfile(a.profile)
+	if err != nil {
+		return nil, err
+	}
+	if prof == nil {
+		prof = &profile{}
+	}
+	url := firstOf(a.url, os.Getenv("REDCAP_API_URL"), prof.URL)
+	if url == "" {
+		return nil, usageError{errors.New("no REDCap API URL: give --url, set REDCAP_API_URL, use --profile, or try --demo")}
+	}
+	if ca := firstOf(a.caBundle, prof.CABundle); ca != "" {
+		opts = append(opts, client.WithCABundle(ca))
+	}
+	if a.insecure || prof.Insecure {
+		fmt.Fprintln(a.stderr, "rq: warning: --insecure: TLS certificates are not checked; anyone on the path can read your token and data")
+		opts = append(opts, client.WithInsecureSkipVerify())
+	}
+	tok, err := a.token(prof)
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.NewWithToken(url, tok, opts...)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	a.client = c
+	return c, nil
+}
+
+// token finds the API token. No flag takes the token itself: it would
+// show in ps and in the shell's history.
+func (a *app) token(prof *profile) (client.Token, error) {
+	if s := os.Getenv("REDCAP_API_TOKEN"); s != "" {
+		t, err := client.ParseToken(s)
+		if err != nil {
+			return client.Token{}, usageError{fmt.Errorf("REDCAP_API_TOKEN: %w", err)}
+		}
+		return t, nil
+	}
+	if path := firstOf(a.tokenFile, prof.TokenFile); path != "" {
+		return readTokenFile(path)
+	}
+	if f, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(a.stderr, "REDCap API token: ")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(a.stderr)
+		if err != nil {
+			return client.Token{}, usageError{fmt.Errorf("reading the token: %w", err)}
+		}
+		t, err := client.ParseToken(string(b))
+		if err != nil {
+			return client.Token{}, usageError{err}
+		}
+		return t, nil
+	}
+	return client.Token{}, usageError{errors.New("no API token: set REDCAP_API_TOKEN, give --token-file (mode 0600), or use a --profile with token_file")}
+}
+
+// readTokenFile reads a token file, refusing one that others can read.
+func readTokenFile(path string) (client.Token, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return client.Token{}, usageError{fmt.Errorf("token file: %w", err)}
+	}
+	if m := st.Mode().Perm(); m&0o077 != 0 {
+		who := "group"
+		if m&0o007 != 0 {
+			who = "everyone"
+		}
+		return client.Token{}, usageError{fmt.Errorf("token file %s is readable by %s (mode %04o); run chmod 600 %s", path, who, m, path)}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return client.Token{}, usageError{fmt.Errorf("token file: %w", err)}
+	}
+	t, err := client.ParseToken(strings.TrimSpace(string(b)))
+	if err != nil {
+		return client.Token{}, usageError{fmt.Errorf("token file %s: %w", path, err)}
+	}
+	return t, nil
+}
+
+func firstOf(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// project opens the rq project over the command's client.
+func (a *app) project() (*rq.Project, error) {
+	c, err := a.connect()
+	if err != nil {
+		return nil, err
+	}
+	return rq.OpenClient(c, a.projectOptions()...)
+}
+
+// projectOptions are the rq options of every query: labels and progress.
+func (a *app) projectOptions() []rq.Option {
+	opts := []rq.Option{rq.WithLabels(a.labels)}
+	if a.showProgress() {
+		opts = append(opts, rq.WithProgress(a.progress.update))
+	}
+	return opts
+}
+
+// isTerminal reports whether w or r is a terminal.
+func isTerminal(x any) bool {
+	f, ok := x.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// termWidth is the width of the terminal behind w (0 when none).
+func termWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0
+	}
+	wd, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return wd
+}
+

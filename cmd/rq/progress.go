@@ -1,0 +1,59 @@
+package main
+
+import (
+	"io"
+	"sync"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/redcapql/rq"
+)
+
+// progress draws a bar on stderr for a query fetching more than one batch.
+type progress struct {
+	w   io.Writer
+	mu  sync.Mutex
+	bar *progressbar.ProgressBar
+}
+
+// showProgress: only on a terminal and without --quiet.
+func (a *app) showProgress() bool {
+	return !a.quiet && isTerminal(a.stderr)
+}
+
+// update is the planner's progress callback.
+func (p *progress) update(pr rq.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar == nil {
+		// One call brought everything: no bar.
+		if pr.Total <= 0 || pr.Records >= pr.Total {
+			return
+		}
+		p.bar = progressbar.NewOptions(pr.Total,
+			progressbar.OptionSetWriter(p.w),
+			progressbar.OptionSetDescription("fetching"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("records"),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionThrottle(100_000_000),
+		)
+	}
+	p.bar.Set(pr.Records)
+	if pr.Records >= pr.Total {
+		p.bar.Finish()
+		p.bar = nil
+	}
+}
+
+// done clears a bar left by a query that ended early.
+func (p *progress) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar != nil {
+		p.bar.Clear()
+		p.bar = nil
+	}
+}

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/redcapql/rq"
+	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/repl/render"
+)
+
+// runCommand is 'rq run file.rq'.
+func (a *app) runCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "run file.rq",
+		Short: "Run the statements of a .rq file",
+		Long: `Run every statement of a .rq file in order. Parameters declared in the file
+(param $name = default;) take their defaults unless given with -p name=value.`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.checkParams(); err != nil {
+				return err
+			}
+			a.begin()
+			return a.runFile(args[0])
+		},
+	}
+	cmd.Flags().StringArrayVarP(&a.params, "param", "p", nil, "set a $parameter: -p name=value (repeatable)")
+	return cmd
+}
+
+// exactArgs is cobra.ExactArgs with usage errors.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := cobra.ExactArgs(n)(cmd, args); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
+}
+
+func maxArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := cobra.MaximumNArgs(n)(cmd, args); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
+}
+
+func (a *app) runFile(name string) error {
+	src, err := os.ReadFile(name)
+	if err != nil {
+		return usageError{err}
+	}
+	params, err := a.paramMap()
+	if err != nil {
+		return err
+	}
+	// Parse and check parameters before connecting: a broken file costs no call.
+	file, err := lang.ParseFile(name, string(src))
+	if err != nil {
+		return queryError(err, string(src))
+	}
+	if _, err := rq.FileParams(file, params); err != nil {
+		return queryError(err, string(src))
+	}
+	p, err := a.project()
+	if err != nil {
+		return err
+	}
+	w, closeOut, err := a.out()
+	if err != nil {
+		return err
+	}
+	f, err := a.outFormat(w)
+	if err != nil {
+		closeOut()
+		return err
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	n := 0
+	err = p.Exec(ctx, name, string(src), params, func(stmt *lang.Select, rows *rq.Rows) error {
+		if n > 0 && (f == render.Table || f == render.Markdown || f == render.Vertical) {
+			fmt.Fprintln(w)
+		}
+		n++
+		_, err := render.Write(w, f, rows, render.Options{Width: termWidth(w)})
+		a.progress.done()
+		return err
+	})
+	if cerr := closeOut(); err == nil {
+		err = cerr
+	}
+	return queryError(err, string(src))
+}
+
+// explainCommand is 'rq explain "<query>"'.
+func (a *app) explainCommand() *cobra.Command {
+	var asJSON, analyze bool
+	cmd := &cobra.Command{
+		Use:   "explain query",
+		Short: "Show how a query runs: what goes to REDCap and what is checked locally",
+		Args:  exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			params, err := a.paramMap()
+			if err != nil {
+				return err
+			}
+			a.begin()
+			p, err := a.project()
+			if err != nil {
+				return err
+			}
+			ctx, stop := signalContext()
+			defer stop()
+			ex, err := p.Explain(ctx, args[0], params, analyze)
+			if err != nil {
+				return queryError(err, args[0])
+			}
+			w, closeOut, err := a.out()
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				_, err = w.Write(append(ex.JSON, '\n'))
+			} else {
+				_, err = io.WriteString(w, strings.TrimRight(ex.Text, "\n")+"\n")
+			}
+			if cerr := closeOut(); err == nil {
+				err = cerr
+			}
+			return err
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan as JSON")
+	cmd.Flags().BoolVar(&analyze, "analyze", false, "run the query and add what it did")
+	cmd.Flags().StringArrayVarP(&a.params, "param", "p", nil, "set a $parameter: -p name=value (repeatable)")
+	return cmd
+}
+
+// fmtCommand is 'rq fmt [file]'.
+func (a *app) fmtCommand() *cobra.Command {
+	var write bool
+	cmd := &cobra.Command{
+		Use:   "fmt [file.rq]",
+		Short: "Print a .rq file (or stdin) in canonical form",
+		Args:  maxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a.begin()
+			name := ""
+			var src []byte
+			var err error
+			if len(args) == 1 {
+				name = args[0]
+				src, err = os.ReadFile(name)
+			} else {
+				if write {
+					return usageError{fmt.Errorf("fmt -w needs a file")}
+				}
+				src, err = io.ReadAll(a.stdin)
+			}
+			if err != nil {
+				return usageError{err}
+			}
+			out, err := lang.Format(string(src))
+			if err != nil {
+				setFilename(err, name)
+				return queryError(err, string(src))
+			}
+			if write {
+				return os.WriteFile(name, []byte(out), 0o644)
+			}
+			w, closeOut, err := a.out()
+			if err != nil {
+				return err
+			}
+			_, err = io.WriteString(w, out)
+			if cerr := closeOut(); err == nil {
+				err = cerr
+			}
+			return err
+		},
+	}
+	cmd.Flags().BoolVarP(&write, "write", "w", false, "rewrite the file in place")
+	return cmd
+}
+
+// setFilename names the file in lang errors' positions.
+func setFilename(err error, name string) {
+	if name == "" {
+		return
+	}
+	switch e := err.(type) {
+	case *lang.Error:
+		if e.Pos.Filename == "" {
+			e.Pos.Filename = name
+		}
+	case lang.ErrorList:
+		for _, x := range e {
+			setFilename(x, name)
+		}
+	}
+}
+
+func (a *app) versionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print rq's version",
+		Args:  exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a.begin()
+			fmt.Fprintf(a.stdout, "rq %s\n", version())
+			return nil
+		},
+	}
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/redcapql/rq/client/redcaptest"
+)
+
+var (
+	projectTokenRE = regexp.MustCompile(`^[0-9A-Fa-f]{32}$`)
+	superTokenRE   = regexp.MustCompile(`^[0-9A-Fa-f]{64}$`)
+)
+
+// serveCommand is 'rq serve': the embedded REDCap server on its own.
+func (a *app) serveCommand() *cobra.Command {
+	var (
+		projects   []string
+		addr       string
+		token      string
+		superToken string
+		faults     redcaptest.Faults
+	)
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve emulated REDCap projects over the REDCap API",
+		Long: `Serve the demo project (--demo, the default when no --project is given) and
+projects loaded from REDCap project XML files (--project) over the REDCap API,
+on loopback unless --addr says otherwise.
+
+The FIRST line on stdout is one JSON object naming the API URL and each
+project's token:
+
+    {"url": "http://127.0.0.1:PORT/api/", "projects": [{"name": "...", "token": "..."}]}
+
+These are the tokens of the server's own emulated projects. It then serves
+until interrupted (Ctrl-C, SIGTERM). The fault flags make it misbehave like a
+loaded REDCap server, reproducibly with --fault-seed.`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if token != "" && !projectTokenRE.MatchString(token) {
+				return usageError{errors.New("--token: want 32 hexadecimal characters")}
+			}
+			if superToken != "" && !superTokenRE.MatchString(superToken) {
+				return usageError{errors.New("--super-token: want 64 hexadecimal characters")}
+			}
+			for _, r := range []struct {
+				name string
+				v    float64
+			}{{"--fail-rate", faults.FailRate}, {"--truncate-rate", faults.TruncateRate}, {"--html-error-rate", faults.HTMLErrorRate}} {
+				if r.v < 0 || r.v > 1 {
+					return usageError{fmt.Errorf("%s %g: want a share between 0 and 1", r.name, r.v)}
+				}
+			}
+			a.begin()
+			var ps []*redcaptest.Project
+			if a.demo || len(projects) == 0 {
+				ps = append(ps, redcaptest.Demo(redcaptest.DemoOptions{Records: a.records, Seed: a.seed}))
+			}
+			for _, path := range projects {
+				p, err := loadProject(path)
+				if err != nil {
+					return err
+				}
+				ps = append(ps, p)
+			}
+			if token != "" {
+				ps[0].Token = token
+			}
+			host, _, err := net.SplitHostPort(addr)
+			if err != nil {
+				return usageError{fmt.Errorf("--addr %q: %v", addr, err)}
+			}
+			if ip := net.ParseIP(host); host != "" && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+				fmt.Fprintf(a.stderr, "rq serve: warning: listening on %s, not loopback: anyone who can reach it can read the emulated projects\n", addr)
+			}
+			srv, err := redcaptest.Start(addr, redcaptest.Options{Faults: faults, SuperToken: superToken}, ps...)
+			if err != nil {
+				return err
+			}
+			defer srv.Close()
+			type proj struct {
+				Name  string `json:"name"`
+				Token string `json:"token"`
+			}
+			hello := struct {
+				URL      string `json:"url"`
+				Projects []proj `json:"projects"`
+			}{URL: srv.URL}
+			for _, p := range ps {
+				hello.Projects = append(hello.Projects, proj{Name: p.Name, Token: srv.Token(p.Name)})
+			}
+			b, _ := json.Marshal(hello)
+			fmt.Fprintf(a.stdout, "%s\n", b)
+			if f, ok := a.stdout.(*os.File); ok {
+				f.Sync()
+			}
+			names := make([]string, len(ps))
+			for i, p := range ps {
+				names[i] = fmt.Sprintf("%q", p.Name)
+			}
+			fmt.Fprintf(a.stderr, "rq serve: serving %s at %s; Ctrl-C stops\n", strings.Join(names, ", "), srv.URL)
+			ctx, stop := signalContext()
+			defer stop()
+			<-ctx.Done()
+			fmt.Fprintln(a.stderr, "rq serve: stopped")
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&projects, "project", nil, "serve the project in this REDCap project XML (ODM) file (repeatable)")
+	f.StringVar(&addr, "addr", "127.0.0.1:0", "listen address (port 0 picks a free one)")
+	f.StringVar(&token, "token", "", "token of the first project (32 hex; default random)")
+	f.StringVar(&superToken, "super-token", "", "enable Create Project with this super token (64 hex)")
+	f.IntVar(&faults.MaxCells, "max-cells", 0, "fail exports above this many cells like REDCap's out-of-memory 500")
+	f.DurationVar(&faults.Latency, "latency", 0, "delay every request by this much")
+	f.Float64Var(&faults.FailRate, "fail-rate", 0, "share of requests answered 502/503/504")
+	f.Float64Var(&faults.TruncateRate, "truncate-rate", 0, "share of bodies cut off mid-way")
+	f.Float64Var(&faults.HTMLErrorRate, "html-error-rate", 0, "share of 200 answers carrying an HTML error page")
+	f.IntVar(&faults.RateLimitPerMinute, "rate-limit", 0, "requests per minute before a 429 ban")
+	f.IntVar(&faults.MaxInputVars, "max-input-vars", 0, "POST variables allowed per request (default 100000)")
+	f.Int64Var(&faults.Seed, "fault-seed", 0, "seed that makes the faults reproducible")
+	return cmd
+}
+
+// loadProject loads a project for serve.
+func loadProject(path string) (*redcaptest.Project, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--project: %w", err)}
+	}
+	if st.IsDir() {
+		return nil, usageError{fmt.Errorf("--project %s: a folder of CSV files is not supported yet; give a REDCap project XML file", path)}
+	}
+	p, err := redcaptest.LoadODM(path)
+	if err != nil {
+		return nil, fmt.Errorf("--project %s: %w", path, err)
+	}
+	return p, nil
+}
+
