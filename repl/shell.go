@@ -37,13 +37,13 @@ type Shell struct {
 	// Params holds $parameter values set with \set.
 	Params map[string]string
 
-	name     string            // project title, for the prompt
-	projects [2]*rq.Project    // without and with labels
-	pl       *planner.Planner  // structure, for \d and completion
-	pending  []string          // lines of an unfinished statement
-	last     string            // the last statement run (for \w)
-	history  []string          // whole inputs completed since TakeHistory
-	outFile  *os.File          // \o target, nil for the shell's output
+	name     string           // project title, for the prompt
+	projects [2]*rq.Project   // without and with labels
+	pl       *planner.Planner // structure, for \d and completion
+	pending  []string         // lines of an unfinished statement
+	last     string           // the last statement run (for \w)
+	history  []string         // whole inputs completed since TakeHistory
+	outFile  *os.File         // \o target, nil for the shell's output
 	outName  string
 	mu       sync.Mutex
 }

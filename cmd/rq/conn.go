@@ -171,4 +171,3 @@ func termWidth(w io.Writer) int {
 	}
 	return wd
 }
-

@@ -63,7 +63,9 @@ func (a *app) exportCommand() *cobra.Command {
 		Use:   "export",
 		Short: "Export from REDCap: records, metadata, fields, instruments, fem, arms, events, repeating, users, roles, dags, logging, report, project, xml, version",
 		Args:  exactArgs(0),
-		RunE:  func(cmd *cobra.Command, args []string) error { return usageError{fmt.Errorf("export what? %s", subNames(cmd))} },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return usageError{fmt.Errorf("export what? %s", subNames(cmd))}
+		},
 	}
 	cmd.AddCommand(a.exportRecords(), a.exportMetadata(), a.exportFields(), a.exportReport(), a.exportXML(), a.exportLogging())
 	var arms []int

@@ -145,4 +145,3 @@ func loadProject(path string) (*redcaptest.Project, error) {
 	}
 	return p, nil
 }
-
