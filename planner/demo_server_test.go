@@ -75,7 +75,9 @@ func fetchPlan(t *testing.T, c *client.Client, p *Plan) RawRows {
 	}
 	ex := p.ExportParams()
 	if p.RecordFilter != "" {
-		ids := client.ExportRecordsParams{Fields: []string{p.pl.recordIDName}, Records: ex.Records, Events: ex.Events, FilterLogic: p.RecordFilter}
+		// A repeating instance shows only through a value of its own form:
+		// ask for the plan's fields so no passing row is hidden.
+		ids := client.ExportRecordsParams{Fields: ex.Fields, Forms: ex.Forms, Records: ex.Records, Events: ex.Events, FilterLogic: p.RecordFilter}
 		if ex.FilterLogic != "" {
 			ids.FilterLogic = "(" + ex.FilterLogic + ") and (" + p.RecordFilter + ")"
 		}
@@ -153,6 +155,8 @@ func TestDemoPushdownAgrees(t *testing.T) {
 		"select record, redcap_repeat_instance from records where med_start >= '2020-01-01'",
 		"select record, sbp from records where [enrollment_arm_1][age] > 50 and sbp > 120",
 		"select * from records where [enrollment_arm_2][score] > 5",
+		"select record, med_dose from records where [enrollment_arm_1][age] > 40 and med_dose > 50",
+		"select record, med_dose, score from records where med_dose > 50 or score > 8",
 		"select record, event, instance from records where score is null",
 		"select record from records where race has '-1' or race has 'oth'",
 		"select record, age from records where not (age between 30 and 60)",
