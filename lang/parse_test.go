@@ -2,6 +2,7 @@ package lang
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -398,6 +399,32 @@ func TestParseRejects(t *testing.T) {
 	} {
 		if _, err := Parse(src); err != nil {
 			t.Errorf("Parse(%q): %v", src, err)
+		}
+	}
+}
+
+// TestConcurrentParse parses from several goroutines at once, through both the fast path
+// and the participle grammar (error inputs), since embedding programs share the package.
+func TestConcurrentParse(t *testing.T) {
+	inputs := []string{headline, "select a, from records", "select * from records where x in (1 2)", "param $x = 1; select $x from records"}
+	done := make(chan error)
+	for g := 0; g < 4; g++ {
+		go func() {
+			var err error
+			for i := 0; i < 50 && err == nil; i++ {
+				for _, src := range inputs {
+					_, e := ParseFile("", src)
+					if (e == nil) != (src == headline || strings.HasPrefix(src, "param")) {
+						err = fmt.Errorf("%q: %v", src, e)
+					}
+				}
+			}
+			done <- err
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
 		}
 	}
 }
