@@ -66,8 +66,18 @@ func handleProjectXML(c *call) error {
 			return errorf(http.StatusBadRequest, "The following values in the parameter \"events\" are not valid: %s", strings.Join(bad, ", "))
 		}
 	}
-	if strings.TrimSpace(c.Param("filterLogic")) != "" {
-		return errorf(http.StatusBadRequest, "filterLogic is not supported for project XML exports by this server")
+	if strings.TrimSpace(c.Param("filterLogic")) != "" && !x.metaOnly {
+		// The record export's own filter decides, row by row, as in REDCap.
+		rx, err := parseRecordExport(c, p)
+		if err != nil {
+			return err
+		}
+		x.pass = map[*Row]bool{}
+		for rec := range p.Records.All() {
+			if err := rx.eachRow(rec, func(row *Row) bool { x.pass[row] = true; return true }); err != nil {
+				return err
+			}
+		}
 	}
 	c.w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	c.w.WriteHeader(http.StatusOK)
@@ -88,6 +98,7 @@ type odmWriter struct {
 	records  map[string]bool
 	fields   map[string]bool
 	events   map[string]bool
+	pass     map[*Row]bool // rows passing filterLogic (nil: no filter)
 }
 
 func (x *odmWriter) printf(format string, args ...any) { fmt.Fprintf(x.w, format, args...) }
@@ -526,6 +537,9 @@ func (x *odmWriter) writeData() {
 		dagDone := false
 		for _, row := range rows {
 			if x.events != nil && !x.events[row.Event] {
+				continue
+			}
+			if x.pass != nil && !x.pass[row] {
 				continue
 			}
 			forms := p.EventForms(row.Event)
