@@ -289,7 +289,6 @@ func TestDefaultJournalPath(t *testing.T) {
 	}
 }
 
-
 // JSON files are sent as JSON, each object with its own keys and values
 // as written (numbers stay numbers).
 func TestImportJSONChunks(t *testing.T) {
