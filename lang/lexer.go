@@ -16,6 +16,7 @@ const (
 	MaxInputSize = 1 << 20 // bytes of source text
 	MaxDepth     = 200     // open parentheses at once
 	maxTreeDepth = 1000    // nesting of the syntax tree (not, unary minus, arithmetic chains)
+	maxErrors    = 20      // errors reported for one input; the rest are summarised
 )
 
 // Token types handed to participle.
@@ -127,7 +128,7 @@ func (s *scanner) fail(at Pos, msg, hint string) {
 }
 
 func (s *scanner) run() {
-	for s.off < len(s.src) {
+	for s.off < len(s.src) && len(s.errs) <= maxErrors {
 		c := s.src[s.off]
 		start := s.lpos()
 		switch {

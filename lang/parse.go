@@ -66,6 +66,10 @@ func ParseFile(name, src string) (*File, error) {
 	}
 	attachComments(f, spans, s.comments)
 	sortErrors(errs)
+	if len(errs) > maxErrors {
+		errs = append(errs[:maxErrors], &Error{Pos: errs[maxErrors].Pos,
+			Msg: fmt.Sprintf("too many errors: stopping after %d", maxErrors)})
+	}
 	return f, errs.err()
 }
 

@@ -428,3 +428,15 @@ func TestConcurrentParse(t *testing.T) {
 		}
 	}
 }
+
+func TestTooManyErrors(t *testing.T) {
+	src := strings.Repeat("select ! from records;\n", 100) + strings.Repeat("!", 200000)
+	_, err := ParseFile("", src)
+	list, ok := err.(ErrorList)
+	if !ok || len(list) != maxErrors+1 || !strings.Contains(list[maxErrors].Msg, "too many errors") {
+		t.Fatalf("got %d errors, want %d and a 'too many errors' note: %v", len(list), maxErrors+1, err)
+	}
+	if list[maxErrors].Pos.Line != maxErrors+1 {
+		t.Errorf("'too many errors' at %s, want line %d", list[maxErrors].Pos, maxErrors+1)
+	}
+}
