@@ -1,6 +1,11 @@
 package redcaptest
 
 import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -300,5 +305,58 @@ func TestImportDefaultEvent(t *testing.T) {
 	}
 	if got := cell(srv.Project("long"), "1", RowKey{Event: "enrol_arm_1"}, "age"); got != "33" {
 		t.Errorf("age on the first event = %q", got)
+	}
+}
+
+// TestImportConcurrent runs imports, deletes, exports and log reads from
+// several clients at once (run with -race): every import lands exactly once.
+func TestImportConcurrent(t *testing.T) {
+	srv := NewServer(t, longProject("long"))
+	tok := srv.Token("long")
+	const clients, each = 6, 10
+	done := make(chan error, clients)
+	for g := 0; g < clients; g++ {
+		go func(g int) {
+			for i := 0; i < each; i++ {
+				id := strconv.Itoa(g*1000 + i)
+				f := url.Values{"token": {tok}, "content": {"record"}, "format": {"csv"},
+					"data": {"record_id,redcap_event_name,age\n" + id + ",enrol_arm_1," + strconv.Itoa(i) + "\n"}}
+				resp, err := http.PostForm(srv.URL, f)
+				if err != nil {
+					done <- err
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					done <- fmt.Errorf("import %s: %d", id, resp.StatusCode)
+					return
+				}
+				for _, extra := range []url.Values{
+					{"token": {tok}, "content": {"record"}, "format": {"json"}},
+					{"token": {tok}, "content": {"log"}, "format": {"json"}},
+					{"token": {tok}, "content": {"project_xml"}},
+				} {
+					if resp, err := http.PostForm(srv.URL, extra); err == nil {
+						io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+					}
+				}
+			}
+			done <- nil
+		}(g)
+	}
+	for g := 0; g < clients; g++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := srv.Project("long")
+	p.Mu.RLock()
+	defer p.Mu.RUnlock()
+	if n := p.Records.Len(); n != clients*each {
+		t.Errorf("%d records, want %d", n, clients*each)
+	}
+	if n := len(p.Log); n < clients*each {
+		t.Errorf("%d log entries, want at least %d", n, clients*each)
 	}
 }
