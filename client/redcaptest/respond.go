@@ -139,7 +139,7 @@ var csvSpecial = func() (m [256]bool) {
 // appendCSV appends one CSV cell, quoted the way PHP's fputcsv does it.
 func (t *table) appendCSV(b []byte, v string, guard bool) []byte {
 	if guard && v != "" && strings.IndexByte("=-+@", v[0]) >= 0 {
-		b = append(b, '\t')
+		v = "\t" + v // then quoted like any cell holding a tab
 	}
 	need := false
 	for i := 0; i < len(v); i++ {

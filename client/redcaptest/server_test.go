@@ -14,7 +14,6 @@ func tinyProject(name string) *Project {
 	p.Metadata = []Field{
 		{FieldName: "record_id", FormName: "demo", FieldType: "text", FieldLabel: "ID"},
 		{FieldName: "age", FormName: "demo", FieldType: "text", FieldLabel: "Age", TextValidationTypeOrShowSliderNumber: "integer"},
-		{FieldName: "demo_complete", FormName: "demo", FieldType: "radio", FieldLabel: "Complete?", SelectChoicesOrCalculations: "0, Incomplete | 1, Unverified | 2, Complete"},
 	}
 	return p
 }

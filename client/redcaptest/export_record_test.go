@@ -1,0 +1,208 @@
+package redcaptest
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRecordExportWire checks the record export's layout rules on the demo
+// project (longitudinal, two arms, repeating medications, DAGs, missing
+// codes) and on a small classic project.
+func TestRecordExportWire(t *testing.T) {
+	demo := Demo(DemoOptions{Records: 30, Seed: 7})
+	classic := tinyProject("classic")
+	classic.Metadata = append(classic.Metadata, Field{FieldName: "note", FormName: "extra", FieldType: "text", FieldLabel: "Note"})
+	classic.Records = NewMemStore()
+	classic.Records.(*MemStore).Put(&Record{ID: "1", Rows: []*Row{{Values: map[string]string{"record_id": "1", "age": "-5"}}}})
+	classic.Records.(*MemStore).Put(&Record{ID: "2", Rows: []*Row{{Values: map[string]string{"record_id": "2", "age": "40", "demo_complete": "2"}}}})
+	srv := NewServer(t, demo, classic)
+	dt, ct := srv.Token(demo.Name), srv.Token(classic.Name)
+
+	tests := []struct {
+		name   string
+		token  string
+		params map[string]string
+		status int
+		check  func(t *testing.T, body string)
+	}{
+		{"json instance is a number on repeating rows, \"\" elsewhere", dt,
+			map[string]string{"format": "json"}, 200, func(t *testing.T, b string) {
+				if !regexp.MustCompile(`"redcap_repeat_instance":[0-9]`).MatchString(b) ||
+					!strings.Contains(b, `"redcap_repeat_instance":""`) {
+					t.Errorf("instances: %.400s", b)
+				}
+			}},
+		{"csv with no rows is an empty body", dt,
+			map[string]string{"format": "csv", "records": "no-such-record"}, 200, func(t *testing.T, b string) {
+				if b != "" {
+					t.Errorf("body %q", b)
+				}
+			}},
+		{"json with no rows is []", dt,
+			map[string]string{"format": "json", "records": "no-such-record"}, 200, func(t *testing.T, b string) {
+				if b != "[]" {
+					t.Errorf("body %q", b)
+				}
+			}},
+		{"column order: id, event, repeat plumbing, DAG, fields", dt,
+			map[string]string{"format": "csv", "fields": "record_id,age", "exportDataAccessGroups": "true"}, 200, func(t *testing.T, b string) {
+				head, _, _ := strings.Cut(b, "\n")
+				want := "record_id,redcap_event_name,redcap_repeat_instrument,redcap_repeat_instance,redcap_data_access_group,age"
+				if head != want {
+					t.Errorf("header %q, want %q", head, want)
+				}
+			}},
+		{"record id is not added to fields", dt,
+			map[string]string{"format": "csv", "fields": "age"}, 200, func(t *testing.T, b string) {
+				if !strings.HasPrefix(b, "redcap_event_name,redcap_repeat_instrument,redcap_repeat_instance,age\n") {
+					t.Errorf("header: %.100s", b)
+				}
+			}},
+		{"checkbox columns with negative and text codes and missing codes", dt,
+			map[string]string{"format": "csv", "fields": "race"}, 200, func(t *testing.T, b string) {
+				head, _, _ := strings.Cut(b, "\n")
+				if !strings.HasSuffix(head, "race___1,race___2,race___3,race____1,race___oth,race___na,race___unk") {
+					t.Errorf("header %q", head)
+				}
+			}},
+		{"event labels name the arm when there are several", dt,
+			map[string]string{"format": "csv", "rawOrLabel": "label", "fields": "record_id", "records": "1"}, 200, func(t *testing.T, b string) {
+				if !strings.Contains(b, "Enrollment (Arm ") {
+					t.Errorf("labels: %q", b)
+				}
+			}},
+		{"label headers", ct,
+			map[string]string{"format": "csv", "rawOrLabelHeaders": "label"}, 200, func(t *testing.T, b string) {
+				if !strings.HasPrefix(b, "ID,Age,Complete?,Note,Complete?\n") {
+					t.Errorf("header: %q", b)
+				}
+			}},
+		{"tab delimiter", ct,
+			map[string]string{"format": "csv", "csvDelimiter": "tab"}, 200, func(t *testing.T, b string) {
+				if !strings.HasPrefix(b, "record_id\tage\tdemo_complete\tnote\textra_complete\n1\t-5\t0\t\t0\n") {
+					t.Errorf("body: %q", b)
+				}
+			}},
+		{"never-started form is 0, blank with exportBlankForGrayFormStatus", ct,
+			map[string]string{"format": "csv", "exportBlankForGrayFormStatus": "TRUE"}, 200, func(t *testing.T, b string) {
+				if !strings.Contains(b, "\n1,-5,0,,\n") {
+					t.Errorf("body: %q", b)
+				}
+			}},
+		{"never-started form status exports 0", ct,
+			map[string]string{"format": "csv"}, 200, func(t *testing.T, b string) {
+				if !strings.Contains(b, "\n1,-5,0,,0\n") {
+					t.Errorf("body: %q", b)
+				}
+			}},
+		{"EAV CSV guards values starting with -", ct,
+			map[string]string{"format": "csv", "type": "eav"}, 200, func(t *testing.T, b string) {
+				if !strings.Contains(b, "1,age,\"\t-5\"\n") {
+					t.Errorf("body: %q", b)
+				}
+			}},
+		{"flat CSV does not guard", ct,
+			map[string]string{"format": "csv"}, 200, func(t *testing.T, b string) {
+				if !strings.Contains(b, "\n1,-5,") {
+					t.Errorf("body: %q", b)
+				}
+			}},
+		{"filterLogic is row-level", ct,
+			map[string]string{"format": "csv", "filterLogic": "[age] > 18"}, 200, func(t *testing.T, b string) {
+				if b != "record_id,age,demo_complete,note,extra_complete\n2,40,2,,0\n" {
+					t.Errorf("body: %q", b)
+				}
+			}},
+		{"unknown field", ct,
+			map[string]string{"format": "csv", "fields": "age,nope", "returnFormat": "json"}, 400, func(t *testing.T, b string) {
+				if b != `{"error":"The following values in the parameter \"fields\" are not valid: 'nope'"}` {
+					t.Errorf("body: %s", b)
+				}
+			}},
+		{"unknown form", ct,
+			map[string]string{"format": "csv", "forms": "nope", "returnFormat": "csv"}, 400, func(t *testing.T, b string) {
+				if b != `ERROR: The following values in the parameter "forms" are not valid: 'nope'` {
+					t.Errorf("body: %s", b)
+				}
+			}},
+		{"unknown event", dt,
+			map[string]string{"format": "csv", "events": "week_99_arm_1", "returnFormat": "csv"}, 400, nil},
+		{"form-event mapping of a classic project", ct,
+			map[string]string{"content": "formEventMapping", "format": "csv"}, 400, func(t *testing.T, b string) {
+				if b != "ERROR: You cannot export form/event mappings for classic projects" {
+					t.Errorf("body: %s", b)
+				}
+			}},
+		{"events of a classic project", ct,
+			map[string]string{"content": "event", "format": "json"}, 400, func(t *testing.T, b string) {
+				if b != `{"error":"You cannot export events for classic projects"}` {
+					t.Errorf("body: %s", b)
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			params := map[string]string{"content": "record"}
+			for k, v := range tt.params {
+				params[k] = v
+			}
+			st, body := postForm(srv.URL, tt.token, params)
+			if st != tt.status {
+				t.Fatalf("status %d, want %d: %.300s", st, tt.status, body)
+			}
+			if tt.check != nil {
+				tt.check(t, body)
+			}
+		})
+	}
+}
+
+// TestDecimalCharacter: number fields follow decimalCharacter, text does not.
+func TestDecimalCharacter(t *testing.T) {
+	p := tinyProject("dec")
+	p.Metadata = append(p.Metadata[:2:2], Field{FieldName: "w", FormName: "demo", FieldType: "text",
+		TextValidationTypeOrShowSliderNumber: "number"}, Field{FieldName: "s", FormName: "demo", FieldType: "text"})
+	st := NewMemStore()
+	st.Put(&Record{ID: "1", Rows: []*Row{{Values: map[string]string{"w": "72.5", "s": "1.5"}}}})
+	p.Records = st
+	srv := NewServer(t, p)
+	_, body := postForm(srv.URL, srv.Token("dec"), map[string]string{"content": "record", "format": "csv",
+		"decimalCharacter": ",", "fields": "w,s"})
+	if body != "w,s\n\"72,5\",1.5\n" {
+		t.Errorf("body %q", body)
+	}
+}
+
+// TestDateRangeUsesChangeLog: dateRangeBegin/End keep the records whose log
+// shows a change in the range; loaded records count as created with the project.
+func TestDateRangeUsesChangeLog(t *testing.T) {
+	p := tinyProject("log")
+	st := NewMemStore()
+	for _, id := range []string{"1", "2", "3"} {
+		st.Put(&Record{ID: id, Rows: []*Row{{Values: map[string]string{"age": "30"}}}})
+	}
+	p.Records = st
+	p.Created = time.Date(2020, 1, 1, 0, 0, 0, 0, time.Local)
+	p.AppendLog(LogEntry{Time: time.Date(2026, 3, 4, 10, 0, 0, 0, time.Local), Record: "2", Kind: LogRecordUpdate})
+	srv := NewServer(t, p)
+	tests := []struct{ begin, end, want string }{
+		{"2026-03-04", "", "2"},
+		{"2026-03-04 10:00", "2026-03-04 10:00", "2"},
+		{"2026-03-05", "", ""},
+		{"", "2021-01-01", "1,3"},
+		{"not a date", "", "1,2,3"},
+	}
+	for _, tt := range tests {
+		_, body := postForm(srv.URL, srv.Token("log"), map[string]string{"content": "record", "format": "csv",
+			"fields": "record_id", "dateRangeBegin": tt.begin, "dateRangeEnd": tt.end})
+		var got []string
+		for _, line := range strings.Split(strings.TrimSpace(body), "\n")[1:] {
+			got = append(got, line)
+		}
+		if strings.Join(got, ",") != tt.want {
+			t.Errorf("[%s, %s]: got %q, want %q", tt.begin, tt.end, got, tt.want)
+		}
+	}
+}
