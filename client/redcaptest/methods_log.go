@@ -77,12 +77,12 @@ func handleLogExport(c *call) error {
 	user := strings.TrimSpace(c.Param("user"))
 	record := strings.TrimSpace(c.Param("record"))
 	dag := strings.TrimSpace(c.Param("dag"))
-	if c.DAG() != "" {
-		dag = c.DAG() // users in a DAG see only their group's records
-	}
 	p := c.Project
 	p.Mu.Lock()
 	defer p.Mu.Unlock()
+	if c.DAG() != "" {
+		dag = c.DAG() // users in a DAG see only their group's records
+	}
 	if dag != "" && p.DAGByUnique(dag) == nil {
 		return errorf(http.StatusBadRequest, "The Data Access Group '%s' does not exist in this project", dag)
 	}
