@@ -146,12 +146,20 @@ func (c *Client) streamRows(ctx context.Context, f *form, format, delim string) 
 
 // ExportRecords exports records into memory. See ExportRecordsStream for
 // exports too large to hold.
+//
+// A body cut off mid-way is requested again per the RetryPolicy (the
+// stream cannot do that: its rows are already delivered).
 func (c *Client) ExportRecords(ctx context.Context, p ExportRecordsParams) (*Records, error) {
-	s, err := c.ExportRecordsStream(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	return readAllRows(s)
+	var out *Records
+	err := c.retryBody(ctx, newForm("record", "export"), read, func() error {
+		s, err := c.ExportRecordsStream(ctx, p)
+		if err != nil {
+			return err
+		}
+		out, err = readAllRows(s)
+		return err
+	})
+	return out, err
 }
 
 // ExportRecordsRaw returns the export body undecoded, in p.Format ("csv",
@@ -454,10 +462,16 @@ func (c *Client) ExportReportStream(ctx context.Context, p ExportReportParams) (
 }
 
 // ExportReport exports a report into memory.
+// Like ExportRecords, a cut-off body is requested again.
 func (c *Client) ExportReport(ctx context.Context, p ExportReportParams) (*Records, error) {
-	s, err := c.ExportReportStream(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	return readAllRows(s)
+	var out *Records
+	err := c.retryBody(ctx, newForm("report", "export"), read, func() error {
+		s, err := c.ExportReportStream(ctx, p)
+		if err != nil {
+			return err
+		}
+		out, err = readAllRows(s)
+		return err
+	})
+	return out, err
 }

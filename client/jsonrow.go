@@ -80,11 +80,12 @@ func decodeRows(b []byte, f *form) ([]jsonRow, error) {
 // getRows sends f with format=json and decodes the rows.
 func (c *Client) getRows(ctx context.Context, f *form) ([]jsonRow, error) {
 	f.set("format", "json")
-	b, _, err := c.readAll(ctx, f, read)
-	if err != nil {
-		return nil, err
-	}
-	return decodeRows(b, f)
+	var rows []jsonRow
+	_, _, err := c.readChecked(ctx, f, read, func(b []byte) (err error) {
+		rows, err = decodeRows(b, f)
+		return err
+	})
+	return rows, err
 }
 
 // importJSON sends rows as data in JSON and returns REDCap's count.

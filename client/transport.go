@@ -309,28 +309,63 @@ func (b *checkedBody) Close() error {
 	return err
 }
 
-// readAll sends f and returns the whole 200 body.
+// readAll sends f and returns the whole 200 body. A read whose body is
+// cut off (or times out) mid-way is sent again per the RetryPolicy.
 func (c *Client) readAll(ctx context.Context, f *form, k kind) ([]byte, http.Header, error) {
-	resp, err := c.send(ctx, f, k)
+	return c.readChecked(ctx, f, k, nil)
+}
+
+// readChecked is readAll with check run on the body inside the retry loop,
+// so that a body cut off at a clean boundary (JSON that ends early) is
+// retried like one whose connection broke.
+func (c *Client) readChecked(ctx context.Context, f *form, k kind, check func([]byte) error) ([]byte, http.Header, error) {
+	var b []byte
+	var h http.Header
+	err := c.retryBody(ctx, f, k, func() error {
+		resp, err := c.send(ctx, f, k)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		b, err = io.ReadAll(resp.Body)
+		h = resp.Header
+		if err == nil && check != nil {
+			err = check(b)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, nil, err
+	return b, h, nil
+}
+
+// retryBody runs do, which sends a request and consumes its whole body,
+// again when a read's body was cut off: send has retried what fails
+// before the body, this covers what fails inside it.
+func (c *Client) retryBody(ctx context.Context, f *form, k kind, do func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := do()
+		if err == nil || k == write || !errors.Is(err, ErrTruncated) || ctx.Err() != nil || attempt >= c.retry.MaxAttempts {
+			return err
+		}
+		d := c.retry.delay(attempt, 0)
+		c.log.Warn("redcap client: body cut off, retrying", "content", f.get("content"), "action", f.get("action"), "attempt", attempt, "wait", d, "error", err)
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
 	}
-	return b, resp.Header, nil
 }
 
 // postJSON sends f and decodes the JSON answer into out.
 func (c *Client) postJSON(ctx context.Context, f *form, k kind, out any) error {
 	f.set("format", "json")
-	b, _, err := c.readAll(ctx, f, k)
-	if err != nil {
-		return err
-	}
-	return decodeJSON(b, f, out)
+	_, _, err := c.readChecked(ctx, f, k, func(b []byte) error { return decodeJSON(b, f, out) })
+	return err
 }
 
 func decodeJSON(b []byte, f *form, out any) error {

@@ -174,7 +174,7 @@ func TestErrorPaths(t *testing.T) {
 				_, err := c.ExportRecords(ctx, client.ExportRecordsParams{Format: "json"})
 				return err
 			},
-			status: 200, sentinel: client.ErrTruncated, wantHits: 1,
+			status: 200, sentinel: client.ErrTruncated, wantHits: 3,
 		},
 		{
 			name: "truncated JSON (chunked, cut mid-record)",
@@ -186,7 +186,7 @@ func TestErrorPaths(t *testing.T) {
 				_, err := c.ExportRecords(ctx, client.ExportRecordsParams{Format: "json"})
 				return err
 			},
-			status: 200, sentinel: client.ErrTruncated, msgHas: "middle of record 2", wantHits: 1,
+			status: 200, sentinel: client.ErrTruncated, msgHas: "middle of record 2", wantHits: 3,
 		},
 		{
 			name: "truncated JSON metadata",
@@ -198,7 +198,7 @@ func TestErrorPaths(t *testing.T) {
 				_, err := c.ExportMetadata(ctx, client.ExportMetadataParams{})
 				return err
 			},
-			status: 200, sentinel: client.ErrTruncated, wantHits: 1, bodyPrefix: true,
+			status: 200, sentinel: client.ErrTruncated, wantHits: 3, bodyPrefix: true,
 		},
 		{
 			name: "truncated CSV (cut inside a quoted value)",
@@ -207,7 +207,7 @@ func TestErrorPaths(t *testing.T) {
 				w.(http.Flusher).Flush()
 			},
 			call:   func(c *client.Client) error { _, err := c.ExportRecords(ctx, client.ExportRecordsParams{}); return err },
-			status: 200, sentinel: client.ErrTruncated, wantHits: 1,
+			status: 200, sentinel: client.ErrTruncated, wantHits: 3,
 		},
 		{
 			name: "truncated CSV (Content-Length mismatch)",
@@ -216,7 +216,7 @@ func TestErrorPaths(t *testing.T) {
 				io.WriteString(w, "record_id,age\n1,30\n2,4")
 			},
 			call:   func(c *client.Client) error { _, err := c.ExportRecords(ctx, client.ExportRecordsParams{}); return err },
-			status: 200, sentinel: client.ErrTruncated, wantHits: 1,
+			status: 200, sentinel: client.ErrTruncated, wantHits: 3,
 		},
 		{
 			name: "CSV row of the wrong width",
@@ -416,5 +416,35 @@ func TestRateLimitHoldsRequests(t *testing.T) {
 	_, err := c.ExportVersion(ctx)
 	if err == nil || !strings.Contains(err.Error(), "rate limiter") || fs.hits.Load() != 1 {
 		t.Fatalf("err = %v, hits = %d", err, fs.hits.Load())
+	}
+}
+
+func TestTruncatedBodyRetriedBySliceNotByStream(t *testing.T) {
+	var n atomic.Int64
+	fs := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Content-Length", "100")
+			io.WriteString(w, "record_id,age\n1,30\n")
+			return
+		}
+		io.WriteString(w, "record_id,age\n1,30\n2,40\n")
+	})
+	c := newClient(t, fs.URL)
+	recs, err := c.ExportRecords(context.Background(), client.ExportRecordsParams{})
+	if err != nil || len(recs.Rows) != 2 || fs.hits.Load() != 2 {
+		t.Fatalf("rows %v, err %v, hits %d", recs, err, fs.hits.Load())
+	}
+	n.Store(0)
+	rs, err := c.ExportRecordsStream(context.Background(), client.ExportRecordsParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	rows := 0
+	for rs.Next() {
+		rows++
+	}
+	if rows != 1 || !errors.Is(rs.Err(), client.ErrTruncated) || fs.hits.Load() != 3 {
+		t.Fatalf("stream: rows %d, err %v, hits %d", rows, rs.Err(), fs.hits.Load())
 	}
 }
