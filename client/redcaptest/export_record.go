@@ -26,6 +26,7 @@ const (
 	outField
 	outCheckbox
 	outStatus
+	outCombined // a checkbox field's ticked codes (or labels) in one cell
 )
 
 // column is one column of a flat record export.
@@ -54,6 +55,7 @@ type recordExport struct {
 	survey       bool
 	dags         bool
 	blankGray    bool
+	combine      bool // combineCheckboxOptions: one column per checkbox field
 	decimal      string
 	delim        byte
 	records      []string        // nil = all
@@ -119,6 +121,7 @@ func parseRecordExport(c *call, p *Project) (*recordExport, error) {
 	x.userDAG = c.DAG()
 	x.dags = c.Bool("exportDataAccessGroups") && x.userDAG == ""
 	x.blankGray = c.Bool("exportBlankForGrayFormStatus")
+	x.combine = c.Bool("combineCheckboxOptions") && !x.eav
 	switch d := c.Param("decimalCharacter"); d {
 	case ",", ".":
 		x.decimal = d
@@ -253,14 +256,17 @@ func isNumberField(f *Field) bool {
 	return f.FieldType == "text" && (v == "number" || v == "float" || strings.HasPrefix(v, "number_"))
 }
 
+// choiceMap maps codes to export labels: REDCap turns '"' into "'" in
+// choice labels and concatenates the labels of duplicated codes.
 func choiceMap(cs []Choice) map[string]string {
 	m := make(map[string]string, len(cs))
 	for _, c := range cs {
+		l := strings.ReplaceAll(c.Label, `"`, "'")
 		if _, dup := m[c.Code]; dup {
-			m[c.Code] += c.Label
+			m[c.Code] += l
 			continue
 		}
-		m[c.Code] = c.Label
+		m[c.Code] = l
 	}
 	return m
 }
@@ -342,6 +348,11 @@ func (x *recordExport) buildColumns() {
 			continue
 		}
 		stamp(f.FormName)
+		if f.FieldType == "checkbox" && x.combine {
+			cols = append(cols, outColumn{kind: outCombined, name: f.FieldName, header: stripTags(f.FieldLabel),
+				field: f, form: f.FormName, choices: choiceMap(append(append([]Choice(nil), p.Choices(f.FieldName)...), missing...))})
+			continue
+		}
 		if f.FieldType == "checkbox" {
 			opts := p.Choices(f.FieldName)
 			if !strings.Contains(f.FieldAnnotation, "@NOMISSING") {
@@ -675,6 +686,19 @@ func (x *recordExport) cell(col *outColumn, rec *Record, row *Row) string {
 			return "1"
 		}
 		return "0"
+	case outCombined:
+		if !x.shows(col, row) {
+			return ""
+		}
+		codes := row.Checked(col.name)
+		if x.label {
+			for i, c := range codes {
+				if l, ok := col.choices[c]; ok {
+					codes[i] = l
+				}
+			}
+		}
+		return strings.Join(codes, ",")
 	case outStatus:
 		if !x.shows(col, row) {
 			return ""

@@ -206,3 +206,28 @@ func TestDateRangeUsesChangeLog(t *testing.T) {
 		}
 	}
 }
+
+// TestCombineCheckboxOptions: one column per checkbox field holding the
+// ticked codes, or their labels.
+func TestCombineCheckboxOptions(t *testing.T) {
+	p := tinyProject("cb")
+	p.Metadata = append(p.Metadata, Field{FieldName: "c", FormName: "demo", FieldType: "checkbox",
+		SelectChoicesOrCalculations: `1, One | 2, Two "2" | x, Ex`})
+	st := NewMemStore()
+	row := &Row{Values: map[string]string{"age": "3"}}
+	row.SetChecked("c", "1", true)
+	row.SetChecked("c", "2", true)
+	st.Put(&Record{ID: "1", Rows: []*Row{row}})
+	p.Records = st
+	srv := NewServer(t, p)
+	for _, tt := range []struct{ label, want string }{
+		{"raw", "c\n\"1,2\"\n"},
+		{"label", "c\n\"One,Two '2'\"\n"},
+	} {
+		_, body := postForm(srv.URL, srv.Token("cb"), map[string]string{"content": "record", "format": "csv",
+			"fields": "c", "combineCheckboxOptions": "true", "rawOrLabel": tt.label})
+		if body != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.label, body, tt.want)
+		}
+	}
+}

@@ -51,7 +51,7 @@ func exportReport(c *call) error {
 	var plumbing, fields []outColumn
 	for _, col := range x.cols {
 		switch col.kind {
-		case outField, outCheckbox, outStatus:
+		case outField, outCheckbox, outStatus, outCombined:
 			fields = append(fields, col)
 		case outID:
 			fields = append(fields, col)
