@@ -5,9 +5,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/redcapql/rq/internal/fixtures"
 )
 
 func TestImportRecordsErrors(t *testing.T) {
@@ -358,5 +362,58 @@ func TestImportConcurrent(t *testing.T) {
 	}
 	if n := len(p.Log); n < clients*each {
 		t.Errorf("%d log entries, want at least %d", n, clients*each)
+	}
+}
+
+// TestImportPHPCapFixtures imports phpcap's real import payloads into the
+// phpcap projects they were written for (loaded from their project XML),
+// set up the way phpcap's tests set them up, and reads the values back.
+func TestImportPHPCapFixtures(t *testing.T) {
+	dir := fixtures.Dir(t)
+	tests := []struct {
+		project, data, dateFormat string
+		setup                     []string // an API call made first (e.g. the repeating setup)
+		count                     string
+		check                     map[string]string // "record|event|instrument|instance|field" → value
+	}{
+		{"PHPCapBasicDemography", "basic-demography-import.csv", "", nil, "1",
+			map[string]string{"1101|||0|dob": "1945-07-15", "1101|||0|demographics_complete": "2"}},
+		{"PHPCapLongitudinalData", "longitudinal-data-import.csv", "MDY", nil, "2",
+			map[string]string{"1101|enrollment_arm_2||0|dob": "1982-04-12", "1101|enrollment_arm_2||0|gym": "2",
+				"1101|first_visit_arm_2||0|prealbumin": "44.16145643"}},
+		{"PHPCapLongitudinalData", "longitudinal-data-import-2.csv", "MDY", nil, "2", nil},
+		{"PHPCapRepeatingForms", "repeating-forms-import.csv", "MDY",
+			[]string{"content", "repeatingFormsEvents", "format", "json", "data", `[{"event_name":"","form_name":"weight","custom_form_label":""}]`}, "4",
+			map[string]string{"1001|||0|birth_date": "1924-10-20", "1001||weight|3|weight_date": "2022-03-14", "1001||weight|3|weight_time": "09:50"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.data, func(t *testing.T) {
+			p, err := LoadODM(filepath.Join(dir, "phpcap/projects", tc.project+".REDCap.xml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := NewServer(t, p)
+			tok := srv.Token(p.Name)
+			if tc.setup != nil {
+				if st, body := api(t, srv, tok, tc.setup...); st != 200 {
+					t.Fatalf("setup: %d %s", st, body)
+				}
+			}
+			data, err := os.ReadFile(filepath.Join(dir, "phpcap/data", tc.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, body := api(t, srv, tok, "content", "record", "format", "csv", "returnFormat", "csv", "dateFormat", tc.dateFormat, "data", string(data))
+			if st != 200 || body != tc.count {
+				t.Fatalf("import: %d %.500s", st, body)
+			}
+			for k, want := range tc.check {
+				f := strings.Split(k, "|")
+				inst, _ := strconv.Atoi(f[3])
+				if got := cell(p, f[0], RowKey{Event: f[1], Instrument: f[2], Instance: inst}, f[4]); got != want {
+					t.Errorf("%s = %q, want %q", k, got, want)
+				}
+			}
+		})
 	}
 }

@@ -247,33 +247,30 @@ func normalizeTextValue(validation, v, dateFormat string) (string, string) {
 	return v, "" // other validations (postal codes, vmrn, ...) are not checked
 }
 
-// parseImportDate reads a date written in the import's dateFormat and
-// returns it as YYYY-MM-DD. YMD takes dashes (slashes are tolerated); MDY and
-// DMY take slashes (dashes are tolerated). The date must exist.
+// parseImportDate reads a date and returns it as YYYY-MM-DD. A year-first
+// date (dashes or slashes) is always accepted; with dateFormat MDY or DMY a
+// year-last date (slashes or dashes) is read in that order. The date must
+// exist.
 func parseImportDate(v, dateFormat string) (string, bool) {
 	var y, m, d int
-	switch strings.ToUpper(dateFormat) {
-	case "MDY", "DMY":
-		p := reDateXYZ.FindStringSubmatch(v)
-		if p == nil {
-			return "", false
-		}
+	df := strings.ToUpper(dateFormat)
+	if p := reDateYMD.FindStringSubmatch(v); p != nil {
+		// Year first is unambiguous: accepted whatever dateFormat says
+		// (phpcap's repeating-forms payload mixes both forms in one file).
+		y, _ = strconv.Atoi(p[1])
+		m, _ = strconv.Atoi(p[2])
+		d, _ = strconv.Atoi(p[3])
+	} else if p := reDateXYZ.FindStringSubmatch(v); p != nil && (df == "MDY" || df == "DMY") {
 		a, _ := strconv.Atoi(p[1])
 		b, _ := strconv.Atoi(p[2])
 		y, _ = strconv.Atoi(p[3])
-		if strings.ToUpper(dateFormat) == "MDY" {
+		if df == "MDY" {
 			m, d = a, b
 		} else {
 			d, m = a, b
 		}
-	default:
-		p := reDateYMD.FindStringSubmatch(v)
-		if p == nil {
-			return "", false
-		}
-		y, _ = strconv.Atoi(p[1])
-		m, _ = strconv.Atoi(p[2])
-		d, _ = strconv.Atoi(p[3])
+	} else {
+		return "", false
 	}
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	if t.Year() != y || int(t.Month()) != m || t.Day() != d {

@@ -33,6 +33,8 @@ func TestNormalizeImportValue(t *testing.T) {
 		{text("date_dmy"), "4/12/1982", "DMY", "1982-12-04", ""},
 		{text("date_dmy"), "4/12/1982", "", "4/12/1982", msgBadFormat},
 		{text("date_ymd"), "13/12/1982", "MDY", "13/12/1982", msgBadFormat},
+		{text("date_ymd"), "1982-12-13", "MDY", "1982-12-13", ""},
+		{text("date_ymd"), "1982-12-13", "DMY", "1982-12-13", ""},
 		{text("datetime_ymd"), "2020-01-05 9:30", "", "2020-01-05 09:30", ""},
 		{text("datetime_dmy"), "05/01/2020 09:30", "DMY", "2020-01-05 09:30", ""},
 		{text("datetime_ymd"), "2020-01-05", "", "2020-01-05", msgBadFormat},
