@@ -747,6 +747,11 @@ func (x *recordExport) formHasData(row *Row, form string) bool {
 }
 
 func exportRecords(c *call) error {
+	if c.Format == "odm" {
+		// CDISC ODM: the project XML writer, restricted to the request's
+		// records, fields, events and filter.
+		return handleProjectXML(c)
+	}
 	p := c.Project
 	p.Mu.RLock()
 	defer p.Mu.RUnlock()

@@ -115,6 +115,12 @@ func TestRecordExportWire(t *testing.T) {
 					t.Errorf("body: %q", b)
 				}
 			}},
+		{"format=odm is CDISC ODM with the records", ct,
+			map[string]string{"format": "odm", "records": "2"}, 200, func(t *testing.T, b string) {
+				if !strings.Contains(b, "<ODM ") || !strings.Contains(b, `SubjectKey="2"`) || strings.Contains(b, `SubjectKey="1"`) {
+					t.Errorf("body: %.300s", b)
+				}
+			}},
 		{"unknown field", ct,
 			map[string]string{"format": "csv", "fields": "age,nope", "returnFormat": "json"}, 400, func(t *testing.T, b string) {
 				if b != `{"error":"The following values in the parameter \"fields\" are not valid: 'nope'"}` {
