@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"io"
@@ -45,7 +47,7 @@ func (c *Client) send(ctx context.Context, f *form, k kind) (*http.Response, err
 				return nil, fail(0, "request cancelled: "+ctx.Err().Error(), ctx.Err())
 			}
 			lastErr = fail(0, describeNetErr(err, c.timeout), err)
-			if k == write && !isDialError(err) {
+			if k == write && !isDialError(err) || isCertError(err) {
 				return nil, lastErr
 			}
 		case resp.StatusCode == http.StatusOK:
@@ -130,6 +132,16 @@ func (c *Client) encodeBody(f *form) (io.Reader, string, error) {
 		return nil, "", err
 	}
 	return bytes.NewReader(buf.Bytes()), mw.FormDataContentType(), nil
+}
+
+// isCertError reports a TLS certificate that failed verification: a
+// retry would fail the same way.
+func isCertError(err error) bool {
+	var ve *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var ci x509.CertificateInvalidError
+	return errors.As(err, &ve) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci)
 }
 
 func isDialError(err error) bool {
