@@ -73,6 +73,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			err = usageError{err}
 		}
 	}
+	if _, ok := errors.AsType[shownError](err); ok {
+		return exitCode(err)
+	}
 	msg := err.Error()
 	var de *displayError
 	var re *repl.Error
@@ -288,7 +291,10 @@ func (a *app) runShell() error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	return repl.Run(ctx, sh, cfg)
+	if err := repl.Run(ctx, sh, cfg); err != nil {
+		return shownError{err}
+	}
+	return nil
 }
 
 // historyPath is $XDG_STATE_HOME/rq/history (~/.local/state/rq/history),

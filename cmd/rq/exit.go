@@ -23,6 +23,12 @@ type usageError struct{ error }
 
 func (e usageError) Unwrap() error { return e.error }
 
+// shownError is an error already shown to the user (by the shell): only
+// its exit code is left to give.
+type shownError struct{ error }
+
+func (e shownError) Unwrap() error { return e.error }
+
 // displayError carries an error's display (e.g. with a caret) and its cause.
 type displayError struct {
 	text string
