@@ -22,7 +22,8 @@ type FetchRows struct {
 	opts   FetchOptions
 	size   *sizer
 
-	filterFields []string // fields the id step's filter reads (also exported in step 2)
+	filterFields []string                   // fields the id step's filter reads (also exported in step 2)
+	batchParams  client.ExportRecordsParams // step 2's parameters but Records; read-only once workers run
 
 	mu      sync.Mutex // guards stats, total, fetched
 	stats   FetchStats
@@ -107,6 +108,9 @@ func (f *FetchRows) finishSingle(res *result, ids int) {
 // start launches the dispatcher and the workers over ids (step 2).
 func (f *FetchRows) start(ids []string) {
 	f.started = true
+	f.batchParams = f.params
+	f.batchParams.FilterLogic = "" // see Fetch: step 1 applied it; the residual re-checks
+	f.batchParams.Fields = withRecordID(f.params.Fields, f.params.Forms, f.opts.RecordIDField, f.filterFields)
 	conc := f.opts.Concurrency
 	f.window = make(chan struct{}, 2*conc)
 	f.done = make(chan batchResult, 2*conc)
@@ -160,10 +164,8 @@ func (f *FetchRows) start(ids []string) {
 // fetchBatch exports the rows of ids, halving on "too large" errors, and
 // checks that every id came back.
 func (f *FetchRows) fetchBatch(ids []string) (*result, error) {
-	p := f.params
+	p := f.batchParams
 	p.Records = ids
-	p.FilterLogic = "" // see Fetch: step 1 applied it; the residual re-checks
-	p.Fields = withRecordID(p.Fields, p.Forms, f.opts.RecordIDField, f.filterFields)
 	res, err := f.call(p)
 	if err != nil {
 		if !f.tooLarge(err) {
@@ -207,10 +209,11 @@ func withRecordID(fields, forms []string, id string, filterFields []string) []st
 	if len(fields) == 0 && len(forms) == 0 {
 		return fields
 	}
-	out := fields
+	out := make([]string, 0, len(fields)+len(filterFields)+1) // never the caller's array: batches share it
 	if !slices.Contains(fields, id) {
-		out = append([]string{id}, fields...)
+		out = append(out, id)
 	}
+	out = append(out, fields...)
 	for _, f := range filterFields {
 		if !slices.Contains(out, f) {
 			out = append(out, f)
