@@ -56,10 +56,21 @@ func (p ExportRecordsParams) form() (*form, bool, error) {
 	}
 	f := newForm("record", "export")
 	f.set("type", orDefault(p.Type, "flat"))
-	f.array("records", p.Records)
-	f.array("fields", p.Fields)
-	f.array("forms", p.Forms)
-	f.array("events", p.Events)
+	// Each array element is one POST variable, and PHP's max_input_vars
+	// (often 1000) rejects the request beyond it. Record export also reads
+	// these four as comma-separated strings, so long lists go that way
+	// when no name holds a comma.
+	long := len(p.Records)+len(p.Fields)+len(p.Forms)+len(p.Events) > maxArrayVars
+	for _, l := range []struct {
+		key   string
+		names []string
+	}{{"records", p.Records}, {"fields", p.Fields}, {"forms", p.Forms}, {"events", p.Events}} {
+		if long && len(l.names) > 0 && !anyContains(l.names, ",") {
+			f.set(l.key, strings.Join(l.names, ","))
+		} else {
+			f.array(l.key, l.names)
+		}
+	}
 	f.opt("filterLogic", p.FilterLogic)
 	f.set("rawOrLabel", orDefault(p.RawOrLabel, "raw"))
 	f.set("rawOrLabelHeaders", orDefault(p.RawOrLabelHeaders, "raw"))
@@ -73,6 +84,19 @@ func (p ExportRecordsParams) form() (*form, bool, error) {
 	f.opt("csvDelimiter", p.CSVDelimiter)
 	f.opt("decimalCharacter", p.DecimalCharacter)
 	return f, true, nil
+}
+
+// maxArrayVars is the number of list elements above which a record export
+// sends its lists comma-joined (PHP's default max_input_vars is 1000).
+const maxArrayVars = 900
+
+func anyContains(names []string, sub string) bool {
+	for _, n := range names {
+		if strings.Contains(n, sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // validDateRange accepts REDCap's dateRange formats: YYYY-MM-DD with an
