@@ -94,7 +94,7 @@ func TestImportRecordsFormats(t *testing.T) {
 			srv := NewServer(t, longProject("long"))
 			st, body := api(t, srv, srv.Token("long"), "content", "record", "action", "import", "format", tc.format,
 				"type", tc.typ, "dateFormat", tc.dateFormat, "data", tc.data, "returnFormat", "json")
-			if st != 200 || body != `{"count": 1}` {
+			if st != 200 || body != `{"count":1}` {
 				t.Fatalf("got %d %s", st, body)
 			}
 			p := srv.Project("long")
@@ -304,7 +304,7 @@ func TestImportSecondaryUniqueField(t *testing.T) {
 // project's first event.
 func TestImportDefaultEvent(t *testing.T) {
 	srv := NewServer(t, longProject("long"))
-	if st, body := api(t, srv, srv.Token("long"), "content", "record", "format", "json", "data", `[{"record_id":"1","age":"33"}]`); st != 200 || body != `{"count": 1}` {
+	if st, body := api(t, srv, srv.Token("long"), "content", "record", "format", "json", "data", `[{"record_id":"1","age":"33"}]`); st != 200 || body != `{"count":1}` {
 		t.Fatalf("%d %s", st, body)
 	}
 	if got := cell(srv.Project("long"), "1", RowKey{Event: "enrol_arm_1"}, "age"); got != "33" {

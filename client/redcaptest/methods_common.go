@@ -92,12 +92,12 @@ func mJSON(s string) []byte {
 	return bytes.TrimRight(b.Bytes(), "\n")
 }
 
-// mCount writes an import's {"count": N} / bare number / <count> answer in
+// mCount writes an import's {"count":N} (as PHP's json_encode writes it) / bare number / <count> answer in
 // the return format.
 func mCount(c *call, n int) error {
 	switch c.ReturnFormat {
 	case "json":
-		return mWrite(c, "json", []byte(`{"count": `+strconv.Itoa(n)+`}`))
+		return mWrite(c, "json", []byte(`{"count":`+strconv.Itoa(n)+`}`))
 	case "csv":
 		return mWrite(c, "csv", []byte(strconv.Itoa(n)))
 	default:
