@@ -137,6 +137,7 @@ func ExampleProject_Explain() {
 	//   forms: baseline
 	//   events: (all)
 	//   filterLogic: [score] > 5
+	//   exportBlankForGrayFormStatus: true
 	// conjuncts:
 	//   inexact score > 5  =>  [score] > 5
 	//   inexact form = 'baseline'  =>  forms=baseline
