@@ -332,6 +332,16 @@ func handleRecordRename(c *call) error {
 	store := p.Writable()
 	moved := rec.Clone()
 	moved.ID = neu
+	// With arm, only that arm's rows move; the rest keep the old name
+	// (a record spans arms under one name in REDCap).
+	var inArm map[string]bool
+	if arm > 0 {
+		inArm = armEvents(p, arm)
+	}
+	moves := func(event string) bool { return inArm == nil || inArm[event] }
+	kept := rec.Clone()
+	moved.Rows = slices.DeleteFunc(moved.Rows, func(r *Row) bool { return !moves(r.Event) })
+	kept.Rows = slices.DeleteFunc(kept.Rows, func(r *Row) bool { return moves(r.Event) })
 	id := p.RecordIDField()
 	for _, row := range moved.Rows {
 		if _, ok := row.Values[id]; ok {
@@ -339,9 +349,12 @@ func handleRecordRename(c *call) error {
 		}
 	}
 	store.Delete(old)
+	if len(kept.Rows) > 0 {
+		store.Put(kept)
+	}
 	store.Put(moved)
 	for k, f := range p.Files {
-		if k.Record == old {
+		if k.Record == old && moves(k.Event) {
 			delete(p.Files, k)
 			k.Record = neu
 			p.Files[k] = f

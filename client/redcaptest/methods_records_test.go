@@ -108,6 +108,14 @@ func TestRenameAndNextRecordName(t *testing.T) {
 	if st, body := api(t, srv, tok, "content", "generateNextRecordName"); st != 200 || body != "21" {
 		t.Errorf("next after rename: %d %q", st, body)
 	}
+	// Record 2 has rows in both arms: renaming in arm 2 splits it.
+	if st, body := api(t, srv, tok, "content", "record", "action", "rename", "record", "2", "new_record_name", "2b", "arm", "2"); st != 200 || body != "1" {
+		t.Fatalf("arm rename: %d %s", st, body)
+	}
+	if cell(p, "2", RowKey{Event: "enrol_arm_1"}, "age") != "40" || cell(p, "2", RowKey{Event: "enrol_arm_2"}, "age") != "" ||
+		cell(p, "2b", RowKey{Event: "enrol_arm_2"}, "age") != "41" || cell(p, "2b", RowKey{Event: "enrol_arm_1"}, "age") != "" {
+		t.Error("arm rename did not split the record by arm")
+	}
 }
 
 func TestNextRecordNameInDAG(t *testing.T) {
