@@ -1,0 +1,47 @@
+package planner
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/redcapql/rq/lang"
+)
+
+// FuzzPlan plans and runs arbitrary statements over the sample rows: any
+// statement the parser accepts must be planned or rejected with a
+// *lang.Error, never panic, and pushdown must not change the result.
+func FuzzPlan(f *testing.F) {
+	for _, g := range goldenPlans {
+		f.Add(g.query, "5")
+	}
+	f.Add("select * from records where [enrollment_arm_1][age] > $p and form = 'visit'", "50")
+	f.Add("select record, label(race) from records where race has any ('1', 'oth') order by 2", "x")
+	pl := demoPlanner(f)
+	off := demoPlanner(f, WithoutPushdown())
+	f.Fuzz(func(t *testing.T, src, param string) {
+		stmt, err := lang.Parse(src)
+		if err != nil {
+			return
+		}
+		params := map[string]string{"p": param, "min": param, "site": param}
+		p, err := pl.Plan(stmt, params)
+		if err != nil {
+			var le *lang.Error
+			if !errors.As(err, &le) {
+				t.Fatalf("%s: error %v is not a *lang.Error", src, err)
+			}
+			if _, err2 := off.Plan(stmt, params); err2 == nil || err2.Error() != err.Error() {
+				t.Fatalf("%s: pushdown changes the check: %v vs %v", src, err, err2)
+			}
+			return
+		}
+		_ = p.Explain()
+		_ = p.ExplainJSON()
+		rows := p.Run(context.Background(), sample(t))
+		for rows.Next() {
+			_ = rows.Row()
+		}
+		rows.Close()
+	})
+}
