@@ -229,25 +229,20 @@ func (m *MemStore) Delete(id string) bool {
 // changed records live in the overlay, deletions hide base records. The
 // base is never modified, so a generated million-record store stays cheap.
 type Overlay struct {
-	base    RecordStore
-	top     *MemStore       // records added or changed
-	deleted map[string]bool // base records deleted (and not re-added)
+	base     RecordStore
+	top      *MemStore       // records added or changed
+	deleted  map[string]bool // base records deleted (and not re-added)
+	fromBase map[string]bool // ids in top that the base also holds
 }
 
 // NewOverlay returns a writable store over base.
 func NewOverlay(base RecordStore) *Overlay {
-	return &Overlay{base: base, top: NewMemStore(), deleted: map[string]bool{}}
+	return &Overlay{base: base, top: NewMemStore(), deleted: map[string]bool{}, fromBase: map[string]bool{}}
 }
 
 // Len implements RecordStore.
 func (o *Overlay) Len() int {
-	n := o.base.Len() - len(o.deleted)
-	for _, id := range o.top.ids {
-		if _, ok := o.base.Get(id); !ok {
-			n++
-		}
-	}
-	return n
+	return o.base.Len() - len(o.deleted) + o.top.Len() - len(o.fromBase)
 }
 
 // Get implements RecordStore.
@@ -265,9 +260,9 @@ func (o *Overlay) Get(id string) (*Record, bool) {
 func (o *Overlay) All() iter.Seq[*Record] {
 	return func(yield func(*Record) bool) {
 		// ids of top records absent from base, in order
-		var extra []string
+		extra := make([]string, 0, o.top.Len()-len(o.fromBase))
 		for _, id := range o.top.ids {
-			if _, ok := o.base.Get(id); !ok {
+			if !o.fromBase[id] {
 				extra = append(extra, id)
 			}
 		}
@@ -299,10 +294,13 @@ func (o *Overlay) All() iter.Seq[*Record] {
 
 // Put adds or replaces a record.
 func (o *Overlay) Put(r *Record) {
-	o.top.Put(r)
-	if o.deleted[r.ID] {
-		delete(o.deleted, r.ID)
+	if _, in := o.top.Get(r.ID); !in {
+		if _, inBase := o.base.Get(r.ID); inBase {
+			o.fromBase[r.ID] = true
+		}
 	}
+	o.top.Put(r)
+	delete(o.deleted, r.ID)
 }
 
 // Edit returns a private, modifiable copy of a record already stored in the
@@ -323,10 +321,19 @@ func (o *Overlay) Edit(id string) *Record {
 
 // Delete removes a record; it reports whether it existed.
 func (o *Overlay) Delete(id string) bool {
-	_, existed := o.Get(id)
-	o.top.Delete(id)
+	if o.top.Delete(id) {
+		if o.fromBase[id] {
+			delete(o.fromBase, id)
+			o.deleted[id] = true
+		}
+		return true
+	}
+	if o.deleted[id] {
+		return false
+	}
 	if _, inBase := o.base.Get(id); inBase {
 		o.deleted[id] = true
+		return true
 	}
-	return existed
+	return false
 }
