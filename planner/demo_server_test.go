@@ -156,6 +156,8 @@ func TestDemoPushdownAgrees(t *testing.T) {
 		"select record, sbp from records where [enrollment_arm_1][age] > 50 and sbp > 120",
 		"select * from records where [enrollment_arm_2][score] > 5",
 		"select record, med_dose from records where [enrollment_arm_1][age] > 40 and med_dose > 50",
+		"select [enrollment_arm_1][age], sbp from records where sbp > 120",
+		"select record, sbp from records where sbp > 120 order by [enrollment_arm_1][score] desc, record",
 		"select record, med_dose, score from records where med_dose > 50 or score > 8",
 		"select record, event, instance from records where score is null",
 		"select record from records where race has '-1' or race has 'oth'",

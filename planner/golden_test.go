@@ -86,6 +86,7 @@ var goldenPlans = []struct {
 	{"pinned_with_events", "demo", "select record, sbp from records where [enrollment_arm_1][score] > 5 and event = 'week_4_arm_1'", nil},
 	{"pinned_row_level", "long", "select record, sbp from records where [enrollment_arm_1][age] > 50", nil},
 	{"pinned_mixed_long", "long", "select record from records where [enrollment_arm_1][age] > 50 and sbp > 120", nil},
+	{"pinned_select_only", "demo", "select [enrollment_arm_1][age], sbp from records where sbp > 120", nil},
 	{"aggregate", "demo", "select sex, count(*), avg(score) from records where form = 'baseline' group by sex order by sex", nil},
 	{"order_limit", "demo", "select record, score from records where score > 0 order by score desc limit 10 offset 5", nil},
 	{"params", "demo", "select record from records where score > $min and site = $site", map[string]string{"min": "5", "site": "nyc"}},
