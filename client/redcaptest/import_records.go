@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"iter"
 	"regexp"
 	"slices"
 	"strconv"
@@ -534,8 +535,8 @@ func nextInstance(rec *Record, key RowKey) int {
 // DAG number within "<dag id>-".
 func (p *Project) nextRecordNumber(prefix string) int {
 	max := 0
-	for rec := range p.Records.All() {
-		id, ok := strings.CutPrefix(rec.ID, prefix)
+	for rid := range recordIDs(p.Records) {
+		id, ok := strings.CutPrefix(rid, prefix)
 		if !ok || id == "" || id[0] == '+' || id[0] == '-' {
 			continue
 		}
@@ -544,6 +545,27 @@ func (p *Project) nextRecordNumber(prefix string) int {
 		}
 	}
 	return max + 1
+}
+
+// idLister is an optional RecordStore extension: the record names alone,
+// in REDCap order, without building the records (a generated store can
+// list a million names cheaply).
+type idLister interface {
+	IDs() iter.Seq[string]
+}
+
+// recordIDs yields the store's record names, through IDs when the store has it.
+func recordIDs(s RecordStore) iter.Seq[string] {
+	if l, ok := s.(idLister); ok {
+		return l.IDs()
+	}
+	return func(yield func(string) bool) {
+		for rec := range s.All() {
+			if !yield(rec.ID) {
+				return
+			}
+		}
+	}
 }
 
 // parseImportODM reads the ClinicalData of a CDISC ODM document into flat
