@@ -168,3 +168,24 @@ func TestPDFExport(t *testing.T) {
 		t.Errorf("bad instrument: %d %s", st, body)
 	}
 }
+
+// TestFileExportDemo downloads a consent file the demo project stores.
+func TestFileExportDemo(t *testing.T) {
+	p := Demo(DemoOptions{Records: 20, Seed: 1})
+	srv := NewServer(t, p)
+	var k FileKey
+	var want *StoredFile
+	for key, f := range p.Files {
+		k, want = key, f
+		break
+	}
+	if want == nil {
+		t.Fatal("the demo project stores no file")
+	}
+	f := map[string][]string{"token": {srv.Token(p.Name)}, "content": {"file"}, "action": {"export"},
+		"record": {k.Record}, "field": {k.Field}, "event": {k.Event}}
+	st, body, hdr := post(t, srv.URL, f)
+	if st != 200 || body != string(want.Data) || hdr.Get("Content-Type") != want.MIME+`; name="`+want.Name+`"` {
+		t.Errorf("demo file: %d %d bytes %q", st, len(body), hdr.Get("Content-Type"))
+	}
+}
