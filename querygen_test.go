@@ -151,7 +151,7 @@ var cmpOps = []string{"=", "<>", "<", "<=", ">", ">=", "!="}
 // atom returns one leaf condition.
 func (g *queryGen) atom() string {
 	for {
-		if s, ok := g.tryAtom(g.pick(22)); ok {
+		if s, ok := g.tryAtom(g.pick(28)); ok {
 			return s
 		}
 	}
@@ -361,6 +361,61 @@ func (g *queryGen) tryAtom(kind int) (string, bool) {
 		sub = sub[:1+g.pick(len(sub))]
 		fn := pickOf(g, []string{"contains", "starts_with", "ends_with"})
 		return fmt.Sprintf("%s(%s, %s)", fn, f.Name, quote(strings.ToUpper(sub))), true
+	case 22: // checkbox export columns
+		if len(g.checkboxes) == 0 {
+			return "", false
+		}
+		f := pickOf(g, g.checkboxes)
+		code := pickOf(g, f.Choices).Code
+		return fmt.Sprintf("%s %s %d", g.db.dict.CheckboxColumn(f.Name, code), pickOf(g, []string{"=", "<>"}), g.pick(2)), true
+	case 23: // nulls in lists and comparisons
+		if len(g.nums) == 0 {
+			return "", false
+		}
+		f := pickOf(g, g.nums)
+		// (x = null is an error: "use is null")
+		if g.chance(0.5) {
+			return fmt.Sprintf("%s in (%s, null)", f.Name, g.numLit(f)), true
+		}
+		return fmt.Sprintf("%s not in (%s, null)", f.Name, g.numLit(f)), true
+	case 24: // record ids as numbers, text fields against numbers
+		if g.chance(0.5) {
+			if _, err := strconv.Atoi(g.records[0]); err == nil {
+				return fmt.Sprintf("record %s %s", pickOf(g, []string{"=", "<>"}), pickOf(g, g.records)), true
+			}
+		}
+		if len(g.texts) == 0 {
+			return "", false
+		}
+		return fmt.Sprintf("%s %s %d", pickOf(g, g.texts).Name, pickOf(g, []string{"=", ">", "<"}), g.pick(50)), true
+	case 25: // like with _ and nested functions
+		if len(g.texts) == 0 {
+			return "", false
+		}
+		f := pickOf(g, g.texts)
+		v, ok := g.sample(f)
+		if !ok || len(v.String()) < 3 {
+			return "", false
+		}
+		s := []byte(v.String())
+		s[1] = '_'
+		return fmt.Sprintf("upper(trim(%s)) like %s", f.Name, quote(strings.ToUpper(string(s[:min(len(s), 4)]))+"%")), true
+	case 26: // missing codes on pinned fields and is null on pinned fields
+		if len(g.pinned) == 0 {
+			return "", false
+		}
+		p := pickOf(g, g.pinned)
+		return fmt.Sprintf("[%s][%s] is %snull", p[0], p[1], pickOf(g, []string{"", "not "})), true
+	case 27: // datetimes against dates
+		if len(g.datetimes) == 0 {
+			return "", false
+		}
+		f := pickOf(g, g.datetimes)
+		v, ok := g.sample(f)
+		if !ok {
+			return "", false
+		}
+		return fmt.Sprintf("%s %s '%s'", f.Name, pickOf(g, []string{"<", ">="}), v.Time.Format("2006-01-02 15:04")), true
 	case 21: // coalesce / round
 		if len(g.nums) == 0 {
 			return "", false
@@ -504,7 +559,10 @@ func (g *queryGen) query() (string, map[string]string) {
 			keys = append(keys, t+pickOf(g, []string{"", " desc"}))
 		}
 		q += " order by " + strings.Join(keys, ", ")
-		if g.chance(0.6) {
+		if g.chance(0.15) {
+			g.params["n"] = strconv.Itoa(g.pick(40))
+			q += " limit $n"
+		} else if g.chance(0.6) {
 			q += fmt.Sprintf(" limit %d", g.pick(40))
 			if g.chance(0.3) {
 				q += fmt.Sprintf(" offset %d", g.pick(20))
@@ -556,8 +614,14 @@ func (g *queryGen) aggregateQuery(where string) string {
 	q := "select " + strings.Join(items, ", ") + " from records" + where
 	if len(groups) > 0 {
 		q += " group by " + strings.Join(groups, ", ")
-		if g.chance(0.5) {
+		switch g.pick(3) {
+		case 0:
 			q += " order by " + groups[0] + pickOf(g, []string{"", " desc"})
+		case 1:
+			q += " order by count(*)" + pickOf(g, []string{"", " desc"}) + ", " + groups[0]
+			if g.chance(0.5) {
+				q += fmt.Sprintf(" limit %d", 1+g.pick(3))
+			}
 		}
 	}
 	return q

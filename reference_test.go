@@ -251,6 +251,18 @@ func (e *refEnv) ref(r *lang.Ref) (client.Value, error) {
 	if v, ok := row.vals[r.Name]; ok {
 		return v, nil
 	}
+	if f, code, ok := e.db.dict.ExportColumn(r.Name); ok && code != "" && f.Kind == client.KindCodeSet {
+		// a checkbox export column: 1 ticked, 0 not, null when blank
+		raw := row.raw[r.Name]
+		if raw == "" {
+			return null, nil
+		}
+		n, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return null, nil
+		}
+		return num(n), nil
+	}
 	if _, ok := e.db.dict.Field(r.Name); ok {
 		return null, nil // a field without an export column here
 	}
