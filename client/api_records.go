@@ -165,7 +165,12 @@ func (c *Client) streamRows(ctx context.Context, f *form, format, delim string) 
 	if err != nil {
 		return nil, err
 	}
-	return newRecordStream(resp.Body, resp.Body, format, delim, f.get("content"))
+	rs, err := newRecordStream(resp.Body, resp.Body, format, delim, f.get("content"))
+	if err != nil {
+		return nil, c.scrub(err)
+	}
+	rs.scrub = c.scrub
+	return rs, nil
 }
 
 // ExportRecords exports records into memory. See ExportRecordsStream for

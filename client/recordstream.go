@@ -17,13 +17,14 @@ import (
 // time-out, a body that stops parsing) ends Next and is returned by Err,
 // so a partial export is never mistaken for a complete one.
 type RecordStream struct {
-	body io.Closer
-	cr   *countingReader
-	dec  rowDecoder
-	cols []string
-	row  []string
-	err  error
-	done bool
+	scrub func(error) error // removes the token from errors; nil for NewRecordStream
+	body  io.Closer
+	cr    *countingReader
+	dec   rowDecoder
+	cols  []string
+	row   []string
+	err   error
+	done  bool
 }
 
 // rowDecoder is the format-specific part of a RecordStream.
@@ -90,6 +91,9 @@ func (s *RecordStream) Next() bool {
 	if err != nil {
 		s.done = true
 		if err != io.EOF {
+			if s.scrub != nil {
+				err = s.scrub(err)
+			}
 			s.err = err
 		}
 		s.row = nil

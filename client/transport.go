@@ -30,6 +30,29 @@ const (
 // error bodies and HTML pages become *Error. It waits for the rate limiter
 // before every attempt and retries per the RetryPolicy.
 func (c *Client) send(ctx context.Context, f *form, k kind) (*http.Response, error) {
+	resp, err := c.sendRetrying(ctx, f, k)
+	if err != nil {
+		return nil, c.scrub(err)
+	}
+	resp.Body = &scrubbedBody{ReadCloser: resp.Body, c: c}
+	return resp, nil
+}
+
+// scrubbedBody scrubs the token from errors raised while reading.
+type scrubbedBody struct {
+	io.ReadCloser
+	c *Client
+}
+
+func (b *scrubbedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = b.c.scrub(err)
+	}
+	return n, err
+}
+
+func (c *Client) sendRetrying(ctx context.Context, f *form, k kind) (*http.Response, error) {
 	content, action := f.get("content"), f.get("action")
 	fail := func(status int, msg string, cause error) *Error {
 		return &Error{Status: status, Message: msg, Content: content, Action: action, Err: cause}
@@ -347,7 +370,7 @@ func (c *Client) readChecked(ctx context.Context, f *form, k kind, check func([]
 		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, c.scrub(err)
 	}
 	return b, h, nil
 }
