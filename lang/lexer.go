@@ -77,6 +77,7 @@ type scanner struct {
 
 func scan(filename, src string) *scanner {
 	s := &scanner{filename: filename, src: src, line: 1}
+	s.toks = make([]token, 0, min(len(src)/3+4, 4096)) // about one token per 3–5 bytes
 	if len(src) > MaxInputSize {
 		s.errs = append(s.errs, &Error{Pos: s.pos(), Msg: fmt.Sprintf(
 			"input is too large: %d bytes; the limit is %d bytes (1 MiB)", len(src), MaxInputSize)})

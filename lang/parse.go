@@ -120,52 +120,48 @@ func (c chunk) peeking() *lexer.PeekingLexer {
 }
 
 // split cuts the token stream into statements at ';', and before "select", "explain" and
-// "param $x" when they cannot continue the statement before (a forgotten ';').
+// "param $x" when they cannot continue the statement before (a forgotten ';'). Chunks
+// share the token array.
 func split(toks []token) []chunk {
 	var out []chunk
-	var cur []token
-	flush := func(eof lexer.Position, end, endLine int) {
-		if len(cur) > 0 {
-			out = append(out, chunk{toks: cur, eof: eof,
-				span: span{start: cur[0].Pos.Offset, end: end, endLine: endLine}})
+	start := 0
+	flush := func(end int, eof lexer.Position, endOff, endLine int) {
+		if end > start {
+			out = append(out, chunk{toks: toks[start:end:end], eof: eof,
+				span: span{start: toks[start].Pos.Offset, end: endOff, endLine: endLine}})
 		}
-		cur = nil
 	}
-	after := func(t token) lexer.Position {
-		p := t.Pos
-		for i := 0; i < len(t.raw); i++ {
-			if t.raw[i] == '\n' {
+	afterLast := func(end int) (lexer.Position, int, int) {
+		last := toks[end-1]
+		p := last.Pos
+		for i := 0; i < len(last.raw); i++ {
+			if last.raw[i] == '\n' {
 				p.Line++
 				p.Column = 1
 			} else {
 				p.Column++
 			}
 		}
-		p.Offset = t.end
-		return p
-	}
-	endOf := func() (lexer.Position, int, int) {
-		last := cur[len(cur)-1]
-		p := after(last)
+		p.Offset = last.end
 		return p, last.end, p.Line
 	}
-	for i, t := range toks {
-		if t.Type == lexer.EOF {
-			break
-		}
+	i := 0
+	for ; i < len(toks) && toks[i].Type != lexer.EOF; i++ {
+		t := toks[i]
 		if t.Type == tPunct && t.Value == ";" {
-			if len(cur) > 0 {
-				flush(t.Pos, t.end, t.Pos.Line)
-			}
+			flush(i, t.Pos, t.end, t.Pos.Line)
+			start = i + 1
 			continue
 		}
-		if len(cur) > 0 && startsEntry(toks, i) {
-			flush(endOf())
+		if i > start && startsEntry(toks, i) {
+			eof, endOff, endLine := afterLast(i)
+			flush(i, eof, endOff, endLine)
+			start = i
 		}
-		cur = append(cur, t)
 	}
-	if len(cur) > 0 {
-		flush(endOf())
+	if i > start {
+		eof, endOff, endLine := afterLast(i)
+		flush(i, eof, endOff, endLine)
 	}
 	return out
 }
