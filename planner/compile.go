@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -316,6 +317,32 @@ func (cp *compiler) fastQuery(q *lang.Query) condFn {
 	return nil
 }
 
+// residual compiles one top-level conjunct of the residual: natively when
+// it only compares columns with literals (the hot path), else as one expr
+// program for the whole conjunct.
+func (cp *compiler) residual(e lang.Expr) (condFn, error) {
+	if !needsExpr(e) {
+		return cp.cond(e)
+	}
+	v, err := cp.exprProgram(e)
+	if err != nil {
+		return nil, err
+	}
+	return func(x *evalCtx) tri { return valueTri(v(x)) }, nil
+}
+
+// needsExpr reports whether a condition computes values (functions, arithmetic).
+func needsExpr(e lang.Expr) bool {
+	found := false
+	walk(e, func(x lang.Expr) {
+		switch x.(type) {
+		case *lang.Call, *lang.Binary, *lang.Unary:
+			found = true
+		}
+	})
+	return found
+}
+
 // ---- expr programs ----
 
 // exprProgram compiles a value expression (function calls, arithmetic) into
@@ -350,9 +377,12 @@ func (cp *compiler) exprProgram(e lang.Expr) (valFn, error) {
 // slot per node), so a program allocates nothing per row; leaves (columns,
 // literals, conditions) are evaluated by native closures.
 type exprGen struct {
-	cp     *compiler
-	leaves []valFn         // native leaves
-	fields []*client.Field // label(x) fields
+	cp      *compiler
+	leaves  []valFn         // native leaves
+	fields  []*client.Field // label(x) fields
+	likes   []*likePattern  // like patterns, compiled once
+	regexes []*regexp.Regexp
+	codes   [][]string // has codes
 }
 
 func (g *exprGen) slot() int {
@@ -363,12 +393,25 @@ func (g *exprGen) slot() int {
 
 func (g *exprGen) gen(e lang.Expr) (string, error) {
 	switch e := e.(type) {
-	case *lang.Ref, *lang.Literal, *lang.Query, *lang.QueryGroup:
+	case *lang.Ref, *lang.Literal:
 		f, err := g.cp.value(e)
 		if err != nil {
 			return "", err
 		}
 		return g.leaf(f), nil
+	case *lang.QueryGroup:
+		var items []string
+		for _, it := range e.Items {
+			s, err := g.gen(it)
+			if err != nil {
+				return "", err
+			}
+			items = append(items, s)
+		}
+		fn := map[lang.LogicOp]string{lang.And: "and3", lang.Or: "or3", lang.Not: "not3"}[e.Op]
+		return fmt.Sprintf("%s(R, %d, %s)", fn, g.slot(), strings.Join(items, ", ")), nil
+	case *lang.Query:
+		return g.query(e)
 	case *lang.Binary:
 		l, err := g.gen(e.Left)
 		if err != nil {
@@ -408,6 +451,116 @@ func (g *exprGen) gen(e lang.Expr) (string, error) {
 	return "", errAt(e.Pos(), "", "unsupported expression %s", e)
 }
 
+// query writes a leaf condition as a helper call returning a truth value
+// (1, 0 or null, see triValue).
+func (g *exprGen) query(q *lang.Query) (string, error) {
+	a := g.cp.a
+	if _, ok := a.forms[q]; ok {
+		// Form scoping reads the row's form bits: a native leaf.
+		c, err := g.cp.query(q)
+		if err != nil {
+			return "", err
+		}
+		return g.leaf(func(x *evalCtx) client.Value { return triValue(c(x)) }), nil
+	}
+	args := []string{"R", strconv.Itoa(g.slot()), strconv.Itoa(int(q.Op))}
+	switch q.Op {
+	case lang.Like, lang.NotLike:
+		g.likes = append(g.likes, a.likes[q])
+		args = append(args, strconv.Itoa(len(g.likes)-1))
+	case lang.Match:
+		g.regexes = append(g.regexes, a.regex[q])
+		args = append(args, strconv.Itoa(len(g.regexes)-1))
+	case lang.Has, lang.HasAny, lang.HasAll:
+		var codes []string
+		for _, x := range q.Right {
+			codes = append(codes, a.lits[x.(*lang.Literal)].Str)
+		}
+		g.codes = append(g.codes, codes)
+		args = append(args, strconv.Itoa(len(g.codes)-1))
+		l, err := g.gen(q.Left)
+		if err != nil {
+			return "", err
+		}
+		return "cond(" + strings.Join(append(args, l), ", ") + ")", nil
+	}
+	for _, x := range append([]lang.Expr{q.Left}, q.Right...) {
+		if q.Op == lang.Like || q.Op == lang.NotLike || q.Op == lang.Match {
+			if x != q.Left {
+				continue // the compiled pattern stands for it
+			}
+		}
+		s, err := g.gen(x)
+		if err != nil {
+			return "", err
+		}
+		args = append(args, s)
+	}
+	return "cond(" + strings.Join(args, ", ") + ")", nil
+}
+
+// condHelper evaluates a leaf condition for expr programs:
+// cond(R, slot, op, [pattern|codes index,] operands...).
+func (g *exprGen) condHelper(p ...any) (any, error) {
+	op := lang.CompareOp(p[2].(int))
+	val := func(i int) client.Value { return *p[i].(*client.Value) }
+	var t tri
+	switch op {
+	case lang.Eq, lang.Ne, lang.Lt, lang.Le, lang.Gt, lang.Ge:
+		t = compareOp(op, val(3), val(4))
+	case lang.In, lang.NotIn:
+		list := make([]client.Value, 0, len(p)-4)
+		for i := 4; i < len(p); i++ {
+			list = append(list, val(i))
+		}
+		t = inList(val(3), list)
+		if op == lang.NotIn {
+			t = t.not()
+		}
+	case lang.Between, lang.NotBetween:
+		t = between(val(3), val(4), val(5))
+		if op == lang.NotBetween {
+			t = t.not()
+		}
+	case lang.IsNull:
+		t = triOf(val(3).Kind == client.KindNull)
+	case lang.IsNotNull:
+		t = triOf(val(3).Kind != client.KindNull)
+	case lang.Like, lang.NotLike:
+		t = triUnknown
+		if s, ok := textOf(val(4)); ok {
+			t = triOf(g.likes[p[3].(int)].match(s) != (op == lang.NotLike))
+		}
+	case lang.Match:
+		t = triUnknown
+		if s, ok := textOf(val(4)); ok {
+			t = triOf(g.regexes[p[3].(int)].MatchString(s))
+		}
+	case lang.Has, lang.HasAny, lang.HasAll:
+		t = hasCodes(val(4), g.codes[p[3].(int)], op == lang.HasAll)
+	}
+	return put(p[0], p[1], triValue(t)), nil
+}
+
+// logicHelper combines truth values for expr programs: and3, or3, not3.
+func logicHelper(op lang.LogicOp) func(p ...any) (any, error) {
+	return func(p ...any) (any, error) {
+		t := valueTri(*p[2].(*client.Value))
+		for _, x := range p[3:] {
+			u := valueTri(*x.(*client.Value))
+			if op == lang.And {
+				t = and3(t, u)
+			} else {
+				t = or3(t, u)
+			}
+		}
+		if op == lang.Not {
+			t = t.not()
+		}
+		return put(p[0], p[1], triValue(t)), nil
+	}
+}
+
 // leaf registers a native leaf and returns its call: v(R, leaf, slot).
 func (g *exprGen) leaf(f valFn) string {
 	g.leaves = append(g.leaves, f)
@@ -433,6 +586,10 @@ func (g *exprGen) functions() []expr.Option {
 		expr.Function("fn_label", func(p ...any) (any, error) {
 			return put(p[0], p[1], labelOf(fields[p[2].(int)], *p[3].(*client.Value))), nil
 		}),
+		expr.Function("cond", g.condHelper),
+		expr.Function("and3", logicHelper(lang.And)),
+		expr.Function("or3", logicHelper(lang.Or)),
+		expr.Function("not3", logicHelper(lang.Not)),
 	}
 	for name := range functions {
 		if name == "label" || name == "today" || name == "now" {

@@ -211,7 +211,7 @@ func (p *Plan) compile() error {
 	cp := &compiler{a: p.a}
 	prog := p.prog
 	for _, e := range p.residual {
-		c, err := cp.cond(e)
+		c, err := cp.residual(e)
 		if err != nil {
 			return err
 		}
