@@ -90,6 +90,7 @@ func (c *Client) sendRetrying(ctx context.Context, f *form, k kind) (*http.Respo
 			return nil, lastErr
 		}
 		d := c.retry.delay(attempt, retryWait)
+		c.scrub(lastErr)
 		c.log.Warn("redcap client: retrying", "content", content, "action", action, "attempt", attempt, "wait", d, "error", lastErr.Message)
 		t := time.NewTimer(d)
 		select {
@@ -385,7 +386,7 @@ func (c *Client) retryBody(ctx context.Context, f *form, k kind, do func() error
 			return err
 		}
 		d := c.retry.delay(attempt, 0)
-		c.log.Warn("redcap client: body cut off, retrying", "content", f.get("content"), "action", f.get("action"), "attempt", attempt, "wait", d, "error", err)
+		c.log.Warn("redcap client: body cut off, retrying", "content", f.get("content"), "action", f.get("action"), "attempt", attempt, "wait", d, "error", c.scrub(err))
 		t := time.NewTimer(d)
 		select {
 		case <-ctx.Done():

@@ -488,3 +488,18 @@ func TestTruncatedBodyRetriedBySliceNotByStream(t *testing.T) {
 		t.Fatalf("stream: rows %d, err %v, hits %d", rows, rs.Err(), fs.hits.Load())
 	}
 }
+
+func TestRetryLogNeverHoldsToken(t *testing.T) {
+	fs := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.WriteHeader(503)
+		fmt.Fprintf(w, "proxy error for request %s", b)
+	})
+	var logged strings.Builder
+	c := newClient(t, fs.URL, client.WithLogger(slog.New(slog.NewTextHandler(&logged, nil))))
+	_, err := c.ExportVersion(context.Background())
+	asError(t, err)
+	if !strings.Contains(logged.String(), "retrying") || strings.Contains(strings.ToUpper(logged.String()), testToken[:12]) {
+		t.Fatalf("log: %s", logged.String())
+	}
+}
