@@ -2,6 +2,7 @@ package redcaptest
 
 import (
 	"bufio"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -27,7 +28,8 @@ func handleProjectXML(c *call) error {
 	p.Mu.RLock()
 	defer p.Mu.RUnlock()
 	x := &odmWriter{p: p, dag: c.DAG(), metaOnly: c.Bool("returnMetadataOnly"),
-		dags: c.Bool("exportDataAccessGroups") && c.DAG() == "", survey: c.Bool("exportSurveyFields")}
+		dags: c.Bool("exportDataAccessGroups") && c.DAG() == "", survey: c.Bool("exportSurveyFields"),
+		files: c.Bool("exportFiles")}
 	if ids := c.List("records"); len(ids) > 0 {
 		x.records = map[string]bool{}
 		for _, id := range ids {
@@ -99,6 +101,7 @@ type odmWriter struct {
 	fields   map[string]bool
 	events   map[string]bool
 	pass     map[*Row]bool // rows passing filterLogic (nil: no filter)
+	files    bool          // exportFiles: file contents as ItemDataBase64Binary
 }
 
 func (x *odmWriter) printf(format string, args ...any) { fmt.Fprintf(x.w, format, args...) }
@@ -601,6 +604,14 @@ func (x *odmWriter) writeData() {
 							x.itemData(CheckboxColumn(name, code), odmBit(row.IsChecked(name, code)))
 						}
 					case f.FieldType == "descriptive":
+					case f.FieldType == "file" && x.files && row.Values[name] != "":
+						inst := max(row.Instance, 1)
+						if sf := p.Files[FileKey{Record: rec.ID, Field: name, Event: row.Event, Instance: inst}]; sf != nil {
+							x.printf("\t\t\t\t\t<ItemDataBase64Binary ItemOID=\"%s\" redcap:DocName=\"%s\" redcap:MimeType=\"%s\"><![CDATA[%s]]></ItemDataBase64Binary>\n",
+								odmAttr(name), odmAttr(sf.Name), odmAttr(sf.MIME), base64.StdEncoding.EncodeToString(sf.Data))
+						} else {
+							x.itemData(name, row.Values[name])
+						}
 					default:
 						if v := row.Values[name]; v != "" {
 							x.itemData(name, v)

@@ -122,6 +122,17 @@ func TestProjectXMLRoundTrip(t *testing.T) {
 	diffLines(t, "design", designDump(back), designDump(p))
 	diffLines(t, "records", recordDump(back), recordDump(p))
 
+	// exportFiles: uploaded files travel inside the XML.
+	if st, body := upload(t, srv, tok, "c.txt", []byte("consent text"), "content", "file", "action", "import", "record", "2", "field", "consent_file", "event", "enrol_arm_1"); st != 200 {
+		t.Fatalf("upload: %d %s", st, body)
+	}
+	_, body = api(t, srv, tok, "content", "project_xml", "exportFiles", "true")
+	if back, err = ReadODM(strings.NewReader(body)); err != nil {
+		t.Fatal(err)
+	}
+	if f := back.Files[FileKey{Record: "2", Field: "consent_file", Event: "enrol_arm_1", Instance: 1}]; f == nil || string(f.Data) != "consent text" || f.Name != "c.txt" || f.MIME != "text/plain" {
+		t.Errorf("exportFiles: file not carried: %+v", f)
+	}
 	// returnMetadataOnly: the design without ClinicalData.
 	_, body = api(t, srv, tok, "content", "project_xml", "returnMetadataOnly", "true")
 	if strings.Contains(body, "<ClinicalData") {
@@ -142,7 +153,7 @@ func TestProjectXMLRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := recordDump(back); !reflect.DeepEqual(got, []string{"10 dag=", "10|enrol_arm_2||0|age=50", "10|enrol_arm_2||0|enrol_complete=0",
-		"2 dag=", "2|enrol_arm_1||0|age=40", "2|enrol_arm_1||0|email=x@y.org", "2|enrol_arm_1||0|enrol_complete=0", "2|enrol_arm_1||0|race=-1,NA,oth", "2|enrol_arm_1||0|sex=2",
+		"2 dag=", "2|enrol_arm_1||0|age=40", "2|enrol_arm_1||0|consent_file=c.txt", "2|enrol_arm_1||0|email=x@y.org", "2|enrol_arm_1||0|enrol_complete=0", "2|enrol_arm_1||0|race=-1,NA,oth", "2|enrol_arm_1||0|sex=2",
 		"2|enrol_arm_2||0|age=41", "2|enrol_arm_2||0|enrol_complete=0"}) {
 		t.Errorf("filterLogic export: %q", got)
 	}
