@@ -1,0 +1,68 @@
+package planner
+
+import (
+	"testing"
+
+	"github.com/redcapql/rq/client"
+)
+
+// TestExprMatchesNative evaluates conditions both ways, natively and as
+// expr programs, on every sample row: the truth values must agree.
+func TestExprMatchesNative(t *testing.T) {
+	pl := demoPlanner(t, WithoutPushdown())
+	conds := []string{
+		"score > 5", "score <> 7", "not (score < 5)", "score between 3 and 8", "score not between 3 and 8",
+		"score in (3, 9)", "score not in (3, 9)", "score is null", "score is not null",
+		"notes like 'likes%'", "notes not like '%tea'", "notes ~ '^l'", "race has '2'", "race has any ('3', '-1')",
+		"race has all ('1', '2')", "site = 'nyc'", "site <> 'bos'", "dob < '1990-01-01'", "sex in (1, 3) or score > 8",
+		"not (sex = 2 and score > 5)", "sbp >= 120 or sbp is null", "form = 'baseline'", "form <> 'visit' and record = '1'",
+		"[enrollment_arm_1][age] > 30", "smoker = true", "visit_date between '2024-02-01' and '2024-03-01'",
+		"age is null or not (age > 30)", "score in (7, null)",
+	}
+	for _, src := range conds {
+		p := mustPlan(t, pl, "select record from records where "+src, nil)
+		cp := &compiler{a: p.a}
+		native, err := cp.cond(p.Stmt.Where)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		prog, err := cp.exprProgram(p.Stmt.Where)
+		if err != nil {
+			t.Fatalf("%s: expr: %v", src, err)
+		}
+		raw := sample(t)
+		ty, err := newTyper(p, raw.cols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []*trow
+		var st Stats
+		for _, rr := range raw.rows {
+			r := &trow{vals: make([]client.Value, len(ty.slots))}
+			ty.typeRow(rr, r, &st)
+			rows = append(rows, r)
+		}
+		ev := newEvalCtx(len(p.a.pinEvents), cp.nscratch)
+		counts := [3]int{}
+		for _, r := range rows {
+			for i, e := range p.a.pinEvents {
+				ev.pins[i] = nil
+				for _, o := range rows {
+					if o.rec == r.rec && o.plain && o.event == e {
+						ev.pins[i] = o
+						break
+					}
+				}
+			}
+			ev.r = r
+			a, b := native(ev), valueTri(prog(ev))
+			if a != b {
+				t.Errorf("%s on record %s %s: native %d, expr %d", src, r.rec, r.event, a, b)
+			}
+			counts[a]++
+		}
+		if src != "score in (7, null)" && (counts[triTrue] == 0 || counts[triFalse]+counts[triUnknown] == 0) {
+			t.Errorf("%s: a weak case: %v", src, counts)
+		}
+	}
+}
