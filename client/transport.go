@@ -477,11 +477,6 @@ func (c *Client) postEmpty(ctx context.Context, f *form, k kind) error {
 	return err
 }
 
-// postStream sends f and returns the 200 body as a stream.
-func (c *Client) postStream(ctx context.Context, f *form, k kind) (*http.Response, error) {
-	return c.send(ctx, f, k)
-}
-
 func itoa(n int) string { return itoa64(int64(n)) }
 
 func itoa64(n int64) string {
