@@ -809,7 +809,7 @@ var functions = map[string]funcSig{
 	"abs": {1, 1, client.KindNumber}, "round": {1, 2, client.KindNumber},
 	"year": {1, 1, client.KindNumber}, "month": {1, 1, client.KindNumber}, "day": {1, 1, client.KindNumber},
 	"today": {0, 0, client.KindDate}, "now": {0, 0, client.KindDatetime},
-	"datediff": {3, 3, client.KindNumber}, "coalesce": {1, -1, 0}, "missing": {1, 1, kindBool},
+	"datediff": {3, 4, client.KindNumber}, "coalesce": {1, -1, 0}, "missing": {1, 1, kindBool},
 	"label": {1, 1, client.KindText},
 }
 
@@ -897,6 +897,14 @@ func (a *analysis) call(c *lang.Call) (client.Kind, error) {
 			return 0, errAt(c.Args[2].Pos(), "", "datediff unit must be one of 'y', 'M', 'd', 'h', 'm', 's', not %s", c.Args[2])
 		}
 		a.lits[l] = client.Value{Kind: client.KindText, Str: l.Text}
+		if len(c.Args) == 4 {
+			l, ok := c.Args[3].(*lang.Literal)
+			if !ok || l.Kind != lang.Bool {
+				return 0, errAt(c.Args[3].Pos(), "", "datediff's fourth argument says whether the result is signed: true or false, not %s", c.Args[3])
+			}
+			a.lits[l] = boolValue(l.Bool)
+			a.kinds[l] = kindBool
+		}
 		return client.KindNumber, nil
 	case "year", "month", "day":
 		return client.KindNumber, a.dateArg(c.Args[0], c.Name)

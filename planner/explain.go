@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -117,11 +118,14 @@ func (p *Plan) Describe() ExplainOutput {
 
 // ExplainJSON returns the plan as indented JSON (documented in docs/planning.md).
 func (p *Plan) ExplainJSON() []byte {
-	b, err := json.MarshalIndent(p.Describe(), "", "  ")
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // filterLogic is full of < and >
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(p.Describe()); err != nil {
 		panic(err) // plain data: cannot fail
 	}
-	return b
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
 // Explain returns the plan as text: the API call and its parameters, each

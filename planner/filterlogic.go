@@ -353,8 +353,19 @@ func (a *analysis) logicDatediff(c *lang.Call, op lang.CompareOp, right []lang.E
 	if fieldArgs != 1 {
 		return "", false
 	}
+	signed := ""
+	if len(c.Args) == 4 {
+		l, ok := c.Args[3].(*lang.Literal)
+		if !ok {
+			return "", false
+		}
+		if l.Bool {
+			signed = ", true"
+		}
+	}
+	// |d − d'| ≤ slack also bounds the difference of the absolute values.
 	slack := 2 * 86400 / datediffUnits[unit]
-	fn := "datediff(" + args[0] + ", " + args[1] + ", '" + unit + "', true)"
+	fn := "datediff(" + args[0] + ", " + args[1] + ", '" + unit + "'" + signed + ")"
 	num := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 	n := nl.Num
 	switch op {

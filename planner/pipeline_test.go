@@ -143,6 +143,7 @@ func TestPipeline(t *testing.T) {
 		{"select record from records where year(dob) < 1960", "2"},
 		{"select record, round(datediff(dob, date '2024-01-01', 'y')) as yrs from records where dob is not null and datediff(dob, date '2024-01-01', 'y') < 30", "10,19"},
 		{"select record from records where missing(sbp)", "3"},
+		{"select record, datediff(date '2024-03-01', visit_date, 'd'), datediff(date '2024-03-01', visit_date, 'd', true) from records where visit_date < '2024-03-01'", "1,29,-29 | 2,27,-27"},
 		{"select record, coalesce(score, -1) from records where form = 'baseline'", "1,7 | 2,-1 | 3,3 | 10,9"},
 		{"select record, score * 2 + 1 from records where score >= 7", "1,15 | 10,19"},
 		{"select record from records where age is null and form = 'baseline'", "3"},

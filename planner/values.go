@@ -427,8 +427,12 @@ func callFunc(name string, args []client.Value, field *client.Field) client.Valu
 		if !isTimeKind(args[0].Kind) || !isTimeKind(args[1].Kind) {
 			return client.Value{}
 		}
-		unit := datediffUnits[args[2].Str]
-		return number(args[1].Time.Sub(args[0].Time).Seconds() / unit)
+		// As REDCap: the absolute difference unless signed (then b − a).
+		d := args[1].Time.Sub(args[0].Time).Seconds() / datediffUnits[args[2].Str]
+		if len(args) < 4 || args[3].Num == 0 {
+			d = math.Abs(d)
+		}
+		return number(d)
 	}
 	return client.Value{}
 }
