@@ -19,6 +19,7 @@ type form struct {
 type fileUpload struct {
 	name    string
 	content io.Reader
+	data    []byte // content, once read
 }
 
 func newForm(content, action string) *form {

@@ -57,11 +57,15 @@ func (c *Client) sendRetrying(ctx context.Context, f *form, k kind) (*http.Respo
 	fail := func(status int, msg string, cause error) *Error {
 		return &Error{Status: status, Message: msg, Content: content, Action: action, Err: cause}
 	}
+	body, ctype, err := c.encodeBody(f) // once: every attempt sends the same bytes
+	if err != nil {
+		return nil, err
+	}
 	for attempt := 1; ; attempt++ {
 		if err := c.limiter.Wait(ctx); err != nil {
 			return nil, fail(0, "waiting for the rate limiter: "+err.Error(), ctx.Err())
 		}
-		resp, actx, cancel, err := c.attempt(ctx, f)
+		resp, actx, cancel, err := c.attempt(ctx, body, ctype)
 		var retryWait time.Duration
 		var lastErr *Error
 		switch {
@@ -103,17 +107,12 @@ func (c *Client) sendRetrying(ctx context.Context, f *form, k kind) (*http.Respo
 }
 
 // attempt sends one request under the per-attempt time-out.
-func (c *Client) attempt(ctx context.Context, f *form) (*http.Response, context.Context, context.CancelFunc, error) {
+func (c *Client) attempt(ctx context.Context, body []byte, ctype string) (*http.Response, context.Context, context.CancelFunc, error) {
 	actx, cancel := ctx, context.CancelFunc(func() {})
 	if c.timeout > 0 {
 		actx, cancel = context.WithTimeout(ctx, c.timeout)
 	}
-	body, ctype, err := c.encodeBody(f)
-	if err != nil {
-		cancel()
-		return nil, nil, nil, err
-	}
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, c.url, body)
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, c.url, bytes.NewReader(body))
 	if err != nil {
 		cancel()
 		return nil, nil, nil, err
@@ -132,10 +131,9 @@ func (c *Client) attempt(ctx context.Context, f *form) (*http.Response, context.
 }
 
 // encodeBody builds a url-encoded body, or a multipart one for uploads.
-// A multipart body is buffered so the request can be retried.
-func (c *Client) encodeBody(f *form) (io.Reader, string, error) {
+func (c *Client) encodeBody(f *form) ([]byte, string, error) {
 	if f.file == nil {
-		return strings.NewReader(f.encode(c.token)), "application/x-www-form-urlencoded", nil
+		return []byte(f.encode(c.token)), "application/x-www-form-urlencoded", nil
 	}
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -149,13 +147,18 @@ func (c *Client) encodeBody(f *form) (io.Reader, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	if _, err := io.Copy(w, f.file.content); err != nil {
-		return nil, "", errorf("reading the file to upload: %v", err)
+	if f.file.data == nil { // read once: a retried upload must send the same bytes
+		if f.file.data, err = io.ReadAll(f.file.content); err != nil {
+			return nil, "", errorf("reading the file to upload: %v", err)
+		}
+	}
+	if _, err := w.Write(f.file.data); err != nil {
+		return nil, "", err
 	}
 	if err := mw.Close(); err != nil {
 		return nil, "", err
 	}
-	return bytes.NewReader(buf.Bytes()), mw.FormDataContentType(), nil
+	return buf.Bytes(), mw.FormDataContentType(), nil
 }
 
 // isCertError reports a TLS certificate that failed verification: a
