@@ -58,6 +58,7 @@ func TestCheckErrors(t *testing.T) {
 		{q: "select * from records where form like 'b%'", pos: "1:34", msg: "form takes = , <>, in or not in with form names, not like"},
 		{q: "select label(age) from records", pos: "1:14", msg: "label(age): age has no choice labels"},
 		{q: "select field_nam from metadata", pos: "1:8", msg: "no column 'field_nam'; did you mean 'field_name'?"},
+		{q: "select age from records order by 3", pos: "1:34", msg: "order by 3: a literal must be a column number from 1 to 1"},
 		{q: "select * from records order by count(*)", pos: "1:32", msg: "aggregate count(...) is only allowed in the select list"},
 	}
 	for _, tt := range tests {

@@ -145,8 +145,17 @@ func (a *analysis) checkOutput(s *lang.Select) (*program, error) {
 		}
 		p.items = append(p.items, item)
 	}
+	visible := len(p.items)
 	for _, o := range s.OrderBy {
 		col := -1
+		if l, ok := o.Expr.(*lang.Literal); ok {
+			// order by 2: the second column, as in SQL.
+			if l.Kind != lang.Number || l.Num != float64(int(l.Num)) || l.Num < 1 || int(l.Num) > visible {
+				return nil, errAt(l.Pos(), "", "order by %s: a literal must be a column number from 1 to %d", l, visible)
+			}
+			p.order = append(p.order, orderKey{col: int(l.Num) - 1, desc: o.Desc})
+			continue
+		}
 		if r, ok := o.Expr.(*lang.Ref); ok && r.Event == "" {
 			for i, it := range p.items {
 				if it.name == r.Name {

@@ -159,6 +159,7 @@ func TestPipeline(t *testing.T) {
 		{"select record, score from records where form = 'baseline' order by score", "3,3 | 1,7 | 10,9 | 2,∅"},
 		{"select record from records where form = 'baseline' order by score limit 2 offset 1", "1 | 10"},
 		{"select record from records where form = 'baseline' limit 2", "1 | 2"},
+		{"select record, score from records where form = 'baseline' order by 2 desc, 1", "2,∅ | 10,9 | 1,7 | 3,3"},
 		{"select record from records where sbp > 0 or score > 8", "1 | 1 | 2 | 10"},
 		{"select record from records where form = 'baseline' and (score < 5 or score is null)", "2 | 3"},
 		{"select record from records where form in ('visit', 'medications') and record = '1'", "1 | 1 | 1"},
