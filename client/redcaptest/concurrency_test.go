@@ -21,7 +21,8 @@ func TestConcurrentClients(t *testing.T) {
 		go func(g int) {
 			defer wg.Done()
 			for i := 0; i < 5; i++ {
-				st, body := postForm(srv.URL, tok, map[string]string{"content": "record", "format": "json", "fields": "record_id,age"})
+				st, body := postForm(srv.URL, tok, map[string]string{"content": "record", "format": "json",
+					"fields": "record_id,age,race,sex,smoker", "rawOrLabel": "label", "filterLogic": "[age] > 30 or [sex] = '1'"})
 				if st != 200 || !strings.HasPrefix(body, "[") || !strings.HasSuffix(body, "]") {
 					errs <- fmt.Errorf("export %d/%d: %d %.80s", g, i, st, body)
 				}

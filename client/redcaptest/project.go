@@ -353,6 +353,12 @@ func (p *Project) Init() error {
 		p.status[in.Name+"_complete"] = &Field{FieldName: in.Name + "_complete", FormName: in.Name,
 			FieldType: "radio", FieldLabel: "Complete?", SelectChoicesOrCalculations: "0, Incomplete | 1, Unverified | 2, Complete"}
 	}
+	for i := range p.Metadata {
+		p.choiceCache[p.Metadata[i].FieldName] = fieldChoices(&p.Metadata[i])
+	}
+	for name, f := range p.status {
+		p.choiceCache[name] = fieldChoices(f)
+	}
 	p.eventIndex = make(map[string]int, len(p.Events))
 	for i, e := range p.Events {
 		p.eventIndex[e.UniqueName] = i
@@ -395,25 +401,28 @@ func (p *Project) FormOf(field string) string { return p.formOf[field] }
 
 // Choices returns the parsed choices of a radio, dropdown, checkbox or
 // slider field (cached).
+//
+// The cache is filled by Init, so concurrent readers never write to it.
 func (p *Project) Choices(field string) []Choice {
 	if c, ok := p.choiceCache[field]; ok {
 		return c
 	}
-	f := p.Field(field)
-	if f == nil {
-		return nil
+	if f := p.Field(field); f != nil {
+		return fieldChoices(f)
 	}
-	var c []Choice
+	return nil
+}
+
+func fieldChoices(f *Field) []Choice {
 	switch f.FieldType {
 	case "radio", "dropdown", "checkbox", "sql":
-		c = ParseChoices(f.SelectChoicesOrCalculations)
+		return ParseChoices(f.SelectChoicesOrCalculations)
 	case "yesno":
-		c = []Choice{{"1", "Yes"}, {"0", "No"}}
+		return []Choice{{"1", "Yes"}, {"0", "No"}}
 	case "truefalse":
-		c = []Choice{{"1", "True"}, {"0", "False"}}
+		return []Choice{{"1", "True"}, {"0", "False"}}
 	}
-	p.choiceCache[field] = c
-	return c
+	return nil
 }
 
 // MissingCodes returns the project's missing-data codes.
