@@ -66,3 +66,40 @@ func TestExprMatchesNative(t *testing.T) {
 		}
 	}
 }
+
+// TestRunConcurrently runs one plan on several goroutines at once (each Rows
+// has its own VM and scratch space); go test -race checks the sharing.
+func TestRunConcurrently(t *testing.T) {
+	pl := demoPlanner(t, WithoutPushdown())
+	p := mustPlan(t, pl, "select record, upper(notes), score * 2 from records where abs(score - 5) > 1 or notes like '%tea%' order by 1", nil)
+	_, rows, _ := run(t, pl, p.Stmt.String(), sample(t))
+	want := flat(rows)
+	done := make(chan string)
+	for range 4 {
+		go func() {
+			out := p.Run(t.Context(), sample(t))
+			var got [][]string
+			for out.Next() {
+				var r []string
+				for _, v := range out.Row() {
+					s := v.String()
+					if v.Kind == client.KindNull {
+						s = "∅" + v.Missing
+					}
+					r = append(r, s)
+				}
+				got = append(got, r)
+			}
+			out.Close()
+			done <- flat(got)
+		}()
+	}
+	for range 4 {
+		if got := <-done; got != want {
+			t.Errorf("concurrent run: %s, want %s", got, want)
+		}
+	}
+	if want == "" {
+		t.Error("no rows")
+	}
+}
