@@ -514,6 +514,9 @@ func (a *analysis) operand(x lang.Expr, k client.Kind, f *client.Field, op lang.
 		if l.Kind == lang.Null && (op != lang.In && op != lang.NotIn) {
 			return errAt(l.Pos(), "", "a comparison with null is never true; use is null or is not null")
 		}
+		if l.Kind == lang.String && l.Text == "" && (op == lang.Eq || op == lang.Ne) {
+			return errAt(l.Pos(), "", "a blank value is null, so = '' and <> '' are never true; use is null or is not null")
+		}
 		v, err := a.convert(l, k, f)
 		if err != nil {
 			if f != nil && len(f.Choices) > 0 && l.Kind == lang.String {
