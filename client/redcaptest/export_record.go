@@ -807,9 +807,26 @@ func (x *recordExport) writeFlat(c *call) error {
 	}
 	vals := make([]string, len(x.cols))
 	var werr, ferr error
+	csvFast := t.format == "csv" && !x.removeLineBreaks
 	x.eachRecord(func(rec *Record) bool {
 		ferr = x.eachRow(rec, func(row *Row) bool {
 			x.rowAppl = x.applicableForms(row)
+			if csvFast {
+				// CSV rows are encoded straight into the row buffer.
+				t.start()
+				b := t.buf[:0]
+				for i := range x.cols {
+					if i > 0 {
+						b = append(b, t.delim)
+					}
+					b = t.appendCSV(b, x.cell(&x.cols[i], rec, row), false)
+				}
+				b = append(b, '\n')
+				t.buf = b
+				t.rows++
+				_, werr = t.bw.Write(b)
+				return werr == nil
+			}
 			for i := range x.cols {
 				vals[i] = x.cell(&x.cols[i], rec, row)
 				if x.removeLineBreaks {
