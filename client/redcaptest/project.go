@@ -34,7 +34,8 @@ type Project struct {
 	// Records holds the data. Writes go through Overlay (see Writable).
 	Records RecordStore
 	// Created is when the project's loaded records count as created for
-	// dateRangeBegin/End when the log holds nothing on them (Init sets now).
+	// dateRangeBegin/End when the log holds nothing on them (Init sets
+	// Info.CreationTime, else now).
 	Created time.Time
 	// Log is the change log: record exports' dateRangeBegin/End and the log
 	// method read it; imports, deletes and file writes append to it (AppendLog).
@@ -311,6 +312,9 @@ func (p *Project) Init() error {
 	}
 	if p.Created.IsZero() {
 		p.Created = time.Now()
+		if t, err := time.ParseInLocation("2006-01-02 15:04:05", p.Info.CreationTime, time.Local); err == nil {
+			p.Created = t
+		}
 	}
 	if p.Files == nil {
 		p.Files = map[FileKey]*StoredFile{}
