@@ -81,13 +81,19 @@ type rowIter struct {
 	ri     int
 }
 
+// Columns returns the result's column names.
 func (it *rowIter) Columns() []string { return it.cols }
-func (it *rowIter) Err() error        { return it.err }
-func (it *rowIter) Stats() Stats      { return it.stats }
-func (it *rowIter) Row() []client.Value {
-	return it.out
-}
 
+// Err returns the error that ended iteration, if any.
+func (it *rowIter) Err() error { return it.err }
+
+// Stats returns what the pipeline has done so far.
+func (it *rowIter) Stats() Stats { return it.stats }
+
+// Row returns the current row; it is valid until the next call to Next.
+func (it *rowIter) Row() []client.Value { return it.out }
+
+// Close stops reading and closes the raw rows.
 func (it *rowIter) Close() error {
 	it.finish()
 	return nil
@@ -135,6 +141,7 @@ func (it *rowIter) start() error {
 	return nil
 }
 
+// Next advances to the next result row.
 func (it *rowIter) Next() bool {
 	if it.done && it.result == nil {
 		return false
