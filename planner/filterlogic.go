@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -217,6 +218,9 @@ func (a *analysis) logicLiteral(x lang.Expr, f *client.Field, op lang.CompareOp)
 	}
 	switch v.Kind {
 	case client.KindNumber:
+		if math.IsInf(v.Num, 0) || math.IsNaN(v.Num) {
+			return "", false
+		}
 		return strconv.FormatFloat(v.Num, 'f', -1, 64), true
 	case client.KindText:
 		if v.Str == "" {
@@ -368,6 +372,9 @@ func (a *analysis) logicDatediff(c *lang.Call, op lang.CompareOp, right []lang.E
 	fn := "datediff(" + args[0] + ", " + args[1] + ", '" + unit + "'" + signed + ")"
 	num := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 	n := nl.Num
+	if math.IsInf(n, 0) || math.IsNaN(n) {
+		return "", false
+	}
 	switch op {
 	case lang.Gt, lang.Ge:
 		return fn + " >= " + num(n-slack), true
