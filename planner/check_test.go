@@ -126,3 +126,26 @@ func TestParams(t *testing.T) {
 		t.Errorf("the statement was modified: %s", stmt.Where)
 	}
 }
+
+// TestBuilder plans a statement built with the Go builder (no positions)
+// exactly as the parsed one.
+func TestBuilder(t *testing.T) {
+	pl := demoPlanner(t)
+	built := &lang.Select{
+		Items: []*lang.SelectItem{{Expr: lang.Field("age").Expr}, {Expr: lang.Field("score").Expr}},
+		From:  &lang.Source{Name: "records"},
+		Where: lang.Field("score").Gt(5).And(lang.Form("baseline")).Expr,
+	}
+	p, err := pl.Plan(built, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed := mustPlan(t, pl, "select age, score from records where score > 5 and form = 'baseline'", nil)
+	if p.Explain() != parsed.Explain() {
+		t.Errorf("builder plan:\n%s\nparsed plan:\n%s", p.Explain(), parsed.Explain())
+	}
+	_, err = pl.Plan(&lang.Select{Items: []*lang.SelectItem{{Expr: lang.Field("scroe").Expr}}, From: &lang.Source{Name: "records"}}, nil)
+	if err == nil || err.Error() != "no field 'scroe'; did you mean 'score'?" {
+		t.Errorf("builder error: %v", err)
+	}
+}
