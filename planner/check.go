@@ -967,12 +967,15 @@ func (a *analysis) call(c *lang.Call) (client.Kind, error) {
 	return sig.result, nil
 }
 
+// todayValue is today() or now(): the local wall clock when the query was
+// planned, read as UTC like the values REDCap stores (which carry no zone).
 func (a *analysis) todayValue(now bool) client.Value {
+	t := a.today
 	if now {
-		return client.Value{Kind: client.KindDatetime, Time: a.today}
+		return client.Value{Kind: client.KindDatetime,
+			Time: time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)}
 	}
-	y, m, d := a.today.Date()
-	return client.Value{Kind: client.KindDate, Time: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
+	return client.Value{Kind: client.KindDate, Time: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)}
 }
 
 // dateArg checks a date argument; a text literal must be a date.

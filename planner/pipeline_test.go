@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redcapql/rq/client"
 )
@@ -297,5 +298,23 @@ func TestExplainJSON(t *testing.T) {
 	}
 	if doc.Analyze.Local.RowsRead != 10 || !strings.Contains(p.Explain(), "rows read: 10, kept: 3") {
 		t.Errorf("analyze: %+v\n%s", doc.Analyze, p.Explain())
+	}
+}
+
+// TestNowIsWallClock: now() and today() are the local wall clock, compared
+// with stored values (which have no zone) as such.
+func TestNowIsWallClock(t *testing.T) {
+	d, err := client.NewDictionary(demoMeta, demoMissing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cet := time.FixedZone("CET", 3600)
+	pl := New(d, demoInfo(), WithoutPushdown(), WithClock(func() time.Time { return time.Date(2026, 11, 26, 10, 0, 0, 0, cet) }))
+	rows := demoRows(t,
+		"record_id=1;redcap_event_name=enrollment_arm_1;consent_dt=2026-11-26 09:30;dob=2026-11-26",
+		"record_id=2;redcap_event_name=enrollment_arm_1;consent_dt=2026-11-26 10:30;dob=2026-11-25")
+	_, got, _ := run(t, pl, "select record, consent_dt < now(), dob = today() from records", rows)
+	if flat(got) != "1,1,1 | 2,0,0" {
+		t.Errorf("got %s", flat(got))
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/redcapql/rq/client"
@@ -462,10 +461,4 @@ func labelOf(f *client.Field, v client.Value) client.Value {
 		return text(l)
 	}
 	return client.Value{}
-}
-
-// today is a helper for tests: midnight UTC of t's date.
-func midnight(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
