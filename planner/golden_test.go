@@ -78,6 +78,7 @@ var goldenPlans = []struct {
 	{"empty_contradiction", "demo", "select * from records where record = '1' and record = '2'", nil},
 	{"empty_events", "demo", "select * from records where event = 'week_4_arm_1' and arm = 2", nil},
 	{"forms_in", "demo", "select * from records where form in ('visit', 'medications')", nil},
+	{"form_event_empty", "demo", "select * from records where form = 'visit' and event = 'enrollment_arm_1'", nil},
 	{"form_not_local", "demo", "select record from records where form <> 'visit'", nil},
 	{"form_nested_local", "demo", "select record from records where form = 'visit' or score > 5", nil},
 	{"select_star", "demo", "select * from records", nil},

@@ -208,6 +208,12 @@ func (pl *Planner) pushdownInto(p *Plan) {
 						pushedForms = append(pushedForms, f)
 					}
 				}
+				if evs, ok := pl.designated(forms); ok {
+					// A form holds data only on the events it is designated on.
+					c.Pushed += ", events=" + strings.Join(evs, ",")
+					events = intersect(events, evs, haveEvents)
+					haveEvents = true
+				}
 			} else if logic, ok := a.logic(e); ok {
 				hasPin, hasUnpinned := a.pinScan(e)
 				switch {
@@ -305,6 +311,21 @@ func (pl *Planner) exportColumns(p *Plan, ex *client.ExportRecordsParams, pushed
 		}
 	}
 	ex.Forms = pl.formOrder(forms)
+}
+
+// designated returns the events any of forms is designated on, in event
+// order; ok is false when the project has no form–event mapping to tell.
+func (pl *Planner) designated(forms []string) ([]string, bool) {
+	if !pl.proj.Longitudinal || len(pl.proj.FEM) == 0 {
+		return nil, false
+	}
+	var evs []string
+	for _, m := range pl.proj.FEM {
+		if slices.Contains(forms, m.Form) && !slices.Contains(evs, m.Event) {
+			evs = append(evs, m.Event)
+		}
+	}
+	return pl.eventOrder(evs), true
 }
 
 func (pl *Planner) formOrder(forms []string) []string {
