@@ -192,8 +192,6 @@ func (a *analysis) aggregate(c *lang.Call) error {
 		return nil
 	case len(c.Args) != 1:
 		return errAt(c.Pos(), "", "%s takes one argument", c.Name)
-	case c.Distinct && c.Name != "count":
-		return errAt(c.Pos(), "", "distinct is only supported in count(distinct x)")
 	}
 	x := c.Args[0]
 	var nested error

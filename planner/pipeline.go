@@ -443,15 +443,18 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 			if v.Kind == client.KindNull {
 				continue
 			}
+			if item.agg.Distinct {
+				if st.distinct == nil {
+					st.distinct = map[string]bool{}
+				}
+				k := valueKey(v)
+				if st.distinct[k] {
+					continue
+				}
+				st.distinct[k] = true
+			}
 			st.count++
 			switch item.agg.Name {
-			case "count":
-				if item.agg.Distinct {
-					if st.distinct == nil {
-						st.distinct = map[string]bool{}
-					}
-					st.distinct[valueKey(v)] = true
-				}
 			case "sum", "avg":
 				if n, ok := asNumber(v); ok {
 					st.sum += n
@@ -480,11 +483,7 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 			st := g.states[i]
 			switch item.agg.Name {
 			case "count":
-				n := st.count
-				if item.agg.Distinct {
-					n = int64(len(st.distinct))
-				}
-				row[i] = client.Value{Kind: client.KindNumber, Num: float64(n)}
+				row[i] = client.Value{Kind: client.KindNumber, Num: float64(st.count)}
 			case "sum":
 				if st.nums > 0 {
 					row[i] = number(st.sum)

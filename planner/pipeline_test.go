@@ -156,6 +156,7 @@ func TestPipeline(t *testing.T) {
 		{"select count(score), sum(score), avg(score), min(score), max(score) from records", "3,19,6.333333333333333,3,9"},
 		{"select sex, count(*) from records where form = 'baseline' group by sex order by sex", "1,1 | 2,2 | 3,1"},
 		{"select count(distinct sex) from records", "3"},
+		{"select sum(distinct sex), avg(distinct sex), sum(sex), max(distinct sex) from records", "6,2,8,3"},
 		{"select record, score from records where form = 'baseline' order by score desc", "2,∅ | 10,9 | 1,7 | 3,3"},
 		{"select record, score from records where form = 'baseline' order by score", "3,3 | 1,7 | 10,9 | 2,∅"},
 		{"select record from records where form = 'baseline' order by score limit 2 offset 1", "1 | 10"},
