@@ -72,7 +72,8 @@ type rowIter struct {
 	// streaming state
 	group   []*trow // the current record's rows (grouping) or one row
 	gi      int
-	pending *trow // first row of the next record
+	pending *trow           // first row of the next record
+	groups  map[string]bool // records already grouped
 	skipped int64
 	out     []client.Value
 
@@ -238,6 +239,14 @@ func (it *rowIter) nextRow() (*trow, bool, error) {
 		it.group = append(it.group, r)
 	}
 	rec := it.group[0].rec
+	if it.groups == nil {
+		it.groups = map[string]bool{}
+	}
+	if it.groups[rec] {
+		// Event-pinned values need all of a record's rows at once.
+		return nil, false, fmt.Errorf("planner: the rows of record %q are not together in the export (REDCap sends them in record order)", rec)
+	}
+	it.groups[rec] = true
 	for {
 		r, ok, err := it.readRow(nil)
 		if err != nil {

@@ -319,3 +319,18 @@ func TestNowIsWallClock(t *testing.T) {
 		t.Errorf("got %s", flat(got))
 	}
 }
+
+func TestPipelineRecordsTogether(t *testing.T) {
+	pl := demoPlanner(t, WithoutPushdown())
+	p := mustPlan(t, pl, "select record from records where [enrollment_arm_1][age] > 1", nil)
+	rows := demoRows(t,
+		"record_id=1;redcap_event_name=enrollment_arm_1;age=5",
+		"record_id=2;redcap_event_name=enrollment_arm_1;age=5",
+		"record_id=1;redcap_event_name=week_4_arm_1;sbp=100")
+	out := p.Run(context.Background(), rows)
+	for out.Next() {
+	}
+	if err := out.Err(); err == nil || !strings.Contains(err.Error(), `rows of record "1" are not together`) {
+		t.Errorf("err = %v", err)
+	}
+}
