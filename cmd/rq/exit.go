@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"net"
 	"net/url"
 
@@ -56,12 +57,16 @@ func exitCode(err error) int {
 	var ue2 *url.Error
 	var le *lang.Error
 	var ll lang.ErrorList
+	var pe *fs.PathError
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &ue):
 		return exitUsage
 	case errors.As(err, &le), errors.As(err, &ll):
+		return exitQuery
+	case errors.As(err, &pe):
+		// A local file (syscall.Errno would otherwise pass for a net.Error).
 		return exitQuery
 	case errors.As(err, &ce), errors.As(err, &ne), errors.As(err, &ue2):
 		return exitNetwork
