@@ -278,10 +278,10 @@ func looksNumeric(s string) bool {
 
 // quoteLogic quotes a text literal for filterLogic, which has no escapes and
 // URL- and HTML-decodes the whole string first (so %, + and & could change
-// meaning): text that cannot survive that, or that REDCap may store
-// HTML-escaped (< and >), is not pushed.
+// meaning): text that cannot survive that, that REDCap may store
+// HTML-escaped (< and >) or read as a field reference ([ and ]), is not pushed.
 func quoteLogic(s string) (string, bool) {
-	if strings.ContainsAny(s, "\\%&+<>\r\n") {
+	if strings.ContainsAny(s, "\\%&+<>[]\r\n") {
 		return "", false
 	}
 	switch {
