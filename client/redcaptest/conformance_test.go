@@ -117,6 +117,10 @@ func TestConformance(t *testing.T) {
 		writeMismatchList(t, got, listed)
 		return
 	}
+	// The bar: at least 90% identical.
+	if total == 0 || same*10 < total*9 {
+		t.Errorf("conformance: %d of %d identical is below 90%%", same, total)
+	}
 	for k, diff := range got {
 		if _, ok := listed[k]; !ok {
 			t.Errorf("%s: differs but is not listed in %s: %s", k, mismatchFile, diff)

@@ -12,7 +12,10 @@ import (
 )
 
 // LoadODM reads a REDCap CDISC ODM project export (a "project.xml", with or
-// without data) into a Project named after the file's folder.
+// without data) into a Project named after the file's folder. A data
+// dictionary download of the same design in that folder (dictionary.csv or
+// metadata.csv) restores the exact choices text the ODM loses; see
+// restoreChoiceText.
 func LoadODM(path string) (*Project, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -27,6 +30,15 @@ func LoadODM(path string) (*Project, error) {
 		p.Name = filepath.Base(filepath.Dir(path))
 	} else {
 		p.Name = strings.TrimSuffix(base, filepath.Ext(base))
+	}
+	changed, err := restoreChoiceText(p, filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if changed {
+		if err := p.Init(); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
 	}
 	return p, nil
 }
