@@ -6,10 +6,12 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/planner"
 	"github.com/redcapql/rq/repl/render"
 )
 
@@ -160,9 +162,16 @@ func (a *app) exportCommand() *cobra.Command {
 					keys = append([]string{k}, slices.Delete(keys, i, i+1)...)
 				}
 			}
+			numeric := map[string]bool{}
+			for _, col := range planner.SourceTable("project") {
+				numeric[col.Name] = col.Kind == client.KindNumber
+			}
 			row := make([]client.Value, len(keys))
 			for i, k := range keys {
 				row[i] = cellOf(info.Raw[k])
+				if f, err := strconv.ParseFloat(row[i].Str, 64); err == nil && numeric[k] && row[i].Kind == client.KindText {
+					row[i] = client.Value{Kind: client.KindNumber, Num: f, Str: row[i].Str}
+				}
 			}
 			return a.write(&render.Slice{Cols: keys, Vals: [][]client.Value{row}})
 		}),
