@@ -638,6 +638,9 @@ func (a *analysis) query(q *lang.Query) error {
 		}
 	}
 	if k == client.KindCodeSet {
+		if f == nil {
+			return errAt(q.OpPos, "", "%s is a set of checkbox codes: test it with has, has any or has all", anchor)
+		}
 		var sample string
 		if len(f.Choices) > 0 {
 			sample = codeLiteral(&client.Field{}, f.Choices[0].Code)
@@ -743,8 +746,11 @@ func (a *analysis) hasQuery(q *lang.Query) error {
 		return err
 	}
 	r, _ := q.Left.(*lang.Ref)
-	if k != client.KindCodeSet || r == nil {
+	if k != client.KindCodeSet {
 		return errAt(q.OpPos, "", "%s applies to checkbox fields; %s is a %s", q.Op, q.Left, kindName(k))
+	}
+	if r == nil {
+		return errAt(q.OpPos, "", "%s applies to a checkbox field itself, not to %s", q.Op, q.Left)
 	}
 	f := a.cols[r].field
 	for _, x := range q.Right {

@@ -49,6 +49,8 @@ func TestCheckErrors(t *testing.T) {
 		{q: "select sum(notes) from records", pos: "1:12", msg: "sum needs numbers, not text (notes)"},
 		{q: "select age from records where datediff(dob, today(), 'w') > 1", pos: "1:54", msg: "datediff unit must be one of 'y', 'M', 'd', 'h', 'm', 's', not 'w'"},
 		{q: "select age from records where notes <> ''", pos: "1:40", msg: "a blank value is null, so = '' and <> '' are never true; use is null or is not null"},
+		{q: "select age from records where coalesce(race) = '1'", pos: "1:46", msg: "coalesce(race) is a set of checkbox codes: test it with has, has any or has all"},
+		{q: "select age from records where coalesce(race) has '1'", pos: "1:46", msg: "has applies to a checkbox field itself, not to coalesce(race)"},
 		{q: "select age from records where score = null", pos: "1:39", msg: "a comparison with null is never true; use is null or is not null"},
 		{q: "select age from records where dag = 'site_c'", pos: "1:37", msg: "no data access group 'site_c'; did you mean 'site_a'?"},
 		{q: "select age from records where instrument = 'meds'", pos: "1:44", msg: "no form 'meds' (forms: enrollment, baseline, visit, medications)"},
