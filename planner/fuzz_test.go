@@ -17,6 +17,8 @@ func FuzzPlan(f *testing.F) {
 	}
 	f.Add("select * from records where [enrollment_arm_1][age] > $p and form = 'visit'", "50")
 	f.Add("select record, label(race) from records where race has any ('1', 'oth') order by 2", "x")
+	f.Add("select coalesce(race, race), length(race), -score, label(sex) from records where coalesce(score, age) between $p and 10 or not missing(sbp)", "1")
+	f.Add("select count(distinct label(site)), sum(distinct age * 2) from records where datediff(dob, today(), 'y', true) > $p group by sex order by 1", "18")
 	pl := demoPlanner(f)
 	off := demoPlanner(f, WithoutPushdown())
 	f.Fuzz(func(t *testing.T, src, param string) {
