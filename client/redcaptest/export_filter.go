@@ -151,13 +151,9 @@ func (r *logicRow) Value(event, field string, inst logic.InstanceRef) string {
 	}
 	row := r.findRow(event, field, inst)
 	if p.IsFormStatus(field) {
-		ev := event
-		if ev == "" {
-			ev = r.row.Event
-		}
-		if !p.Designated(p.formOfAny(field), ev) {
-			return ""
-		}
+		// A form status reads 0 wherever nothing is stored, on events where
+		// its form is not designated too (redcap-api.md §5.2 "Non-designated
+		// forms"), unlike the export, which leaves it blank there.
 		if row == nil || row.Values[field] == "" {
 			return "0"
 		}
