@@ -141,6 +141,9 @@ func (s *Shell) meta(ctx context.Context, line string) (string, bool, error) {
 		delete(s.Params, strings.TrimPrefix(args[0], "$"))
 		return "", false, nil
 	case `\conninfo`:
+		if _, err := s.planner(ctx); err != nil {
+			return "", false, err
+		}
 		return fmt.Sprintf("Connected to %s, project %q.\n", s.Client.URL(), s.Name()), false, nil
 	}
 	return "", false, errorf(`unknown command %s; \? lists the commands`, cmd)
