@@ -593,13 +593,8 @@ func codeLiteral(f *client.Field, code string) string {
 
 // query checks a leaf condition.
 func (a *analysis) query(q *lang.Query) error {
-	if r, ok := q.Left.(*lang.Ref); ok && r.Event == "" && !r.Bracketed {
-		switch pseudoColumns[r.Name] {
-		case ckForm:
-			if _, isPseudo := pseudoColumns[r.Name]; isPseudo {
-				return a.formQuery(q)
-			}
-		}
+	if r, ok := q.Left.(*lang.Ref); ok && r.Event == "" && !r.Bracketed && r.Name == "form" && a.table == nil {
+		return a.formQuery(q) // form scoping (in other sources, form is a plain column)
 	}
 	switch q.Op {
 	case lang.IsNull, lang.IsNotNull:

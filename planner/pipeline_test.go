@@ -239,6 +239,11 @@ func TestPipelineSource(t *testing.T) {
 	if flat(got) != "enrollment_arm_1,3 | week_12_arm_1,1 | week_4_arm_1,1" {
 		t.Errorf("fem: %s", flat(got))
 	}
+	m.i, m.closed = 0, false
+	_, got, _ = run(t, pl, "select arm_num, unique_event_name from fem where form = 'visit' and arm_num > 1", m)
+	if flat(got) != "2,week_4_arm_2" {
+		t.Errorf("fem form column: %s", flat(got))
+	}
 }
 
 func TestPipelineMissingColumn(t *testing.T) {
