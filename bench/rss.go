@@ -9,6 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -150,8 +153,25 @@ func runChild(args []string) error {
 	fs := flag.NewFlagSet(childFlag, flag.ContinueOnError)
 	n := fs.Int("records", 1000, "demo records")
 	out := fs.String("o", "", "CSV file")
+	cpu := fs.String("cpuprofile", "", "write a CPU profile of the whole run here")
+	heap := fs.String("heapprofile", "", "write a heap profile here each time the live heap reaches a new peak (for finding what grows)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *heap != "" {
+		stop := profilePeaks(*heap)
+		defer stop()
+	}
+	if *cpu != "" {
+		f, err := os.Create(*cpu)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	srv, c, err := demoServer(*n, redcaptest.Options{})
 	if err != nil {
@@ -176,4 +196,38 @@ func runChild(args []string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// profilePeaks samples the live heap every 50 ms and writes a heap profile
+// to path whenever it has grown by a quarter over the last one written.
+func profilePeaks(path string) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		var last uint64
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			metrics.Read(sample)
+			live := sample[0].Value.Uint64()
+			if live < last+last/4 || live < 8<<20 {
+				continue
+			}
+			last = live
+			runtime.GC()
+			if f, err := os.Create(path); err == nil {
+				pprof.Lookup("heap").WriteTo(f, 0)
+				f.Close()
+				fmt.Fprintf(os.Stderr, "heap profile at %.0f MB live\n", float64(live)/1e6)
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
