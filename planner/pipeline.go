@@ -38,7 +38,7 @@ type Stats struct {
 	RowsOut  int64         // rows returned
 	Invalid  int64         // values that did not fit their field, read as null
 	Examples []string      // the first few invalid values (record, field, value, reason)
-	Local    time.Duration // time spent in the local pipeline
+	Local    time.Duration // time spent in the local pipeline, waiting for raw rows excluded
 }
 
 const maxExamples = 5
@@ -74,6 +74,7 @@ type rowIter struct {
 	gi      int
 	pending *trow           // first row of the next record
 	groups  map[string]bool // records already grouped
+	wait    time.Duration   // time spent waiting for raw rows (not local work)
 	skipped int64
 	out     []client.Value
 
@@ -147,8 +148,8 @@ func (it *rowIter) Next() bool {
 	if it.done && it.result == nil {
 		return false
 	}
-	t0 := time.Now()
-	defer func() { it.stats.Local += time.Since(t0) }()
+	t0, w0 := time.Now(), it.wait
+	defer func() { it.stats.Local += time.Since(t0) - (it.wait - w0) }()
 	if !it.started {
 		if err := it.start(); err != nil {
 			return it.fail(err)
@@ -286,7 +287,10 @@ func (it *rowIter) readRow(dst *trow) (*trow, bool, error) {
 			return nil, false, err
 		}
 	}
-	if !it.raw.Next() {
+	w := time.Now()
+	more := it.raw.Next()
+	it.wait += time.Since(w)
+	if !more {
 		return nil, false, it.raw.Err()
 	}
 	it.stats.RowsRead++
