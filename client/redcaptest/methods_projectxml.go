@@ -74,9 +74,11 @@ func handleProjectXML(c *call) error {
 		if err != nil {
 			return err
 		}
-		x.pass = map[*Row]bool{}
+		// Keyed by record and row key, not by *Row: a generated store (the
+		// demo) builds fresh records on every pass over it.
+		x.pass = map[passKey]bool{}
 		for rec := range p.Records.All() {
-			if err := rx.eachRow(rec, func(row *Row) bool { x.pass[row] = true; return true }); err != nil {
+			if err := rx.eachRow(rec, func(row *Row) bool { x.pass[passKey{rec.ID, row.RowKey}] = true; return true }); err != nil {
 				return err
 			}
 		}
@@ -90,6 +92,13 @@ func handleProjectXML(c *call) error {
 	return nil
 }
 
+// passKey names a row across passes over a store: record, event, repeat
+// instrument and instance.
+type passKey struct {
+	record string
+	RowKey
+}
+
 type odmWriter struct {
 	p        *Project
 	w        *bufio.Writer
@@ -100,8 +109,8 @@ type odmWriter struct {
 	records  map[string]bool
 	fields   map[string]bool
 	events   map[string]bool
-	pass     map[*Row]bool // rows passing filterLogic (nil: no filter)
-	files    bool          // exportFiles: file contents as ItemDataBase64Binary
+	pass     map[passKey]bool // rows passing filterLogic (nil: no filter)
+	files    bool             // exportFiles: file contents as ItemDataBase64Binary
 }
 
 func (x *odmWriter) printf(format string, args ...any) { fmt.Fprintf(x.w, format, args...) }
@@ -542,7 +551,7 @@ func (x *odmWriter) writeData() {
 			if x.events != nil && !x.events[row.Event] {
 				continue
 			}
-			if x.pass != nil && !x.pass[row] {
+			if x.pass != nil && !x.pass[passKey{rec.ID, row.RowKey}] {
 				continue
 			}
 			forms := p.EventForms(row.Event)

@@ -2,6 +2,7 @@ package redcaptest
 
 import (
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -243,5 +244,38 @@ func TestCreateProject(t *testing.T) {
 	}
 	if st, body := api(t, srv, super, "content", "project", "format", "json", "returnFormat", "json", "data", `[{"project_title":"Bad","purpose":"0"}]`, "odm", "<ODM><oops"); st != 400 || !strings.Contains(body, "not a valid REDCap project XML") {
 		t.Errorf("bad odm: %d %s", st, body)
+	}
+}
+
+// TestProjectXMLFilterLogicGeneratedStore checks filterLogic on a project
+// whose store builds fresh records on every pass (the demo): the rows the
+// project XML keeps are those the record export passes.
+func TestProjectXMLFilterLogicGeneratedStore(t *testing.T) {
+	p := Demo(DemoOptions{Records: 40, Seed: 3})
+	srv := NewServer(t, p)
+	const logic = "[score] > 5"
+	st, body := api(t, srv, srv.Token(p.Name), "content", "project_xml", "filterLogic", logic)
+	if st != 200 {
+		t.Fatalf("project_xml: %d %.200s", st, body)
+	}
+	back, err := ReadODM(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for rec := range back.Records.All() {
+		for _, row := range rec.Rows {
+			got[rec.ID+"|"+row.Event] = true
+		}
+	}
+	want := map[string]bool{}
+	for _, r := range exportDemo(t, srv, p, url.Values{"fields[0]": {"record_id"}, "fields[1]": {"score"}, "filterLogic": {logic}})[1:] {
+		want[r[0]+"|"+r[1]] = true
+	}
+	if len(want) == 0 {
+		t.Fatal("record export: no row passes " + logic)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("project XML rows %v, record export rows %v", got, want)
 	}
 }
