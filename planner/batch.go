@@ -2,6 +2,7 @@ package planner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -295,8 +296,29 @@ func remap(r *result, cols []string) ([]string, error) {
 	return out, nil
 }
 
-// call makes one export and reads it whole.
+// maxTruncatedRetries bounds the calls made again after a cut body. The
+// client retries failures before a body arrives; a body cut while it is
+// read can only be retried here, where the whole call is kept in memory.
+const maxTruncatedRetries = 3
+
+// call makes one export and reads it whole, again when the body was cut.
 func (f *FetchRows) call(p client.ExportRecordsParams) (*result, error) {
+	if p.Format == "" {
+		p.Format = f.opts.Format
+	}
+	for attempt := 0; ; attempt++ {
+		res, err := f.callOnce(p)
+		if err == nil || !errors.Is(err, client.ErrTruncated) || attempt == maxTruncatedRetries || f.ctx.Err() != nil {
+			return res, err
+		}
+		f.mu.Lock()
+		f.stats.Retries++
+		f.mu.Unlock()
+	}
+}
+
+// callOnce makes one export and reads it whole.
+func (f *FetchRows) callOnce(p client.ExportRecordsParams) (*result, error) {
 	t0 := time.Now()
 	s, err := f.export(f.ctx, p)
 	server := time.Since(t0)

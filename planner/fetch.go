@@ -49,6 +49,10 @@ type FetchOptions struct {
 	Dictionary *client.Dictionary
 	// Progress, when set, is called after every call (never concurrently).
 	Progress func(Progress)
+	// Format is the wire format of the exports (default "json": a JSON body
+	// cut short never parses, while a CSV body cut at a line end looks
+	// complete; REDCap keeps Content-Length right when PHP's output is cut).
+	Format string
 	// RecordFilter is filterLogic valid only at record level (Plan.RecordFilter):
 	// it selects the ids in step 1 in place of the export's FilterLogic, and
 	// a small export then does not skip step 1.
@@ -68,6 +72,7 @@ type FetchStats struct {
 	Calls      int           // API calls, the id step and retried halves included
 	Batches    int           // record batches (before splits)
 	Splits     int           // batches split in half after the server ran out of memory or time
+	Retries    int           // calls made again after a body arrived cut short
 	IDs        int           // record ids found by the id step (or sent in the single call)
 	Rows       int           // rows received
 	Bytes      int64         // response bytes read
@@ -134,6 +139,9 @@ func Fetch(ctx context.Context, c *client.Client, p client.ExportRecordsParams, 
 func (o *FetchOptions) setDefaults(p client.ExportRecordsParams) error {
 	if o.RecordIDField == "" {
 		return errors.New("planner.Fetch: FetchOptions.RecordIDField is required")
+	}
+	if o.Format == "" {
+		o.Format = "json"
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -14,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
@@ -295,7 +297,7 @@ func TestFetchServerDropsRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := Fetch(context.Background(), c, client.ExportRecordsParams{}, FetchOptions{RecordIDField: "record_id", MaxIDsPerBatch: 7})
+	f, err := Fetch(context.Background(), c, client.ExportRecordsParams{}, FetchOptions{RecordIDField: "record_id", MaxIDsPerBatch: 7, Format: "csv"}) // the proxy edits CSV
 	if err == nil {
 		for f.Next() {
 		}
@@ -308,5 +310,49 @@ func TestFetchServerDropsRecord(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "17") {
 		t.Errorf("message does not name the record: %v", err)
+	}
+}
+
+func TestFetchServerFaults(t *testing.T) {
+	ref, _ := serveDemo(t, redcaptest.Faults{}, 120)
+	want := exportAll(t, ref, client.ExportRecordsParams{Format: "json"})
+	for _, format := range []string{"json"} { // the default; see FetchOptions.Format for why not csv
+		t.Run(format, func(t *testing.T) {
+			proj := redcaptest.Demo(redcaptest.DemoOptions{Records: 120, Seed: 1})
+			srv, err := redcaptest.Start("127.0.0.1:0", redcaptest.Options{Faults: redcaptest.Faults{
+				FailRate: 0.2, TruncateRate: 0.25, Seed: 5}}, proj)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(srv.Close)
+			c, err := client.New(srv.URL, srv.Token(proj.Name), client.WithRateLimit(0),
+				client.WithLogger(slog.New(slog.DiscardHandler)),
+				client.WithRetry(client.RetryPolicy{MaxAttempts: 8, BaseDelay: 10 * time.Millisecond, MaxDelay: 20 * time.Millisecond}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for run := range 6 {
+				f, err := Fetch(context.Background(), c, client.ExportRecordsParams{}, FetchOptions{
+					RecordIDField: "record_id", MaxIDsPerBatch: 10, Format: format,
+				})
+				var got [][]string
+				if err == nil {
+					for f.Next() {
+						got = append(got, slices.Clone(f.Row()))
+					}
+					err = f.Err()
+					f.Close()
+				}
+				if err != nil {
+					// a failure is allowed (and must say what failed); a partial result is not
+					t.Logf("run %d (%s): failed cleanly: %v", run, format, err)
+					continue
+				}
+				if !slices.EqualFunc(got, want.Rows, slices.Equal) {
+					t.Fatalf("run %d: %d rows, want %d: a partial or wrong result passed as complete", run, len(got), len(want.Rows))
+				}
+				t.Logf("run %d: complete after %d retries of cut bodies", run, f.Stats().Retries)
+			}
+		})
 	}
 }
