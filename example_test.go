@@ -2,6 +2,7 @@ package rq_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log"
 
@@ -128,19 +129,27 @@ func ExampleProject_Explain() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Print(ex.Text)
+	// ex.Text is the plan for people; ex.JSON the same for programs.
+	var plan struct {
+		Calls []struct {
+			Content string `json:"content"`
+			Params  struct {
+				Forms       []string `json:"forms"`
+				FilterLogic string   `json:"filterLogic"`
+			} `json:"params"`
+		} `json:"calls"`
+		Conjuncts []struct{ Source, Class string } `json:"conjuncts"`
+	}
+	if err := json.Unmarshal(ex.JSON, &plan); err != nil {
+		log.Fatal(err)
+	}
+	call := plan.Calls[0]
+	fmt.Println(call.Content, "forms:", call.Params.Forms, "filterLogic:", call.Params.FilterLogic)
+	for _, c := range plan.Conjuncts {
+		fmt.Printf("%s: %s\n", c.Class, c.Source)
+	}
 	// Output:
-	// query: explain select age, score from records where score > 5 and form = 'baseline'
-	// call: content=record
-	//   records: (all)
-	//   fields: record_id
-	//   forms: baseline
-	//   events: (all)
-	//   filterLogic: [score] > 5
-	//   exportBlankForGrayFormStatus: true
-	// conjuncts:
-	//   inexact score > 5  =>  [score] > 5
-	//   inexact form = 'baseline'  =>  forms=baseline
-	// residual: score > 5 and form = 'baseline'
-	// columns: age, score
+	// record forms: [baseline] filterLogic: [score] > 5
+	// inexact: score > 5
+	// inexact: form = 'baseline'
 }
