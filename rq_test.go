@@ -318,3 +318,22 @@ func engineGoroutines() string {
 	}
 	return strings.Join(out, "\n\n")
 }
+
+func TestProgress(t *testing.T) {
+	var last Progress
+	calls := 0
+	p, _ := demo(t, 80, redcaptest.Faults{}, WithMaxIDsPerBatch(10), WithProgress(func(pr Progress) {
+		calls++
+		if pr.Records < last.Records || pr.Calls < last.Calls || pr.Bytes < last.Bytes {
+			t.Errorf("progress went back: %+v after %+v", pr, last)
+		}
+		last = pr
+	}))
+	rows := reader(t)(p.Query(context.Background(), "select record from records where form = 'enrollment'", nil))
+	if len(rows) != 80 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	if last.Records != 80 || last.Total != 80 || last.Calls < 9 || last.Bytes == 0 || calls < last.Calls {
+		t.Errorf("last progress %+v after %d reports", last, calls)
+	}
+}
