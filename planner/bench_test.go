@@ -86,3 +86,49 @@ func BenchmarkResidual(b *testing.B) {
 func BenchmarkResidualExpr(b *testing.B) {
 	benchResidual(b, "select record from records where abs(score - 5) > 1 and age * 2 between 36 and 130")
 }
+
+// BenchmarkRun measures the whole local pipeline (typing raw rows,
+// residual, projection) for the headline query over raw demo-shaped rows.
+func BenchmarkRun(b *testing.B) {
+	pl := demoPlanner(b, WithoutPushdown())
+	p := mustPlan(b, pl, "select age, score from records where score > 5 and form = 'baseline'", nil)
+	cols := demoColumns(b)
+	idx := func(c string) int {
+		for i, x := range cols {
+			if x == c {
+				return i
+			}
+		}
+		b.Fatalf("no column %s", c)
+		return -1
+	}
+	var rows [][]string
+	for i := range 1 << 15 {
+		r := make([]string, len(cols))
+		r[idx("record_id")] = strconv.Itoa(i / 3)
+		switch i % 3 {
+		case 0:
+			r[idx("redcap_event_name")] = "enrollment_arm_1"
+			r[idx("age")] = strconv.Itoa(18 + i%70)
+			r[idx("score")] = strconv.Itoa(i % 11)
+			r[idx("baseline_complete")] = "2"
+		default:
+			r[idx("redcap_event_name")] = "week_4_arm_1"
+			r[idx("sbp")] = "120"
+			r[idx("visit_complete")] = "2"
+		}
+		rows = append(rows, r)
+	}
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		out := p.Run(b.Context(), &memRows{cols: cols, rows: rows})
+		for out.Next() {
+		}
+		if out.Err() != nil {
+			b.Fatal(out.Err())
+		}
+		n += len(rows)
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "rows/s")
+}

@@ -38,10 +38,13 @@ type Stats struct {
 	RowsOut  int64         // rows returned
 	Invalid  int64         // values that did not fit their field, read as null
 	Examples []string      // the first few invalid values (record, field, value, reason)
-	Local    time.Duration // time spent in the local pipeline, waiting for raw rows excluded
+	Local    time.Duration // time spent in the local pipeline, waiting for raw rows excluded (sampled: one row in 16 is timed)
 }
 
 const maxExamples = 5
+
+// timeSample: one call to Next in timeSample is timed for Stats.Local.
+const timeSample = 16
 
 // Run runs the local pipeline over raw rows (the export of p.Export): typing,
 // form scoping, record grouping, the residual filter, projection, aggregates,
@@ -73,8 +76,11 @@ type rowIter struct {
 	group   []*trow // the current record's rows (grouping) or one row
 	gi      int
 	pending *trow           // first row of the next record
+	spare   *trow           // the reused typed row when not grouping
 	groups  map[string]bool // records already grouped
-	wait    time.Duration   // time spent waiting for raw rows (not local work)
+	wait    time.Duration   // time spent waiting for raw rows (not local work), in timed calls
+	calls   int64           // calls to Next
+	timing  bool            // this call to Next is timed
 	skipped int64
 	out     []client.Value
 
@@ -148,8 +154,21 @@ func (it *rowIter) Next() bool {
 	if it.done && it.result == nil {
 		return false
 	}
-	t0, w0 := time.Now(), it.wait
-	defer func() { it.stats.Local += time.Since(t0) - (it.wait - w0) }()
+	// Timing every call would cost more than the work it measures: time
+	// one call in timeSample and count it timeSample times.
+	it.calls++
+	if it.calls%timeSample == 1 || !it.started {
+		it.timing = true
+		t0, w0 := time.Now(), it.wait
+		defer func() {
+			it.timing = false
+			n := time.Duration(timeSample)
+			if it.calls == 1 {
+				n = 1
+			}
+			it.stats.Local += n * (time.Since(t0) - (it.wait - w0))
+		}()
+	}
 	if !it.started {
 		if err := it.start(); err != nil {
 			return it.fail(err)
@@ -219,7 +238,9 @@ func (it *rowIter) nextKept() (*trow, bool, error) {
 // reads event-pinned references.
 func (it *rowIter) nextRow() (*trow, bool, error) {
 	if !it.p.sched {
-		r, ok, err := it.readRow(nil)
+		// Kept rows are projected before the next read: one typed row serves all.
+		r, ok, err := it.readRow(it.spare)
+		it.spare = r
 		return r, ok, err
 	}
 	if it.gi < len(it.group) {
@@ -287,9 +308,14 @@ func (it *rowIter) readRow(dst *trow) (*trow, bool, error) {
 			return nil, false, err
 		}
 	}
-	w := time.Now()
-	more := it.raw.Next()
-	it.wait += time.Since(w)
+	var more bool
+	if it.timing {
+		w := time.Now()
+		more = it.raw.Next()
+		it.wait += time.Since(w)
+	} else {
+		more = it.raw.Next()
+	}
 	if !more {
 		return nil, false, it.raw.Err()
 	}
