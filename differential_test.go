@@ -42,11 +42,14 @@ func diffProjects() []diffProject {
 		// blanks, missing codes and invalid values
 		{"demo", func(*testing.T) *redcaptest.Project {
 			return redcaptest.Demo(redcaptest.DemoOptions{Records: 120, Seed: 7})
-		}, 380},
+		}, 340},
+		// a real longitudinal project: 12 events, 2 arms, checkboxes
+		{"longitudinal", fixture("redcapr", "projects", "longitudinal", "project.xml"), 50},
 		// classic projects
-		{"classic clinical-trial-1", fixture("redcapr", "projects", "clinical-trial-1", "project.xml"), 70},
-		{"classic simple", fixture("redcapr", "projects", "simple", "project.xml"), 60},
-		{"classic repeating-instruments", fixture("redcapr", "projects", "repeating-instruments", "project.xml"), 50},
+		{"classic clinical-trial-1", fixture("redcapr", "projects", "clinical-trial-1", "project.xml"), 50},
+		{"classic simple", fixture("redcapr", "projects", "simple", "project.xml"), 40},
+		{"classic blank-for-gray-status", fixture("redcapr", "projects", "blank-for-gray-status", "project.xml"), 40},
+		{"classic repeating-instruments", fixture("redcapr", "projects", "repeating-instruments", "project.xml"), 40},
 	}
 }
 
