@@ -271,6 +271,9 @@ func replay(t *testing.T, fixturesDir, projDir string, e indexEntry) string {
 	if err != nil {
 		return "parse answer: " + err.Error()
 	}
+	if e.Function == "redcap_users_export" {
+		gotCols, gotRows = splitUserForms(gotCols, gotRows, strings.HasSuffix(e.Expected, "--user_form.json"))
+	}
 	gotCols, gotRows = postProcess(e, gotCols, gotRows)
 	fileFields := map[string]bool{}
 	for _, f := range p.Metadata {
@@ -279,6 +282,43 @@ func replay(t *testing.T, fixturesDir, projDir string, e indexEntry) string {
 		}
 	}
 	return compareFrame(e, cols, exp, gotCols, gotRows, fileFields)
+}
+
+// splitUserForms repeats redcap_users_export's client-side split of the
+// user export: data_user is the export without its forms column;
+// data_user_form has one row per user and "form:level" item of forms
+// (username, form_name, permission_id, permission; the permission names
+// REDCapR gives levels 0 to 3, NA for others).
+func splitUserForms(cols []string, rows [][]*string, userForm bool) ([]string, [][]*string) {
+	fi := indexOf(cols, "forms")
+	if fi < 0 {
+		return cols, rows
+	}
+	if !userForm {
+		out := make([][]*string, len(rows))
+		for i, r := range rows {
+			out[i] = append(append([]*string{}, r[:fi]...), r[fi+1:]...)
+		}
+		return append(append([]string{}, cols[:fi]...), cols[fi+1:]...), out
+	}
+	ui := indexOf(cols, "username")
+	names := []string{"no_access", "edit_form", "readonly", "edit_survey"}
+	var out [][]*string
+	for _, r := range rows {
+		if r[fi] == nil {
+			continue
+		}
+		for _, item := range strings.Split(*r[fi], ",") {
+			form, level, _ := strings.Cut(item, ":")
+			id := level
+			var perm *string
+			if n, err := strconv.Atoi(level); err == nil && n >= 0 && n < len(names) {
+				perm = &names[n]
+			}
+			out = append(out, []*string{r[ui], &form, &id, perm})
+		}
+	}
+	return []string{"username", "form_name", "permission_id", "permission"}, out
 }
 
 func hasPlaceholder(m map[string]string) bool {

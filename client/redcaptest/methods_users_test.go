@@ -240,3 +240,54 @@ func TestSurveyMethods(t *testing.T) {
 		t.Errorf("participants: %d %s", st, body)
 	}
 }
+
+// TestUserExportColumns checks the user export's header against REDCap's
+// (REDCap 14/15, as the REDCapR users-export captures show it once
+// REDCapR's own split of "forms" is undone), in CSV and JSON alike, with the
+// DAG id and label filled for a user in a DAG.
+func TestUserExportColumns(t *testing.T) {
+	want := []string{"username", "email", "firstname", "lastname", "expiration",
+		"data_access_group", "data_access_group_id", "data_access_group_label",
+		"design", "alerts", "user_rights", "data_access_groups", "reports", "stats_and_charts",
+		"manage_survey_participants", "calendar", "data_import_tool", "data_comparison_tool",
+		"logging", "email_logging", "file_repository", "data_quality_create", "data_quality_execute",
+		"api_export", "api_import", "api_modules", "mobile_app", "mobile_app_download_data",
+		"record_create", "record_rename", "record_delete", "lock_records_all_forms", "lock_records",
+		"lock_records_customization", "forms", "forms_export"}
+	p := usersProject()
+	p.Users = append(p.Users, User{Username: "bob", DAG: "site_b"})
+	srv := NewServer(t, p)
+	tok := srv.Token(p.Name)
+	st, body := api(t, srv, tok, "content", "user", "format", "csv")
+	lines := strings.Split(strings.TrimSpace(body), "\n")
+	if st != 200 || len(lines) != 3 {
+		t.Fatalf("csv export: %d %s", st, body)
+	}
+	if got := strings.Split(lines[0], ","); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("csv header\n got %v\nwant %v", got, want)
+	}
+	if !strings.HasPrefix(lines[2], `bob,,,,,site_b,12,"Site B",`) {
+		t.Errorf("bob's row: %s", lines[2])
+	}
+	_, body = api(t, srv, tok, "content", "user", "format", "json")
+	dec := json.NewDecoder(strings.NewReader(body))
+	var keys []string
+	// Read the first object's keys in order.
+	if tk, err := dec.Token(); err != nil || tk != json.Delim('[') {
+		t.Fatalf("json: %v %s", err, body)
+	}
+	if tk, err := dec.Token(); err != nil || tk != json.Delim('{') {
+		t.Fatalf("json: %v %s", err, body)
+	}
+	for dec.More() {
+		k, _ := dec.Token()
+		keys = append(keys, k.(string))
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if strings.Join(keys, ",") != strings.Join(want, ",") {
+		t.Errorf("json keys\n got %v\nwant %v", keys, want)
+	}
+}
