@@ -31,6 +31,9 @@ type config struct {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == spawnFlag {
+		os.Exit(runSpawn(os.Args[2:]))
+	}
 	if len(os.Args) > 1 && os.Args[1] == childFlag {
 		if err := runChild(os.Args[2:]); err != nil {
 			fmt.Fprintln(os.Stderr, "bench child:", err)
