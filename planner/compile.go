@@ -48,7 +48,8 @@ type (
 // expr program.
 type compiler struct {
 	a        *analysis
-	nscratch int // scratch values used by expr programs so far
+	nscratch int  // scratch values used by expr programs so far
+	allExpr  bool // tests: compile conditions into expr programs even when native would do
 }
 
 func (cp *compiler) pinIndex(ev string) int {

@@ -66,6 +66,9 @@ func (g *exprGen) gen(e lang.Expr) (string, error) {
 		}
 		return g.leaf(f), nil
 	case *lang.QueryGroup:
+		if !needsExpr(e) && !g.cp.allExpr {
+			return g.nativeCond(e)
+		}
 		var items []string
 		for _, it := range e.Items {
 			s, err := g.gen(it)
@@ -77,6 +80,9 @@ func (g *exprGen) gen(e lang.Expr) (string, error) {
 		fn := map[lang.LogicOp]string{lang.And: "and3", lang.Or: "or3", lang.Not: "not3"}[e.Op]
 		return fmt.Sprintf("%s(R, %d, %s)", fn, g.slot(), strings.Join(items, ", ")), nil
 	case *lang.Query:
+		if !needsExpr(e) && !g.cp.allExpr {
+			return g.nativeCond(e)
+		}
 		return g.query(e)
 	case *lang.Binary:
 		l, err := g.gen(e.Left)
@@ -225,6 +231,16 @@ func logicHelper(op lang.LogicOp) func(p ...any) (any, error) {
 		}
 		return put(p[0], p[1], triValue(t)), nil
 	}
+}
+
+// nativeCond makes a condition without functions or arithmetic one native
+// leaf of the program (one call instead of one per operand).
+func (g *exprGen) nativeCond(e lang.Expr) (string, error) {
+	c, err := g.cp.cond(e)
+	if err != nil {
+		return "", err
+	}
+	return g.leaf(func(x *evalCtx) client.Value { return triValue(c(x)) }), nil
 }
 
 // leaf registers a native leaf and returns its call: v(R, leaf, slot).

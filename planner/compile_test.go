@@ -23,6 +23,7 @@ func TestExprMatchesNative(t *testing.T) {
 		p := mustPlan(t, pl, "select record from records where "+src, nil)
 		cp := &compiler{a: p.a}
 		native, err := cp.cond(p.Stmt.Where)
+		cp.allExpr = true
 		if err != nil {
 			t.Fatalf("%s: %v", src, err)
 		}
