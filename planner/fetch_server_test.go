@@ -356,3 +356,24 @@ func TestFetchServerFaults(t *testing.T) {
 		})
 	}
 }
+
+func TestFetchServerInputVarsLimit(t *testing.T) {
+	ref, _ := serveDemo(t, redcaptest.Faults{}, 100)
+	want := exportAll(t, ref, client.ExportRecordsParams{Format: "json"})
+	c, _ := serveDemo(t, redcaptest.Faults{MaxInputVars: 40}, 100)
+	f, err := Fetch(context.Background(), c, client.ExportRecordsParams{}, FetchOptions{RecordIDField: "record_id"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var got [][]string
+	for f.Next() {
+		got = append(got, slices.Clone(f.Row()))
+	}
+	if f.Err() != nil || !slices.EqualFunc(got, want.Rows, slices.Equal) {
+		t.Fatalf("%d rows (err %v), want %d", len(got), f.Err(), len(want.Rows))
+	}
+	if st := f.Stats(); st.Splits == 0 || st.BatchSize > 40 {
+		t.Errorf("stats %+v: want splits down to batches under the POST-variable limit", st)
+	}
+}
