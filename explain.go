@@ -9,8 +9,8 @@ import (
 
 // Explanation is a query's plan as text and as JSON.
 type Explanation struct {
-	Text string
-	JSON []byte
+	Text string // for people: calls, conjunct classes, residual (and the run's figures)
+	JSON []byte // the same document for programs (see docs/planning.md)
 }
 
 // Explain plans src without running it, or, with analyze, runs it (reading

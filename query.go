@@ -2,7 +2,6 @@ package rq
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -80,16 +79,16 @@ func (p *Project) run(ctx context.Context, pl *planner.Planner, plan *planner.Pl
 // labelFields finds, for each column named after a choice field, the field.
 func labelFields(d *client.Dictionary, cols []string) []*client.Field {
 	var out []*client.Field
-	any := false
+	found := false
 	for _, c := range cols {
 		f, ok := d.Field(c)
 		if !ok || len(f.Choices) == 0 {
 			f = nil
 		}
-		any = any || f != nil
+		found = found || f != nil
 		out = append(out, f)
 	}
-	if !any {
+	if !found {
 		return nil
 	}
 	return out
@@ -226,7 +225,8 @@ func (r *Rows) Close() error {
 	return err
 }
 
-// Plan returns the plan the rows come from (nil for Filter's id list).
+// Plan returns the plan the rows come from (for Filter's id list, the plan
+// of the query that found the ids).
 func (r *Rows) Plan() *planner.Plan { return r.plan }
 
 // Stats describes a query's work, for explain analyze.
@@ -272,6 +272,3 @@ func (v *valueRows) Stats() planner.Stats {
 }
 
 var _ planner.Rows = (*valueRows)(nil)
-
-// errorf prefixes rq's own errors.
-func errorf(format string, args ...any) error { return fmt.Errorf("rq: "+format, args...) }
