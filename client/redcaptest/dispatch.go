@@ -3,6 +3,7 @@ package redcaptest
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -78,7 +79,8 @@ var actionDecides = map[string]bool{"file": true, "fileRepository": true, "event
 var validActions = map[string]bool{"export": true, "import": true, "delete": true, "rename": true,
 	"switch": true, "list": true, "createFolder": true, "randomize": true}
 
-// call is one API request being served.
+// call is one API request being served. User is the caller's own copy,
+// taken as the request started (see userSnapshot).
 type call struct {
 	w       http.ResponseWriter
 	r       *http.Request
@@ -116,6 +118,33 @@ func (c *call) File(name string) *multipart.FileHeader { return c.form.files[nam
 
 // Server returns the server serving the call.
 func (c *call) Server() *Server { return c.srv }
+
+// userSnapshot copies a project user, as the request starts, into a value
+// the call owns: handlers read its DAG and rights without holding p.Mu
+// while dag/switch and user imports change the project's users under it.
+// It returns nil when the token no longer belongs to a user.
+func (s *Server) userSnapshot(p *Project, token string) *User {
+	p.Mu.RLock()
+	defer p.Mu.RUnlock()
+	_, u := s.lookup(token) // stable now: users are rebound under p.Mu
+	if u == nil {
+		return nil
+	}
+	cp := *u
+	cp.Rights = maps.Clone(u.Rights)
+	cp.Forms = maps.Clone(u.Forms)
+	return &cp
+}
+
+// liveUser returns the project's own record of the calling user, to change
+// it; the caller holds p.Mu for writing.
+func (c *call) liveUser() *User {
+	if c.User == nil {
+		return nil
+	}
+	_, u := c.srv.lookup(c.User.Token)
+	return u
+}
 
 // DAG returns the unique DAG name the calling user is restricted to ("" = none).
 func (c *call) DAG() string {
@@ -181,6 +210,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		if c.Project == nil {
 			c.fail(errorf(http.StatusForbidden, msgNoPermission))
 			return
+		}
+		if c.User != nil {
+			if c.User = s.userSnapshot(c.Project, token); c.User == nil {
+				c.fail(errorf(http.StatusForbidden, msgNoPermission)) // deleted meanwhile
+				return
+			}
 		}
 	}
 	c.Content = form.Str("content")

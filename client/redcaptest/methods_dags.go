@@ -155,6 +155,11 @@ func handleDAGSwitch(c *call) error {
 	if p.DAGByUnique(d) == nil {
 		return errorf(http.StatusBadRequest, "The Data Access Group '%s' does not exist in this project", d)
 	}
+	u := c.liveUser()
+	if u == nil {
+		return errorf(http.StatusForbidden, msgNoPermission)
+	}
+	u.DAG = d
 	c.User.DAG = d
 	p.AppendLog(LogEntry{User: c.Username(), Action: "Switch DAG (API)", Kind: LogUser, Details: "dag = '" + d + "'"})
 	return mText(c, "1")
