@@ -219,7 +219,12 @@ func projectInfo(proj *client.Project) planner.ProjectInfo {
 func (p *Project) fetchOptions(pl *planner.Planner, plan *planner.Plan) planner.FetchOptions {
 	dict := pl.Dictionary()
 	events := len(pl.Project().Events)
+	var names []string
+	for _, e := range pl.Project().Events {
+		names = append(names, e.Name)
+	}
 	return planner.FetchOptions{
+		EventNames:     names,
 		RecordIDField:  dict.RecordIDField(),
 		Concurrency:    p.cfg.concurrency,
 		CellsPerBatch:  p.cfg.cellsPerBatch,

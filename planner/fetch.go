@@ -45,6 +45,9 @@ type FetchOptions struct {
 	// Events is the project's number of events (1 for a classic project),
 	// used for the first estimate of rows per record.
 	Events int
+	// EventNames lists the project's unique event names: an id step too
+	// large for the server is then asked event by event.
+	EventNames []string
 	// Dictionary, when set, is used to estimate the exported columns.
 	Dictionary *client.Dictionary
 	// Progress, when set, is called after every call (never concurrently).
@@ -290,16 +293,11 @@ func (f *FetchRows) fetchIDs() ([]string, error) {
 	seen := map[string]bool{}
 	for _, chunk := range chunks {
 		idp.Records = chunk
-		res, err := f.call(idp)
+		got, err := f.idsOf(idp)
 		if err != nil {
 			return nil, fmt.Errorf("fetching record ids: %w", err)
 		}
-		col := slices.Index(res.cols, f.opts.RecordIDField)
-		if col < 0 && res.rows() > 0 {
-			return nil, fmt.Errorf("fetching record ids: the export has no column %q (columns: %s)", f.opts.RecordIDField, strings.Join(res.cols, ", "))
-		}
-		for i := range res.rows() {
-			id := res.row(i)[col]
+		for _, id := range got {
 			if !seen[id] {
 				seen[id] = true
 				ids = append(ids, id)
@@ -311,6 +309,68 @@ func (f *FetchRows) fetchIDs() ([]string, error) {
 	f.stats.TwoStep = true
 	f.total = len(ids)
 	f.mu.Unlock()
+	return ids, nil
+}
+
+// idsOf makes one id export. When even that is too large for the server
+// (it happens: PyCap issue #80), it asks again per half of the records,
+// else per event, and merges the answers in REDCap's record order.
+func (f *FetchRows) idsOf(p client.ExportRecordsParams) ([]string, error) {
+	res, err := f.call(p)
+	if err == nil {
+		col := slices.Index(res.cols, f.opts.RecordIDField)
+		if col < 0 && res.rows() > 0 {
+			return nil, fmt.Errorf("the export has no column %q (columns: %s)", f.opts.RecordIDField, strings.Join(res.cols, ", "))
+		}
+		ids := make([]string, 0, res.rows())
+		for i := range res.rows() {
+			if id := res.row(i)[col]; len(ids) == 0 || ids[len(ids)-1] != id {
+				ids = append(ids, id)
+			}
+		}
+		return ids, nil
+	}
+	if !f.tooLarge(err) {
+		return nil, err
+	}
+	var parts []client.ExportRecordsParams
+	events := p.Events
+	if len(events) == 0 {
+		events = f.opts.EventNames
+	}
+	switch {
+	case len(p.Records) > 1:
+		h := len(p.Records) / 2
+		a, b := p, p
+		a.Records, b.Records = p.Records[:h], p.Records[h:]
+		parts = append(parts, a, b)
+	case len(events) > 1:
+		for _, ev := range events {
+			q := p
+			q.Events = []string{ev}
+			parts = append(parts, q)
+		}
+	default:
+		return nil, fmt.Errorf("even the list of record ids is too large for the server to export: %w", err)
+	}
+	f.mu.Lock()
+	f.stats.Splits++
+	f.mu.Unlock()
+	var ids []string
+	seen := map[string]bool{}
+	for _, q := range parts {
+		got, err := f.idsOf(q)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range got {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	slices.SortStableFunc(ids, compareRecordIDs)
 	return ids, nil
 }
 

@@ -19,6 +19,7 @@ type fakeServer struct {
 	rowsPer   func(id string) int
 	cols      []string // record_id first
 	maxCells  int      // 0: unlimited
+	maxIDRows int      // id exports (the record-id field only) with more rows fail; 0: unlimited
 	drop      map[string]bool
 	filter    func(id string, row int) bool // for FilterLogic != ""
 	rendezvou int                           // when > 0, calls wait until this many are in flight
@@ -107,6 +108,9 @@ func (fs *fakeServer) export(ctx context.Context, p client.ExportRecordsParams) 
 			rows = append(rows, row)
 			bytes += int64(len(strings.Join(row, ",")) + 1)
 		}
+	}
+	if fs.maxIDRows > 0 && len(cols) == 1 && len(rows) > fs.maxIDRows {
+		return nil, fmt.Errorf("fake: %d id rows: %w", len(rows), client.ErrTooLarge)
 	}
 	if fs.maxCells > 0 && len(cols) > 1 && len(rows)*len(cols) > fs.maxCells {
 		return nil, fmt.Errorf("fake: %d cells: %w", len(rows)*len(cols), client.ErrTooLarge)

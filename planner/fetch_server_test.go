@@ -377,3 +377,32 @@ func TestFetchServerInputVarsLimit(t *testing.T) {
 		t.Errorf("stats %+v: want splits down to batches under the POST-variable limit", st)
 	}
 }
+
+func TestFetchServerIDStepByEvent(t *testing.T) {
+	ref, _ := serveDemo(t, redcaptest.Faults{}, 300)
+	want := exportAll(t, ref, client.ExportRecordsParams{Format: "json"})
+	c, _ := serveDemo(t, redcaptest.Faults{MaxCells: 2000}, 300)
+	if _, err := c.ExportRecords(context.Background(), client.ExportRecordsParams{Fields: []string{"record_id"}}); !errors.Is(err, client.ErrTooLarge) {
+		t.Fatalf("id export: %v, want ErrTooLarge (the limit must bite on the ids)", err)
+	}
+	p, err := c.Project(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []string
+	for _, e := range p.Events() {
+		events = append(events, e.UniqueEventName)
+	}
+	f, err := Fetch(context.Background(), c, client.ExportRecordsParams{}, FetchOptions{RecordIDField: "record_id", EventNames: events})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var got [][]string
+	for f.Next() {
+		got = append(got, slices.Clone(f.Row()))
+	}
+	if f.Err() != nil || !slices.EqualFunc(got, want.Rows, slices.Equal) {
+		t.Fatalf("%d rows (err %v), want %d (first difference at %d)", len(got), f.Err(), len(want.Rows), firstDiff(got, want.Rows))
+	}
+}

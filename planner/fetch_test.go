@@ -393,3 +393,36 @@ func TestLogicFields(t *testing.T) {
 		t.Errorf("logicFields = %v, want %v", got, want)
 	}
 }
+
+func TestFetchIDStepTooLarge(t *testing.T) {
+	fs := newFake(900, 1, "a")
+	fs.maxIDRows = 100
+	var recs []string
+	for i := 900; i > 0; i -= 3 { // 300 pushed ids, in no particular order
+		recs = append(recs, fmt.Sprint(i))
+	}
+	f, err := fetch(context.Background(), fs.export, client.ExportRecordsParams{Records: recs, FilterLogic: "[a] <> ''"},
+		FetchOptions{RecordIDField: "record_id", RecordFilter: "[x][a] <> ''"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got := drain(t, f)
+	ids := map[string]bool{}
+	for _, r := range recs {
+		ids[r] = true
+	}
+	if want := wantRows(fs, ids, false); f.Err() != nil || !slices.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("got %d rows (err %v), want %d in record order", len(got), f.Err(), len(want))
+	}
+	if f.Stats().Splits == 0 {
+		t.Errorf("stats %+v: want the id step split", f.Stats())
+	}
+	// without records or events to split on, the failure says what failed
+	fs2 := newFake(300, 1, "a")
+	fs2.maxIDRows = 100
+	_, err = fetch(context.Background(), fs2.export, client.ExportRecordsParams{}, FetchOptions{RecordIDField: "record_id"})
+	if !errors.Is(err, client.ErrTooLarge) || !strings.Contains(err.Error(), "record ids") {
+		t.Errorf("err = %v", err)
+	}
+}
