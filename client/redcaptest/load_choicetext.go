@@ -23,18 +23,18 @@ var dictionaryDownloads = []string{"dictionary.csv", "dictionay.csv", "metadata.
 // choices (codes and labels, in order) equal the ODM's. Then only the text of
 // select_choices_or_calculations is replaced; nothing else changes.
 // Checkbox choices are left alone: the ODM carries them verbatim
-// (redcap:CheckboxChoices). It reports whether anything changed.
-func restoreChoiceText(p *Project, dir string) (bool, error) {
+// (redcap:CheckboxChoices). A file that does not read as a data dictionary
+// is passed over like a stale one. It reports whether anything changed.
+func restoreChoiceText(p *Project, dir string) bool {
 	for _, name := range dictionaryDownloads {
 		path := filepath.Join(dir, name)
 		if _, err := os.Stat(path); err != nil {
 			continue
 		}
 		dict, err := readDictionary(path)
-		if err != nil {
-			return false, err
-		}
-		if !sameDesign(p.Metadata, dict) {
+		if err != nil || !sameDesign(p.Metadata, dict) {
+			// Not a dictionary of this design: the ODM alone describes
+			// the project, as without the file.
 			continue
 		}
 		changed := false
@@ -50,9 +50,9 @@ func restoreChoiceText(p *Project, dir string) (bool, error) {
 			f.SelectChoicesOrCalculations = d.SelectChoicesOrCalculations
 			changed = true
 		}
-		return changed, nil
+		return changed
 	}
-	return false, nil
+	return false
 }
 
 // sameDesign reports whether a dictionary download describes the design the

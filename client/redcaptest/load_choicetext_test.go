@@ -65,6 +65,7 @@ func TestLoadODMRestoresChoiceText(t *testing.T) {
 		{"field missing: another version", "dictionary.csv", same[:3], noSpace},
 		{"other type: another version", "dictionary.csv", with(1, row("sex", "dropdown", "Sex", "0, Female | 1, Male")), noSpace},
 		{"other label: another version", "dictionary.csv", with(2, row("site", "dropdown", "Site name", "nyc, New York | bos, Boston")), noSpace},
+		{"not a dictionary", "metadata.csv-garbage", nil, noSpace},
 		{"checkbox text differs: another version", "dictionary.csv", with(3, row("race", "checkbox", "Race", "1, White | 2, Black")), noSpace},
 	}
 	for _, tc := range tests {
@@ -81,6 +82,8 @@ func TestLoadODMRestoresChoiceText(t *testing.T) {
 					`"sex","f",NA,"radio","Sex","0, Female | 1, Male",NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA` + "\n" +
 					`"site","f",NA,"dropdown","Site","nyc, New York | bos, Boston",NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA` + "\n" +
 					`"race","f",NA,"checkbox","Race","1, White|2, Black",NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA` + "\n"
+			case tc.file == "metadata.csv-garbage":
+				tc.file, content = "metadata.csv", "a,b\n\"unterminated\n"
 			case tc.file != "":
 				content = choiceDictHeader + "\n" + strings.Join(tc.rows, "\n") + "\n"
 			}

@@ -31,11 +31,7 @@ func LoadODM(path string) (*Project, error) {
 	} else {
 		p.Name = strings.TrimSuffix(base, filepath.Ext(base))
 	}
-	changed, err := restoreChoiceText(p, filepath.Dir(path))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if changed {
+	if restoreChoiceText(p, filepath.Dir(path)) {
 		if err := p.Init(); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
