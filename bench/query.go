@@ -26,12 +26,13 @@ func selective(n int) string {
 type queryResult struct {
 	rows  int
 	wall  time.Duration
+	cpu   time.Duration // of the whole process: server and client
 	stats rq.Stats
 }
 
 // runQuery runs src on p and reads every row.
 func runQuery(ctx context.Context, p *rq.Project, src string) (queryResult, error) {
-	t0 := time.Now()
+	t0, cpu0 := time.Now(), cpuTime()
 	rows, err := p.Query(ctx, src, nil)
 	if err != nil {
 		return queryResult{}, err
@@ -47,7 +48,7 @@ func runQuery(ctx context.Context, p *rq.Project, src string) (queryResult, erro
 	if err := rows.Close(); err != nil {
 		return r, err
 	}
-	r.wall = time.Since(t0)
+	r.wall, r.cpu = time.Since(t0), cpuTime()-cpu0
 	r.stats = rows.Stats()
 	return r, nil
 }
@@ -116,8 +117,8 @@ func measureQueries(ctx context.Context, cfg *config, t *table) error {
 		t.add(figure{
 			group: "query",
 			name:  fmt.Sprintf("headline, %s records", count(n)),
-			value: fmt.Sprintf("%s; %s rows out of %s fetched, %d calls, %.0f MB; server wait %s, body read %s (summed over parallel calls), local %s",
-				sec(h.wall), count(h.rows), count(f.Rows), f.Calls, float64(f.Bytes)/1e6, sec(f.ServerTime), sec(f.WireTime), sec(h.stats.Run.Local)),
+			value: fmt.Sprintf("%s (%.1f CPU-s, server and client); %s rows out of %s fetched, %d calls, %.0f MB; server wait %s, body read %s (summed over parallel calls), local %s",
+				sec(h.wall), h.cpu.Seconds(), count(h.rows), count(f.Rows), f.Calls, float64(f.Bytes)/1e6, sec(f.ServerTime), sec(f.WireTime), sec(h.stats.Run.Local)),
 			how: "`" + headline + "` through rq.Project.Query (structure cached), default concurrency 4, all rows read",
 		})
 	}
