@@ -27,8 +27,12 @@ type config struct {
 	memprofile string
 	gobench    bool
 	benchtime  string
-	serverRecs int // records of the server export Go benchmark
+	serverRecs int             // records of the server export Go benchmark
+	only       map[string]bool // parts to run; empty: all
 }
+
+// runs reports whether the part is to be measured.
+func (c *config) runs(part string) bool { return len(c.only) == 0 || c.only[part] }
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == spawnFlag {
@@ -61,6 +65,8 @@ func parseFlags(args []string) (*config, error) {
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the in-process measurements to this file")
 	memprofile := fs.String("memprofile", "", "write an allocation profile of the in-process measurements to this file")
 	noGo := fs.Bool("nogobench", false, "skip the Go benchmarks of the packages")
+	only := fs.String("only", "", "run only these parts (comma-separated: export, query, latency, rss, gobench), e.g. to profile one")
+	queryAt := fs.String("query-records", "", "comma-separated project sizes of the query-time figures (default 10000,1000000; -short 500,4000)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -90,6 +96,22 @@ func parseFlags(args []string) (*config, error) {
 		cfg.conc = []int{1, 2, 4, 8}
 		cfg.benchtime = ""
 		cfg.serverRecs = 1_000_000
+	}
+	if *queryAt != "" {
+		var err error
+		if cfg.queryAt, err = parseInts(*queryAt); err != nil {
+			return nil, fmt.Errorf("-query-records: %w", err)
+		}
+	}
+	cfg.only = map[string]bool{}
+	for _, part := range strings.Split(*only, ",") {
+		switch part = strings.TrimSpace(part); part {
+		case "":
+		case "export", "query", "latency", "rss", "gobench":
+			cfg.only[part] = true
+		default:
+			return nil, fmt.Errorf("-only %q: want export, query, latency, rss or gobench", part)
+		}
 	}
 	if *records != "" {
 		var err error
@@ -132,15 +154,18 @@ func run(cfg *config) error {
 		}
 	}
 	steps := []struct {
-		name string
-		fn   func() error
+		part, name string
+		fn         func() error
 	}{
-		{"export throughput", func() error { return measureExports(ctx, cfg, t) }},
-		{"query times", func() error { return measureQueries(ctx, cfg, t) }},
-		{"latency and concurrency", func() error { return measureLatency(ctx, cfg, t) }},
+		{"export", "export throughput", func() error { return measureExports(ctx, cfg, t) }},
+		{"query", "query times", func() error { return measureQueries(ctx, cfg, t) }},
+		{"latency", "latency and concurrency", func() error { return measureLatency(ctx, cfg, t) }},
 	}
 	var errs []error
 	for _, s := range steps {
+		if !cfg.runs(s.part) {
+			continue
+		}
 		fmt.Fprintf(os.Stderr, "bench: %s…\n", s.name)
 		if err := s.fn(); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", s.name, err))
@@ -155,12 +180,14 @@ func run(cfg *config) error {
 			errs = append(errs, err)
 		}
 	}
-	fmt.Fprintln(os.Stderr, "bench: peak RSS…")
-	if err := measureRSS(ctx, cfg, t); err != nil {
-		errs = append(errs, fmt.Errorf("peak RSS: %w", err))
-		fmt.Fprintf(os.Stderr, "bench: peak RSS: %v\n", err)
+	if cfg.runs("rss") {
+		fmt.Fprintln(os.Stderr, "bench: peak RSS…")
+		if err := measureRSS(ctx, cfg, t); err != nil {
+			errs = append(errs, fmt.Errorf("peak RSS: %w", err))
+			fmt.Fprintf(os.Stderr, "bench: peak RSS: %v\n", err)
+		}
 	}
-	if cfg.gobench {
+	if cfg.gobench && cfg.runs("gobench") {
 		fmt.Fprintln(os.Stderr, "bench: Go benchmarks…")
 		if err := measureGoBenchmarks(ctx, cfg, t); err != nil {
 			errs = append(errs, fmt.Errorf("Go benchmarks: %w", err))
