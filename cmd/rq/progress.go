@@ -26,8 +26,9 @@ func (p *progress) update(pr rq.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.bar == nil {
-		// One call brought everything: no bar.
-		if pr.Total <= 0 || pr.Records >= pr.Total {
+		// Only once a batch has come and more are due: a query fetched in
+		// one call gets no bar.
+		if pr.Total <= 0 || pr.Records == 0 || pr.Records >= pr.Total {
 			return
 		}
 		p.bar = progressbar.NewOptions(pr.Total,

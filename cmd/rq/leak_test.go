@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// leakToken is the token every command of TestTokenNeverLeaks runs with.
+const leakToken = "C0FFEE00C0FFEE00C0FFEE00C0FFEE00"
+
+// startServe runs 'rq serve args...' and returns its greeting's URL.
+func startServe(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("rq", append([]string{"serve"}, args...)...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGINT)
+		cmd.Wait()
+	})
+	line := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		sc.Scan()
+		line <- sc.Text()
+		for sc.Scan() {
+		}
+	}()
+	var hello struct{ URL string }
+	select {
+	case l := <-line:
+		if err := json.Unmarshal([]byte(l), &hello); err != nil {
+			t.Fatalf("rq serve greeting %q: %v; stderr: %s", l, err, stderr.String())
+		}
+	case <-time.After(deadline):
+		t.Fatal("rq serve printed no greeting")
+	}
+	return hello.URL
+}
+
+// TestTokenNeverLeaks runs every command, successful and failing, with a
+// known token in REDCAP_API_TOKEN (and in a token file) against rq serve,
+// and checks that the token appears in no stdout, no stderr and no file
+// written (results, history, saved statements, exported files).
+func TestTokenNeverLeaks(t *testing.T) {
+	url := startServe(t, "--records", "10", "--token", leakToken)
+	other := startServe(t, "--records", "10") // does not know the token: 403
+	dir := t.TempDir()
+	write := func(name, content string, mode os.FileMode) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("q.rq", "param $site = 'bos';\nselect record_id, age from records where site = $site;\nselect count(*) from records;\n", 0o644)
+	write("new.csv", "record_id,redcap_event_name,age\n900,enrollment_arm_1,44\n", 0o644)
+	write("bad.csv", "record_id,redcap_event_name,age\n901,enrollment_arm_1,abc\n", 0o644)
+	write("arm.json", `[{"arm_num":3,"name":"Extra"}]`, 0o644)
+	write("consent.txt", "signed\n", 0o644)
+	write("tok", leakToken+"\n", 0o600)
+	write("loose-tok", leakToken+"\n", 0o644)
+	write("session.rq", "select age from records where record_id = '2';\n\\conninfo\n\\o piped-out.csv\nselect * from records;\n\\o\n\\w saved.rq\n\\set x 1\n\\d\n\\d baseline\nselect agee from records;\n", 0o644)
+
+	env := []string{"REDCAP_API_URL=" + url, "REDCAP_API_TOKEN=" + leakToken}
+	type run struct {
+		args  []string
+		stdin string
+		env   []string // replaces env when set
+	}
+	runs := []run{
+		{args: []string{"-c", "select age, score from records where score > 5 and form = 'baseline'", "--format", "json"}},
+		{args: []string{"-c", "select * from records", "--format", "table", "--labels"}},
+		{args: []string{"-c", "select agee from records"}},
+		{args: []string{"-c", "select 1 from"}},
+		{args: []string{"run", "q.rq", "-o", "run-out.csv"}},
+		{args: []string{"run", "q.rq", "-p", "site=nyc", "--format", "vertical"}},
+		{args: []string{"explain", "select age from records where score > 5"}},
+		{args: []string{"explain", "--json", "select age from records where score > 5"}},
+		{args: []string{"explain", "--analyze", "select age from records where score > 5"}},
+		{args: []string{"fmt", "q.rq"}},
+		{args: []string{"version"}},
+		{args: []string{"--help"}},
+		{args: []string{"export", "records", "-o", "records.csv"}},
+		{args: []string{"export", "records", "--raw", "json"}},
+		{args: []string{"export", "records", "--raw", "xml"}},
+		{args: []string{"export", "metadata"}},
+		{args: []string{"export", "fields"}},
+		{args: []string{"export", "instruments"}},
+		{args: []string{"export", "fem"}},
+		{args: []string{"export", "arms"}},
+		{args: []string{"export", "events"}},
+		{args: []string{"export", "repeating"}},
+		{args: []string{"export", "users"}},
+		{args: []string{"export", "roles"}},
+		{args: []string{"export", "user-role-mapping"}},
+		{args: []string{"export", "dags"}},
+		{args: []string{"export", "user-dag-mapping"}},
+		{args: []string{"export", "logging"}},
+		{args: []string{"export", "report", "--report-id", "1"}},
+		{args: []string{"export", "project", "--format", "json"}},
+		{args: []string{"export", "xml", "-o", "project.xml"}},
+		{args: []string{"export", "version"}},
+		{args: []string{"import", "records", "new.csv"}},
+		{args: []string{"import", "records", "bad.csv"}},
+		{args: []string{"import", "arms", "arm.json"}},
+		{args: []string{"import", "metadata", "nosuch.csv"}},
+		{args: []string{"file", "import", "consent.txt", "--record", "900", "--field", "consent_file", "--event", "enrollment_arm_1"}},
+		{args: []string{"file", "export", "--record", "900", "--field", "consent_file", "--event", "enrollment_arm_1"}},
+		{args: []string{"file", "export", "--record", "900", "--field", "consent_file", "--event", "enrollment_arm_1", "-o", "got.txt"}},
+		{args: []string{"file", "delete", "--record", "900", "--field", "consent_file", "--event", "enrollment_arm_1"}},
+		{args: []string{"file", "export", "--record", "900", "--field", "age"}},
+		{args: []string{"delete", "records", "--record", "900"}},
+		{args: []string{"delete", "records", "--record", "900"}},
+		{args: []string{"--insecure", "export", "version"}},
+		{args: nil, stdin: "session.rq"},
+		// the token from a file, from a file others can read (refused), a
+		// malformed token, a server that refuses it, and no server at all
+		{args: []string{"--url", url, "--token-file", "tok", "export", "arms"}, env: []string{"REDCAP_API_TOKEN="}},
+		{args: []string{"--url", url, "--token-file", "loose-tok", "export", "arms"}, env: []string{"REDCAP_API_TOKEN="}},
+		{args: []string{"--url", url, "export", "arms"}, env: []string{"REDCAP_API_TOKEN=" + leakToken + "0"}},
+		{args: []string{"--url", other, "-c", "select age from records"}},
+		{args: []string{"--url", other, "export", "records"}},
+		{args: []string{"--url", "http://127.0.0.1:9/api/", "-c", "select age from records", "--timeout", "2s"}},
+	}
+	for _, r := range runs {
+		cmd := exec.Command("rq", r.args...)
+		cmd.Dir = dir
+		cmd.Env = append(append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+dir+"/config", "RQ_HISTORY="+dir+"/history"), env...)
+		cmd.Env = append(cmd.Env, r.env...)
+		if r.stdin != "" {
+			f, err := os.Open(filepath.Join(dir, r.stdin))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd.Stdin = f
+			defer f.Close()
+		}
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		if _, ok := err.(*exec.ExitError); err != nil && !ok {
+			t.Fatalf("rq %v: %v", r.args, err)
+		}
+		for name, out := range map[string]string{"stdout": stdout.String(), "stderr": stderr.String()} {
+			if strings.Contains(strings.ToUpper(out), leakToken) {
+				t.Errorf("rq %s: the token is in %s:\n%s", strings.Join(r.args, " "), name, out)
+			}
+		}
+	}
+
+	// The interactive shell too, with a history file.
+	s := startShell(t, append(env, "RQ_HISTORY="+filepath.Join(dir, "shell-history")))
+	s.expect(prompt)
+	s.send(`\conninfo` + "\r")
+	s.expect("Connected to")
+	s.send("select age from records where record_id = '2' and form = 'baseline';\r")
+	s.expect("(1 row)")
+	s.send("select agee from records;\r")
+	s.expect("did you mean")
+	s.send("\x04")
+	s.wait()
+	if strings.Contains(strings.ToUpper(s.out.String()), leakToken) {
+		t.Errorf("the token is on the shell's terminal:\n%s", s.out.String())
+	}
+
+	written := 0
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() == "tok" || d.Name() == "loose-tok" {
+			return err
+		}
+		written++
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Error(err)
+			return nil
+		}
+		if strings.Contains(strings.ToUpper(string(b)), leakToken) {
+			t.Errorf("the token is in the file %s", path)
+		}
+		return nil
+	})
+	for _, f := range []string{"run-out.csv", "records.csv", "project.xml", "consent.txt", "got.txt", "piped-out.csv", "saved.rq", "shell-history"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("expected file not written: %v", err)
+		}
+	}
+	t.Logf("%d commands and one shell session; %d files checked", len(runs), written)
+}
