@@ -1,0 +1,263 @@
+package repl
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/client/redcaptest"
+	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/repl/render"
+)
+
+func demoShell(t *testing.T) *Shell {
+	t.Helper()
+	srv := redcaptest.NewServer(t, redcaptest.Demo(redcaptest.DemoOptions{Records: 20, Seed: 1}))
+	c, err := client.New(srv.URL, srv.Token("rq demo study"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(c)
+	if err := s.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// feed runs lines and returns the output of the last one.
+func feed(t *testing.T, s *Shell, lines ...string) (string, bool, error) {
+	t.Helper()
+	var out string
+	var exit bool
+	var err error
+	for _, l := range lines {
+		out, exit, err = s.Process(context.Background(), l)
+	}
+	return out, exit, err
+}
+
+func TestProcess(t *testing.T) {
+	s := demoShell(t)
+	tests := []struct {
+		name    string
+		lines   []string
+		want    []string // substrings of the last output
+		wantErr string
+		exit    bool
+	}{
+		{"one line", []string{"select age from records where record_id = '2' and form = 'baseline';"}, []string{" age", "33", "(1 row)"}, "", false},
+		{"multi-line with a comment and a quoted ;", []string{"select record_id -- the id;", "from records where notes = 'a;b'", "  or record_id = '2' and form = 'baseline'  ;  "}, []string{"record_id", "(1 row)"}, "", false},
+		{"query error with caret", []string{"select agee from records;"}, nil, "1:8: no field 'agee'; did you mean 'age'?\n    select agee from records\n           ^", false},
+		{"help", []string{`\?`}, []string{`\d [name]`, `\conninfo`, "Ctrl-C"}, "", false},
+		{"quit", []string{`\q`}, nil, "", true},
+		{"describe form", []string{`\d baseline`}, []string{"Form baseline", "race", "checkbox", "1=White | 2=Black"}, "", false},
+		{"describe field", []string{`\d site`}, []string{"dropdown", "nyc=New York | bos=Boston | chi=Chicago", "enrollment"}, "", false},
+		{"describe checkbox column", []string{`\d race___oth`}, []string{"| race"}, "", false},
+		{"describe all", []string{`\d`}, []string{"Forms", "medications", "yes", "Events", "week_12_arm_1", "1 (Treatment)"}, "", false},
+		{"describe unknown", []string{`\d nosuch`}, nil, `\d: no form or field named "nosuch"`, false},
+		{"sources", []string{`\dt`}, []string{"records", "fem", "project"}, "", false},
+		{"format", []string{`\format jsonl`, "select age from records where record_id = '2' and form = 'baseline';"}, []string{`{"age":33}`}, "", false},
+		{"bad format", []string{`\format xml`}, nil, `\format: unknown format "xml"`, false},
+		{"params", []string{`\set min 80`, `\format csv`, "select record_id from records where form = 'baseline' and age > $min;"}, []string{"record_id\n19\n"}, "", false},
+		{"unset param", []string{`\set min 80`, `\unset min`, "select record_id from records where age > $min;"}, nil, "min", false},
+		{"bad param name", []string{`\set 1x 2`}, nil, `\set: "1x" is not a parameter name`, false},
+		{"timing", []string{`\timing on`, "select count(*) from records;"}, []string{"Time: "}, "", false},
+		{"labels", []string{`\labels on`, `\format csv`, "select sex from records where record_id = '3' and form = 'enrollment';"}, []string{"sex\nMale\n"}, "", false},
+		{"toggle bad", []string{`\timing maybe`}, nil, `\timing takes on or off, not "maybe"`, false},
+		{"unknown", []string{`\x`}, nil, `unknown command \x; \? lists the commands`, false},
+		{"conninfo", []string{`\conninfo`}, []string{`/api/, project "rq demo study".`}, "", false},
+		{"explain", []string{"explain select age from records where score > 5;"}, []string{"filterLogic: [score] > 5"}, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s.Format, s.Labels, s.Timing, s.Params = render.Table, false, false, map[string]string{}
+			out, exit, err := feed(t, s, tt.lines...)
+			if exit != tt.exit {
+				t.Errorf("exit = %v", exit)
+			}
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("err = %v", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			if s.Pending() {
+				t.Errorf("statement still pending")
+			}
+		})
+	}
+}
+
+func TestQueryErrorKeepsCause(t *testing.T) {
+	s := demoShell(t)
+	_, _, err := feed(t, s, "select agee from records;")
+	var le *lang.Error
+	if !errors.As(err, &le) {
+		t.Errorf("error %T does not unwrap to *lang.Error", err)
+	}
+}
+
+func TestPendingAndPrompt(t *testing.T) {
+	s := demoShell(t)
+	if p := s.Prompt(); p != "rq demo study=> " {
+		t.Errorf("prompt = %q", p)
+	}
+	feed(t, s, "select age")
+	if !s.Pending() || s.Prompt() != "rq demo study-> " {
+		t.Errorf("pending = %v, prompt %q", s.Pending(), s.Prompt())
+	}
+	s.Reset()
+	if s.Pending() {
+		t.Error("Reset left the statement")
+	}
+	// a meta-command inside a statement is part of the statement
+	feed(t, s, "select age", `\q`)
+	if !s.Pending() {
+		t.Error(`\q inside a statement ended it`)
+	}
+	s.Reset()
+	feed(t, s, "select age from records where record_id = '2'", "and form = 'baseline';", `\d`)
+	if h := s.TakeHistory(); strings.Join(h, "|") != `select age from records where record_id = '2' and form = 'baseline';|\d` {
+		t.Errorf("history = %q", h)
+	}
+	if h := s.TakeHistory(); len(h) != 0 {
+		t.Errorf("history not taken: %q", h)
+	}
+}
+
+func TestFinish(t *testing.T) {
+	s := demoShell(t)
+	s.Format = render.CSV
+	feed(t, s, "select count(*) as n from records where form = 'baseline'")
+	out, err := s.Finish(context.Background())
+	if err != nil || out != "n\n20\n" {
+		t.Errorf("Finish = %q, %v", out, err)
+	}
+	feed(t, s, "-- only a comment")
+	if out, err := s.Finish(context.Background()); out != "" || err != nil {
+		t.Errorf("Finish of a comment = %q, %v", out, err)
+	}
+}
+
+func TestFiles(t *testing.T) {
+	s := demoShell(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.csv")
+	saved := filepath.Join(dir, "saved.rq")
+	s.Format = render.CSV
+	if _, _, err := feed(t, s, `\w `+saved); err == nil {
+		t.Error(`\w with no statement: no error`)
+	}
+	feed(t, s, `\o `+out, "select count(*) as n from records where form = 'baseline';", `\o`)
+	if b, _ := os.ReadFile(out); string(b) != "n\n20\n" {
+		t.Errorf("out.csv = %q", b)
+	}
+	if st, _ := os.Stat(out); st.Mode().Perm() != 0o600 {
+		t.Errorf("out.csv mode = %o", st.Mode().Perm())
+	}
+	feed(t, s, `\w `+saved)
+	if b, _ := os.ReadFile(saved); string(b) != "select count(*) as n from records where form = 'baseline';\n" {
+		t.Errorf("saved.rq = %q", b)
+	}
+	got, _, err := feed(t, s, `\i `+saved)
+	if err != nil || got != "n\n20\n" {
+		t.Errorf(`\i = %q, %v`, got, err)
+	}
+	os.WriteFile(saved, []byte("select x from;\n"), 0o600)
+	_, _, err = feed(t, s, `\i `+saved)
+	if err == nil || !strings.Contains(err.Error(), "saved.rq:1:") || !strings.Contains(err.Error(), "^") {
+		t.Errorf(`\i of a bad file: %v`, err)
+	}
+}
+
+func TestComplete(t *testing.T) {
+	s := demoShell(t)
+	s.Params["min_age"] = "18"
+	tests := []struct {
+		line string
+		want []string
+		n    int
+	}{
+		{"select ag", []string{"age"}, 2},
+		{"select AG", []string{"age"}, 2},
+		{"select age from re", []string{"records", "repeating"}, 2},
+		{"select * from ", []string{"arms", "dags", "events", "fem", "fields", "instruments", "metadata", "project", "records", "repeating", "users"}, 0},
+		{"select * from records where form = bas", []string{"baseline", "baseline_complete"}, 3},
+		{"select * from records where event = week_1", []string{"week_12_arm_1"}, 6},
+		{"select datedi", []string{"datediff"}, 6},
+		{"sel", []string{"select"}, 3},
+		{`\d`, []string{`\d`, `\dt`}, 2},
+		{`\ti`, []string{`\timing`}, 3},
+		{`\d bas`, []string{"baseline", "baseline_complete"}, 3},
+		{`\d med_`, []string{"med_dose", "med_name", "med_start"}, 4},
+		{"select age where age > $m", []string{"$min_age"}, 2},
+		{`\i fi`, nil, 0},
+	}
+	for _, tt := range tests {
+		got, n := s.Complete(tt.line, len(tt.line))
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") || n != tt.n {
+			t.Errorf("Complete(%q) = %q, %d; want %q, %d", tt.line, got, n, tt.want, tt.n)
+		}
+	}
+	// the readline adapter appends the rest of each word and a space
+	rest, n := completer{s}.Do([]rune("select ag"), 9)
+	if n != 2 || len(rest) != 1 || string(rest[0]) != "e " {
+		t.Errorf("Do = %q, %d", rest, n)
+	}
+}
+
+func TestEndsStatement(t *testing.T) {
+	for line, want := range map[string]bool{
+		"select 1;":            true,
+		"select 1; -- done":    true,
+		"select 1 -- not yet;": false,
+		"where x = ';'":        false,
+		"where x = 'a--b';":    true,
+		"select 1":             false,
+		"  ;  ":                true,
+	} {
+		if got := endsStatement(line); got != want {
+			t.Errorf("endsStatement(%q) = %v", line, got)
+		}
+	}
+}
+
+func TestHistoryFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "history")
+	h, err := openHistory(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.add("select 1;")
+	h.add("select 1;") // repeated: kept once
+	h.add("select\n2;")
+	h.Close()
+	b, _ := os.ReadFile(path)
+	if string(b) != "select 1;\nselect 2;\n" {
+		t.Errorf("history = %q", b)
+	}
+	os.Chmod(path, 0o644)
+	h, err = openHistory(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Errorf("mode = %o, want 600", st.Mode().Perm())
+	}
+	if strings.Join(h.lines, "|") != "select 1;|select 2;" {
+		t.Errorf("lines = %q", h.lines)
+	}
+}
