@@ -541,6 +541,9 @@ func (g *queryGen) query() (string, map[string]string) {
 		}
 		items = append(items, it)
 	}
+	if g.chance(0.08) {
+		items = []string{"*"}
+	}
 	q := "select " + strings.Join(items, ", ") + " from records" + w
 	if g.chance(0.35) {
 		var keys []string

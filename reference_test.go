@@ -718,6 +718,7 @@ func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, erro
 		kept = append(kept, r)
 	}
 	res := &refResult{}
+	s = db.expandStar(s)
 	for _, it := range s.Items {
 		res.cols = append(res.cols, itemName(it))
 	}
@@ -822,6 +823,62 @@ func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, erro
 		res.rows = append(res.rows, r.vals)
 	}
 	return res, nil
+}
+
+// expandStar replaces select * by what the language documents: the key
+// columns (record; the event when longitudinal; the repeat columns when the
+// project repeats; the DAG when the query uses it), then every field of the
+// scoped forms (all forms when not scoped), in dictionary order.
+func (db *refDB) expandStar(s *lang.Select) *lang.Select {
+	if len(s.Items) != 1 || !s.Items[0].Star {
+		return s
+	}
+	var scope []string
+	usesDAG := false
+	if s.Where != nil {
+		conj := []lang.Expr{s.Where}
+		if g, ok := s.Where.(*lang.QueryGroup); ok && g.Op == lang.And {
+			conj = g.Items
+		}
+		for _, c := range conj {
+			q, ok := c.(*lang.Query)
+			if !ok {
+				continue
+			}
+			if r, ok := q.Left.(*lang.Ref); ok && !r.Bracketed && r.Name == "form" && (q.Op == lang.Eq || q.Op == lang.In) {
+				for _, x := range q.Right {
+					scope = append(scope, x.(*lang.Literal).Text)
+				}
+			}
+		}
+		usesDAG = strings.Contains(s.Where.String(), "dag") // the generator uses dag only as the keyword
+	}
+	names := []string{"record"}
+	if db.longitudinal {
+		names = append(names, "redcap_event_name")
+	}
+	if db.repeating {
+		names = append(names, "redcap_repeat_instrument", "redcap_repeat_instance")
+	}
+	if usesDAG {
+		names = append(names, "redcap_data_access_group")
+	}
+	items := make([]*lang.SelectItem, 0, len(names)+len(db.dict.Fields()))
+	for _, n := range names {
+		items = append(items, &lang.SelectItem{Expr: &lang.Ref{Name: n}})
+	}
+	for _, f := range db.dict.Fields() {
+		if f.FieldType == "descriptive" || f.Name == db.dict.RecordIDField() {
+			continue
+		}
+		if len(scope) > 0 && !slices.Contains(scope, f.Form) {
+			continue
+		}
+		items = append(items, &lang.SelectItem{Expr: &lang.Ref{Name: f.Name, Bracketed: true}})
+	}
+	c := *s
+	c.Items = items
+	return &c
 }
 
 func intLiteral(x lang.Expr, params map[string]string) int64 {
