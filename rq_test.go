@@ -12,6 +12,7 @@ import (
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
 	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/planner"
 )
 
 // demo serves the demo project and opens it.
@@ -335,5 +336,31 @@ func TestProgress(t *testing.T) {
 	}
 	if last.Records != 80 || last.Total != 80 || last.Calls < 9 || last.Bytes == 0 || calls < last.Calls {
 		t.Errorf("last progress %+v after %d reports", last, calls)
+	}
+}
+
+func TestFilterManyRecords(t *testing.T) {
+	p, _ := demo(t, 1500, redcaptest.Faults{}, WithConcurrency(3))
+	ctx := context.Background()
+	ids := reader(t)(p.Filter(ctx, "age >= 25"))
+	if len(ids) <= planner.DefaultMaxIDsPerBatch {
+		t.Fatalf("%d matching records: the test needs more than %d", len(ids), planner.DefaultMaxIDsPerBatch)
+	}
+	rows, err := p.Filter(ctx, "age >= 25", "age", "sbp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	prev := ""
+	for rows.Next() {
+		id := rows.Value(0).String()
+		if id != prev && seen[id] {
+			t.Fatalf("record %s comes back twice, apart: not in record order", id)
+		}
+		seen[id], prev = true, id
+	}
+	if rows.Err() != nil || len(seen) != len(ids) {
+		t.Fatalf("%d records (err %v), want %d", len(seen), rows.Err(), len(ids))
 	}
 }
