@@ -54,7 +54,7 @@ func TestProcess(t *testing.T) {
 		{"query error with caret", []string{"select agee from records;"}, nil, "1:8: no field 'agee'; did you mean 'age'?\n    select agee from records\n           ^", false},
 		{"help", []string{`\?`}, []string{`\d [name]`, `\conninfo`, "Ctrl-C"}, "", false},
 		{"quit", []string{`\q`}, nil, "", true},
-		{"describe form", []string{`\d baseline`}, []string{"Form baseline", "race", "checkbox", "1=White | 2=Black"}, "", false},
+		{"describe form", []string{`\d baseline -- a comment`}, []string{"Form baseline", "race", "checkbox", "1=White | 2=Black"}, "", false},
 		{"describe field", []string{`\d site`}, []string{"dropdown", "nyc=New York | bos=Boston | chi=Chicago", "enrollment"}, "", false},
 		{"describe checkbox column", []string{`\d race___oth`}, []string{"| race"}, "", false},
 		{"describe all", []string{`\d`}, []string{"Forms", "medications", "yes", "Events", "week_12_arm_1", "1 (Treatment)"}, "", false},
