@@ -90,6 +90,14 @@ func TestHeadlineQuery(t *testing.T) {
 	if !strings.Contains(ex.Text, "forms: baseline") || !strings.Contains(ex.Text, "[score] > 5") {
 		t.Errorf("plan lacks forms=baseline or [score] > 5:\n%s", ex.Text)
 	}
+	lines := reader(t)(p.Query(ctx, "explain analyze "+headline, nil))
+	text := ""
+	for _, l := range lines {
+		text += l[0] + "\n"
+	}
+	if !strings.Contains(text, "[score] > 5") || !strings.Contains(text, "rows read") {
+		t.Errorf("explain analyze statement:\n%s", text)
+	}
 	var doc struct {
 		Calls []struct {
 			Params struct {
