@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/redcapql/rq/client"
 )
@@ -23,6 +24,7 @@ type fakeServer struct {
 	drop      map[string]bool
 	filter    func(id string, row int) bool // for FilterLogic != ""
 	rendezvou int                           // when > 0, calls wait until this many are in flight
+	delay     func(p client.ExportRecordsParams) time.Duration
 
 	mu       sync.Mutex
 	calls    []client.ExportRecordsParams
@@ -77,6 +79,13 @@ func (fs *fakeServer) export(ctx context.Context, p client.ExportRecordsParams) 
 		select {
 		case fs.arrive <- struct{}{}:
 		default:
+		}
+	}
+	if fs.delay != nil {
+		select {
+		case <-time.After(fs.delay(p)):
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
 	}
 	want := map[string]bool{}

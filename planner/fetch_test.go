@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -424,5 +425,26 @@ func TestFetchIDStepTooLarge(t *testing.T) {
 	_, err = fetch(context.Background(), fs2.export, client.ExportRecordsParams{}, FetchOptions{RecordIDField: "record_id"})
 	if !errors.Is(err, client.ErrTooLarge) || !strings.Contains(err.Error(), "record ids") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestFetchOutOfOrder(t *testing.T) {
+	fs := newFake(300, 2, "a")
+	// early batches are slow, later ones fast: they finish out of order
+	fs.delay = func(p client.ExportRecordsParams) time.Duration {
+		if len(p.Records) == 0 {
+			return 0
+		}
+		n, _ := strconv.Atoi(p.Records[0])
+		return time.Duration(300-n) * 20 * time.Microsecond
+	}
+	f, err := fetch(context.Background(), fs.export, client.ExportRecordsParams{}, FetchOptions{RecordIDField: "record_id", MaxIDsPerBatch: 7, Concurrency: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got := drain(t, f)
+	if want := wantRows(fs, nil, false); f.Err() != nil || !slices.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("got %d rows (err %v), want %d in record order (first difference at %d)", len(got), f.Err(), len(want), firstDiff(got, want))
 	}
 }
