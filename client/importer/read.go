@@ -101,6 +101,10 @@ func readCSV(data []byte) (*table, Problems) {
 	for i, h := range header {
 		h = strings.TrimSpace(h)
 		header[i] = h
+		if h == "" {
+			probs = append(probs, Problem{Line: 1, Message: fmt.Sprintf("column %d of the header has no name", i+1)})
+			continue
+		}
 		if seen[h] {
 			probs = append(probs, Problem{Line: 1, Field: h, Message: "column appears twice in the header"})
 		}
@@ -119,6 +123,10 @@ func readCSV(data []byte) (*table, Problems) {
 			continue
 		}
 		line, _ := r.FieldPos(0)
+		if allBlank(rec) {
+			probs = append(probs, Problem{Line: line, Row: n, Warning: true, Message: "blank row skipped"})
+			continue
+		}
 		if len(rec) != len(header) {
 			probs = append(probs, Problem{Line: line, Row: n, Record: rec[0],
 				Message: fmt.Sprintf("row has %d values for %d header columns", len(rec), len(header))})
@@ -282,4 +290,13 @@ func (l lineIndex) at(off int64) int {
 		}
 	}
 	return lo + 1
+}
+
+func allBlank(rec []string) bool {
+	for _, v := range rec {
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
 }

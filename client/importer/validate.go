@@ -136,6 +136,9 @@ func (im *Importer) columns(t *table) (map[string]*column, Problems, bool) {
 	cols := map[string]*column{}
 	hasID := false
 	for _, name := range t.header {
+		if name == "" {
+			continue // reported by the reader
+		}
 		line := 1
 		if t.format == JSON {
 			line = t.keyLine[name]

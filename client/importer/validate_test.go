@@ -131,6 +131,8 @@ func TestValidateUnreadable(t *testing.T) {
 		{"json cut", "[\n{\"record_id\":\"1\",", importer.JSON, []wantProblem{{2, "", "", "", "ends in the middle"}}},
 		{"checkbox bare", "record_id,redcap_event_name,race\n1,enrollment_arm_1,1\n", importer.CSV,
 			[]wantProblem{{1, "", "race", "", "give one column per code, e.g. race___1"}}},
+		{"blank header column and blank rows", "record_id,redcap_event_name,age,\n1,enrollment_arm_1,30,\n,,,\n", importer.CSV,
+			[]wantProblem{{1, "", "", "", "column 4 of the header has no name"}}},
 		{"duplicate header", "record_id,redcap_event_name,age,age\n1,enrollment_arm_1,30,30\n", importer.CSV,
 			[]wantProblem{{1, "", "age", "", "appears twice"}}},
 	}
