@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/lang"
 	"github.com/redcapql/rq/planner"
 )
 
@@ -233,5 +234,41 @@ func (p *Project) fetchOptions(pl *planner.Planner, plan *planner.Plan) planner.
 		Events:         events,
 		Progress:       p.cfg.progress,
 		RecordFilter:   plan.RecordFilter,
+		RowLimit:       rowLimit(plan.Stmt),
 	}
+}
+
+// rowLimit is how many rows a statement reads at most when it can stop
+// early (limit without order by or aggregates); 0 when it reads them all.
+func rowLimit(s *lang.Select) int {
+	if s == nil || s.Limit == nil || len(s.OrderBy) > 0 || len(s.GroupBy) > 0 {
+		return 0
+	}
+	for _, it := range s.Items {
+		if c, ok := it.Expr.(*lang.Call); ok && aggregateNames[c.Name] {
+			return 0
+		}
+	}
+	n := literalInt(s.Limit)
+	if n < 0 {
+		return 0
+	}
+	if s.Offset != nil {
+		if o := literalInt(s.Offset); o >= 0 {
+			n += o
+		} else {
+			return 0
+		}
+	}
+	return max(1, n)
+}
+
+var aggregateNames = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true}
+
+// literalInt is a whole-number literal's value, else -1.
+func literalInt(e lang.Expr) int {
+	if l, ok := e.(*lang.Literal); ok && l.Kind == lang.Number && l.Num >= 0 && l.Num == float64(int(l.Num)) {
+		return int(l.Num)
+	}
+	return -1
 }

@@ -372,3 +372,19 @@ func TestFilterManyRecords(t *testing.T) {
 		t.Fatalf("%d records (err %v), want %d", len(seen), rows.Err(), len(ids))
 	}
 }
+
+func TestLimitStopsEarly(t *testing.T) {
+	p, _ := demo(t, 600, redcaptest.Faults{})
+	rows, err := p.Query(context.Background(), "select record, event from records limit 5", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	rows.Close()
+	if st := rows.Stats().Fetch; n != 5 || st.Rows > 60 {
+		t.Errorf("%d rows out, %d fetched rows read (stats %+v): want a small first batch", n, st.Rows, st)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redcapql/rq/client"
@@ -33,12 +34,16 @@ type FetchRows struct {
 
 	progressMu sync.Mutex // serialises Progress callbacks
 
-	wg      sync.WaitGroup
-	window  chan struct{}    // one token per batch dispatched and not yet consumed
-	done    chan batchResult // finished batches, any order
-	count   chan int         // number of batches, once all are dispatched
-	closed  bool
-	started bool
+	wg     sync.WaitGroup
+	window chan struct{}    // one token per batch dispatched and not yet consumed
+	done   chan batchResult // finished batches, any order
+	count  chan int         // number of batches, once all are dispatched
+	// consumed counts the batches the reader is done with; consumedSig
+	// wakes a dispatcher waiting on it (row-limit ramp).
+	consumed    atomic.Int64
+	consumedSig chan struct{}
+	closed      bool
+	started     bool
 
 	// consumer side (Next's goroutine only)
 	cols     []string
@@ -92,6 +97,12 @@ func newFetchRows(ctx context.Context, cancel context.CancelFunc, export exportF
 		limit:          opts.MaxIDsPerBatch,
 		cellsPerRecord: float64(max(1, opts.Columns*opts.RowsPerRecord)),
 	}
+	if opts.RowLimit > 0 {
+		// Enough records for the rows wanted if every row were kept, then
+		// doubling: a query that stops early does not wait for (or cost the
+		// server) full batches it will never read.
+		f.size.ramp = max(1, opts.RowLimit/max(1, opts.RowsPerRecord))
+	}
 	return f
 }
 
@@ -116,6 +127,7 @@ func (f *FetchRows) start(ids []string) {
 	f.window = make(chan struct{}, 2*conc)
 	f.done = make(chan batchResult, 2*conc)
 	f.count = make(chan int, 1)
+	f.consumedSig = make(chan struct{}, 1)
 	type job struct {
 		k   int
 		ids []string
@@ -133,7 +145,15 @@ func (f *FetchRows) start(ids []string) {
 			case <-f.ctx.Done():
 				return
 			}
-			n := min(f.size.next(), len(ids)-i)
+			n, ramped := f.size.take()
+			n = min(n, len(ids)-i)
+			for ramped && k > 0 && f.consumed.Load() < int64(k) {
+				select { // wait until the reader has taken every batch so far
+				case <-f.consumedSig:
+				case <-f.ctx.Done():
+					return
+				}
+			}
 			select {
 			case jobq <- job{k, ids[i : i+n]}:
 			case <-f.ctx.Done():
@@ -431,6 +451,11 @@ func (f *FetchRows) Next() bool {
 			f.cur = nil
 			if f.started {
 				<-f.window // the batch is consumed: let the dispatcher cut another
+				f.consumed.Add(1)
+				select {
+				case f.consumedSig <- struct{}{}:
+				default:
+				}
 			}
 		}
 		if f.nbatches >= 0 && f.next >= f.nbatches {
@@ -493,6 +518,7 @@ func (f *FetchRows) Stats() FetchStats {
 // (learnt from the batches so far), capped by the id limit, which halves
 // whenever the server runs out of memory or time.
 type sizer struct {
+	ramp           int // with a row limit: the next batch's cap, doubling (0: none)
 	mu             sync.Mutex
 	target         float64 // cells per call
 	limit          int     // most ids per call (learnt: only ever shrinks)
@@ -505,6 +531,25 @@ func (s *sizer) next() int {
 	defer s.mu.Unlock()
 	n := int(s.target / s.cellsPerRecord)
 	return max(1, min(n, s.limit))
+}
+
+// take returns the size of the next batch to cut: next, under the ramp,
+// and whether that batch is a ramp batch (cut only once the batches before
+// it have been read).
+func (s *sizer) take() (int, bool) {
+	n := s.next()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ramp == 0 {
+		return n, false
+	}
+	if s.ramp >= n {
+		s.ramp = 0 // the ramp has reached the normal size
+		return n, false
+	}
+	n = s.ramp
+	s.ramp *= 2
+	return n, true
 }
 
 func (s *sizer) observe(records, rows, cols int) {

@@ -52,6 +52,10 @@ type FetchOptions struct {
 	Dictionary *client.Dictionary
 	// Progress, when set, is called after every call (never concurrently).
 	Progress func(Progress)
+	// RowLimit, when set, is how many rows the reader will take at most (a
+	// limit without order by): the first batch is cut to about that many
+	// rows and the batches after it double, so an early stop wastes little.
+	RowLimit int
 	// Format is the wire format of the exports (default "json": a JSON body
 	// cut short never parses, while a CSV body cut at a line end looks
 	// complete; REDCap keeps Content-Length right when PHP's output is cut).

@@ -448,3 +448,44 @@ func TestFetchOutOfOrder(t *testing.T) {
 		t.Fatalf("got %d rows (err %v), want %d in record order (first difference at %d)", len(got), f.Err(), len(want), firstDiff(got, want))
 	}
 }
+
+func TestFetchRowLimitRamp(t *testing.T) {
+	requested := func(opts FetchOptions) (int, [][]string) {
+		fs := newFake(1000, 1, "a")
+		opts.RecordIDField = "record_id"
+		f, err := fetch(context.Background(), fs.export, client.ExportRecordsParams{}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got [][]string
+		for len(got) < 10 && f.Next() {
+			got = append(got, slices.Clone(f.Row()))
+		}
+		f.Close() // the reader stops early, as a limit does
+		fs.mu.Lock()
+		defer fs.mu.Unlock()
+		n := 0
+		for _, c := range fs.calls[1:] {
+			n += len(c.Records)
+		}
+		return n, got
+	}
+	full, rowsFull := requested(FetchOptions{})
+	ramp, rowsRamp := requested(FetchOptions{RowLimit: 10})
+	if !slices.EqualFunc(rowsFull, rowsRamp, slices.Equal) || len(rowsRamp) != 10 || rowsRamp[9][0] != "10" {
+		t.Fatalf("rows differ: %v vs %v", rowsFull, rowsRamp)
+	}
+	if ramp > 40 || full < 500 {
+		t.Errorf("records requested: %d with the ramp (want few), %d without", ramp, full)
+	}
+	// the ramp changes nothing when everything is read
+	fs := newFake(300, 2, "a")
+	f, err := fetch(context.Background(), fs.export, client.ExportRecordsParams{}, FetchOptions{RecordIDField: "record_id", RowLimit: 3, MaxIDsPerBatch: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, want := drain(t, f), wantRows(fs, nil, false); f.Err() != nil || !slices.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("%d rows (err %v), want %d", len(got), f.Err(), len(want))
+	}
+}
