@@ -265,3 +265,23 @@ func TestShellCtrlCCancelsQuery(t *testing.T) {
 		t.Fatalf("shell exit: %v", err)
 	}
 }
+
+// TestTokenPromptOnTerminal: with no token in the environment or a file,
+// rq asks for it on the terminal without echoing it; on a terminal, -c
+// prints a table by default.
+func TestTokenPromptOnTerminal(t *testing.T) {
+	url := startServe(t, "--records", "10", "--token", leakToken)
+	s := startShell(t, []string{"REDCAP_API_URL=" + url},
+		"-c", "select count(*) as n from records where form = 'baseline'")
+	s.expect("REDCap API token: ")
+	s.send(leakToken + "\r")
+	s.expect(" n\r\n----\r\n 10\r\n(1 row)")
+	if err := s.wait(); err != nil {
+		t.Fatalf("rq: %v", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if strings.Contains(s.out.String(), leakToken) {
+		t.Errorf("the typed token was echoed:\n%s", s.out.String())
+	}
+}
