@@ -77,6 +77,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitCode(err)
 	}
 	msg := err.Error()
+	if errors.Is(err, context.Canceled) {
+		msg = "interrupted"
+	}
 	var de *displayError
 	var re *repl.Error
 	if !errors.As(err, &de) && !errors.As(err, &re) {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -64,10 +65,7 @@ func (a *app) exportCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Export from REDCap: records, metadata, fields, instruments, fem, arms, events, repeating, users, roles, dags, logging, report, project, xml, version",
-		Args:  exactArgs(0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageError{fmt.Errorf("export what? %s", subNames(cmd))}
-		},
+		RunE:  whatCommand,
 	}
 	cmd.AddCommand(a.exportRecords(), a.exportMetadata(), a.exportFields(), a.exportReport(), a.exportXML(), a.exportLogging())
 	var arms []int
@@ -207,12 +205,20 @@ func cellOf(v any) client.Value {
 	return render.Text(fmt.Sprint(v))
 }
 
+// whatCommand is the RunE of a command that only groups subcommands.
+func whatCommand(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Errorf("unknown command %q for %q; %s", args[0], cmd.CommandPath(), subNames(cmd))}
+	}
+	return usageError{fmt.Errorf("%s what? %s", cmd.Name(), subNames(cmd))}
+}
+
 func subNames(cmd *cobra.Command) string {
 	var names []string
 	for _, c := range cmd.Commands() {
 		names = append(names, c.Name())
 	}
-	return "want one of: " + fmt.Sprint(names)
+	return "want one of: " + strings.Join(names, ", ")
 }
 
 func (a *app) exportRecords() *cobra.Command {

@@ -125,10 +125,7 @@ func (a *app) importCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import",
 		Short: "Import into REDCap: records, metadata, arms, events, fem, repeating, dags, user-role-mapping, user-dag-mapping",
-		Args:  exactArgs(0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageError{fmt.Errorf("import what? %s", subNames(cmd))}
-		},
+		RunE:  whatCommand,
 	}
 	var format string
 	var override bool
@@ -263,10 +260,7 @@ func (a *app) deleteCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "delete",
 		Short: "Delete from REDCap: records",
-		Args:  exactArgs(0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageError{fmt.Errorf("delete what? %s", subNames(cmd))}
-		},
+		RunE:  whatCommand,
 	}
 	var p client.DeleteRecordsParams
 	rec := a.apiCommand("records", "Delete records (or one instrument's data of them)", nil, func(ctx context.Context, c *client.Client, _ []string) error {
@@ -295,10 +289,7 @@ func (a *app) fileCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "file",
 		Short: "Export, import or delete the file in a record's file field",
-		Args:  exactArgs(0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageError{fmt.Errorf("file what? %s", subNames(cmd))}
-		},
+		RunE:  whatCommand,
 	}
 	var p client.FileParams
 	cell := func(c *cobra.Command) *cobra.Command {

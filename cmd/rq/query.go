@@ -174,7 +174,11 @@ func (a *app) fmtCommand() *cobra.Command {
 				return queryError(err, string(src))
 			}
 			if write {
-				return os.WriteFile(name, []byte(out), 0o644)
+				st, err := os.Stat(name)
+				if err != nil {
+					return err
+				}
+				return os.WriteFile(name, []byte(out), st.Mode().Perm())
 			}
 			w, closeOut, err := a.out()
 			if err != nil {
