@@ -90,7 +90,7 @@ func measureRSS(ctx context.Context, cfg *config, t *table) error {
 		argv = func(n int, out string) []string {
 			return []string{bin, "--demo", "--records", fmt.Sprint(n), "-q", "-c", "select * from records", "--format", "csv", "-o", out}
 		}
-		what = "`rq --demo --records N -c \"select * from records\" --format csv -o FILE` (built with go build -o into a temp dir)"
+		what = "`rq --demo --records N -q -c \"select * from records\" --format csv -o FILE` (built with go build -o into a temp dir)"
 	case "pipeline":
 		self, err := os.Executable()
 		if err != nil {
