@@ -251,6 +251,23 @@ func (a *app) runQuery(src string) error {
 		return queryError(err, src)
 	}
 	defer rows.Close()
+	if pl := rows.Plan(); pl != nil && pl.Stmt != nil && (pl.Stmt.Explain || pl.Analyze) && a.format == "" {
+		// explain as a statement prints the plan as explain does
+		w, closeOut, err := a.out()
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			fmt.Fprintln(w, rows.Value(0).String())
+		}
+		if cerr := closeOut(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = rows.Err()
+		}
+		return queryError(err, src)
+	}
 	if err := a.write(rows); err != nil {
 		return queryError(err, src)
 	}
