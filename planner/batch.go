@@ -27,7 +27,8 @@ type FetchRows struct {
 	filterFields []string                   // fields the id step's filter reads (also exported in step 2)
 	batchParams  client.ExportRecordsParams // step 2's parameters but Records; read-only once workers run
 
-	mu      sync.Mutex // guards stats, total, fetched
+	mu      sync.Mutex // guards stats, total, fetched, failed
+	failed  error      // first batch error, which cancelled the fetch
 	stats   FetchStats
 	total   int
 	fetched int
@@ -172,6 +173,12 @@ func (f *FetchRows) start(ids []string) {
 			defer f.wg.Done()
 			for j := range jobq {
 				res, err := f.fetchBatch(j.ids)
+				if err != nil && f.ctx.Err() == nil {
+					// fail fast: stop the other calls and cut no new batch
+					// now, not when the reader gets to this batch
+					f.setFailure(err)
+					f.cancel()
+				}
 				select {
 				case f.done <- batchResult{k: j.k, res: res, err: err}:
 				case <-f.ctx.Done():
@@ -429,9 +436,28 @@ func (f *FetchRows) receive() error {
 	case n := <-f.count:
 		f.nbatches = n
 	case <-f.ctx.Done():
+		if err := f.failure(); err != nil {
+			return err
+		}
 		return f.ctx.Err()
 	}
 	return nil
+}
+
+// setFailure keeps the first error of a batch (the reason the fetch was
+// cancelled).
+func (f *FetchRows) setFailure(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.failed == nil {
+		f.failed = err
+	}
+}
+
+func (f *FetchRows) failure() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.failed
 }
 
 // Columns returns the export's column names.
