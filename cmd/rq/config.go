@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,13 +60,18 @@ func loadProfile(name string) (*profile, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return parseProfile(f, path, name)
+}
+
+// parseProfile reads the config file's text (see loadProfile).
+func parseProfile(r io.Reader, path, name string) (*profile, error) {
 	want := name
 	if want == "" {
 		want = "default"
 	}
 	var cur *profile
 	var found *profile
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || line[0] == '#' || line[0] == ';' {
