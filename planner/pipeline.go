@@ -129,8 +129,10 @@ func (it *rowIter) fail(err error) bool {
 
 func (it *rowIter) start() error {
 	it.started = true
-	if it.p.Empty {
-		return nil
+	if it.p.Empty && it.raw == nil {
+		// Nothing is fetched, but the pipeline still runs: an aggregate
+		// over no rows yields one row (count 0, sum null), as in SQL.
+		it.raw = NewTableRows(nil, nil)
 	}
 	if it.raw == nil {
 		return fmt.Errorf("planner: no rows to run the plan on")
@@ -171,10 +173,6 @@ func (it *rowIter) Next() bool {
 	if !it.started {
 		if err := it.start(); err != nil {
 			return it.fail(err)
-		}
-		if it.p.Empty {
-			it.finish()
-			return false
 		}
 	}
 	if it.result != nil {

@@ -229,6 +229,24 @@ func TestPipelineEmpty(t *testing.T) {
 	}
 }
 
+// An aggregate over an empty pushed set still yields its one row, as SQL
+// does over no rows: nothing is fetched, but the pipeline runs.
+func TestPipelineEmptyAggregate(t *testing.T) {
+	pl := demoPlanner(t)
+	q := "select count(*), sum(score), count(distinct age) from records where record in ()"
+	if !mustPlan(t, pl, q, nil).Empty {
+		t.Fatal("plan not empty")
+	}
+	_, got, _ := run(t, pl, q, nil)
+	if flat(got) != "0,∅,0" {
+		t.Errorf("rows %q, want one row 0,∅,0", flat(got))
+	}
+	q = "select sex, count(*) from records where record in () group by sex"
+	if _, got, _ := run(t, pl, q, nil); len(got) != 0 {
+		t.Errorf("grouped aggregate over no rows gave %q, want no rows", flat(got))
+	}
+}
+
 func TestPipelineSource(t *testing.T) {
 	pl := demoPlanner(t)
 	m := &memRows{cols: []string{"arm_num", "unique_event_name", "form"}}
