@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -448,5 +449,188 @@ func TestDocsPyCapBuilder(t *testing.T) {
 	}
 	if n == 0 {
 		t.Error("Filter(age between 18 and 65 and score > 5): no records")
+	}
+}
+
+// TestDocsCommands checks the rq command lines of the user docs against the
+// binary built from cmd/rq: every `rq …` span (and every line of a ```sh
+// block that starts with rq) must name an existing command with existing
+// flags, and every bare `--flag` span must be a flag of a command the page
+// names.
+func TestDocsCommands(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "rq")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/rq")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/rq: %v\n%s", err, out)
+	}
+	helps := map[string]string{} // command path -> --help output
+	help := func(path []string) (string, error) {
+		key := strings.Join(path, " ")
+		if h, ok := helps[key]; ok {
+			return h, nil
+		}
+		out, err := exec.Command(bin, append(append([]string{}, path...), "--help")...).CombinedOutput()
+		if err != nil {
+			return "", fmt.Errorf("rq %s --help: %v\n%s", key, err, out)
+		}
+		helps[key] = string(out)
+		return string(out), nil
+	}
+	for _, name := range []string{"cookbook.md", "pycap.md", "README.md"} {
+		text, err := os.ReadFile(filepath.Join("docs", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines, bare := docCommandLines(string(text))
+		var pageHelp strings.Builder
+		for _, l := range lines {
+			path, flags := splitCommandLine(l.text)
+			h, err := help(path)
+			if err != nil {
+				t.Errorf("docs/%s:%d: %s: %v", name, l.line, l.text, err)
+				continue
+			}
+			if usage := "rq " + strings.Join(path, " "); !strings.Contains(h, "\n  "+strings.TrimSpace(usage)) {
+				t.Errorf("docs/%s:%d: %s: no command %q", name, l.line, l.text, usage)
+				continue
+			}
+			pageHelp.WriteString(h)
+			for _, f := range flags {
+				if !helpHasFlag(h, f) {
+					t.Errorf("docs/%s:%d: %s: rq %s has no flag %s", name, l.line, l.text, strings.Join(path, " "), f)
+				}
+			}
+		}
+		for _, l := range bare {
+			_, flags := splitCommandLine("rq " + l.text)
+			for _, f := range flags {
+				if !helpHasFlag(pageHelp.String(), f) {
+					t.Errorf("docs/%s:%d: %s: no command the page names has flag %s", name, l.line, l.text, f)
+				}
+			}
+		}
+	}
+	if len(helps) == 0 {
+		t.Fatal("no rq command lines found in the docs")
+	}
+	t.Logf("%d distinct commands checked", len(helps))
+}
+
+type docLine struct {
+	line int
+	text string
+}
+
+// docCommandLines returns a page's rq command lines (inline `rq …` spans
+// and ```sh lines starting with "rq ") and its bare `--flag …` spans.
+func docCommandLines(text string) (cmds, bare []docLine) {
+	inSh, inFence := false, false
+	for i, line := range strings.Split(text, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "```") {
+			inFence = !inFence
+			inSh = inFence && (trimmed == "```sh" || trimmed == "```bash")
+			continue
+		}
+		if inFence {
+			if inSh && strings.HasPrefix(trimmed, "rq ") {
+				cmds = append(cmds, docLine{i + 1, trimmed})
+			}
+			continue
+		}
+		for _, m := range docInlineCode.FindAllStringSubmatch(line, -1) {
+			switch {
+			case m[1] == "rq" || strings.HasPrefix(m[1], "rq "):
+				cmds = append(cmds, docLine{i + 1, m[1]})
+			case strings.HasPrefix(m[1], "--"):
+				bare = append(bare, docLine{i + 1, m[1]})
+			}
+		}
+	}
+	return cmds, bare
+}
+
+var commandWord = regexp.MustCompile(`^[a-z][a-z-]*$`)
+
+// splitCommandLine splits "rq export records --field a,b -o x" into the
+// command path [export records] and the flags [--field -o]. Words after
+// the path that are not flags (file names, values) are ignored.
+func splitCommandLine(s string) (path, flags []string) {
+	words := shellWords(s)
+	i := 1 // words[0] is "rq"
+	for ; i < len(words) && commandWord.MatchString(words[i]); i++ {
+		path = append(path, words[i])
+	}
+	for ; i < len(words); i++ {
+		w := words[i]
+		if strings.HasPrefix(w, "-") && len(w) > 1 && w != "--" {
+			name, _, _ := strings.Cut(w, "=")
+			flags = append(flags, name)
+		}
+	}
+	return path, flags
+}
+
+// shellWords splits a command line at spaces, keeping quoted parts
+// together (quotes removed).
+func shellWords(s string) []string {
+	var words []string
+	var cur strings.Builder
+	in, quote := false, rune(0)
+	for _, r := range s {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			} else {
+				cur.WriteRune(r)
+			}
+		case r == '\'' || r == '"':
+			quote, in = r, true
+		case r == ' ' || r == '\t':
+			if in {
+				words = append(words, cur.String())
+				cur.Reset()
+				in = false
+			}
+		default:
+			cur.WriteRune(r)
+			in = true
+		}
+	}
+	if in {
+		words = append(words, cur.String())
+	}
+	return words
+}
+
+// helpHasFlag reports whether cobra's help text lists flag ("--name" or
+// "-x").
+func helpHasFlag(help, flag string) bool {
+	if strings.HasPrefix(flag, "--") {
+		return regexp.MustCompile(`(?m)^\s+(-\w, )?` + regexp.QuoteMeta(flag) + `\b`).MatchString(help)
+	}
+	return regexp.MustCompile(`(?m)^\s+` + regexp.QuoteMeta(flag) + `, --`).MatchString(help)
+}
+
+// TestSplitCommandLine pins how doc command lines are read.
+func TestSplitCommandLine(t *testing.T) {
+	for _, c := range []struct{ in, path, flags string }{
+		{`rq export records --field record_id,age -o x.csv`, "export records", "--field -o"},
+		{`rq file import consent.pdf --record 1 --event enrollment_arm_1`, "file import", "--record --event"},
+		{`rq --format json -c "select 1 from records"`, "", "--format -c"},
+		{`rq export logging --begin-time '2024-01-01 00:00' --record=1`, "export logging", "--begin-time --record"},
+		{`rq run older.rq -p site=bos`, "run", "-p"},
+	} {
+		path, flags := splitCommandLine(c.in)
+		if strings.Join(path, " ") != c.path || strings.Join(flags, " ") != c.flags {
+			t.Errorf("splitCommandLine(%q) = %q, %q; want %q, %q", c.in, path, flags, c.path, c.flags)
+		}
+	}
+	h := "Flags:\n  -c, --command string   run one query\n      --demo   use the demo\n  -o, --output string\n"
+	for f, want := range map[string]bool{"--command": true, "-c": true, "--demo": true, "-o": true, "--dem": false, "-d": false, "--output": true} {
+		if got := helpHasFlag(h, f); got != want {
+			t.Errorf("helpHasFlag(%q) = %v, want %v", f, got, want)
+		}
 	}
 }
