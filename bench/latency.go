@@ -56,7 +56,7 @@ func measureLatency(ctx context.Context, cfg *config, t *table) error {
 		}
 		rows, calls = r.rows, r.stats.Fetch.Calls
 		walls[k] = r.wall
-		parts = append(parts, fmt.Sprintf("%d: %s", k, sec(r.wall)))
+		parts = append(parts, fmt.Sprintf("%d: %s (%.2f CPU-s)", k, sec(r.wall), r.cpu.Seconds()))
 	}
 	t.add(figure{
 		group: "latency",
