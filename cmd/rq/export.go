@@ -40,7 +40,7 @@ func (a *app) apiCommand(use, short string, args cobra.PositionalArgs, fn func(c
 
 // writeObjects renders a slice of API results.
 func (a *app) writeObjects(items any) error {
-	rows, err := objectRows(items)
+	rows, err := render.Objects(items)
 	if err != nil {
 		return err
 	}
@@ -238,7 +238,7 @@ func (a *app) exportRecords() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return a.write(recordRows(recs))
+		return a.write(render.Records(recs))
 	})
 	f := cmd.Flags()
 	f.StringSliceVar(&p.Records, "record", nil, "only these record ids (repeatable or comma-separated)")
@@ -299,7 +299,7 @@ func (a *app) exportReport() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return a.write(recordRows(recs))
+		return a.write(render.Records(recs))
 	})
 	f := cmd.Flags()
 	f.StringVar(&p.ReportID, "report-id", "", "the report's id (required)")

@@ -84,7 +84,7 @@ func decodeObjects[T any](data []byte, format string) ([]T, error) {
 	for i := 0; i < t.NumField(); i++ {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
 		if name == "" {
-			name = snake(t.Field(i).Name)
+			name = render.Snake(t.Field(i).Name)
 		}
 		fields[name] = i
 	}

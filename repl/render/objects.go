@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"bytes"
@@ -10,17 +10,16 @@ import (
 	"unicode"
 
 	"github.com/redcapql/rq/client"
-	"github.com/redcapql/rq/repl/render"
 )
 
-// objectRows turns a slice of API results (structs, maps) into rows: one
+// Objects turns a slice of API results (structs, maps) into rows: one
 // column per JSON key, in first-seen order; Go field names without a JSON
 // name become snake_case. Blank text is null, as in REDCap; numbers stay
 // numbers, booleans are 1 and 0 as REDCap writes them.
-func objectRows(items any) (*render.Slice, error) {
+func Objects(items any) (*Slice, error) {
 	v := reflect.ValueOf(items)
 	if v.Kind() != reflect.Slice {
-		return nil, fmt.Errorf("objectRows: %T is not a slice", items)
+		return nil, fmt.Errorf("render.Objects: %T is not a slice", items)
 	}
 	var cols []string
 	index := map[string]int{}
@@ -36,7 +35,7 @@ func objectRows(items any) (*render.Slice, error) {
 		}
 		row := map[string]client.Value{}
 		for j, k := range keys {
-			k = snake(k)
+			k = Snake(k)
 			if _, ok := index[k]; !ok {
 				index[k] = len(cols)
 				cols = append(cols, k)
@@ -45,7 +44,7 @@ func objectRows(items any) (*render.Slice, error) {
 		}
 		rows = append(rows, row)
 	}
-	out := &render.Slice{Cols: cols}
+	out := &Slice{Cols: cols}
 	for _, r := range rows {
 		line := make([]client.Value, len(cols))
 		for i, c := range cols {
@@ -86,7 +85,7 @@ func jsonCell(raw json.RawMessage) client.Value {
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber()
 	if err := d.Decode(&x); err != nil {
-		return render.Text(string(raw))
+		return Text(string(raw))
 	}
 	switch t := x.(type) {
 	case nil:
@@ -95,11 +94,11 @@ func jsonCell(raw json.RawMessage) client.Value {
 		if t == "" {
 			return client.Value{}
 		}
-		return render.Text(t)
+		return Text(t)
 	case json.Number:
 		f, err := strconv.ParseFloat(t.String(), 64)
 		if err != nil {
-			return render.Text(t.String())
+			return Text(t.String())
 		}
 		return client.Value{Kind: client.KindNumber, Num: f, Str: t.String()}
 	case bool:
@@ -108,12 +107,12 @@ func jsonCell(raw json.RawMessage) client.Value {
 		}
 		return client.Value{Kind: client.KindNumber, Num: 0, Str: "0"}
 	}
-	return render.Text(string(raw))
+	return Text(string(raw))
 }
 
-// snake turns a Go field name into snake_case ("FolderID" → "folder_id");
+// Snake turns a Go field name into snake_case ("FolderID" → "folder_id");
 // names already in lower case are kept.
-func snake(s string) string {
+func Snake(s string) string {
 	if s == strings.ToLower(s) {
 		return s
 	}
@@ -132,14 +131,15 @@ func snake(s string) string {
 	return b.String()
 }
 
-// recordRows turns exported records into rows; a blank cell is null.
-func recordRows(recs *client.Records) *render.Slice {
-	out := &render.Slice{Cols: recs.Columns}
+// Records turns exported records into rows; a blank cell is null, as in
+// REDCap.
+func Records(recs *client.Records) *Slice {
+	out := &Slice{Cols: recs.Columns}
 	for _, r := range recs.Rows {
 		line := make([]client.Value, len(recs.Columns))
 		for i := range line {
 			if i < len(r) && r[i] != "" {
-				line[i] = render.Text(r[i])
+				line[i] = Text(r[i])
 			}
 		}
 		out.Vals = append(out.Vals, line)
