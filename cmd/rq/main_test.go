@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -21,12 +22,15 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){"rq": main})
 }
 
+var update = flag.Bool("update", false, "rewrite the scripts' golden files (cmp targets) from the actual output")
+
 // TestScripts runs the txtar scripts of testdata/script against the real
 // binary.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "../../testdata/script",
 		RequireExplicitExec: true,
+		UpdateScripts:       *update,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("XDG_CONFIG_HOME", env.WorkDir+"/config")
 			env.Setenv("XDG_STATE_HOME", env.WorkDir+"/state")
