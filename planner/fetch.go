@@ -3,6 +3,7 @@ package planner
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -87,6 +88,26 @@ type FetchStats struct {
 	TwoStep    bool          // true when ids were fetched first
 	ServerTime time.Duration // summed wait for response headers
 	WireTime   time.Duration // summed time reading response bodies
+}
+
+// MarshalJSON writes the stats with snake_case keys and times in
+// milliseconds, as explain analyze's JSON reports them: calls, batches,
+// splits, retries, ids, rows, bytes, batch_size, two_step, server_ms, wire_ms.
+func (s FetchStats) MarshalJSON() ([]byte, error) {
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	return json.Marshal(struct {
+		Calls     int     `json:"calls"`
+		Batches   int     `json:"batches"`
+		Splits    int     `json:"splits"`
+		Retries   int     `json:"retries"`
+		IDs       int     `json:"ids"`
+		Rows      int     `json:"rows"`
+		Bytes     int64   `json:"bytes"`
+		BatchSize int     `json:"batch_size"`
+		TwoStep   bool    `json:"two_step"`
+		ServerMS  float64 `json:"server_ms"`
+		WireMS    float64 `json:"wire_ms"`
+	}{s.Calls, s.Batches, s.Splits, s.Retries, s.IDs, s.Rows, s.Bytes, s.BatchSize, s.TwoStep, ms(s.ServerTime), ms(s.WireTime)})
 }
 
 // exportStream is the part of *client.RecordStream that Fetch uses.

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -487,5 +488,17 @@ func TestFetchRowLimitRamp(t *testing.T) {
 	defer f.Close()
 	if got, want := drain(t, f), wantRows(fs, nil, false); f.Err() != nil || !slices.EqualFunc(got, want, slices.Equal) {
 		t.Fatalf("%d rows (err %v), want %d", len(got), f.Err(), len(want))
+	}
+}
+
+func TestFetchStatsJSON(t *testing.T) {
+	b, err := json.Marshal(FetchStats{Calls: 3, Splits: 1, ServerTime: 1500 * time.Microsecond, TwoStep: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"calls":3`, `"splits":1`, `"server_ms":1.5`, `"two_step":true`, `"wire_ms":0`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s lacks %s", b, want)
+		}
 	}
 }
