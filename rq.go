@@ -195,6 +195,15 @@ func (p *Project) Planner(ctx context.Context) (*planner.Planner, error) {
 	return p.pl, nil
 }
 
+// Reload drops the cached project structure, here and in the client: the
+// next query loads it again (after the project's design changed).
+func (p *Project) Reload() {
+	p.mu.Lock()
+	p.pl = nil
+	p.mu.Unlock()
+	p.c.ForgetProject()
+}
+
 // projectInfo converts the client's cached structure for the planner.
 func projectInfo(proj *client.Project) planner.ProjectInfo {
 	info := planner.ProjectInfo{Longitudinal: proj.IsLongitudinal()}

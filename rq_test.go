@@ -388,3 +388,20 @@ func TestLimitStopsEarly(t *testing.T) {
 		t.Errorf("%d rows out, %d fetched rows read (stats %+v): want a small first batch", n, st.Rows, st)
 	}
 }
+
+func TestReload(t *testing.T) {
+	p, _ := demo(t, 10, redcaptest.Faults{})
+	ctx := context.Background()
+	a, err := p.Planner(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Reload()
+	b, err := p.Planner(ctx)
+	if err != nil || a == b {
+		t.Fatalf("planner not rebuilt after Reload (err %v)", err)
+	}
+	if rows := reader(t)(p.Query(ctx, "select count(*) from records where form = 'enrollment'", nil)); rows[0][0] != "10" {
+		t.Errorf("after Reload: %v", rows)
+	}
+}
