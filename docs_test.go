@@ -33,7 +33,8 @@ type docQuery struct {
 	line          int
 	src           string
 	mayBeEmpty    bool     // <!-- docs-test: may be empty -->
-	contains      []string // <!-- docs-test: contains TEXT -->
+	contains      []string // <!-- docs-test: contains TEXT -->: in the output
+	sends         []string // <!-- docs-test: sends TEXT -->: in the statement's explain
 }
 
 func (q docQuery) String() string {
@@ -113,6 +114,8 @@ func newDocQuery(file, heading string, line int, src string, markers []string) d
 			q.mayBeEmpty = true
 		case strings.HasPrefix(m, "contains "):
 			q.contains = append(q.contains, strings.TrimPrefix(m, "contains "))
+		case strings.HasPrefix(m, "sends "):
+			q.sends = append(q.sends, strings.TrimPrefix(m, "sends "))
 		}
 	}
 	return q
@@ -185,6 +188,17 @@ func runDocQuery(t *testing.T, p *rq.Project, q docQuery) {
 			t.Errorf("%s: output lacks %q:\n%s", q, want, out.String())
 		}
 	}
+	if len(q.sends) > 0 {
+		ex, err := p.Explain(context.Background(), src, nil, false)
+		if err != nil {
+			t.Fatalf("%s: explain:\n%s", q, lang.Render(err, src))
+		}
+		for _, want := range q.sends {
+			if !strings.Contains(ex.Text, want) {
+				t.Errorf("%s: the plan lacks %q:\n%s", q, want, ex.Text)
+			}
+		}
+	}
 }
 
 // TestDocsExtract checks the extractor on a small page: blocks, headings,
@@ -207,6 +221,7 @@ func TestDocsExtract(t *testing.T) {
 		"<!-- docs-test: may be empty: explain select x from y -->",
 		"| a | `select record from records` | `rq export` | `explain select x from y` |",
 		"<!-- docs-test: contains abc -->",
+		"<!-- docs-test: sends [x] > 1 -->",
 		"```sql",
 		"select 2 from records",
 		"```",
@@ -217,7 +232,7 @@ func TestDocsExtract(t *testing.T) {
 		{file: "p.md", heading: "First", line: 8, src: "select * from users", mayBeEmpty: true},
 		{file: "p.md", heading: "Second", line: 15, src: "select record from records"},
 		{file: "p.md", heading: "Second", line: 15, src: "explain select x from y", mayBeEmpty: true},
-		{file: "p.md", heading: "Second", line: 18, src: "select 2 from records", contains: []string{"abc"}},
+		{file: "p.md", heading: "Second", line: 19, src: "select 2 from records", contains: []string{"abc"}, sends: []string{"[x] > 1"}},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d queries %+v, want %d", len(got), got, len(want))
@@ -225,7 +240,8 @@ func TestDocsExtract(t *testing.T) {
 	for i := range want {
 		g, w := got[i], want[i]
 		if g.file != w.file || g.heading != w.heading || g.line != w.line || g.src != w.src ||
-			g.mayBeEmpty != w.mayBeEmpty || strings.Join(g.contains, ",") != strings.Join(w.contains, ",") {
+			g.mayBeEmpty != w.mayBeEmpty || strings.Join(g.contains, ",") != strings.Join(w.contains, ",") ||
+			strings.Join(g.sends, ",") != strings.Join(w.sends, ",") {
 			t.Errorf("query %d: got %+v, want %+v", i, g, w)
 		}
 	}
