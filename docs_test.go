@@ -650,3 +650,26 @@ func TestSplitCommandLine(t *testing.T) {
 		}
 	}
 }
+
+// TestDocsIndex checks that docs/README.md links every page of docs/.
+func TestDocsIndex(t *testing.T) {
+	index, err := os.ReadFile(filepath.Join("docs", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	linked := map[string]bool{}
+	for _, l := range markdownLinks(string(index)) {
+		file, _, _ := strings.Cut(l.target, "#")
+		linked[file] = true
+	}
+	pages, err := filepath.Glob(filepath.Join("docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range pages {
+		name := filepath.Base(page)
+		if name != "README.md" && !linked[name] {
+			t.Errorf("docs/README.md does not list %s", name)
+		}
+	}
+}
