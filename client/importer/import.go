@@ -67,6 +67,7 @@ type ChunkError struct {
 	Err           error
 }
 
+// Error says which chunk failed, whether REDCap may have stored it, and why.
 func (e *ChunkError) Error() string {
 	state := "REDCap refused it, so none of its records were stored"
 	if e.Unknown {
@@ -76,6 +77,7 @@ func (e *ChunkError) Error() string {
 		e.Chunk, e.Chunks, len(e.Records), firstIDs(e.Records, 3), state, e.Err)
 }
 
+// Unwrap returns the cause, usually a *client.Error.
 func (e *ChunkError) Unwrap() error { return e.Err }
 
 // Import validates the whole file, then (unless DryRun) imports its records
