@@ -50,6 +50,13 @@ func diffProjects() []diffProject {
 		{"classic simple", fixture("redcapr", "projects", "simple", "project.xml"), 40},
 		{"classic blank-for-gray-status", fixture("redcapr", "projects", "blank-for-gray-status", "project.xml"), 40},
 		{"classic repeating-instruments", fixture("redcapr", "projects", "repeating-instruments", "project.xml"), 40},
+		// record ids that are not numbers (DAG prefixes, text): REDCap's natural order
+		{"classic dag", fixture("redcapr", "projects", "dag", "project.xml"), 20},
+		{"classic nonnumeric-record-id", fixture("redcapr", "projects", "nonnumeric-record-id", "project.xml"), 20},
+		// every validation type; odd values; UTF-8 text
+		{"classic validation-types-1", fixture("redcapr", "projects", "validation-types-1", "project.xml"), 30},
+		{"classic potentially-problematic-values", fixture("redcapr", "projects", "potentially-problematic-values", "project.xml"), 20},
+		{"classic russian", fixture("redcapr", "projects", "russian", "project.xml"), 20},
 	}
 }
 
