@@ -160,7 +160,16 @@ Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network error.`
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "no progress bar")
 	root.Flags().StringVarP(&a.command, "command", "c", "", "run one query and exit")
 	root.Flags().StringArrayVarP(&a.params, "param", "p", nil, "set a $parameter: -p name=value (repeatable)")
-	root.CompletionOptions.HiddenDefaultCmd = false
+	root.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		var names []string
+		for _, f := range render.Formats {
+			names = append(names, string(f))
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
+	})
+	root.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return profileNames(), cobra.ShellCompDirectiveNoFileComp
+	})
 
 	root.AddCommand(a.runCommand(), a.explainCommand(), a.fmtCommand(), a.serveCommand(), a.versionCommand(),
 		a.exportCommand(), a.importCommand(), a.deleteCommand(), a.fileCommand())

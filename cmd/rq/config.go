@@ -129,3 +129,19 @@ func expandHome(p string) string {
 	}
 	return p
 }
+
+// profileNames lists the config file's profiles, for shell completion.
+func profileNames() []string {
+	b, err := os.ReadFile(configPath())
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
+			names = append(names, strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line[1:len(line)-1]), "profile ")))
+		}
+	}
+	return names
+}
