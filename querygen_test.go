@@ -196,8 +196,8 @@ func (g *queryGen) tryAtom(kind int) (string, bool) {
 		}
 		s := v.String()
 		pre := s
-		if len(pre) > 2 {
-			pre = pre[:1+g.pick(2)]
+		if r := []rune(pre); len(r) > 2 { // whole characters: a literal is valid UTF-8
+			pre = string(r[:1+g.pick(2)])
 		}
 		switch g.pick(9) {
 		case 0:
@@ -353,14 +353,14 @@ func (g *queryGen) tryAtom(kind int) (string, bool) {
 		}
 		f := pickOf(g, g.texts)
 		v, ok := g.sample(f)
-		if !ok || len(v.String()) < 2 {
+		s := []rune(v.String())
+		if !ok || len(s) < 2 {
 			return "", false
 		}
-		s := v.String()
 		sub := s[g.pick(len(s)-1):]
 		sub = sub[:1+g.pick(len(sub))]
 		fn := pickOf(g, []string{"contains", "starts_with", "ends_with"})
-		return fmt.Sprintf("%s(%s, %s)", fn, f.Name, quote(strings.ToUpper(sub))), true
+		return fmt.Sprintf("%s(%s, %s)", fn, f.Name, quote(strings.ToUpper(string(sub)))), true
 	case 22: // checkbox export columns
 		if len(g.checkboxes) == 0 {
 			return "", false
@@ -394,10 +394,10 @@ func (g *queryGen) tryAtom(kind int) (string, bool) {
 		}
 		f := pickOf(g, g.texts)
 		v, ok := g.sample(f)
-		if !ok || len(v.String()) < 3 {
+		s := []rune(v.String())
+		if !ok || len(s) < 3 {
 			return "", false
 		}
-		s := []byte(v.String())
 		s[1] = '_'
 		return fmt.Sprintf("upper(trim(%s)) like %s", f.Name, quote(strings.ToUpper(string(s[:min(len(s), 4)]))+"%")), true
 	case 26: // missing codes on pinned fields and is null on pinned fields

@@ -512,6 +512,16 @@ func and3(a, b tv) tv {
 	return tTrue
 }
 
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
 // likeRegexp turns an SQL LIKE pattern into an anchored, ASCII
 // case-insensitive regexp.
 func likeRegexp(p string) (*regexp.Regexp, error) {
@@ -644,7 +654,8 @@ func (e *refEnv) call(c *lang.Call) (client.Value, error) {
 		if args[0].IsNull() || args[1].IsNull() {
 			return null, nil
 		}
-		s, sub := strings.ToLower(args[0].String()), strings.ToLower(args[1].String())
+		// ASCII case-insensitive, as REDCap's (PHP stripos) and as like
+		s, sub := asciiLower(args[0].String()), asciiLower(args[1].String())
 		var ok bool
 		switch c.Name {
 		case "contains":
