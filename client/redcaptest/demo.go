@@ -199,6 +199,12 @@ var (
 	demoDoses          = []string{"5", "10", "20", "40", "81", "100", "250", "500", "1000", "0.5", "2.5"}
 	demoNotes          = []string{"Lives alone.", "Travels often, call before visit.", "Prefers mornings", "Allergic to penicillin, latex", "Said \"fine\" when asked", "Line one\nline two", "Caregiver: daughter"}
 	demoRaceSets       = []string{"1", "1", "1", "2", "2", "3", "1,3", "2,oth", "oth", "-1"}
+
+	// Event names by arm (index 1 and 2), and visit weeks with their
+	// events by week index and arm: constants, not strings built per record.
+	demoEnrollEvents = [3]string{"", "enrollment_arm_1", "enrollment_arm_2"}
+	demoWeeks        = [2]int{4, 12}
+	demoVisitEvents  = [2][3]string{{"", "week_4_arm_1", "week_4_arm_2"}, {"", "week_12_arm_1", "week_12_arm_2"}}
 )
 
 // tenths formats n/10 with one decimal ("72.5"); whole makes "7" of 70.
@@ -207,9 +213,13 @@ func tenths(n int, whole bool) string {
 		return strconv.Itoa(n / 10)
 	}
 	var b [24]byte
-	out := strconv.AppendInt(b[:0], int64(n/10), 10)
-	out = append(out, '.', byte('0'+n%10))
-	return string(out)
+	return string(appendTenths(b[:0], n))
+}
+
+// appendTenths appends n/10 with one decimal.
+func appendTenths(b []byte, n int) []byte {
+	b = strconv.AppendInt(b, int64(n/10), 10)
+	return append(b, '.', byte('0'+n%10))
 }
 
 // civil converts days since 1970-01-01 to a date (H. Hinnant's algorithm);
@@ -272,18 +282,90 @@ func dateString(days int) string {
 // minutesString formats minutes since 1970 as "YYYY-MM-DD HH:MM".
 func minutesString(min int) string {
 	var b [24]byte
-	out := appendDate(b[:0], min/1440)
-	out = append(out, ' ')
-	out = appendPad2(out, min%1440/60)
-	out = append(out, ':')
-	return string(appendPad2(out, min%60))
+	return string(appendMinutes(b[:0], min))
+}
+
+func appendMinutes(b []byte, min int) []byte {
+	b = appendDate(b, min/1440)
+	b = append(b, ' ')
+	return appendClock(b, min%1440/60, min%60)
 }
 
 func clockString(h, m int) string {
 	var b [8]byte
-	out := appendPad2(b[:0], h)
-	out = append(out, ':')
-	return string(appendPad2(out, m))
+	return string(appendClock(b[:0], h, m))
+}
+
+func appendClock(b []byte, h, m int) []byte {
+	b = appendPad2(b, h)
+	b = append(b, ':')
+	return appendPad2(b, m)
+}
+
+// demoText collects the formatted values of one record in one buffer, so
+// that they cost one allocation (the string they are all cut from) rather
+// than one each; set stores them in their rows' maps once the record is
+// complete. No key it holds is assigned otherwise.
+type demoText struct {
+	buf  []byte
+	refs [16]demoRef
+	n    int
+}
+
+// demoRef is one value of a demoText: buf[start:end] goes to m[key].
+type demoRef struct {
+	m          map[string]string
+	key        string
+	start, end int
+}
+
+func (t *demoText) done(m map[string]string, key string, start int) {
+	t.refs[t.n] = demoRef{m: m, key: key, start: start, end: len(t.buf)}
+	t.n++
+}
+
+func (t *demoText) date(m map[string]string, key string, days int) {
+	start := len(t.buf)
+	t.buf = appendDate(t.buf, days)
+	t.done(m, key, start)
+}
+
+func (t *demoText) minutes(m map[string]string, key string, min int) {
+	start := len(t.buf)
+	t.buf = appendMinutes(t.buf, min)
+	t.done(m, key, start)
+}
+
+func (t *demoText) clock(m map[string]string, key string, h, min int) {
+	start := len(t.buf)
+	t.buf = appendClock(t.buf, h, min)
+	t.done(m, key, start)
+}
+
+func (t *demoText) tenths(m map[string]string, key string, n int, whole bool) {
+	if whole && n%10 == 0 {
+		m[key] = strconv.Itoa(n / 10) // small: no allocation
+		return
+	}
+	start := len(t.buf)
+	t.buf = appendTenths(t.buf, n)
+	t.done(m, key, start)
+}
+
+func (t *demoText) concat(m map[string]string, key string, parts ...string) {
+	start := len(t.buf)
+	for _, p := range parts {
+		t.buf = append(t.buf, p...)
+	}
+	t.done(m, key, start)
+}
+
+// set stores the values in their maps.
+func (t *demoText) set() {
+	s := string(t.buf)
+	for _, r := range t.refs[:t.n] {
+		r.m[r.key] = s[r.start:r.end]
+	}
 }
 
 // record computes record i. Probabilities are per record; a few values are
@@ -299,8 +381,14 @@ func (d *demoStore) record(i int) *Record {
 		rec.DAG = "site_b"
 	}
 	arm := 1 + r.intn(2)
-	armS := strconv.Itoa(arm)
-	enrEvent := "enrollment_arm_" + armS
+	enrEvent := demoEnrollEvents[arm]
+	// One allocation for the rows (at most 1 + 3 medications + 2 visits).
+	rows := make([]Row, 0, 6)
+	rec.Rows = make([]*Row, 0, 6)
+	addRow := func(k RowKey, v map[string]string) {
+		rows = append(rows, Row{RowKey: k, Values: v})
+		rec.Rows = append(rec.Rows, &rows[len(rows)-1])
+	}
 
 	consentMin := demoEpochMinutes + r.intn(900*24*60)
 	consent := consentMin / 1440 // day number
@@ -312,17 +400,19 @@ func (d *demoStore) record(i int) *Record {
 	dob := daysFrom(cy-age, cm, cd) - 1 - r.intn(360)
 
 	// enrollment and baseline share the enrollment event's row
-	v := make(map[string]string, 24)
-	v["dob"] = dateString(dob)
+	v := make(map[string]string, 16)
+	var arr [256]byte
+	txt := demoText{buf: arr[:0]}
+	txt.date(v, "dob", dob)
 	if !r.pct(3) {
 		v["sex"] = strconv.Itoa(1 + r.intn(10)/5 + r.intn(20)/19) // mostly 1 and 2, some 3
 	}
 	if !r.pct(2) {
 		v["site"] = r.pick(demoSites)
 	}
-	v["consent_dt"] = minutesString(consentMin)
+	txt.minutes(v, "consent_dt", consentMin)
 	if !r.pct(10) {
-		v["email"] = "participant" + id + "@example.org"
+		txt.concat(v, "email", "participant", id, "@example.org")
 	}
 	v["enrollment_complete"] = "2"
 
@@ -334,9 +424,9 @@ func (d *demoStore) record(i int) *Record {
 	default:
 		v["age"] = strconv.Itoa(age)
 	}
-	height := 1500 + r.intn(450)                    // tenths of cm
-	bmi := 170 + r.intn(120) + r.intn(120)          // tenths, 17..40.8, peak near 29
-	weight := (bmi*height*height/100000 + 50) / 100 // tenths of kg
+	height := 1500 + r.intn(450)                  // tenths of cm
+	bmi := 170 + r.intn(120) + r.intn(120)        // tenths, 17..40.8, peak near 29
+	weight := (bmi*height*height/100000 + 5) / 10 // tenths of kg: bmi × height², rounded
 	weightOK, heightOK := true, true
 	switch {
 	case i == 3 || r.pct(0.5):
@@ -346,15 +436,15 @@ func (d *demoStore) record(i int) *Record {
 	case r.pct(2):
 		weightOK = false
 	default:
-		v["weight"] = tenths(weight, false)
+		txt.tenths(v, "weight", weight, false)
 	}
 	if r.pct(3) {
 		heightOK = false
 	} else {
-		v["height"] = tenths(height, false)
+		txt.tenths(v, "height", height, false)
 	}
 	if weightOK && heightOK {
-		v["bmi"] = tenths(int(float64(weight)*1e6/float64(height*height)+0.5), false)
+		txt.tenths(v, "bmi", int(float64(weight)*1e6/float64(height*height)+0.5), false)
 	}
 	score := r.intn(101) // tenths: 0.0..10.0, about half above 5
 	switch {
@@ -362,7 +452,7 @@ func (d *demoStore) record(i int) *Record {
 		v["score"] = "UNK"
 	case i == 8 || r.pct(3):
 	default:
-		v["score"] = tenths(score, true)
+		txt.tenths(v, "score", score, true)
 	}
 	switch {
 	case i == 9 || r.pct(1):
@@ -378,10 +468,10 @@ func (d *demoStore) record(i int) *Record {
 		v["notes"] = r.pick(demoNotes)
 	}
 	if i == 1 || r.pct(40) {
-		v["consent_file"] = "consent_" + id + ".pdf"
+		txt.concat(v, "consent_file", "consent_", id, ".pdf")
 	}
 	v["baseline_complete"] = r.pick(demoBaselineStatus)
-	rec.Rows = append(rec.Rows, &Row{RowKey: RowKey{Event: enrEvent}, Values: v})
+	addRow(RowKey{Event: enrEvent}, v)
 
 	// repeating medications, 0..3 instances
 	meds := r.intn(4)
@@ -391,31 +481,31 @@ func (d *demoStore) record(i int) *Record {
 	for k := 1; k <= meds; k++ {
 		mv := map[string]string{
 			"med_name":             r.pick(demoMeds),
-			"med_start":            dateString(consent - r.intn(2000)),
 			"medications_complete": "2",
 		}
+		txt.date(mv, "med_start", consent-r.intn(2000))
 		if !r.pct(5) {
 			mv["med_dose"] = r.pick(demoDoses)
 		}
-		rec.Rows = append(rec.Rows, &Row{RowKey: RowKey{Event: enrEvent, Instrument: "medications", Instance: k}, Values: mv})
+		addRow(RowKey{Event: enrEvent, Instrument: "medications", Instance: k}, mv)
 	}
 
 	// visits: week 4 (both arms) and week 12 (arm 1), with drop-outs
-	weeks := []int{4}
+	weeks := demoWeeks[:1]
 	if arm == 1 {
-		weeks = append(weeks, 12)
+		weeks = demoWeeks[:2]
 	}
 	for wi, w := range weeks {
 		if r.pct(float64(8 + 10*wi)) {
 			break // dropped out
 		}
 		day := consent + 7*w - 3 + r.intn(7)
-		vv := map[string]string{
-			"visit_date":     dateString(day),
-			"visit_time":     clockString(8+r.intn(10), 15*r.intn(4)),
-			"adverse_event":  strconv.Itoa(r.intn(10) / 9),
-			"visit_complete": r.pick(demoVisitStatus),
-		}
+		vv := make(map[string]string, 8)
+		txt.date(vv, "visit_date", day)
+		h := 8 + r.intn(10)
+		txt.clock(vv, "visit_time", h, 15*r.intn(4))
+		vv["adverse_event"] = strconv.Itoa(r.intn(10) / 9)
+		vv["visit_complete"] = r.pick(demoVisitStatus)
 		if !r.pct(4) {
 			vv["sbp"] = strconv.Itoa(95 + r.intn(75))
 			vv["dbp"] = strconv.Itoa(55 + r.intn(50))
@@ -423,7 +513,8 @@ func (d *demoStore) record(i int) *Record {
 		if r.pct(1) {
 			vv["sbp"] = "UNK"
 		}
-		rec.Rows = append(rec.Rows, &Row{RowKey: RowKey{Event: "week_" + strconv.Itoa(w) + "_arm_" + armS}, Values: vv})
+		addRow(RowKey{Event: demoVisitEvents[wi][arm]}, vv)
 	}
+	txt.set()
 	return rec
 }
