@@ -37,6 +37,9 @@ func valueKey(v client.Value) string {
 	return strconv.Itoa(int(v.Kind)) + v.String()
 }
 
+// aggregateAll groups the kept rows, accumulates the aggregates of each
+// group and evaluates the output items over each group's row: its keys,
+// then its aggregates' results (see program.gslots).
 func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 	prog := it.p.prog
 	type group struct {
@@ -64,16 +67,13 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 		}
 		g := byKey[kb.String()]
 		if g == nil {
-			g = &group{keys: keys, states: make([]aggState, len(prog.items))}
+			g = &group{keys: keys, states: make([]aggState, len(prog.aggs))}
 			byKey[kb.String()] = g
 			order = append(order, g)
 		}
-		for i, item := range prog.items {
-			if item.agg == nil {
-				continue
-			}
+		for i, agg := range prog.aggs {
 			st := &g.states[i]
-			if item.agg.Star {
+			if agg.Star {
 				st.count++
 				continue
 			}
@@ -81,7 +81,7 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 			if v.Kind == client.KindNull {
 				continue
 			}
-			if item.agg.Distinct {
+			if agg.Distinct {
 				if st.distinct == nil {
 					st.distinct = map[string]bool{}
 				}
@@ -92,7 +92,7 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 				st.distinct[k] = true
 			}
 			st.count++
-			switch item.agg.Name {
+			switch agg.Name {
 			case "sum", "avg":
 				if n, ok := asNumber(v); ok {
 					st.sum += n
@@ -101,38 +101,43 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 			case "min", "max":
 				if st.best.Kind == client.KindNull {
 					st.best = v
-				} else if c := orderCompare(v, st.best); (item.agg.Name == "min" && c < 0) || (item.agg.Name == "max" && c > 0) {
+				} else if c := orderCompare(v, st.best); (agg.Name == "min" && c < 0) || (agg.Name == "max" && c > 0) {
 					st.best = v
 				}
 			}
 		}
 	}
 	if len(order) == 0 && len(prog.groupBy) == 0 {
-		order = append(order, &group{states: make([]aggState, len(prog.items))})
+		order = append(order, &group{states: make([]aggState, len(prog.aggs))})
 	}
 	out := make([][]client.Value, 0, len(order))
+	nk := len(prog.groupBy)
+	grow := &trow{vals: make([]client.Value, nk+len(prog.aggs))}
 	for _, g := range order {
-		row := make([]client.Value, len(prog.items))
-		for i, item := range prog.items {
-			if item.agg == nil {
-				row[i] = g.keys[item.group]
-				continue
-			}
+		copy(grow.vals, g.keys)
+		for i, agg := range prog.aggs {
 			st := g.states[i]
-			switch item.agg.Name {
+			var v client.Value
+			switch agg.Name {
 			case "count":
-				row[i] = client.Value{Kind: client.KindNumber, Num: float64(st.count)}
+				v = client.Value{Kind: client.KindNumber, Num: float64(st.count)}
 			case "sum":
 				if st.nums > 0 {
-					row[i] = number(st.sum)
+					v = number(st.sum)
 				}
 			case "avg":
 				if st.nums > 0 {
-					row[i] = number(st.sum / float64(st.nums))
+					v = number(st.sum / float64(st.nums))
 				}
 			default:
-				row[i] = st.best
+				v = st.best
 			}
+			grow.vals[nk+i] = v
+		}
+		it.ev.r = grow
+		row := make([]client.Value, len(prog.items))
+		for i, f := range prog.outs {
+			row[i] = f(it.ev)
 		}
 		out = append(out, row)
 	}

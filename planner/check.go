@@ -31,6 +31,7 @@ type analysis struct {
 	pinEvents []string
 	scoped    []string // forms used in scoping conditions, in first-use order
 	usesDAG   bool
+	aggOK     bool // checking an output expression of an aggregate query, outside any aggregate
 	today     time.Time
 	table     []SourceColumn // non-nil for sources other than records
 }

@@ -35,7 +35,12 @@ var datediffUnits = map[string]float64{
 
 func (a *analysis) call(c *lang.Call) (client.Kind, error) {
 	if aggregates[c.Name] {
-		return 0, errAt(c.Pos(), "", "aggregate %s(...) is only allowed in the select list", c.Name)
+		if !a.aggOK {
+			return 0, errAt(c.Pos(), "", "aggregate %s(...) is only allowed in the select list (and in order by of a query that aggregates)", c.Name)
+		}
+		a.aggOK = false // aggregates do not nest
+		defer func() { a.aggOK = true }()
+		return a.aggregate(c)
 	}
 	sig, ok := functions[c.Name]
 	if !ok {

@@ -44,8 +44,14 @@ func TestCheckErrors(t *testing.T) {
 		{q: "select age from records where [week_4_arm_1][age] > 5", pos: "1:31", msg: "[week_4_arm_1][age]: form 'baseline' of field 'age' is not designated on event 'week_4_arm_1' (it is on enrollment_arm_1, enrollment_arm_2)"},
 		{q: "select age from records where [enrollment_arm_1][med_dose] > 5", pos: "1:31", msg: "[enrollment_arm_1][med_dose]: 'med_dose' is on repeating instrument 'medications', which has no single value per event"},
 		{q: "select lowr(notes) from records", pos: "1:8", msg: "no function lowr; did you mean lower?"},
-		{q: "select age from records where count(*) > 1", pos: "1:31", msg: "aggregate count(...) is only allowed in the select list"},
+		{q: "select age from records where count(*) > 1", pos: "1:31", msg: "aggregate count(...) is only allowed in the select list (and in order by of a query that aggregates)"},
 		{q: "select age, count(*) from records", pos: "1:8", msg: "age must be in group by or inside an aggregate"},
+		{q: "select round(avg(age), 1) + age from records", pos: "1:29", msg: "age must be in group by or inside an aggregate"},
+		{q: "select avg(count(*)) from records", pos: "1:12", msg: "aggregates cannot be nested"},
+		{q: "select round(avg(max(age))) from records", pos: "1:18", msg: "aggregates cannot be nested"},
+		{q: "select sex, count(*) from records group by sex order by age", pos: "1:57", msg: "age must be in group by or inside an aggregate"},
+		{q: "select label(site), count(*) from records group by sex", pos: "1:14", msg: "site must be in group by or inside an aggregate"},
+		{q: "select age from records order by max(age)", pos: "1:34", msg: "aggregate max(...) is only allowed in the select list (and in order by of a query that aggregates)"},
 		{q: "select sum(notes) from records", pos: "1:12", msg: "sum needs numbers, not text (notes)"},
 		{q: "select age from records where datediff(dob, today(), 'w') > 1", pos: "1:54", msg: "datediff unit must be one of 'y', 'M', 'd', 'h', 'm', 's', not 'w'"},
 		{q: "select age from records where notes <> ''", pos: "1:40", msg: "a blank value is null, so = '' and <> '' are never true; use is null or is not null"},
@@ -62,7 +68,7 @@ func TestCheckErrors(t *testing.T) {
 		{q: "select label(age) from records", pos: "1:14", msg: "label(age): age has no choice labels"},
 		{q: "select field_nam from metadata", pos: "1:8", msg: "no column 'field_nam'; did you mean 'field_name'?"},
 		{q: "select age from records order by 3", pos: "1:34", msg: "order by 3: a literal must be a column number from 1 to 1"},
-		{q: "select * from records order by count(*)", pos: "1:32", msg: "aggregate count(...) is only allowed in the select list"},
+		{q: "select * from records order by count(*)", pos: "1:32", msg: "aggregate count(...) is only allowed in the select list (and in order by of a query that aggregates)"},
 	}
 	for _, tt := range tests {
 		stmt, err := lang.Parse(tt.q)

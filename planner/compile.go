@@ -50,6 +50,9 @@ type compiler struct {
 	a        *analysis
 	nscratch int  // scratch values used by expr programs so far
 	allExpr  bool // tests: compile conditions into expr programs even when native would do
+	// gslots: compiling an aggregate query's outputs, these nodes (group
+	// keys, aggregates) read the group row's slots instead of being computed.
+	gslots map[lang.Expr]int
 }
 
 func (cp *compiler) pinIndex(ev string) int {
@@ -63,6 +66,9 @@ func (cp *compiler) pinIndex(ev string) int {
 
 // value compiles a value expression.
 func (cp *compiler) value(e lang.Expr) (valFn, error) {
+	if slot, ok := cp.gslots[e]; ok {
+		return func(x *evalCtx) client.Value { return x.r.vals[slot] }, nil
+	}
 	switch e := e.(type) {
 	case *lang.Ref:
 		c := cp.a.cols[e]
@@ -242,7 +248,7 @@ func (cp *compiler) query(q *lang.Query) (condFn, error) {
 // with number literals, without copying values: the residual's hot path.
 func (cp *compiler) fastQuery(q *lang.Query) condFn {
 	r, ok := q.Left.(*lang.Ref)
-	if !ok || r.Event != "" {
+	if !ok || r.Event != "" || cp.gslots != nil {
 		return nil
 	}
 	c := cp.a.cols[r]

@@ -58,6 +58,13 @@ func (g *exprGen) slot() int {
 }
 
 func (g *exprGen) gen(e lang.Expr) (string, error) {
+	if _, ok := g.cp.gslots[e]; ok {
+		f, err := g.cp.value(e) // a group key or aggregate: read from the group row
+		if err != nil {
+			return "", err
+		}
+		return g.leaf(f), nil
+	}
 	switch e := e.(type) {
 	case *lang.Ref, *lang.Literal:
 		f, err := g.cp.value(e)

@@ -90,6 +90,7 @@ var goldenPlans = []struct {
 	{"pinned_mixed_long", "long", "select record from records where [enrollment_arm_1][age] > 50 and sbp > 120", nil},
 	{"pinned_select_only", "demo", "select [enrollment_arm_1][age], sbp from records where sbp > 120", nil},
 	{"aggregate", "demo", "select sex, count(*), avg(score) from records where form = 'baseline' group by sex order by sex", nil},
+	{"aggregate_expressions", "demo", "select label(site), round(avg(age), 1), max(score) - min(score) from records where form = 'baseline' group by site order by count(*) desc", nil},
 	{"order_limit", "demo", "select record, score from records where score > 0 order by score desc limit 10 offset 5", nil},
 	{"params", "demo", "select record from records where score > $min and site = $site", map[string]string{"min": "5", "site": "nyc"}},
 	{"explain_analyze", "demo", "explain analyze select age from records where score > 5", nil},

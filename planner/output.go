@@ -13,21 +13,24 @@ type program struct {
 	items   []outItem
 	agg     bool // aggregates or group by
 	groupBy []lang.Expr
-	order   []orderKey
-	hidden  int // order keys appended to output rows and trimmed before returning them
+	aggs    []*lang.Call // aggregate query: its distinct aggregate calls
+	// gslots maps the nodes of an aggregate query's items that are read
+	// from the group row: group keys (slots 0..len(groupBy)-1), then
+	// aggregates. Items are expressions over these.
+	gslots map[lang.Expr]int
+	order  []orderKey
+	hidden int // order keys appended to output rows and trimmed before returning them
 
 	// compiled
 	filter   []condFn
-	outs     []valFn // non-aggregate items and hidden keys
+	outs     []valFn // per item (and hidden key); over the group row in an aggregate query
 	groupFns []valFn
-	aggArgs  []valFn // per item: the aggregate's argument (nil for count(*))
+	aggArgs  []valFn // per aggregate: its argument (nil for count(*))
 }
 
 type outItem struct {
-	name  string
-	expr  lang.Expr
-	agg   *lang.Call // aggregate call, or nil
-	group int        // agg query, non-aggregate item: index into groupBy
+	name string
+	expr lang.Expr
 }
 
 type orderKey struct {
@@ -92,7 +95,7 @@ func exprName(e lang.Expr) string {
 
 // checkOutput checks the select list, group by and order by.
 func (a *analysis) checkOutput(s *lang.Select) (*program, error) {
-	p := &program{}
+	p := &program{gslots: map[lang.Expr]int{}}
 	for _, g := range s.GroupBy {
 		if _, err := a.value(g); err != nil {
 			return nil, err
@@ -101,7 +104,7 @@ func (a *analysis) checkOutput(s *lang.Select) (*program, error) {
 	}
 	p.agg = len(p.groupBy) > 0
 	for _, it := range s.Items {
-		if c, ok := it.Expr.(*lang.Call); ok && aggregates[c.Name] {
+		if !it.Star && hasAggregate(it.Expr) {
 			p.agg = true
 		}
 	}
@@ -119,29 +122,16 @@ func (a *analysis) checkOutput(s *lang.Select) (*program, error) {
 				if _, err := a.value(r); err != nil {
 					return nil, err
 				}
-				p.items = append(p.items, outItem{name: a.cols[r].name, expr: r, group: -1})
+				p.items = append(p.items, outItem{name: a.cols[r].name, expr: r})
 			}
 			continue
 		}
-		item := outItem{name: it.Alias, expr: it.Expr, group: -1}
+		item := outItem{name: it.Alias, expr: it.Expr}
 		if item.name == "" {
 			item.name = exprName(it.Expr)
 		}
-		if c, ok := it.Expr.(*lang.Call); ok && aggregates[c.Name] {
-			if err := a.aggregate(c); err != nil {
-				return nil, err
-			}
-			item.agg = c
-		} else {
-			if _, err := a.value(it.Expr); err != nil {
-				return nil, err
-			}
-			if p.agg {
-				item.group = slices.IndexFunc(p.groupBy, func(g lang.Expr) bool { return g.String() == it.Expr.String() })
-				if item.group < 0 {
-					return nil, errAt(it.Pos(), "", "%s must be in group by or inside an aggregate", it.Expr)
-				}
-			}
+		if err := a.outValue(p, it.Expr); err != nil {
+			return nil, err
 		}
 		p.items = append(p.items, item)
 	}
@@ -168,13 +158,10 @@ func (a *analysis) checkOutput(s *lang.Select) (*program, error) {
 			col = slices.IndexFunc(p.items, func(it outItem) bool { return it.expr.String() == o.Expr.String() })
 		}
 		if col < 0 {
-			if p.agg {
-				return nil, errAt(o.Pos(), "", "order by %s: not in the select list of an aggregate query", o.Expr)
-			}
-			if _, err := a.value(o.Expr); err != nil {
+			if err := a.outValue(p, o.Expr); err != nil {
 				return nil, err
 			}
-			p.items = append(p.items, outItem{name: "", expr: o.Expr, group: -1})
+			p.items = append(p.items, outItem{name: "", expr: o.Expr})
 			p.hidden++
 			col = len(p.items) - 1
 		}
@@ -183,15 +170,84 @@ func (a *analysis) checkOutput(s *lang.Select) (*program, error) {
 	return p, nil
 }
 
-func (a *analysis) aggregate(c *lang.Call) error {
+// outValue checks an output expression (select item or order by key). In
+// an aggregate query it may contain aggregates, and every column it reads
+// outside them must be a group by expression (or inside one, as in
+// label(x) grouped by x, which is functionally dependent on x).
+func (a *analysis) outValue(p *program, e lang.Expr) error {
+	if !p.agg {
+		_, err := a.value(e)
+		return err
+	}
+	a.aggOK = true
+	_, err := a.value(e)
+	a.aggOK = false
+	if err != nil {
+		return err
+	}
+	return p.bindGroup(e)
+}
+
+// bindGroup maps the group keys and aggregates of an aggregate query's
+// output expression to their slots in the group row.
+func (p *program) bindGroup(e lang.Expr) error {
+	if i := slices.IndexFunc(p.groupBy, func(g lang.Expr) bool { return g.String() == e.String() }); i >= 0 {
+		p.gslots[e] = i
+		return nil
+	}
+	var kids []lang.Expr
+	switch e := e.(type) {
+	case *lang.Call:
+		if aggregates[e.Name] {
+			i := slices.IndexFunc(p.aggs, func(c *lang.Call) bool { return c.String() == e.String() })
+			if i < 0 {
+				p.aggs = append(p.aggs, e)
+				i = len(p.aggs) - 1
+			}
+			p.gslots[e] = len(p.groupBy) + i
+			return nil
+		}
+		kids = e.Args
+	case *lang.Ref:
+		return errAt(e.Pos(), "", "%s must be in group by or inside an aggregate", e)
+	case *lang.Query:
+		kids = append([]lang.Expr{e.Left}, e.Right...)
+	case *lang.QueryGroup:
+		kids = e.Items
+	case *lang.Binary:
+		kids = []lang.Expr{e.Left, e.Right}
+	case *lang.Unary:
+		kids = []lang.Expr{e.X}
+	}
+	for _, k := range kids {
+		if err := p.bindGroup(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hasAggregate reports whether an expression contains an aggregate call.
+func hasAggregate(e lang.Expr) bool {
+	found := false
+	walk(e, func(x lang.Expr) {
+		if c, ok := x.(*lang.Call); ok && aggregates[c.Name] {
+			found = true
+		}
+	})
+	return found
+}
+
+// aggregate checks an aggregate call and returns its result's type.
+func (a *analysis) aggregate(c *lang.Call) (client.Kind, error) {
 	switch {
 	case c.Star:
 		if c.Name != "count" {
-			return errAt(c.Pos(), "", "%s(*) is not an aggregate; only count(*)", c.Name)
+			return 0, errAt(c.Pos(), "", "%s(*) is not an aggregate; only count(*)", c.Name)
 		}
-		return nil
+		return client.KindNumber, nil
 	case len(c.Args) != 1:
-		return errAt(c.Pos(), "", "%s takes one argument", c.Name)
+		return 0, errAt(c.Pos(), "", "%s takes one argument", c.Name)
 	}
 	x := c.Args[0]
 	var nested error
@@ -201,16 +257,22 @@ func (a *analysis) aggregate(c *lang.Call) error {
 		}
 	})
 	if nested != nil {
-		return nested
+		return 0, nested
 	}
 	k, err := a.value(x)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if (c.Name == "sum" || c.Name == "avg") && k != client.KindNumber && k != kindBool && k != client.KindNull {
-		return errAt(x.Pos(), "", "%s needs numbers, not %s (%s)", c.Name, kindName(k), x)
+	switch c.Name {
+	case "sum", "avg":
+		if k != client.KindNumber && k != kindBool && k != client.KindNull {
+			return 0, errAt(x.Pos(), "", "%s needs numbers, not %s (%s)", c.Name, kindName(k), x)
+		}
+		return client.KindNumber, nil
+	case "min", "max":
+		return k, nil
 	}
-	return nil
+	return client.KindNumber, nil
 }
 
 // compile builds the residual filter and the output functions.
@@ -231,22 +293,27 @@ func (p *Plan) compile() error {
 		}
 		prog.groupFns = append(prog.groupFns, f)
 	}
-	prog.outs = make([]valFn, len(prog.items))
-	prog.aggArgs = make([]valFn, len(prog.items))
-	for i, it := range prog.items {
-		var err error
-		switch {
-		case it.agg != nil:
-			if !it.agg.Star {
-				prog.aggArgs[i], err = cp.value(it.agg.Args[0])
-			}
-		case it.group >= 0:
-		default:
-			prog.outs[i], err = cp.value(it.expr)
+	prog.aggArgs = make([]valFn, len(prog.aggs))
+	for i, c := range prog.aggs {
+		if c.Star {
+			continue
 		}
+		f, err := cp.value(c.Args[0])
 		if err != nil {
 			return err
 		}
+		prog.aggArgs[i] = f
+	}
+	if prog.agg {
+		cp.gslots = prog.gslots // items read group keys and aggregates from the group row
+	}
+	prog.outs = make([]valFn, len(prog.items))
+	for i, it := range prog.items {
+		f, err := cp.value(it.expr)
+		if err != nil {
+			return err
+		}
+		prog.outs[i] = f
 	}
 	p.sched = len(p.a.pinEvents) > 0
 	p.scratch = cp.nscratch

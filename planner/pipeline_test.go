@@ -247,6 +247,39 @@ func TestPipelineEmptyAggregate(t *testing.T) {
 	}
 }
 
+// Aggregates may sit inside expressions of the select list and of order by
+// in a query that aggregates; group keys may be used inside expressions too
+// (label(x) grouped by x).
+func TestPipelineAggregateExpressions(t *testing.T) {
+	for _, pl := range []*Planner{demoPlanner(t), demoPlanner(t, WithoutPushdown())} {
+		tests := []struct {
+			q    string
+			cols string
+			want string
+		}{
+			{"select round(avg(age), 1) from records", "round(avg(age), 1)", "43.3"},
+			{"select max(score) - min(score), count(*) * 100 / 5 from records", "max(score) - min(score),count(*) * 100 / 5", "6,180"},
+			{"select count(*) > 5 as many, sum(score) / count(score) from records", "many,sum(score) / count(score)", "1,6.333333333333333"},
+			{"select coalesce(max(sbp), 0), -min(score) from records where form = 'visit'", "coalesce(max(sbp), 0),-min(score)", "145,∅"},
+			{"select label(sex), count(*) from records where form = 'baseline' group by sex order by sex", "label(sex),count(*)", "Female,1 | Male,2 | Other,1"},
+			{"select site, label(site), count(*) from records where form = 'baseline' group by site order by label(site) desc", "site,label(site),count(*)", "nyc,New York,2 | chi,Chicago,1 | bos,Boston,1"},
+			{"select label(site) as s, count(*) from records where form = 'baseline' group by label(site) order by s", "s,count(*)", "Boston,1 | Chicago,1 | New York,2"},
+			{"select sex, count(*) as n from records where form = 'baseline' group by sex order by count(*) desc, sex", "sex,n", "2,2 | 1,1 | 3,1"},
+			{"select sex, round(avg(score)) from records where form = 'baseline' group by sex order by avg(score) desc", "sex,round(avg(score))", "2,9 | 1,7 | 3,3"},
+			{"select site, max(score) - min(score) from records where form = 'baseline' group by site order by site", "site,max(score) - min(score)", "bos,∅ | chi,0 | nyc,2"},
+			{"select upper(site), count(*) from records where form = 'baseline' group by upper(site) order by 1", "upper(site),count(*)", "BOS,1 | CHI,1 | NYC,2"},
+			{"select sex = 2 as male, count(*) from records where form = 'baseline' group by sex order by sex", "male,count(*)", "0,1 | 1,2 | 0,1"},
+			{"select sex, count(*) from records where form = 'baseline' group by sex order by max(age) - min(age) desc, sex limit 2", "sex,count(*)", "3,1 | 2,2"},
+		}
+		for _, tt := range tests {
+			cols, got, _ := run(t, pl, tt.q, sample(t))
+			if strings.Join(cols, ",") != tt.cols || flat(got) != tt.want {
+				t.Errorf("%s\n got %s: %s\nwant %s: %s", tt.q, strings.Join(cols, ","), flat(got), tt.cols, tt.want)
+			}
+		}
+	}
+}
+
 func TestPipelineSource(t *testing.T) {
 	pl := demoPlanner(t)
 	m := &memRows{cols: []string{"arm_num", "unique_event_name", "form"}}
