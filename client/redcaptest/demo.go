@@ -302,72 +302,6 @@ func appendClock(b []byte, h, m int) []byte {
 	return appendPad2(b, m)
 }
 
-// demoText collects the formatted values of one record in one buffer, so
-// that they cost one allocation (the string they are all cut from) rather
-// than one each; set stores them in their rows' maps once the record is
-// complete. No key it holds is assigned otherwise.
-type demoText struct {
-	buf  []byte
-	refs [16]demoRef
-	n    int
-}
-
-// demoRef is one value of a demoText: buf[start:end] goes to m[key].
-type demoRef struct {
-	m          map[string]string
-	key        string
-	start, end int
-}
-
-func (t *demoText) done(m map[string]string, key string, start int) {
-	t.refs[t.n] = demoRef{m: m, key: key, start: start, end: len(t.buf)}
-	t.n++
-}
-
-func (t *demoText) date(m map[string]string, key string, days int) {
-	start := len(t.buf)
-	t.buf = appendDate(t.buf, days)
-	t.done(m, key, start)
-}
-
-func (t *demoText) minutes(m map[string]string, key string, min int) {
-	start := len(t.buf)
-	t.buf = appendMinutes(t.buf, min)
-	t.done(m, key, start)
-}
-
-func (t *demoText) clock(m map[string]string, key string, h, min int) {
-	start := len(t.buf)
-	t.buf = appendClock(t.buf, h, min)
-	t.done(m, key, start)
-}
-
-func (t *demoText) tenths(m map[string]string, key string, n int, whole bool) {
-	if whole && n%10 == 0 {
-		m[key] = strconv.Itoa(n / 10) // small: no allocation
-		return
-	}
-	start := len(t.buf)
-	t.buf = appendTenths(t.buf, n)
-	t.done(m, key, start)
-}
-
-func (t *demoText) concat(m map[string]string, key string, parts ...string) {
-	start := len(t.buf)
-	for _, p := range parts {
-		t.buf = append(t.buf, p...)
-	}
-	t.done(m, key, start)
-}
-
-// set stores the values in their maps.
-func (t *demoText) set() {
-	s := string(t.buf)
-	for _, r := range t.refs[:t.n] {
-		r.m[r.key] = s[r.start:r.end]
-	}
-}
-
 // record computes record i. Probabilities are per record; a few values are
 // forced on the first records so that even 10 records show every case.
 func (d *demoStore) record(i int) *Record {
@@ -401,18 +335,16 @@ func (d *demoStore) record(i int) *Record {
 
 	// enrollment and baseline share the enrollment event's row
 	v := make(map[string]string, 16)
-	var arr [256]byte
-	txt := demoText{buf: arr[:0]}
-	txt.date(v, "dob", dob)
+	v["dob"] = dateString(dob)
 	if !r.pct(3) {
 		v["sex"] = strconv.Itoa(1 + r.intn(10)/5 + r.intn(20)/19) // mostly 1 and 2, some 3
 	}
 	if !r.pct(2) {
 		v["site"] = r.pick(demoSites)
 	}
-	txt.minutes(v, "consent_dt", consentMin)
+	v["consent_dt"] = minutesString(consentMin)
 	if !r.pct(10) {
-		txt.concat(v, "email", "participant", id, "@example.org")
+		v["email"] = "participant" + id + "@example.org"
 	}
 	v["enrollment_complete"] = "2"
 
@@ -436,15 +368,15 @@ func (d *demoStore) record(i int) *Record {
 	case r.pct(2):
 		weightOK = false
 	default:
-		txt.tenths(v, "weight", weight, false)
+		v["weight"] = tenths(weight, false)
 	}
 	if r.pct(3) {
 		heightOK = false
 	} else {
-		txt.tenths(v, "height", height, false)
+		v["height"] = tenths(height, false)
 	}
 	if weightOK && heightOK {
-		txt.tenths(v, "bmi", int(float64(weight)*1e6/float64(height*height)+0.5), false)
+		v["bmi"] = tenths(int(float64(weight)*1e6/float64(height*height)+0.5), false)
 	}
 	score := r.intn(101) // tenths: 0.0..10.0, about half above 5
 	switch {
@@ -452,7 +384,7 @@ func (d *demoStore) record(i int) *Record {
 		v["score"] = "UNK"
 	case i == 8 || r.pct(3):
 	default:
-		txt.tenths(v, "score", score, true)
+		v["score"] = tenths(score, true)
 	}
 	switch {
 	case i == 9 || r.pct(1):
@@ -468,7 +400,7 @@ func (d *demoStore) record(i int) *Record {
 		v["notes"] = r.pick(demoNotes)
 	}
 	if i == 1 || r.pct(40) {
-		txt.concat(v, "consent_file", "consent_", id, ".pdf")
+		v["consent_file"] = "consent_" + id + ".pdf"
 	}
 	v["baseline_complete"] = r.pick(demoBaselineStatus)
 	addRow(RowKey{Event: enrEvent}, v)
@@ -481,9 +413,9 @@ func (d *demoStore) record(i int) *Record {
 	for k := 1; k <= meds; k++ {
 		mv := map[string]string{
 			"med_name":             r.pick(demoMeds),
+			"med_start":            dateString(consent - r.intn(2000)),
 			"medications_complete": "2",
 		}
-		txt.date(mv, "med_start", consent-r.intn(2000))
 		if !r.pct(5) {
 			mv["med_dose"] = r.pick(demoDoses)
 		}
@@ -500,12 +432,12 @@ func (d *demoStore) record(i int) *Record {
 			break // dropped out
 		}
 		day := consent + 7*w - 3 + r.intn(7)
-		vv := make(map[string]string, 8)
-		txt.date(vv, "visit_date", day)
-		h := 8 + r.intn(10)
-		txt.clock(vv, "visit_time", h, 15*r.intn(4))
-		vv["adverse_event"] = strconv.Itoa(r.intn(10) / 9)
-		vv["visit_complete"] = r.pick(demoVisitStatus)
+		vv := map[string]string{
+			"visit_date":     dateString(day),
+			"visit_time":     clockString(8+r.intn(10), 15*r.intn(4)),
+			"adverse_event":  strconv.Itoa(r.intn(10) / 9),
+			"visit_complete": r.pick(demoVisitStatus),
+		}
 		if !r.pct(4) {
 			vv["sbp"] = strconv.Itoa(95 + r.intn(75))
 			vv["dbp"] = strconv.Itoa(55 + r.intn(50))
@@ -515,6 +447,5 @@ func (d *demoStore) record(i int) *Record {
 		}
 		addRow(RowKey{Event: demoVisitEvents[wi][arm]}, vv)
 	}
-	txt.set()
 	return rec
 }
