@@ -304,6 +304,15 @@ func (a *analysis) hasQuery(q *lang.Query) error {
 		if !ok || (l.Kind != lang.String && l.Kind != lang.Number) {
 			return errAt(x.Pos(), "", "%s takes checkbox codes, not %s", q.Op, x)
 		}
+		if !f.HasCode(l.Text) && !f.NoMissing {
+			// A checkbox marked with a missing-data code has its ___code
+			// column ticked, but reads as null: has would never be true.
+			for _, m := range a.pl.dict.MissingCodes() {
+				if strings.EqualFold(m.Code, l.Text) {
+					return errAt(l.Pos(), "", "'%s' is a missing-data code, which reads as null: use missing(%s)", l.Text, f.Name)
+				}
+			}
+		}
 		if !f.HasCode(l.Text) && a.pl.dict.CheckboxColumn(f.Name, l.Text) == "" {
 			for _, c := range f.Choices {
 				if strings.EqualFold(c.Label, l.Text) {
