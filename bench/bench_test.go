@@ -1,0 +1,99 @@
+package main
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParseBench(t *testing.T) {
+	out := `goos: linux
+goarch: amd64
+pkg: github.com/redcapql/rq/planner
+cpu: AMD EPYC
+BenchmarkPlanHeadline 	  100000	     11012 ns/op	    4321 B/op	      61 allocs/op
+BenchmarkResidual-2   	     300	   1903334 ns/op	  34430000 rows/s
+BenchmarkExportDemo/csv         	       1	7573117289 ns/op	  52.04 MB/s
+export csv of 1000000 demo records: 394000000 bytes
+PASS
+ok  	github.com/redcapql/rq/planner	3.1s
+`
+	got := parseBench(out)
+	for _, c := range []struct {
+		bench, unit string
+		want        float64
+	}{
+		{"BenchmarkPlanHeadline", "ns/op", 11012},
+		{"BenchmarkPlanHeadline", "allocs/op", 61},
+		{"BenchmarkResidual", "rows/s", 34430000}, // -2 suffix removed
+		{"BenchmarkExportDemo/csv", "MB/s", 52.04},
+	} {
+		if v, ok := got[c.bench][c.unit]; !ok || v != c.want {
+			t.Errorf("%s %s = %v (found %v), want %v", c.bench, c.unit, v, ok, c.want)
+		}
+	}
+	if len(got) != 3 {
+		t.Errorf("parsed %d benchmarks, want 3: %v", len(got), got)
+	}
+}
+
+func TestParseFlags(t *testing.T) {
+	for _, c := range []struct {
+		args    []string
+		records []int
+		err     string
+	}{
+		{nil, []int{10_000, 100_000, 1_000_000}, ""},
+		{[]string{"-short"}, []int{2000}, ""},
+		{[]string{"-records", "10_000, 500"}, []int{10_000, 500}, ""},
+		{[]string{"-records", "5"}, nil, "want record counts from 10 to 1000000"},
+		{[]string{"-records", "x"}, nil, `"x"`},
+		{[]string{"-rss", "ps"}, nil, `-rss "ps": want cli or pipeline`},
+		{[]string{"-only", "export,nope"}, nil, `-only "nope"`},
+		{[]string{"extra"}, nil, `unexpected argument "extra"`},
+	} {
+		cfg, err := parseFlags(c.args)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("parseFlags(%q) error = %v, want one containing %q", c.args, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("parseFlags(%q): %v", c.args, err)
+			continue
+		}
+		if !slices.Equal(cfg.records, c.records) {
+			t.Errorf("parseFlags(%q).records = %v, want %v", c.args, cfg.records, c.records)
+		}
+	}
+}
+
+func TestCount(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want string
+	}{
+		{7623, "7623"}, {10_000, "10k"}, {379_400, "379.4k"}, {1_000_000, "1M"}, {3_840_000, "3.84M"}, {26_250_000, "26.25M"},
+	} {
+		if got := count(c.n); got != c.want {
+			t.Errorf("count(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}
+
+func TestOnly(t *testing.T) {
+	cfg, err := parseFlags([]string{"-only", "rss,gobench"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for part, want := range map[string]bool{"rss": true, "gobench": true, "export": false, "query": false, "latency": false} {
+		if cfg.runs(part) != want {
+			t.Errorf("-only rss,gobench: runs(%q) = %v", part, !want)
+		}
+	}
+	all, _ := parseFlags(nil)
+	if !all.runs("export") || !all.runs("latency") {
+		t.Error("without -only every part runs")
+	}
+}
