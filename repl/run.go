@@ -53,6 +53,9 @@ func piped(ctx context.Context, s *Shell, cfg Config) error {
 	var first error
 	report := func(out string, err error) {
 		io.WriteString(cfg.Stdout, out)
+		for _, w := range s.TakeWarnings() {
+			io.WriteString(cfg.Stderr, w)
+		}
 		if err != nil {
 			fmt.Fprintln(cfg.Stderr, err)
 			if first == nil {
@@ -156,6 +159,9 @@ func interactive(ctx context.Context, s *Shell, cfg Config) error {
 			}
 		}
 		io.WriteString(rl.Stdout(), out)
+		for _, w := range s.TakeWarnings() {
+			io.WriteString(rl.Stderr(), w)
+		}
 		if err != nil {
 			fmt.Fprintln(rl.Stderr(), err)
 		}

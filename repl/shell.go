@@ -36,6 +36,8 @@ type Shell struct {
 	Width func() int
 	// Params holds $parameter values set with \set.
 	Params map[string]string
+	// Quiet drops warnings (values read as null because they did not fit).
+	Quiet bool
 
 	name     string           // project title, for the prompt
 	projects [2]*rq.Project   // without and with labels
@@ -43,6 +45,7 @@ type Shell struct {
 	pending  []string         // lines of an unfinished statement
 	last     string           // the last statement run (for \w)
 	history  []string         // whole inputs completed since TakeHistory
+	warnings []string         // warnings since TakeWarnings
 	outFile  *os.File         // \o target, nil for the shell's output
 	outName  string
 	mu       sync.Mutex
@@ -107,6 +110,14 @@ func (s *Shell) TakeHistory() []string {
 	h := s.history
 	s.history = nil
 	return h
+}
+
+// TakeWarnings returns the warnings of the statements run since the last
+// call (each ends with a newline), for the shell's standard error.
+func (s *Shell) TakeWarnings() []string {
+	w := s.warnings
+	s.warnings = nil
+	return w
 }
 
 // Close closes a \o file.
@@ -251,6 +262,9 @@ func (s *Shell) Run(ctx context.Context, src string) (string, error) {
 	}
 	if err != nil {
 		return b.String(), wrap(ctx, err, src)
+	}
+	if warn := InvalidWarning(rows.Stats()); warn != "" && !s.Quiet {
+		s.warnings = append(s.warnings, warn)
 	}
 	if s.Timing {
 		fmt.Fprintf(&b, "Time: %.3f ms\n", float64(time.Since(start).Microseconds())/1000)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/repl"
 	"github.com/redcapql/rq/repl/render"
@@ -280,7 +281,17 @@ func (a *app) runQuery(src string) error {
 	if err := a.write(rows); err != nil {
 		return queryError(err, src)
 	}
+	a.warnInvalid(rows.Stats())
 	return nil
+}
+
+// warnInvalid prints, after a result and unless --quiet, how many values
+// did not fit their type and were read as null, with a few examples.
+func (a *app) warnInvalid(s rq.Stats) {
+	if a.quiet {
+		return
+	}
+	io.WriteString(a.stderr, repl.InvalidWarning(s))
 }
 
 // runShell opens the REPL (or runs piped statements).
@@ -296,6 +307,7 @@ func (a *app) runShell() error {
 	sh := repl.New(c, a.projectOptions()...)
 	sh.Params = params
 	sh.Labels = a.labels
+	sh.Quiet = a.quiet
 	interactive := isTerminal(a.stdin) && isTerminal(a.stdout)
 	w := a.stdout
 	if a.format != "" {

@@ -92,6 +92,9 @@ func (a *app) runFile(name string) error {
 		n++
 		_, err := render.Write(w, f, rows, render.Options{Width: termWidth(w)})
 		a.progress.done()
+		if err == nil && rows.Err() == nil {
+			a.warnInvalid(rows.Stats())
+		}
 		return err
 	})
 	if cerr := closeOut(); err == nil {
