@@ -34,8 +34,9 @@ type outItem struct {
 }
 
 type orderKey struct {
-	col  int // output column (hidden keys follow the items)
-	desc bool
+	col    int // output column (hidden keys follow the items)
+	desc   bool
+	record bool // the column is the record id: REDCap's numeric-aware order
 }
 
 // starColumns lists what select * returns: the key columns, then the fields
@@ -167,7 +168,22 @@ func (a *analysis) checkOutput(s *lang.Select) (*program, error) {
 		}
 		p.order = append(p.order, orderKey{col: col, desc: o.Desc})
 	}
+	for i, k := range p.order {
+		p.order[i].record = a.isRecordID(p.items[k.col].expr)
+	}
 	return p, nil
+}
+
+// isRecordID reports whether an output expression is the record id column
+// (record or the id field's name; not an event-pinned reference, which is
+// a value that may be null).
+func (a *analysis) isRecordID(e lang.Expr) bool {
+	r, ok := e.(*lang.Ref)
+	if !ok || r.Event != "" {
+		return false
+	}
+	c := a.cols[r]
+	return c != nil && c.kind == ckRecord
 }
 
 // outValue checks an output expression (select item or order by key). In

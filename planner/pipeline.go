@@ -358,7 +358,12 @@ func (it *rowIter) materialise() error {
 	if len(prog.order) > 0 {
 		slices.SortStableFunc(rows, func(x, y []client.Value) int {
 			for _, k := range prog.order {
-				c := orderCompare(x[k.col], y[k.col])
+				var c int
+				if k.record {
+					c = orderRecords(x[k.col], y[k.col])
+				} else {
+					c = orderCompare(x[k.col], y[k.col])
+				}
 				if k.desc {
 					c = -c
 				}

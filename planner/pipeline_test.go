@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/client/redcaptest"
 )
 
 // memRows is an in-memory RawRows.
@@ -388,5 +389,43 @@ func TestPipelineRecordsTogether(t *testing.T) {
 	}
 	if err := out.Err(); err == nil || !strings.Contains(err.Error(), `rows of record "1" are not together`) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// Ordering on the record id is REDCap's numeric-aware record order (the
+// order rows arrive in); any other text orders by bytes.
+func TestPipelineOrderRecord(t *testing.T) {
+	ids := []string{"10", "2", "1", "100", "a", "02", "10-1", "B", "1a", "9"}
+	var specs []string
+	for i, id := range ids {
+		specs = append(specs, "record_id="+id+";redcap_event_name=enrollment_arm_1;notes=n"+ids[len(ids)-1-i]+";enrollment_complete=2")
+	}
+	want := slices.Clone(ids)
+	slices.SortStableFunc(want, redcaptest.CompareIDs) // the emulator's export order
+	asc := strings.Join(want, " | ")
+	if asc != "1 | 1a | 2 | 02 | 9 | 10 | 10-1 | 100 | B | a" {
+		t.Fatalf("emulator order %s", asc)
+	}
+	slices.Reverse(want)
+	desc := strings.Join(want, " | ")
+	pl := demoPlanner(t)
+	tests := []struct{ q, want string }{
+		{"select record from records order by record", asc},
+		{"select record_id from records order by record_id", asc},
+		{"select record from records order by record desc", desc},
+		{"select record as id from records order by id", asc},
+		{"select record from records order by 1", asc},
+		{"select notes from records order by record limit 3", "nB | n2 | n1a"},
+		{"select record, count(*) from records group by record order by record limit 4", "1,1 | 1a,1 | 2,1 | 02,1"},
+		{"select [enrollment_arm_1][record_id] from records order by 1 desc limit 3", "a | B | 9"}, // pinned: a value, ordered as text
+		// other text: byte order
+		{"select notes from records order by notes limit 4", "n02 | n1 | n10 | n10-1"},
+		{"select upper(record) from records order by upper(record) limit 3", "02 | 1 | 10"},
+	}
+	for _, tt := range tests {
+		_, got, _ := run(t, pl, tt.q, demoRows(t, specs...))
+		if flat(got) != tt.want {
+			t.Errorf("%s\n got %s\nwant %s", tt.q, flat(got), tt.want)
+		}
 	}
 }

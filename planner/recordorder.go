@@ -1,0 +1,18 @@
+package planner
+
+import "github.com/redcapql/rq/client"
+
+// orderRecords orders record id values for order by as REDCap orders
+// records (compareRecordIDs: natural, numeric-aware), nulls last.
+func orderRecords(a, b client.Value) int {
+	an, bn := a.Kind == client.KindNull, b.Kind == client.KindNull
+	switch {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
+	}
+	return compareRecordIDs(a.String(), b.String())
+}
