@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/client/redcaptest"
 	"github.com/redcapql/rq/lang"
 )
 
@@ -807,6 +808,11 @@ func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, erro
 		slices.SortStableFunc(out, func(a, b outRow) int {
 			for i, o := range s.OrderBy {
 				c := db.orderCompare(a.keys[i], b.keys[i])
+				if db.isRecordRef(o.Expr) && c != 0 && !a.keys[i].IsNull() && !b.keys[i].IsNull() {
+					// the record id orders as REDCap lists records (natural
+					// order), as the emulator exports them
+					c = redcaptest.CompareIDs(a.keys[i].String(), b.keys[i].String())
+				}
 				if o.Desc {
 					c = -c
 				}
@@ -901,6 +907,15 @@ func intLiteral(x lang.Expr, params map[string]string) int64 {
 		return n
 	}
 	return 0
+}
+
+// isRecordRef reports whether x names the record id.
+func (db *refDB) isRecordRef(x lang.Expr) bool {
+	r, ok := x.(*lang.Ref)
+	if !ok || r.Event != "" {
+		return false
+	}
+	return (r.Name == "record" && !r.Bracketed) || r.Name == db.dict.RecordIDField()
 }
 
 // orderCompare orders values for order by, nulls first or last as the
