@@ -406,3 +406,22 @@ func TestFetchServerIDStepByEvent(t *testing.T) {
 		t.Fatalf("%d rows (err %v), want %d (first difference at %d)", len(got), f.Err(), len(want.Rows), firstDiff(got, want.Rows))
 	}
 }
+
+// The engine's record order (used when it merges id lists) is the
+// emulator's export order.
+func TestCompareRecordIDsMatchesServer(t *testing.T) {
+	parts := []string{"0", "1", "01", "2", "10", "a", "B", "-", "_", "x9", "007"}
+	var ids []string
+	for _, a := range parts {
+		for _, b := range parts {
+			ids = append(ids, a+b)
+		}
+	}
+	for _, a := range ids {
+		for _, b := range ids {
+			if got, want := compareRecordIDs(a, b), redcaptest.CompareIDs(a, b); got != want {
+				t.Fatalf("compare(%q, %q) = %d, the server orders %d", a, b, got, want)
+			}
+		}
+	}
+}
