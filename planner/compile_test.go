@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/redcapql/rq/client"
@@ -102,5 +103,31 @@ func TestRunConcurrently(t *testing.T) {
 	}
 	if want == "" {
 		t.Error("no rows")
+	}
+}
+
+// An uncertified condition asks for every form's status (and every
+// repeating form whole) so no row disappears, but only for the forms that
+// can hold a row on the events requested.
+func TestUncertifiedFormsOnEvents(t *testing.T) {
+	tests := []struct {
+		planner       func(testing.TB, ...Option) *Planner
+		q             string
+		fields, forms string
+	}{
+		{demoPlanner, "select record, sbp from records where event = 'week_4_arm_1'", "record_id,sbp,visit_complete", ""},
+		{demoPlanner, "select record from records where event in ('week_4_arm_1', 'week_12_arm_1')", "record_id,visit_complete", ""},
+		{demoPlanner, "select record from records where event = 'enrollment_arm_2'", "record_id,enrollment_complete,baseline_complete", "medications"},
+		{demoPlanner, "select record, age from records where arm = 2 and missing(sbp)", "record_id,enrollment_complete,age,baseline_complete,sbp,visit_complete", "medications"},
+		{demoPlanner, "select record from records where score is null", "record_id,enrollment_complete,score,baseline_complete,visit_complete", "medications"},
+		{demoPlanner, "select record, sbp from records where [enrollment_arm_1][age] is null and event = 'week_4_arm_1'", "record_id,enrollment_complete,age,baseline_complete,sbp,visit_complete", "medications"},
+		{classicPlanner, "select record from records where score is null", "record_id,enrollment_complete,score,baseline_complete", ""},
+	}
+	for _, tt := range tests {
+		p := mustPlan(t, tt.planner(t), tt.q, nil)
+		fields, forms := strings.Join(p.Export.Fields, ","), strings.Join(p.Export.Forms, ",")
+		if fields != tt.fields || forms != tt.forms {
+			t.Errorf("%s\n got fields=%s forms=%s\nwant fields=%s forms=%s", tt.q, fields, forms, tt.fields, tt.forms)
+		}
 	}
 }

@@ -124,9 +124,11 @@ func (pl *Planner) exportColumns(p *Plan, ex *client.ExportRecordsParams, pushed
 		// covers non-repeating rows (it is stored on every event with data;
 		// status fields are added for good measure); a repeating instance
 		// shows only through a value of its own form, so those forms go whole.
+		// Only forms designated on a requested event can hold a row there.
 		for _, form := range pl.dict.Forms() {
 			switch {
 			case slices.Contains(forms, form):
+			case !pl.onEvents(form, ex.Events):
 			case pl.repeatForm[form]:
 				forms = append(forms, form)
 			default:
@@ -145,6 +147,21 @@ func (pl *Planner) exportColumns(p *Plan, ex *client.ExportRecordsParams, pushed
 		}
 	}
 	ex.Forms = pl.formOrder(forms)
+}
+
+// onEvents reports whether form is designated on one of events (always
+// true when events are not restricted or the project has no form–event
+// mapping to tell).
+func (pl *Planner) onEvents(form string, events []string) bool {
+	if len(events) == 0 || !pl.proj.Longitudinal || len(pl.proj.FEM) == 0 {
+		return true
+	}
+	for _, m := range pl.proj.FEM {
+		if m.Form == form && slices.Contains(events, m.Event) {
+			return true
+		}
+	}
+	return false
 }
 
 // designated returns the events any of forms is designated on, in event
