@@ -38,11 +38,15 @@ func (a *app) apiCommand(use, short string, args cobra.PositionalArgs, fn func(c
 	}
 }
 
-// writeObjects renders a slice of API results.
-func (a *app) writeObjects(items any) error {
+// writeObjects renders a slice of API results. With no results, the header
+// is emptyCols when given, else the element type's columns.
+func (a *app) writeObjects(items any, emptyCols ...string) error {
 	rows, err := render.Objects(items)
 	if err != nil {
 		return err
+	}
+	if len(rows.Vals) == 0 && len(emptyCols) > 0 {
+		rows.Cols = emptyCols
 	}
 	return a.write(rows)
 }
@@ -114,14 +118,15 @@ func (a *app) exportCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.writeObjects(v)
+			cols, _ := planner.SourceColumns("users") // as 'select * from users'
+			return a.writeObjects(v, cols...)
 		}),
 		a.apiCommand("roles", "Export the user roles", nil, func(ctx context.Context, c *client.Client, _ []string) error {
 			v, err := c.ExportUserRoles(ctx)
 			if err != nil {
 				return err
 			}
-			return a.writeObjects(v)
+			return a.writeObjects(v, "unique_role_name", "role_label")
 		}),
 		a.apiCommand("user-role-mapping", "Export which user has which role", nil, func(ctx context.Context, c *client.Client, _ []string) error {
 			v, err := c.ExportUserRoleMapping(ctx)

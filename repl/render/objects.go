@@ -15,7 +15,9 @@ import (
 // Objects turns a slice of API results (structs, maps) into rows: one
 // column per JSON key, in first-seen order; Go field names without a JSON
 // name become snake_case. Blank text is null, as in REDCap; numbers stay
-// numbers, booleans are 1 and 0 as REDCap writes them.
+// numbers, booleans are 1 and 0 as REDCap writes them. An empty slice has
+// the columns of its element type's zero value, so a result with no rows
+// still prints its header.
 func Objects(items any) (*Slice, error) {
 	v := reflect.ValueOf(items)
 	if v.Kind() != reflect.Slice {
@@ -43,6 +45,16 @@ func Objects(items any) (*Slice, error) {
 			row[k] = vals[j]
 		}
 		rows = append(rows, row)
+	}
+	if v.Len() == 0 {
+		b, err := json.Marshal(reflect.Zero(v.Type().Elem()).Interface())
+		if err == nil {
+			if keys, _, err := orderedObject(b); err == nil {
+				for _, k := range keys {
+					cols = append(cols, Snake(k))
+				}
+			}
+		}
 	}
 	out := &Slice{Cols: cols}
 	for _, r := range rows {

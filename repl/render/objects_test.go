@@ -54,3 +54,28 @@ func TestRecords(t *testing.T) {
 		t.Errorf("got %s", b.String())
 	}
 }
+
+// An empty result keeps its header: the element type's columns.
+func TestObjectsEmpty(t *testing.T) {
+	type item struct {
+		FolderID int
+		Name     string `json:"name"`
+	}
+	s, err := Objects([]item{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		f    Format
+		want string
+	}{{CSV, "folder_id,name\n"}, {TSV, "folder_id\tname\n"}, {JSON, "[]\n"}} {
+		s.i = 0
+		var b strings.Builder
+		if _, err := Write(&b, tc.f, s, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.f, b.String(), tc.want)
+		}
+	}
+}
