@@ -221,3 +221,51 @@ func TestDemoFetchAgrees(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoInvalidCounted: the demo project holds text in number fields
+// (weight "abc"); through the server, with and without pushdown, a query
+// reading weight counts them with examples naming record, field and value.
+func TestDemoInvalidCounted(t *testing.T) {
+	c, pl, off := demoClient(t, 60)
+	tests := []struct {
+		q    string
+		same bool // pushdown on and off read the same rows
+	}{
+		{"select record, weight from records where form = 'baseline'", true},
+		{"select record from records where weight is null and form = 'baseline'", true},
+		{"select record, bmi from records where weight is null or score > 5", true},
+		{"select count(weight), avg(weight) from records", true},
+		{"select record from records where form = 'baseline' order by weight", true},
+		// A pushed leaf is false for REDCap on a value that is not a number, so
+		// such a row is dropped by the server: it could not be kept (weight is
+		// null for rq too) and its invalid value is not met.
+		{"select record from records where weight > 50", false},
+	}
+	for _, tt := range tests {
+		var inv [2]int64
+		for i, planner := range []*Planner{pl, off} {
+			p := mustPlan(t, planner, tt.q, nil)
+			rows := p.Run(t.Context(), fetchPlan(t, c, p))
+			collect(t, rows)
+			st := rows.Stats()
+			inv[i] = st.Invalid
+			if i == 1 || tt.same {
+				if st.Invalid == 0 || len(st.Examples) == 0 {
+					t.Errorf("%s (pushdown %v): no invalid values counted", tt.q, i == 0)
+					continue
+				}
+				for _, ex := range st.Examples {
+					if !strings.HasPrefix(ex, `record "`) || !strings.Contains(ex, `field "weight": value "abc"`) {
+						t.Errorf("%s: example %q does not name record, field weight and value abc", tt.q, ex)
+					}
+				}
+			}
+		}
+		if tt.same && inv[0] != inv[1] {
+			t.Errorf("%s: %d invalid values with pushdown, %d without", tt.q, inv[0], inv[1])
+		}
+		if !tt.same && inv[0] > inv[1] {
+			t.Errorf("%s: %d invalid values with pushdown, more than %d without", tt.q, inv[0], inv[1])
+		}
+	}
+}

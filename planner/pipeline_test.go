@@ -429,3 +429,60 @@ func TestPipelineOrderRecord(t *testing.T) {
 		}
 	}
 }
+
+// Values that do not fit their field are null and counted with examples
+// (record, field, value) whether the query selects them, filters on them
+// (residual), orders or aggregates by them, or reads them pinned; values
+// the query does not read are not typed, so not counted.
+func TestPipelineInvalid(t *testing.T) {
+	rows := func() *memRows {
+		return demoRows(t,
+			"record_id=1;redcap_event_name=enrollment_arm_1;sex=1;age=abc;score=x1;dob=2024-13-45;race___1=0;race___2=7;race___3=0;race____1=0;race___oth=0;race___na=0;race___unk=0;baseline_complete=2",
+			"record_id=1;redcap_event_name=week_4_arm_1;sbp=high;visit_time=25:99;visit_complete=2",
+			"record_id=2;redcap_event_name=enrollment_arm_1;sex=2;age=30;score=4;dob=2000-01-01;race___1=1;race___2=0;race___3=0;race____1=0;race___oth=0;race___na=0;race___unk=0;baseline_complete=2",
+			"record_id=2;redcap_event_name=week_4_arm_1;sbp=120;visit_time=09:00;visit_complete=2",
+		)
+	}
+	const (
+		age   = `record "1", field "age": value "abc"`
+		score = `record "1", field "score": value "x1"`
+		dob   = `record "1", field "dob": value "2024-13-45"`
+		race  = `record "1", field "race"`
+		sbp   = `record "1", field "sbp": value "high"`
+		vtime = `record "1", field "visit_time": value "25:99"`
+	)
+	tests := []struct {
+		q        string
+		rows     string
+		invalid  int64
+		examples []string
+	}{
+		{"select age from records where form = 'baseline'", "∅ | 30", 1, []string{age}},
+		{"select record from records where age > 5", "2", 1, []string{age}},
+		{"select record from records where score > 1 and age < 100", "2", 2, []string{score, age}},
+		{"select record, age from records where score is null and form = 'baseline'", "1,∅", 2, []string{score, age}},
+		{"select record from records where dob < '2010-01-01'", "2", 1, []string{dob}},
+		{"select record from records where race has '1'", "2", 1, []string{race}},
+		{"select record from records where sbp > 100 or visit_time < '10:00'", "2", 2, []string{sbp, vtime}},
+		{"select record, sbp from records where [enrollment_arm_1][age] > 5 and form = 'visit'", "2,120", 2, []string{age, sbp}},
+		{"select record from records where form = 'baseline' order by score", "2 | 1", 1, []string{score}},
+		{"select count(*), avg(score), max(age) from records", "4,4,30", 2, []string{score, age}},
+		{"select sex, count(*) from records where form = 'baseline' group by sex order by sex", "1,1 | 2,1", 0, nil},
+		{"select record from records where sex = 1", "1", 0, nil},
+	}
+	for _, pl := range []*Planner{demoPlanner(t), demoPlanner(t, WithoutPushdown())} {
+		for _, tt := range tests {
+			_, got, st := run(t, pl, tt.q, rows())
+			if flat(got) != tt.rows {
+				t.Errorf("%s: rows %s, want %s", tt.q, flat(got), tt.rows)
+			}
+			ok := st.Invalid == tt.invalid && len(st.Examples) == len(tt.examples)
+			for i := 0; ok && i < len(tt.examples); i++ {
+				ok = strings.HasPrefix(st.Examples[i], tt.examples[i])
+			}
+			if !ok {
+				t.Errorf("%s: invalid %d %q, want %d %q", tt.q, st.Invalid, st.Examples, tt.invalid, tt.examples)
+			}
+		}
+	}
+}
