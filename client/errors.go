@@ -43,6 +43,10 @@ var (
 	// ErrMalformed: the body is not what the method returns (an HTML page,
 	// an empty body, JSON or CSV that does not parse).
 	ErrMalformed = errors.New("malformed response body")
+	// ErrHTMLPage: the server answered 200 with an HTML page (a PHP fatal
+	// error, a login or proxy page). It also matches ErrMalformed. Reads
+	// are retried on it; writes are not, since the write may have happened.
+	ErrHTMLPage = errors.New("HTML page instead of an API answer")
 )
 
 // Error formats as "redcap content/action: HTTP 400: message".

@@ -78,7 +78,12 @@ func (c *Client) sendRetrying(ctx context.Context, f *form, k kind) (*http.Respo
 				return nil, lastErr
 			}
 		case resp.StatusCode == http.StatusOK:
-			return c.checkOK(resp, actx, cancel, content, action)
+			r, err := c.checkOK(resp, actx, cancel, content, action)
+			// A 200 carrying an HTML page is PHP failing after the headers
+			// went out: a read is safe to send again, a write is not.
+			if err == nil || k == write || !errors.Is(err, ErrHTMLPage) || !errors.As(err, &lastErr) {
+				return r, err
+			}
 		default:
 			lastErr = c.statusError(resp, content, action)
 			cancel()
@@ -290,7 +295,7 @@ func (c *Client) checkOK(resp *http.Response, actx context.Context, cancel conte
 		if looksHTML(head) && !isHTMLDownload(resp.Header) {
 			resp.Body.Close()
 			cancel()
-			return nil, mk("the server answered 200 with an HTML page, not a REDCap API answer (a login page, proxy or PHP error?)", ErrMalformed, head)
+			return nil, mk("the server answered 200 with an HTML page, not a REDCap API answer (a login page, proxy or PHP error?)", errors.Join(ErrMalformed, ErrHTMLPage), head)
 		}
 	}
 	resp.Body = &checkedBody{r: br, c: resp.Body, ctx: actx, cancel: cancel, content: content, action: action, want: resp.ContentLength}

@@ -133,7 +133,18 @@ func TestErrorPaths(t *testing.T) {
 				io.WriteString(w, "<!DOCTYPE html>\n<html><body>Please log in</body></html>")
 			},
 			call:   func(c *client.Client) error { _, err := c.ExportRecords(ctx, client.ExportRecordsParams{}); return err },
-			status: 200, sentinel: client.ErrMalformed, msgHas: "HTML page", wantHits: 1, bodyPrefix: true,
+			status: 200, sentinel: client.ErrMalformed, msgHas: "gave up after 3 attempts", wantHits: 3, bodyPrefix: true,
+		},
+		{
+			name: "200 HTML page on a write is not retried",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				io.WriteString(w, "<html><body>REDCap crashed due to an unexpected PHP fatal error!</body></html>")
+			},
+			call: func(c *client.Client) error {
+				_, err := c.ImportRecords(ctx, client.ImportRecordsParams{Data: []byte("record_id\n1\n")})
+				return err
+			},
+			status: 200, sentinel: client.ErrHTMLPage, msgHas: "HTML page", wantHits: 1, bodyPrefix: true,
 		},
 		{
 			name: "200 PHP fatal error printout",
@@ -141,7 +152,7 @@ func TestErrorPaths(t *testing.T) {
 				io.WriteString(w, "<br />\n<b>Fatal error</b>:  Allowed memory size exhausted")
 			},
 			call:   func(c *client.Client) error { _, err := c.ExportInstruments(ctx); return err },
-			status: 200, sentinel: client.ErrMalformed, wantHits: 1,
+			status: 200, sentinel: client.ErrHTMLPage, wantHits: 3,
 		},
 		{
 			name: "500 HTML crash page",
@@ -349,6 +360,26 @@ func TestRetryThenSuccess(t *testing.T) {
 	}
 	if fs.hits.Load() != 3 {
 		t.Fatalf("hits = %d, want 3", fs.hits.Load())
+	}
+}
+
+// A PHP fatal error printed after the 200 header is a passing failure:
+// reads are sent again.
+func TestHTMLPageRetriedThenSuccess(t *testing.T) {
+	var n atomic.Int64
+	fs := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			io.WriteString(w, "<html><body>REDCap crashed due to an unexpected PHP fatal error!</body></html>")
+			return
+		}
+		io.WriteString(w, `[{"record_id":"1"}]`)
+	})
+	recs, err := newClient(t, fs.URL).ExportRecords(context.Background(), client.ExportRecordsParams{Format: "json"})
+	if err != nil || len(recs.Rows) != 1 {
+		t.Fatalf("ExportRecords = %v, %v", recs, err)
+	}
+	if fs.hits.Load() != 2 {
+		t.Fatalf("hits = %d, want 2", fs.hits.Load())
 	}
 }
 
