@@ -158,7 +158,7 @@ Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network error.`
 	pf.StringVar(&a.format, "format", "", "output format: table, csv, tsv, json, jsonl, markdown, vertical (default table on a terminal, csv otherwise)")
 	pf.BoolVar(&a.labels, "labels", false, "show choice labels instead of codes")
 	pf.StringVarP(&a.output, "output", "o", "", "write results to this file (mode 0600)")
-	pf.BoolVarP(&a.quiet, "quiet", "q", false, "no progress bar")
+	pf.BoolVarP(&a.quiet, "quiet", "q", false, "no progress bar, no warnings about invalid values")
 	root.Flags().StringVarP(&a.command, "command", "c", "", "run one query and exit")
 	root.Flags().StringArrayVarP(&a.params, "param", "p", nil, "set a $parameter: -p name=value (repeatable)")
 	root.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {

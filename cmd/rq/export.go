@@ -229,7 +229,13 @@ func subNames(cmd *cobra.Command) string {
 func (a *app) exportRecords() *cobra.Command {
 	var p client.ExportRecordsParams
 	var raw string
+	var noRecordID bool
 	cmd := a.apiCommand("records", "Export records (REDCap's export records method)", nil, func(ctx context.Context, c *client.Client, _ []string) error {
+		if (len(p.Fields) > 0 || len(p.Forms) > 0) && !noRecordID {
+			if err := addRecordID(ctx, c, &p); err != nil {
+				return err
+			}
+		}
 		if raw != "" {
 			p.Format = raw
 			body, err := c.ExportRecordsRaw(ctx, p)
@@ -264,7 +270,30 @@ func (a *app) exportRecords() *cobra.Command {
 	f.StringVar(&p.DecimalCharacter, "decimal-character", "", "decimal character of numbers (. or ,)")
 	f.StringVar(&p.Type, "type", "", "flat (one row per record and event) or eav")
 	f.StringVar(&raw, "raw", "", "print REDCap's body unchanged in this wire format: csv, json, xml or odm")
+	f.BoolVar(&noRecordID, "no-record-id", false, "with --field or --form, do not add the record-id field (REDCap's own behaviour)")
+	cmd.Long = `Export records with REDCap's export records method.
+
+REDCap leaves the record-id field out when --field or --form does not name
+it; like PyCap, rq then adds it to the fields, so every row says which record
+it belongs to. --no-record-id sends the fields and forms as given.`
 	return cmd
+}
+
+// addRecordID puts the project's record-id field (the dictionary's first
+// field) first in p.Fields unless it is there already.
+func addRecordID(ctx context.Context, c *client.Client, p *client.ExportRecordsParams) error {
+	meta, err := c.ExportMetadata(ctx, client.ExportMetadataParams{})
+	if err != nil {
+		return err
+	}
+	if len(meta) == 0 {
+		return fmt.Errorf("export records: the project has no fields")
+	}
+	id := meta[0].FieldName
+	if !slices.Contains(p.Fields, id) {
+		p.Fields = append([]string{id}, p.Fields...)
+	}
+	return nil
 }
 
 func (a *app) exportMetadata() *cobra.Command {
