@@ -174,7 +174,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeError(w, "xml", http.StatusBadRequest, err.Error())
 		return
 	}
-	c := &call{w: w, r: r, srv: s, form: form}
+	c := &call{w: &startedWriter{ResponseWriter: w}, r: r, srv: s, form: form}
 	c.Format = strings.ToLower(form.Str("format"))
 	switch c.Format {
 	case "csv", "json", "xml", "odm":
@@ -260,6 +260,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 
 // fail writes an error answer in the call's returnFormat.
 func (c *call) fail(err error) {
+	if sw, ok := c.w.(*startedWriter); ok && sw.started {
+		// The answer is under way (a streamed export whose client went
+		// away): a second header cannot be sent, the body just ends, as
+		// when PHP dies mid-output.
+		return
+	}
 	var ae *APIError
 	if !errors.As(err, &ae) {
 		ae = &APIError{Status: http.StatusInternalServerError, Msg: msgFatal}
@@ -283,3 +289,30 @@ func writeError(w http.ResponseWriter, returnFormat string, status int, msg stri
 	w.WriteHeader(status)
 	w.Write([]byte(body))
 }
+
+// startedWriter notes whether the answer has begun, so that an error met
+// while streaming ends the body instead of writing a second header.
+type startedWriter struct {
+	http.ResponseWriter
+	started bool
+}
+
+func (w *startedWriter) WriteHeader(code int) {
+	w.started = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *startedWriter) Write(b []byte) (int, error) {
+	w.started = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush passes flushes through, so streamed exports still reach the client as they are made.
+func (w *startedWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *startedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
