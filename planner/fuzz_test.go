@@ -19,6 +19,8 @@ func FuzzPlan(f *testing.F) {
 	f.Add("select record, label(race) from records where race has any ('1', 'oth') order by 2", "x")
 	f.Add("select coalesce(race, race), length(race), -score, label(sex) from records where coalesce(score, age) between $p and 10 or not missing(sbp)", "1")
 	f.Add("select count(distinct label(site)), sum(distinct age * 2) from records where datediff(dob, today(), 'y', true) > $p group by sex order by 1", "18")
+	f.Add("select label(site), round(avg(age), 1), max(score) - min(score), count(*) * 100 / $p from records group by site order by count(*) desc, label(site)", "5")
+	f.Add("select record, sbp from records where event = 'week_4_arm_1' order by record desc", "1")
 	pl := demoPlanner(f)
 	off := demoPlanner(f, WithoutPushdown())
 	f.Fuzz(func(t *testing.T, src, param string) {
