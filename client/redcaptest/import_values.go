@@ -51,7 +51,8 @@ var (
 	reDateXYZ = regexp.MustCompile(`^([0-9]{1,2})[-/]([0-9]{1,2})[-/]([0-9]{4})$`)
 )
 
-// legacyValidation maps REDCap's old validation names to the current ones.
+// legacyValidation maps REDCap's old validation names to the current ones
+// (the ones the metadata export shows); loaders and imports share it.
 func legacyValidation(v string) string {
 	switch v {
 	case "int":

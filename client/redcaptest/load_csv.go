@@ -129,7 +129,7 @@ func readDictionary(path string) ([]Field, error) {
 		}
 		out = append(out, Field{FieldName: v[0], FormName: v[1], SectionHeader: v[2], FieldType: v[3],
 			FieldLabel: v[4], SelectChoicesOrCalculations: v[5], FieldNote: v[6],
-			TextValidationTypeOrShowSliderNumber: normaliseValidation(v[7]), TextValidationMin: v[8],
+			TextValidationTypeOrShowSliderNumber: legacyValidation(v[7]), TextValidationMin: v[8],
 			TextValidationMax: v[9], Identifier: v[10], BranchingLogic: v[11], RequiredField: v[12],
 			CustomAlignment: v[13], QuestionNumber: v[14], MatrixGroupName: v[15], MatrixRanking: v[16],
 			FieldAnnotation: v[17]})

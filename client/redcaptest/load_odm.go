@@ -233,7 +233,7 @@ func (x *odmReader) start(se xml.StartElement) error {
 		ft := attr(se, "FieldType")
 		it.hasType = ft != ""
 		it.FieldType = ft
-		it.TextValidationTypeOrShowSliderNumber = normaliseValidation(attr(se, "TextValidationType"))
+		it.TextValidationTypeOrShowSliderNumber = legacyValidation(attr(se, "TextValidationType"))
 		it.FieldNote = attr(se, "FieldNote")
 		it.SectionHeader = attr(se, "SectionHeader")
 		it.Identifier = attr(se, "Identifier")
@@ -383,24 +383,6 @@ func (x *odmReader) surveyForm(form, title string) {
 		}
 	}
 	x.p.Instruments = append(x.p.Instruments, Instrument{Name: form, Label: form, Survey: true})
-}
-
-// normaliseValidation maps REDCap's legacy validation names to the ones
-// the metadata export shows.
-func normaliseValidation(v string) string {
-	switch v {
-	case "int":
-		return "integer"
-	case "float":
-		return "number"
-	case "date":
-		return "date_ymd"
-	case "datetime":
-		return "datetime_ymd"
-	case "datetime_seconds":
-		return "datetime_seconds_ymd"
-	}
-	return v
 }
 
 // buildDesign turns the collected definitions into the dictionary; it runs
