@@ -180,28 +180,8 @@ func handleUserDAGImport(c *call) error {
 	if err := needDAGManager(c); err != nil {
 		return err
 	}
-	rows, err := designRows(c)
-	if err != nil {
-		return err
-	}
-	p := c.Project
-	p.Mu.Lock()
-	defer p.Mu.Unlock()
-	set := map[int]string{}
-	for i, r := range rows {
-		name, d := col(r, "username"), col(r, "redcap_data_access_group")
-		j := slices.IndexFunc(p.Users, func(u User) bool { return u.Username == name })
-		if j < 0 {
-			return errorf(http.StatusBadRequest, "Row %d: the user '%s' is not a user of this project", i+1, name)
-		}
-		if d != "" && p.DAGByUnique(d) == nil {
-			return errorf(http.StatusBadRequest, "Row %d: the Data Access Group '%s' does not exist in this project", i+1, d)
-		}
-		set[j] = d
-	}
-	for j, d := range set {
-		p.Users[j].DAG = d
-	}
-	p.AppendLog(LogEntry{User: c.Username(), Action: "Assign users to data access groups (API)", Kind: LogUser, Details: fmt.Sprintf("%d users", len(rows))})
-	return mWrite(c, "text", []byte(strconv.Itoa(len(rows))))
+	return importUserMapping(c, "redcap_data_access_group", "Data Access Group",
+		func(p *Project, d string) bool { return p.DAGByUnique(d) != nil },
+		func(u *User, d string) { u.DAG = d },
+		"Assign users to data access groups (API)")
 }

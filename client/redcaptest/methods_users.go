@@ -406,6 +406,19 @@ func handleUserRoleMappingImport(c *call) error {
 	if err := needUserRights(c); err != nil {
 		return err
 	}
+	return importUserMapping(c, "unique_role_name", "role",
+		func(p *Project, role string) bool {
+			return slices.ContainsFunc(p.Roles, func(r Role) bool { return r.UniqueName == role })
+		},
+		func(u *User, role string) { u.Role = role },
+		"Assign users to roles (API)")
+}
+
+// importUserMapping imports a user–DAG or user–role mapping: each row
+// names a project user and, in column, a DAG or role (blank for none) that
+// exists must accept (what names it in errors). Every row is checked
+// before any user changes; set then stores the values, logged as action.
+func importUserMapping(c *call, column, what string, exists func(p *Project, v string) bool, set func(u *User, v string), action string) error {
 	rows, err := designRows(c)
 	if err != nil {
 		return err
@@ -413,21 +426,21 @@ func handleUserRoleMappingImport(c *call) error {
 	p := c.Project
 	p.Mu.Lock()
 	defer p.Mu.Unlock()
-	set := map[int]string{}
+	vals := map[int]string{}
 	for i, r := range rows {
-		name, role := col(r, "username"), col(r, "unique_role_name")
+		name, v := col(r, "username"), col(r, column)
 		j := slices.IndexFunc(p.Users, func(u User) bool { return u.Username == name })
 		if j < 0 {
 			return errorf(http.StatusBadRequest, "Row %d: the user '%s' is not a user of this project", i+1, name)
 		}
-		if role != "" && !slices.ContainsFunc(p.Roles, func(r Role) bool { return r.UniqueName == role }) {
-			return errorf(http.StatusBadRequest, "Row %d: the role '%s' does not exist in this project", i+1, role)
+		if v != "" && !exists(p, v) {
+			return errorf(http.StatusBadRequest, "Row %d: the %s '%s' does not exist in this project", i+1, what, v)
 		}
-		set[j] = role
+		vals[j] = v
 	}
-	for j, role := range set {
-		p.Users[j].Role = role
+	for j, v := range vals {
+		set(&p.Users[j], v)
 	}
-	p.AppendLog(LogEntry{User: c.Username(), Action: "Assign users to roles (API)", Kind: LogUser, Details: fmt.Sprintf("%d users", len(rows))})
+	p.AppendLog(LogEntry{User: c.Username(), Action: action, Kind: LogUser, Details: fmt.Sprintf("%d users", len(rows))})
 	return mWrite(c, "text", []byte(strconv.Itoa(len(rows))))
 }
