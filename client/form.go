@@ -107,3 +107,55 @@ func (f *form) fields(t Token) ([]string, []string) {
 	vals := append([]string{t.value()}, f.vals...)
 	return append(keys, "returnFormat"), append(vals, "json")
 }
+
+// plainLogKeys are parameters whose values say nothing about patients and
+// are shown as they are in debug logs; every other value is shown only by
+// its size, since record ids, field values and filter logic can be PHI.
+var plainLogKeys = map[string]bool{
+	"content": true, "action": true, "format": true, "type": true,
+	"rawOrLabel": true, "rawOrLabelHeaders": true, "exportCheckboxLabel": true,
+	"exportDataAccessGroups": true, "exportSurveyFields": true,
+	"exportBlankForGrayFormStatus": true, "combineCheckboxOptions": true,
+	"returnContent": true, "overwriteBehavior": true, "forceAutoNumber": true,
+	"dateFormat": true, "csvDelimiter": true, "decimalCharacter": true,
+	"returnMetadataOnly": true, "exportFiles": true, "logtype": true,
+}
+
+// logSummary describes the request for a debug log: plain parameters with
+// their values, others by size, arrays by count. It never holds the token.
+func (f *form) logSummary() string {
+	var b strings.Builder
+	counts := map[string]int{}
+	var order []string
+	for i, k := range f.keys {
+		if j := strings.IndexByte(k, '['); j > 0 {
+			base := k[:j]
+			if counts[base] == 0 {
+				order = append(order, base)
+			}
+			counts[base]++
+			continue
+		}
+		if k == "content" || k == "action" {
+			continue // logged as their own attributes
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		if plainLogKeys[k] {
+			b.WriteString(k + "=" + f.vals[i])
+		} else {
+			b.WriteString(k + "(" + strconv.Itoa(len(f.vals[i])) + " bytes)")
+		}
+	}
+	for _, base := range order {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(base + "[" + strconv.Itoa(counts[base]) + " items]")
+	}
+	if f.file != nil {
+		b.WriteString(" file(upload)")
+	}
+	return b.String()
+}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -65,7 +66,16 @@ func (c *Client) sendRetrying(ctx context.Context, f *form, k kind) (*http.Respo
 		if err := c.limiter.Wait(ctx); err != nil {
 			return nil, fail(0, "waiting for the rate limiter: "+err.Error(), ctx.Err())
 		}
+		sent := time.Now()
 		resp, actx, cancel, err := c.attempt(ctx, body, ctype)
+		if c.log.Enabled(ctx, slog.LevelDebug) {
+			status := 0
+			if resp != nil {
+				status = resp.StatusCode
+			}
+			c.log.Debug("redcap client: request", "content", content, "action", action, "params", f.logSummary(),
+				"attempt", attempt, "status", status, "headers_after", time.Since(sent).Round(time.Millisecond))
+		}
 		var retryWait time.Duration
 		var lastErr *Error
 		switch {

@@ -534,3 +534,31 @@ func TestRetryLogNeverHoldsToken(t *testing.T) {
 		t.Fatalf("log: %s", logged.String())
 	}
 }
+
+// The debug log names every request and its parameters by size, never the
+// token nor values that may be PHI (record ids, filter logic).
+func TestDebugLogNamesRequestsWithoutValues(t *testing.T) {
+	fs := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `[{"record_id":"MRN-4455"}]`)
+	})
+	var logged strings.Builder
+	c := newClient(t, fs.URL, client.WithLogger(slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	_, err := c.ExportRecords(context.Background(), client.ExportRecordsParams{
+		Records: []string{"MRN-4455", "MRN-7788"}, Fields: []string{"record_id"},
+		FilterLogic: "[last_name] = 'Smith'", Format: "json",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := logged.String()
+	for _, want := range []string{"redcap client: request", "content=record", "action=export", "format=json", "filterLogic(21 bytes)", "status=200"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("debug log lacks %q:\n%s", want, log)
+		}
+	}
+	for _, secret := range []string{testToken, testToken[:12], "MRN-4455", "Smith"} {
+		if strings.Contains(log, secret) {
+			t.Errorf("debug log holds %q:\n%s", secret, log)
+		}
+	}
+}
