@@ -109,6 +109,42 @@ func mRight(c *call, right string) bool {
 	return !ok || (v != "0" && v != "")
 }
 
+// repeatInstance reads the repeat_instance parameter: a positive integer,
+// def when it is absent.
+func repeatInstance(c *call, def int) (int, error) {
+	s := strings.TrimSpace(c.Param("repeat_instance"))
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, errorf(http.StatusBadRequest, "The repeat_instance '%s' is not a positive integer", s)
+	}
+	return n, nil
+}
+
+// formEvent reads the event parameter for data of the instrument form:
+// required, existing and designated for form in a longitudinal project,
+// ignored ("") in a classic one. subject starts the not-designated error
+// ("The instrument 'x' is").
+func formEvent(c *call, form, subject string) (string, error) {
+	p := c.Project
+	if !p.Longitudinal() {
+		return "", nil
+	}
+	ev := strings.TrimSpace(c.Param("event"))
+	if ev == "" {
+		return "", errorf(http.StatusBadRequest, "The parameter 'event' is missing: it is required in a longitudinal project")
+	}
+	if p.Event(ev) == nil {
+		return "", errorf(http.StatusBadRequest, "The event '%s' does not exist in this project", ev)
+	}
+	if !p.Designated(form, ev) {
+		return "", errorf(http.StatusBadRequest, "%s not designated for the event '%s'", subject, ev)
+	}
+	return ev, nil
+}
+
 // mNeedImport refuses writes without the API import right or while the
 // project is in Analysis/Cleanup status.
 func mNeedImport(c *call) error {

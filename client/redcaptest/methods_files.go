@@ -32,7 +32,6 @@ func fileCell(c *call) (FileKey, RowKey, error) {
 	p := c.Project
 	id := strings.TrimSpace(c.Param("record"))
 	name := strings.TrimSpace(c.Param("field"))
-	ev := strings.TrimSpace(c.Param("event"))
 	var k FileKey
 	var rk RowKey
 	if id == "" {
@@ -48,26 +47,13 @@ func fileCell(c *call) (FileKey, RowKey, error) {
 	if f.FieldType != "file" {
 		return k, rk, errorf(http.StatusBadRequest, "The field '%s' is not a file upload field", name)
 	}
-	if p.Longitudinal() {
-		if ev == "" {
-			return k, rk, errorf(http.StatusBadRequest, "The parameter 'event' is missing: it is required in a longitudinal project")
-		}
-		if p.Event(ev) == nil {
-			return k, rk, errorf(http.StatusBadRequest, "The event '%s' does not exist in this project", ev)
-		}
-		if !p.Designated(f.FormName, ev) {
-			return k, rk, errorf(http.StatusBadRequest, "The field '%s' is on an instrument that is not designated for the event '%s'", name, ev)
-		}
-	} else {
-		ev = ""
+	ev, err := formEvent(c, f.FormName, "The field '"+name+"' is on an instrument that is")
+	if err != nil {
+		return k, rk, err
 	}
-	inst := 1
-	if s := strings.TrimSpace(c.Param("repeat_instance")); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			return k, rk, errorf(http.StatusBadRequest, "The repeat_instance '%s' is not a positive integer", s)
-		}
-		inst = n
+	inst, err := repeatInstance(c, 1)
+	if err != nil {
+		return k, rk, err
 	}
 	rk = RowKey{Event: ev}
 	switch {

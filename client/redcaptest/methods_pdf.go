@@ -28,13 +28,9 @@ func handlePDF(c *call) error {
 	if ev != "" && p.Event(ev) == nil {
 		return errorf(http.StatusBadRequest, "The event '%s' does not exist in this project", ev)
 	}
-	inst := 0
-	if s := strings.TrimSpace(c.Param("repeat_instance")); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			return errorf(http.StatusBadRequest, "The repeat_instance '%s' is not a positive integer", s)
-		}
-		inst = n
+	inst, err := repeatInstance(c, 0)
+	if err != nil {
+		return err
 	}
 	forms := formNames(p)
 	if instr != "" {

@@ -176,11 +176,9 @@ func handleRecordDelete(c *call) error {
 	}
 	instrument := strings.TrimSpace(c.Param("instrument"))
 	event := strings.TrimSpace(c.Param("event"))
-	instance := 0
-	if s := strings.TrimSpace(c.Param("repeat_instance")); s != "" {
-		if instance, err = strconv.Atoi(s); err != nil || instance < 1 {
-			return errorf(http.StatusBadRequest, "The repeat_instance '%s' is not a positive integer", s)
-		}
+	instance, err := repeatInstance(c, 0)
+	if err != nil {
+		return err
 	}
 	if instrument != "" && p.FormFields(instrument) == nil {
 		return errorf(http.StatusBadRequest, "The instrument '%s' does not exist in this project", instrument)

@@ -56,38 +56,30 @@ func surveyTarget(c *call, needRecord bool) (rec, form, ev string, inst int, err
 	if !enabled {
 		return "", "", "", 0, errorf(http.StatusBadRequest, "The instrument '%s' is not enabled as a survey", form)
 	}
-	ev = strings.TrimSpace(c.Param("event"))
-	if p.Longitudinal() {
-		if ev == "" {
-			return "", "", "", 0, errorf(http.StatusBadRequest, "The parameter 'event' is missing: it is required in a longitudinal project")
-		}
-		if p.Event(ev) == nil {
-			return "", "", "", 0, errorf(http.StatusBadRequest, "The event '%s' does not exist in this project", ev)
-		}
-		if !p.Designated(form, ev) {
-			return "", "", "", 0, errorf(http.StatusBadRequest, "The instrument '%s' is not designated for the event '%s'", form, ev)
-		}
-	} else {
-		ev = ""
+	if ev, err = formEvent(c, form, "The instrument '"+form+"' is"); err != nil {
+		return "", "", "", 0, err
 	}
-	inst = 1
-	if s := strings.TrimSpace(c.Param("repeat_instance")); s != "" {
-		n, e := strconv.Atoi(s)
-		if e != nil || n < 1 {
-			return "", "", "", 0, errorf(http.StatusBadRequest, "The repeat_instance '%s' is not a positive integer", s)
-		}
-		inst = n
+	if inst, err = repeatInstance(c, 1); err != nil {
+		return "", "", "", 0, err
 	}
 	if needRecord {
-		rec = strings.TrimSpace(c.Param("record"))
-		if rec == "" {
-			return "", "", "", 0, errorf(http.StatusBadRequest, "The parameter 'record' is missing")
-		}
-		if _, ok := visibleRecord(c, rec); !ok {
-			return "", "", "", 0, errorf(http.StatusBadRequest, "The record '%s' does not exist", rec)
+		if rec, err = recordParam(c); err != nil {
+			return "", "", "", 0, err
 		}
 	}
 	return rec, form, ev, inst, nil
+}
+
+// recordParam reads the record parameter: a record the caller can see.
+func recordParam(c *call) (string, error) {
+	rec := strings.TrimSpace(c.Param("record"))
+	if rec == "" {
+		return "", errorf(http.StatusBadRequest, "The parameter 'record' is missing")
+	}
+	if _, ok := visibleRecord(c, rec); !ok {
+		return "", errorf(http.StatusBadRequest, "The record '%s' does not exist", rec)
+	}
+	return rec, nil
 }
 
 // projKey identifies the project in survey codes.
@@ -133,12 +125,9 @@ func handleSurveyQueueLink(c *call) error {
 	if !p.Info.SurveysEnabled {
 		return errorf(http.StatusBadRequest, "Surveys are not enabled in this project")
 	}
-	rec := strings.TrimSpace(c.Param("record"))
-	if rec == "" {
-		return errorf(http.StatusBadRequest, "The parameter 'record' is missing")
-	}
-	if _, ok := visibleRecord(c, rec); !ok {
-		return errorf(http.StatusBadRequest, "The record '%s' does not exist", rec)
+	rec, err := recordParam(c)
+	if err != nil {
+		return err
 	}
 	return mText(c, surveyBase(c)+"surveys/?sq="+surveyCode(10, "queue", projKey(c), rec))
 }
