@@ -13,10 +13,10 @@ import (
 // instrument, event and instance, so tests can compare them.
 
 func init() {
-	register("surveyLink", "export", handleSurveyLink)
+	register("surveyLink", "export", surveyCodeHandler("link", 10, true))
 	register("surveyQueueLink", "export", handleSurveyQueueLink)
-	register("surveyReturnCode", "export", handleSurveyReturnCode)
-	register("surveyAccessCode", "export", handleSurveyAccessCode)
+	register("surveyReturnCode", "export", surveyCodeHandler("return", 8, false))
+	register("surveyAccessCode", "export", surveyCodeHandler("access", 9, false))
 	register("participantList", "export", handleParticipantList)
 }
 
@@ -85,37 +85,23 @@ func recordParam(c *call) (string, error) {
 // projKey identifies the project in survey codes.
 func projKey(c *call) string { return strconv.Itoa(c.Project.Info.ProjectID) }
 
-func handleSurveyLink(c *call) error {
-	p := c.Project
-	p.Mu.RLock()
-	defer p.Mu.RUnlock()
-	rec, form, ev, inst, err := surveyTarget(c, true)
-	if err != nil {
-		return err
+// surveyCodeHandler answers the n-character code of kind for one record's
+// survey response, inside a survey link when asLink.
+func surveyCodeHandler(kind string, n int, asLink bool) handlerFunc {
+	return func(c *call) error {
+		p := c.Project
+		p.Mu.RLock()
+		defer p.Mu.RUnlock()
+		rec, form, ev, inst, err := surveyTarget(c, true)
+		if err != nil {
+			return err
+		}
+		code := surveyCode(n, kind, projKey(c), rec, form, ev, strconv.Itoa(inst))
+		if asLink {
+			code = surveyBase(c) + "surveys/?s=" + code
+		}
+		return mText(c, code)
 	}
-	return mText(c, surveyBase(c)+"surveys/?s="+surveyCode(10, "link", projKey(c), rec, form, ev, strconv.Itoa(inst)))
-}
-
-func handleSurveyReturnCode(c *call) error {
-	p := c.Project
-	p.Mu.RLock()
-	defer p.Mu.RUnlock()
-	rec, form, ev, inst, err := surveyTarget(c, true)
-	if err != nil {
-		return err
-	}
-	return mText(c, surveyCode(8, "return", projKey(c), rec, form, ev, strconv.Itoa(inst)))
-}
-
-func handleSurveyAccessCode(c *call) error {
-	p := c.Project
-	p.Mu.RLock()
-	defer p.Mu.RUnlock()
-	rec, form, ev, inst, err := surveyTarget(c, true)
-	if err != nil {
-		return err
-	}
-	return mText(c, surveyCode(9, "access", projKey(c), rec, form, ev, strconv.Itoa(inst)))
 }
 
 func handleSurveyQueueLink(c *call) error {
