@@ -145,6 +145,17 @@ func formEvent(c *call, form, subject string) (string, error) {
 	return ev, nil
 }
 
+// logDesign appends a project-design entry (Manage/Design) to the log. The
+// caller holds p.Mu.
+func logDesign(c *call, what string) {
+	c.Project.AppendLog(LogEntry{User: c.Username(), Action: "Manage/Design", Kind: LogManage, Details: what})
+}
+
+// logUser appends a user-management entry to the log. The caller holds p.Mu.
+func logUser(c *call, action, details string) {
+	c.Project.AppendLog(LogEntry{User: c.Username(), Action: action, Kind: LogUser, Details: details})
+}
+
 // mNeedImport refuses writes without the API import right or while the
 // project is in Analysis/Cleanup status.
 func mNeedImport(c *call) error {

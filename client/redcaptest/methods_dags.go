@@ -91,7 +91,7 @@ func handleDAGImport(c *call) error {
 		dags = append(dags, DAG{Name: name, UniqueName: u, ID: maxID})
 	}
 	p.DAGs = dags
-	p.AppendLog(LogEntry{User: c.Username(), Action: "Manage/Design", Kind: LogManage, Details: fmt.Sprintf("Import data access groups (API): %d", len(rows))})
+	logDesign(c, fmt.Sprintf("Import data access groups (API): %d", len(rows)))
 	return mWrite(c, "text", []byte(strconv.Itoa(len(rows))))
 }
 
@@ -135,7 +135,7 @@ func handleDAGDelete(c *call) error {
 			p.Users[i].DAG = ""
 		}
 	}
-	p.AppendLog(LogEntry{User: c.Username(), Action: "Manage/Design", Kind: LogManage, Details: "Delete data access groups (API): " + strings.Join(gone, ", ")})
+	logDesign(c, "Delete data access groups (API): "+strings.Join(gone, ", "))
 	return mWrite(c, "text", []byte(strconv.Itoa(len(gone))))
 }
 
@@ -161,7 +161,7 @@ func handleDAGSwitch(c *call) error {
 	}
 	u.DAG = d
 	c.User.DAG = d
-	p.AppendLog(LogEntry{User: c.Username(), Action: "Switch DAG (API)", Kind: LogUser, Details: "dag = '" + d + "'"})
+	logUser(c, "Switch DAG (API)", "dag = '"+d+"'")
 	return mText(c, "1")
 }
 

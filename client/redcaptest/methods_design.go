@@ -65,11 +65,6 @@ func col(r *importRow, name string) string {
 	return strings.TrimSpace(v)
 }
 
-// logDesign appends a project-design entry to the log.
-func logDesign(c *call, what string) {
-	c.Project.AppendLog(LogEntry{User: c.Username(), Action: "Manage/Design", Kind: LogManage, Details: what})
-}
-
 // formLabel is REDCap's default label of a new form: underscores to spaces,
 // first letter upper-cased.
 func formLabel(name string) string {

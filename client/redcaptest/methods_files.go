@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Files attached to records (content=file) and the file repository
@@ -312,7 +311,7 @@ func handleRepoImport(c *call) error {
 		p.nextDocID = max(p.nextDocID, e.DocID+1)
 	}
 	p.Repository = append(p.Repository, RepoEntry{DocID: p.nextDocID, ParentID: folder, Name: name, Data: data})
-	p.AppendLog(LogEntry{User: c.Username(), Action: "Manage/Design", Kind: LogManage, Details: "Upload file to File Repository (API): " + name})
+	logDesign(c, "Upload file to File Repository (API): "+name)
 	return mEmpty(c)
 }
 
@@ -329,7 +328,7 @@ func handleRepoDelete(c *call) error {
 	}
 	name := p.Repository[i].Name
 	p.Repository = slices.Delete(p.Repository, i, i+1)
-	p.AppendLog(LogEntry{User: c.Username(), Action: "Manage/Design", Kind: LogManage, Details: "Delete file from File Repository (API): " + name})
+	logDesign(c, "Delete file from File Repository (API): "+name)
 	return mEmpty(c)
 }
 
@@ -377,6 +376,6 @@ func handleRepoCreateFolder(c *call) error {
 	}
 	e.FolderID++
 	p.Repository = append(p.Repository, e)
-	p.AppendLog(LogEntry{Time: time.Now(), User: c.Username(), Action: "Manage/Design", Kind: LogManage, Details: "Create folder in File Repository (API): " + name})
+	logDesign(c, "Create folder in File Repository (API): "+name)
 	return mTable(c, []string{"folder_id"}, [][]string{{strconv.Itoa(e.FolderID)}}, false)
 }

@@ -114,6 +114,6 @@ func handleLogExport(c *call) error {
 		rows = append(rows, []string{e.Time.Local().Format("2006-01-02 15:04"), e.User, action, e.Details, e.Record})
 	}
 	err := mTable(c, []string{"timestamp", "username", "action", "details", "record"}, rows, true)
-	p.AppendLog(LogEntry{User: c.Username(), Action: "Manage/Design", Kind: LogManage, Details: "Export Logging (API)"})
+	logDesign(c, "Export Logging (API)")
 	return err
 }

@@ -233,7 +233,7 @@ func handleUserImport(c *call) error {
 	}
 	p.Users = users
 	rebindUsers(c)
-	p.AppendLog(LogEntry{User: c.Username(), Action: "Add/edit users (API)", Kind: LogUser, Details: fmt.Sprintf("%d users", len(rows))})
+	logUser(c, "Add/edit users (API)", fmt.Sprintf("%d users", len(rows)))
 	return mWrite(c, "text", []byte(strconv.Itoa(len(rows))))
 }
 
@@ -276,7 +276,7 @@ func handleUserDelete(c *call) error {
 		return false
 	})
 	rebindUsers(c, toks...)
-	p.AppendLog(LogEntry{User: c.Username(), Action: "Delete users (API)", Kind: LogUser, Details: strings.Join(gone, ", ")})
+	logUser(c, "Delete users (API)", strings.Join(gone, ", "))
 	return mWrite(c, "text", []byte(strconv.Itoa(len(gone))))
 }
 
@@ -355,7 +355,7 @@ func handleRoleImport(c *call) error {
 		}
 	}
 	p.Roles = roles
-	p.AppendLog(LogEntry{User: c.Username(), Action: "Add/edit user roles (API)", Kind: LogUser, Details: fmt.Sprintf("%d roles", len(rows))})
+	logUser(c, "Add/edit user roles (API)", fmt.Sprintf("%d roles", len(rows)))
 	return mWrite(c, "text", []byte(strconv.Itoa(len(rows))))
 }
 
@@ -384,7 +384,7 @@ func handleRoleDelete(c *call) error {
 			p.Users[i].Role = ""
 		}
 	}
-	p.AppendLog(LogEntry{User: c.Username(), Action: "Delete user roles (API)", Kind: LogUser, Details: strings.Join(gone, ", ")})
+	logUser(c, "Delete user roles (API)", strings.Join(gone, ", "))
 	return mWrite(c, "text", []byte(strconv.Itoa(len(gone))))
 }
 
@@ -441,6 +441,6 @@ func importUserMapping(c *call, column, what string, exists func(p *Project, v s
 	for j, v := range vals {
 		set(&p.Users[j], v)
 	}
-	p.AppendLog(LogEntry{User: c.Username(), Action: action, Kind: LogUser, Details: fmt.Sprintf("%d users", len(rows))})
+	logUser(c, action, fmt.Sprintf("%d users", len(rows)))
 	return mWrite(c, "text", []byte(strconv.Itoa(len(rows))))
 }
