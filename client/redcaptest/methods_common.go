@@ -145,6 +145,16 @@ func formEvent(c *call, form, subject string) (string, error) {
 	return ev, nil
 }
 
+// arrayParam reads the array parameter name (name[0], name[1], ...) of a
+// delete method: it must be present and hold at least one item.
+func arrayParam(c *call, name string) ([]string, error) {
+	list, isArr := c.Array(name)
+	if !isArr || len(list) == 0 {
+		return nil, errorf(http.StatusBadRequest, "The parameter '%s' is missing or is not an array", name)
+	}
+	return list, nil
+}
+
 // logDesign appends a project-design entry (Manage/Design) to the log. The
 // caller holds p.Mu.
 func logDesign(c *call, what string) {
@@ -168,11 +178,19 @@ func mNeedImport(c *call) error {
 	return nil
 }
 
+// mNeedDesignRight refuses design writes without the Project Design right.
+func mNeedDesignRight(c *call) error {
+	if !mRight(c, "design") {
+		return errorf(http.StatusForbidden, "You do not have Project Design and Setup privileges")
+	}
+	return nil
+}
+
 // mNeedDesign refuses design changes without the Project Design right or
 // outside Development status.
 func mNeedDesign(c *call, what string) error {
-	if !mRight(c, "design") {
-		return errorf(http.StatusForbidden, "You do not have Project Design and Setup privileges")
+	if err := mNeedDesignRight(c); err != nil {
+		return err
 	}
 	if st := strings.ToLower(c.Project.Info.Status); c.Project.Info.InProduction || (st != "" && st != "development") {
 		return errorf(http.StatusBadRequest, "You cannot %s because the project is no longer in Development status", what)

@@ -99,9 +99,9 @@ func handleDAGDelete(c *call) error {
 	if err := needDAGManager(c); err != nil {
 		return err
 	}
-	list, isArr := c.Array("dags")
-	if !isArr || len(list) == 0 {
-		return errorf(http.StatusBadRequest, "The parameter 'dags' is missing or is not an array")
+	list, err := arrayParam(c, "dags")
+	if err != nil {
+		return err
 	}
 	p := c.Project
 	p.Mu.Lock()

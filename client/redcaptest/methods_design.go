@@ -315,9 +315,9 @@ func handleArmDelete(c *call) error {
 	if err := mNeedDesign(c, "delete arms"); err != nil {
 		return err
 	}
-	list, isArr := c.Array("arms")
-	if !isArr || len(list) == 0 {
-		return errorf(http.StatusBadRequest, "The parameter 'arms' is missing or is not an array")
+	list, err := arrayParam(c, "arms")
+	if err != nil {
+		return err
 	}
 	p := c.Project
 	p.Mu.Lock()
@@ -452,9 +452,9 @@ func handleEventDelete(c *call) error {
 	if err := mNeedDesign(c, "delete events"); err != nil {
 		return err
 	}
-	list, isArr := c.Array("events")
-	if !isArr || len(list) == 0 {
-		return errorf(http.StatusBadRequest, "The parameter 'events' is missing or is not an array")
+	list, err := arrayParam(c, "events")
+	if err != nil {
+		return err
 	}
 	p := c.Project
 	p.Mu.Lock()
@@ -478,8 +478,8 @@ func handleEventDelete(c *call) error {
 }
 
 func handleFEMImport(c *call) error {
-	if !mRight(c, "design") {
-		return errorf(http.StatusForbidden, "You do not have Project Design and Setup privileges")
+	if err := mNeedDesignRight(c); err != nil {
+		return err
 	}
 	rows, err := designRows(c)
 	if err != nil {
@@ -538,8 +538,8 @@ func handleFEMImport(c *call) error {
 }
 
 func handleRepeatingImport(c *call) error {
-	if !mRight(c, "design") {
-		return errorf(http.StatusForbidden, "You do not have Project Design and Setup privileges")
+	if err := mNeedDesignRight(c); err != nil {
+		return err
 	}
 	rows, err := designRows(c)
 	if err != nil {
@@ -587,8 +587,8 @@ func handleRepeatingImport(c *call) error {
 }
 
 func handleProjectSettingsImport(c *call) error {
-	if !mRight(c, "design") {
-		return errorf(http.StatusForbidden, "You do not have Project Design and Setup privileges")
+	if err := mNeedDesignRight(c); err != nil {
+		return err
 	}
 	rows, err := designRows(c)
 	if err != nil {

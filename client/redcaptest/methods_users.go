@@ -249,9 +249,9 @@ func handleUserDelete(c *call) error {
 	if err := needUserRights(c); err != nil {
 		return err
 	}
-	list, isArr := c.Array("users")
-	if !isArr || len(list) == 0 {
-		return errorf(http.StatusBadRequest, "The parameter 'users' is missing or is not an array")
+	list, err := arrayParam(c, "users")
+	if err != nil {
+		return err
 	}
 	p := c.Project
 	p.Mu.Lock()
@@ -363,9 +363,9 @@ func handleRoleDelete(c *call) error {
 	if err := needUserRights(c); err != nil {
 		return err
 	}
-	list, isArr := c.Array("roles")
-	if !isArr || len(list) == 0 {
-		return errorf(http.StatusBadRequest, "The parameter 'roles' is missing or is not an array")
+	list, err := arrayParam(c, "roles")
+	if err != nil {
+		return err
 	}
 	p := c.Project
 	p.Mu.Lock()
