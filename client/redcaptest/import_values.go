@@ -123,25 +123,32 @@ func normalizeImportValue(f *fieldRule, raw, dateFormat string) (string, string)
 	return v, "" // notes and anything else take free text
 }
 
+// patternChecks are the validations a value passes by matching one
+// pattern, with the message for a value that does not.
+var patternChecks = map[string]struct {
+	re  *regexp.Regexp
+	msg string
+}{
+	"integer":              {reInteger, msgNotInteger},
+	"number":               {reNumber, msgNotNumber},
+	"number_comma_decimal": {reNumberC, msgBadFormat},
+	"email":                {reEmail, msgBadEmail},
+	"zipcode":              {reZip, msgBadZip},
+	"alpha_only":           {reAlpha, msgBadFormat},
+	"ssn":                  {reSSN, msgBadFormat},
+	"mrn_10d":              {reMRN10, msgBadFormat},
+}
+
 func normalizeTextValue(validation, v, dateFormat string) (string, string) {
+	if pc, ok := patternChecks[validation]; ok {
+		if pc.re.MatchString(v) {
+			return v, ""
+		}
+		return v, pc.msg
+	}
 	switch {
 	case validation == "":
 		return v, ""
-	case validation == "integer":
-		if reInteger.MatchString(v) {
-			return v, ""
-		}
-		return v, msgNotInteger
-	case validation == "number":
-		if reNumber.MatchString(v) {
-			return v, ""
-		}
-		return v, msgNotNumber
-	case validation == "number_comma_decimal":
-		if reNumberC.MatchString(v) {
-			return v, ""
-		}
-		return v, msgBadFormat
 	case strings.HasPrefix(validation, "number_") && strings.HasSuffix(validation, "dp"),
 		strings.HasPrefix(validation, "number_") && strings.HasSuffix(validation, "dp_comma_decimal"):
 		// number_1dp .. number_4dp: exactly that many decimals.
@@ -204,16 +211,6 @@ func normalizeTextValue(validation, v, dateFormat string) (string, string) {
 			return v, msgBadFormat
 		}
 		return fmt.Sprintf("%02d:%02d", mi, s), ""
-	case validation == "email":
-		if reEmail.MatchString(v) {
-			return v, ""
-		}
-		return v, msgBadEmail
-	case validation == "zipcode":
-		if reZip.MatchString(v) {
-			return v, ""
-		}
-		return v, msgBadZip
 	case validation == "phone":
 		digits := 0
 		for _, r := range v {
@@ -229,21 +226,6 @@ func normalizeTextValue(validation, v, dateFormat string) (string, string) {
 			return v, msgBadPhone
 		}
 		return v, ""
-	case validation == "alpha_only":
-		if reAlpha.MatchString(v) {
-			return v, ""
-		}
-		return v, msgBadFormat
-	case validation == "ssn":
-		if reSSN.MatchString(v) {
-			return v, ""
-		}
-		return v, msgBadFormat
-	case validation == "mrn_10d":
-		if reMRN10.MatchString(v) {
-			return v, ""
-		}
-		return v, msgBadFormat
 	}
 	return v, "" // other validations (postal codes, vmrn, ...) are not checked
 }
