@@ -31,22 +31,11 @@ func exportMetadata(c *call) error {
 	return readLocked(c, func(p *Project) error {
 		fields := stripChars(c.List("fields"), `'"`)
 		forms := stripChars(c.List("forms"), `'"`)
-		var bad []string
-		for _, f := range fields {
-			if p.isDictField(f) == false {
-				bad = append(bad, f)
-			}
+		if err := checkListParam("fields", fields, p.isDictField); err != nil {
+			return err
 		}
-		if len(bad) > 0 {
-			return errorf(http.StatusBadRequest, `The following values in the parameter "fields" are not valid: %s`, quoteList(bad))
-		}
-		for _, f := range forms {
-			if p.FormFields(f) == nil {
-				bad = append(bad, f)
-			}
-		}
-		if len(bad) > 0 {
-			return errorf(http.StatusBadRequest, `The following values in the parameter "forms" are not valid: %s`, quoteList(bad))
+		if err := checkListParam("forms", forms, func(f string) bool { return p.FormFields(f) != nil }); err != nil {
+			return err
 		}
 		want := map[string]bool{}
 		for _, f := range fields {

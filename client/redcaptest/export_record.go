@@ -109,6 +109,21 @@ func quoteList(names []string) string {
 	return strings.Join(q, ", ")
 }
 
+// checkListParam refuses the values of the list parameter param that valid
+// rejects, naming them all as REDCap does.
+func checkListParam(param string, values []string, valid func(string) bool) error {
+	var bad []string
+	for _, v := range values {
+		if !valid(v) {
+			bad = append(bad, v)
+		}
+	}
+	if len(bad) > 0 {
+		return errorf(http.StatusBadRequest, `The following values in the parameter "%s" are not valid: %s`, param, quoteList(bad))
+	}
+	return nil
+}
+
 // parseRecordExport reads and validates the export parameters.
 // The caller holds p.Mu for reading.
 func parseRecordExport(c *call, p *Project) (*recordExport, error) {
@@ -142,36 +157,20 @@ func parseRecordExport(c *call, p *Project) (*recordExport, error) {
 	forms := stripChars(c.List("forms"), `'"`)
 	events := stripChars(c.List("events"), `'"`)
 
-	var bad []string
-	for _, f := range fields {
-		if p.Field(f) == nil {
-			bad = append(bad, f)
-		}
+	if err := checkListParam("fields", fields, func(f string) bool { return p.Field(f) != nil }); err != nil {
+		return nil, err
 	}
-	if len(bad) > 0 {
-		return nil, errorf(http.StatusBadRequest, `The following values in the parameter "fields" are not valid: %s`, quoteList(bad))
-	}
-	for _, f := range forms {
-		if p.FormFields(f) == nil {
-			bad = append(bad, f)
-		}
-	}
-	if len(bad) > 0 {
-		return nil, errorf(http.StatusBadRequest, `The following values in the parameter "forms" are not valid: %s`, quoteList(bad))
+	if err := checkListParam("forms", forms, func(f string) bool { return p.FormFields(f) != nil }); err != nil {
+		return nil, err
 	}
 	if len(events) > 0 {
-		if !p.Longitudinal() {
-			return nil, errorf(http.StatusBadRequest, `The following values in the parameter "events" are not valid: %s`, quoteList(events))
+		// In a classic project no event is valid.
+		if err := checkListParam("events", events, func(e string) bool { return p.Longitudinal() && p.Event(e) != nil }); err != nil {
+			return nil, err
 		}
 		x.events = map[string]bool{}
 		for _, e := range events {
-			if p.Event(e) == nil {
-				bad = append(bad, e)
-			}
 			x.events[e] = true
-		}
-		if len(bad) > 0 {
-			return nil, errorf(http.StatusBadRequest, `The following values in the parameter "events" are not valid: %s`, quoteList(bad))
 		}
 	}
 	x.selected = map[string]bool{}
