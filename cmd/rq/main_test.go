@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/redcapql/rq/internal/fixtures"
 )
 
 // TestMain makes the test binary double as the rq command, for scripts
@@ -34,8 +36,10 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("XDG_CONFIG_HOME", env.WorkDir+"/config")
 			env.Setenv("XDG_STATE_HOME", env.WorkDir+"/state")
+			env.Setenv(fixtures.Env, fixtures.Root())
 			return nil
 		},
+		Condition: scriptCondition,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"serve":     cmdServe,
 			"jsonarray": cmdJSONArray,
@@ -44,6 +48,26 @@ func TestScripts(t *testing.T) {
 			"filemode":  cmdFileMode,
 		},
 	})
+}
+
+// scriptCondition adds [fixtures]: the shared REDCap fixtures are present
+// ($RQ_FIXTURES points at them in the scripts). Scripts skip without them:
+//
+//	[!fixtures] skip 'REDCap fixtures not found: set RQ_FIXTURES'
+//
+// except under RQ_REQUIRE_FIXTURES (CI), where their absence fails the
+// script, as internal/fixtures does for Go tests.
+func scriptCondition(cond string) (bool, error) {
+	if cond != "fixtures" {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	if fixtures.Root() != "" {
+		return true, nil
+	}
+	if os.Getenv(fixtures.RequireEnv) != "" {
+		return false, fmt.Errorf("REDCap fixtures not found and %s is set: set %s", fixtures.RequireEnv, fixtures.Env)
+	}
+	return false, nil
 }
 
 // cmdServe starts 'rq serve args...' in the background, reads its first

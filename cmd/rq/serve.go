@@ -32,8 +32,12 @@ func (a *app) serveCommand() *cobra.Command {
 		Use:   "serve",
 		Short: "Serve emulated REDCap projects over the REDCap API",
 		Long: `Serve the demo project (--demo, the default when no --project is given) and
-projects loaded from REDCap project XML files (--project) over the REDCap API,
-on loopback unless --addr says otherwise.
+projects loaded with --project over the REDCap API, on loopback unless --addr
+says otherwise. --project takes a REDCap project XML (CDISC ODM) file, or a
+folder of CSV files: the data dictionary (dictionary.csv as the UI downloads
+it, or metadata.csv as the API exports it), data.csv (a flat record export,
+optional), and arm.csv and event.csv for a longitudinal project. The project
+is named after the file or folder.
 
 The FIRST line on stdout is one JSON object naming the API URL and each
 project's token:
@@ -115,7 +119,7 @@ loaded REDCap server, reproducibly with --fault-seed.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&projects, "project", nil, "serve the project in this REDCap project XML (ODM) file (repeatable)")
+	f.StringArrayVar(&projects, "project", nil, "serve the project in this REDCap project XML (ODM) file or folder of CSV files (repeatable)")
 	f.StringVar(&addr, "addr", "127.0.0.1:0", "listen address (port 0 picks a free one)")
 	f.StringVar(&token, "token", "", "token of the first project (32 hex; default random)")
 	f.StringVar(&superToken, "super-token", "", "enable Create Project with this super token (64 hex)")
@@ -130,16 +134,19 @@ loaded REDCap server, reproducibly with --fault-seed.`,
 	return cmd
 }
 
-// loadProject loads a project for serve.
+// loadProject loads a project for serve: a REDCap project XML (ODM) file,
+// or a folder of CSV files (dictionary.csv or metadata.csv, data.csv, and
+// arm.csv and event.csv for longitudinal projects).
 func loadProject(path string) (*redcaptest.Project, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("--project: %w", err)}
 	}
+	load := redcaptest.LoadODM
 	if st.IsDir() {
-		return nil, usageError{fmt.Errorf("--project %s: a folder of CSV files is not supported yet; give a REDCap project XML file", path)}
+		load = redcaptest.LoadCSVDir
 	}
-	p, err := redcaptest.LoadODM(path)
+	p, err := load(path)
 	if err != nil {
 		return nil, fmt.Errorf("--project %s: %w", path, err)
 	}
