@@ -36,36 +36,30 @@ func handleProjectXML(c *call) error {
 			x.records[strings.ReplaceAll(id, "'", "")] = true
 		}
 	}
-	if fs := c.List("fields"); len(fs) > 0 {
-		x.fields = map[string]bool{p.RecordIDField(): true}
-		var bad []string
-		for _, f := range fs {
-			f = strings.NewReplacer("'", "", `"`, "").Replace(f)
-			if p.Field(f) == nil {
-				bad = append(bad, "'"+f+"'")
-				continue
-			}
-			x.fields[f] = true
+	if list := c.List("fields"); len(list) > 0 {
+		unquote := strings.NewReplacer("'", "", `"`, "")
+		fs := make([]string, len(list))
+		for i, f := range list {
+			fs[i] = unquote.Replace(f)
 		}
-		if len(bad) > 0 {
-			return errorf(http.StatusBadRequest, "The following values in the parameter \"fields\" are not valid: %s", strings.Join(bad, ", "))
+		if err := checkListParam("fields", fs, func(f string) bool { return p.Field(f) != nil }); err != nil {
+			return err
+		}
+		x.fields = map[string]bool{p.RecordIDField(): true}
+		for _, f := range fs {
+			x.fields[f] = true
 		}
 	}
 	if evs := c.List("events"); len(evs) > 0 {
 		if !p.Longitudinal() {
 			return errorf(http.StatusBadRequest, "You cannot export events for classic projects")
 		}
-		x.events = map[string]bool{}
-		var bad []string
-		for _, e := range evs {
-			if p.Event(e) == nil {
-				bad = append(bad, "'"+e+"'")
-				continue
-			}
-			x.events[e] = true
+		if err := checkListParam("events", evs, func(e string) bool { return p.Event(e) != nil }); err != nil {
+			return err
 		}
-		if len(bad) > 0 {
-			return errorf(http.StatusBadRequest, "The following values in the parameter \"events\" are not valid: %s", strings.Join(bad, ", "))
+		x.events = map[string]bool{}
+		for _, e := range evs {
+			x.events[e] = true
 		}
 	}
 	if strings.TrimSpace(c.Param("filterLogic")) != "" && !x.metaOnly {
