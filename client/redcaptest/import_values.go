@@ -139,6 +139,25 @@ var patternChecks = map[string]struct {
 	"mrn_10d":              {reMRN10, msgBadFormat},
 }
 
+// clockValue checks a time value (hh:mm, hh:mm:ss or mm:ss) against re,
+// whose groups are its parts, each at most its limit; it returns the value
+// with two-digit parts, or v and msg when it does not fit.
+func clockValue(v string, re *regexp.Regexp, msg string, limits ...int) (string, string) {
+	m := re.FindStringSubmatch(v)
+	if m == nil {
+		return v, msg
+	}
+	parts := make([]string, len(limits))
+	for i, limit := range limits {
+		n, _ := strconv.Atoi(m[i+1])
+		if n > limit {
+			return v, msg
+		}
+		parts[i] = fmt.Sprintf("%02d", n)
+	}
+	return strings.Join(parts, ":"), ""
+}
+
 func normalizeTextValue(validation, v, dateFormat string) (string, string) {
 	if pc, ok := patternChecks[validation]; ok {
 		if pc.re.MatchString(v) {
@@ -178,39 +197,11 @@ func normalizeTextValue(validation, v, dateFormat string) (string, string) {
 	case strings.HasPrefix(validation, "datetime_"):
 		return normalizeDatetime(v, dateFormat, false)
 	case validation == "time":
-		m := reTimeHM.FindStringSubmatch(v)
-		if m == nil {
-			return v, msgBadTime
-		}
-		h, _ := strconv.Atoi(m[1])
-		mi, _ := strconv.Atoi(m[2])
-		if h > 23 || mi > 59 {
-			return v, msgBadTime
-		}
-		return fmt.Sprintf("%02d:%02d", h, mi), ""
+		return clockValue(v, reTimeHM, msgBadTime, 23, 59)
 	case validation == "time_hh_mm_ss":
-		m := reTimeHMS.FindStringSubmatch(v)
-		if m == nil {
-			return v, msgBadFormat
-		}
-		h, _ := strconv.Atoi(m[1])
-		mi, _ := strconv.Atoi(m[2])
-		s, _ := strconv.Atoi(m[3])
-		if h > 23 || mi > 59 || s > 59 {
-			return v, msgBadFormat
-		}
-		return fmt.Sprintf("%02d:%02d:%02d", h, mi, s), ""
+		return clockValue(v, reTimeHMS, msgBadFormat, 23, 59, 59)
 	case validation == "time_mm_ss":
-		m := reTimeHM.FindStringSubmatch(v)
-		if m == nil {
-			return v, msgBadFormat
-		}
-		mi, _ := strconv.Atoi(m[1])
-		s, _ := strconv.Atoi(m[2])
-		if mi > 59 || s > 59 {
-			return v, msgBadFormat
-		}
-		return fmt.Sprintf("%02d:%02d", mi, s), ""
+		return clockValue(v, reTimeHM, msgBadFormat, 59, 59)
 	case validation == "phone":
 		digits := 0
 		for _, r := range v {
