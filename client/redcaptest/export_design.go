@@ -86,11 +86,7 @@ func exportFieldNames(c *call) error {
 				continue
 			}
 			if f.FieldType == "checkbox" {
-				opts := p.Choices(f.FieldName)
-				if !strings.Contains(f.FieldAnnotation, "@NOMISSING") {
-					opts = append(append([]Choice(nil), opts...), missing...)
-				}
-				for _, o := range opts {
+				for _, o := range p.checkboxOptions(f, missing) {
 					if !emit(f.FieldName, o.Code, CheckboxColumn(f.FieldName, o.Code)) {
 						return nil
 					}

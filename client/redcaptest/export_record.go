@@ -353,11 +353,7 @@ func (x *recordExport) buildColumns() {
 			continue
 		}
 		if f.FieldType == "checkbox" {
-			opts := p.Choices(f.FieldName)
-			if !strings.Contains(f.FieldAnnotation, "@NOMISSING") {
-				opts = append(append([]Choice(nil), opts...), missing...)
-			}
-			for _, o := range opts {
+			for _, o := range p.checkboxOptions(f, missing) {
 				cols = append(cols, outColumn{kind: outCheckbox, name: CheckboxColumn(f.FieldName, o.Code),
 					header: stripTags(f.FieldLabel) + " (choice=" + stripTags(o.Label) + ")", field: f, form: f.FormName,
 					code: o.Code, choice: o.Label})

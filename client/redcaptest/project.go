@@ -429,6 +429,17 @@ func fieldChoices(f *Field) []Choice {
 	return nil
 }
 
+// checkboxOptions are the options of a checkbox field as its export
+// columns stand: its choices, then the missing-data codes (missing) unless
+// the field carries @NOMISSING.
+func (p *Project) checkboxOptions(f *Field, missing []Choice) []Choice {
+	opts := p.Choices(f.FieldName)
+	if !strings.Contains(f.FieldAnnotation, "@NOMISSING") {
+		opts = append(append([]Choice(nil), opts...), missing...)
+	}
+	return opts
+}
+
 // MissingCodes returns the project's missing-data codes.
 func (p *Project) MissingCodes() []Choice { return ParseChoices(p.Info.MissingDataCodes) }
 
