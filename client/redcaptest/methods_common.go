@@ -3,6 +3,7 @@ package redcaptest
 import (
 	"bytes"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -153,6 +154,23 @@ func arrayParam(c *call, name string) ([]string, error) {
 		return nil, errorf(http.StatusBadRequest, "The parameter '%s' is missing or is not an array", name)
 	}
 	return list, nil
+}
+
+// distinctExisting trims the names of a delete method's array parameter,
+// refuses a name that exists rejects (what says what it names) and drops
+// repeats.
+func distinctExisting(list []string, what string, exists func(string) bool) ([]string, error) {
+	var out []string
+	for _, name := range list {
+		name = strings.TrimSpace(name)
+		if !exists(name) {
+			return nil, errorf(http.StatusBadRequest, "The %s '%s' does not exist in this project", what, name)
+		}
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out, nil
 }
 
 // logDesign appends a project-design entry (Manage/Design) to the log. The

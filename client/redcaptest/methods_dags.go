@@ -106,15 +106,9 @@ func handleDAGDelete(c *call) error {
 	p := c.Project
 	p.Mu.Lock()
 	defer p.Mu.Unlock()
-	var gone []string
-	for _, u := range list {
-		u = strings.TrimSpace(u)
-		if p.DAGByUnique(u) == nil {
-			return errorf(http.StatusBadRequest, "The Data Access Group '%s' does not exist in this project", u)
-		}
-		if !slices.Contains(gone, u) {
-			gone = append(gone, u)
-		}
+	gone, err := distinctExisting(list, "Data Access Group", func(u string) bool { return p.DAGByUnique(u) != nil })
+	if err != nil {
+		return err
 	}
 	p.DAGs = slices.DeleteFunc(p.DAGs, func(d DAG) bool { return slices.Contains(gone, d.UniqueName) })
 	// Records and users of a deleted group are no longer in any group.

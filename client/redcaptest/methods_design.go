@@ -462,15 +462,9 @@ func handleEventDelete(c *call) error {
 	if !p.Longitudinal() {
 		return errorf(http.StatusBadRequest, "You cannot delete events for classic projects")
 	}
-	var evs []string
-	for _, e := range list {
-		e = strings.TrimSpace(e)
-		if p.Event(e) == nil {
-			return errorf(http.StatusBadRequest, "The event '%s' does not exist in this project", e)
-		}
-		if !slices.Contains(evs, e) {
-			evs = append(evs, e)
-		}
+	evs, err := distinctExisting(list, "event", func(e string) bool { return p.Event(e) != nil })
+	if err != nil {
+		return err
 	}
 	p.removeEvents(evs)
 	logDesign(c, "Delete events (API)")
