@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/client/importer"
 	"github.com/redcapql/rq/repl/render"
 )
 
@@ -217,42 +219,164 @@ func (a *app) importCommand() *cobra.Command {
 }
 
 func (a *app) importRecords() *cobra.Command {
-	var p client.ImportRecordsParams
-	var format string
-	cmd := a.apiCommand("records file", "Import records from a CSV, JSON or XML file (- for stdin)", exactArgs(1), func(ctx context.Context, c *client.Client, args []string) error {
-		data, err := a.readInput(args[0])
-		if err != nil {
-			return err
+	var (
+		format, journal, dateFormat string
+		o                           importer.Options
+		allowOutOfRange             bool
+	)
+	cmd := a.apiCommand("records file", "Import records from a flat CSV or JSON file (- for stdin), safely", exactArgs(1), func(ctx context.Context, c *client.Client, args []string) error {
+		name := args[0]
+		f := importer.FormatOf(name)
+		if format != "" {
+			var err error
+			if f, err = importer.ParseFormat(format); err != nil {
+				return usageError{err}
+			}
 		}
-		p.Data = data
-		p.Format = dataFormat(format, args[0])
-		res, err := c.ImportRecords(ctx, p)
-		if err != nil {
-			return err
+		if o.ChunkRecords < 1 {
+			return usageError{fmt.Errorf("--chunk %d: want at least 1 record per request", o.ChunkRecords)}
 		}
 		switch {
-		case p.ReturnContent == "ids":
-			var rows [][]string
-			for _, id := range res.IDs {
-				rows = append(rows, []string{id})
-			}
-			return a.write(render.Strings([]string{"record"}, rows))
-		case p.ReturnContent == "auto_ids":
-			return a.writeObjects(res.AutoIDs)
-		case p.ReturnContent == "nothing":
-			return nil
+		case journal != "":
+			o.JournalPath = journal
+		case name != "-":
+			o.JournalPath = importer.DefaultJournalPath(name)
+		case o.Resume:
+			return usageError{fmt.Errorf("--resume with stdin needs --journal")}
 		}
-		return a.write(&render.Slice{Cols: []string{"count"}, Vals: [][]client.Value{{{Kind: client.KindNumber, Num: float64(res.Count)}}}})
+		if o.Resume && o.DryRun {
+			return usageError{fmt.Errorf("--resume and --dry-run exclude each other")}
+		}
+		data, err := a.readInput(name)
+		if err != nil {
+			return err
+		}
+		var opts []importer.Option
+		if dateFormat != "" {
+			opts = append(opts, importer.WithDateFormat(strings.ToUpper(dateFormat)))
+		}
+		if allowOutOfRange {
+			opts = append(opts, importer.AllowOutOfRange())
+		}
+		im, err := importer.New(c, nil, opts...)
+		if err != nil {
+			return usageError{err}
+		}
+		rep, ierr := im.Import(ctx, bytes.NewReader(data), f, o)
+		w, closeOut, err := a.out()
+		if err != nil {
+			return err
+		}
+		if rep != nil {
+			_, err = io.WriteString(w, importReport(rep))
+		}
+		if cerr := closeOut(); err == nil {
+			err = cerr
+		}
+		if ierr != nil {
+			return importError(ierr, rep, o)
+		}
+		return err
 	})
-	f := cmd.Flags()
-	f.StringVar(&format, "data-format", "", "csv, json or xml (default from the file's extension)")
-	f.StringVar(&p.Type, "type", "", "flat or eav")
-	f.StringVar(&p.OverwriteBehavior, "overwrite-behavior", "", "normal (blanks ignored) or overwrite (blanks erase)")
-	f.BoolVar(&p.ForceAutoNumber, "force-auto-number", false, "let REDCap number new records")
-	f.StringVar(&p.DateFormat, "date-format", "", "YMD, MDY or DMY")
-	f.StringVar(&p.CSVDelimiter, "csv-delimiter", "", "the CSV's delimiter")
-	f.StringVar(&p.ReturnContent, "return-content", "", "count, ids, auto_ids or nothing")
+	fl := cmd.Flags()
+	fl.StringVar(&format, "data-format", "", "csv or json (default from the file's extension)")
+	fl.BoolVar(&o.DryRun, "dry-run", false, "only validate the file against the data dictionary: send nothing")
+	fl.IntVar(&o.ChunkRecords, "chunk", importer.DefaultChunkRecords, "records per request (all rows of a record go in the same one)")
+	fl.BoolVar(&o.Resume, "resume", false, "continue an import that stopped, from its journal's first unwritten chunk")
+	fl.StringVar(&journal, "journal", "", "the resume journal (default .NAME.rq-import.json beside the file)")
+	fl.BoolVar(&o.Overwrite, "overwrite", false, "let blank values in the file ERASE stored values (default: blanks are ignored)")
+	fl.StringVar(&dateFormat, "date-format", "", "how the file writes dates: YMD (default), MDY or DMY")
+	fl.BoolVar(&allowOutOfRange, "allow-out-of-range", false, "import values outside a field's validation min/max (a warning, as REDCap allows)")
+	cmd.Long = `Import records from a flat CSV or JSON file (REDCap's export layout: one row
+per record, event and instance; columns are export field names).
+
+Nothing is sent until every row passes a check against the data dictionary
+and the project's events, forms and repeating instruments; every problem is
+listed with its line, record, field and value. --dry-run stops there.
+
+Records then go in chunks of --chunk records; REDCap stores a chunk whole or
+not at all, and each record counts as written only when REDCap names it in
+its answer. When a chunk fails, rq lists exactly which records were written
+and which were not, and keeps a journal (mode 0600, beside the file) so that
+--resume continues from the first unwritten chunk; a new run over an
+unfinished journal is refused.
+
+Blank values never erase stored data unless --overwrite is given.`
 	return cmd
+}
+
+// importReport is the outcome of an import for people: counts, then every
+// record written, not written or unknown (in full: the user must know which
+// records to check), then every problem.
+func importReport(r *importer.Report) string {
+	var b strings.Builder
+	b.WriteString(plural(r.Rows, "row") + ", " + plural(r.Records, "record"))
+	if r.Chunks > 0 {
+		b.WriteString(" in " + plural(r.Chunks, "chunk"))
+	}
+	b.WriteString("\n")
+	errs, warns := r.Problems.Errors(), r.Problems.Warnings()
+	switch {
+	case r.DryRun && len(errs) == 0 && r.Err == nil:
+		b.WriteString("dry run: the file is valid; nothing was sent\n")
+	case r.DryRun:
+		b.WriteString("dry run: " + plural(len(errs), "problem") + "; nothing was sent\n")
+	case r.Chunks == 0:
+		if len(errs) > 0 {
+			b.WriteString(plural(len(errs), "problem") + "; nothing was sent\n")
+		} else if r.Err != nil {
+			b.WriteString("nothing was sent\n")
+		}
+	}
+	var ce *importer.ChunkError
+	if r.Chunks > 0 && r.Err != nil && !errors.As(r.Err, &ce) && len(r.Written) == 0 {
+		b.WriteString("nothing was sent\n") // refused before the first chunk (e.g. an unfinished journal)
+	} else if r.Chunks > 0 {
+		b.WriteString("written: " + plural(len(r.Written), "record"))
+		if len(r.Resumed) > 0 {
+			fmt.Fprintf(&b, " (%d by an earlier run)", len(r.Resumed))
+		}
+		if len(r.Written) > 0 {
+			b.WriteString(": " + strings.Join(r.Written, ", "))
+		}
+		b.WriteString("\n")
+		if len(r.NotWritten) > 0 {
+			b.WriteString("not written: " + plural(len(r.NotWritten), "record") + ": " + strings.Join(r.NotWritten, ", ") + "\n")
+		}
+		if len(r.Unknown) > 0 {
+			fmt.Fprintf(&b, "unknown (chunk %d may or may not be stored; --resume sends it again, which is safe): %s: %s\n",
+				r.FailedChunk, plural(len(r.Unknown), "record"), strings.Join(r.Unknown, ", "))
+		}
+	}
+	for _, p := range append(errs, warns...) {
+		b.WriteString("  " + p.String() + "\n")
+	}
+	return b.String()
+}
+
+func plural(n int, s string) string {
+	if n == 1 {
+		return "1 " + s
+	}
+	return strconv.Itoa(n) + " " + s + "s"
+}
+
+// importError is the one-line error of a failed import (the report on
+// stdout has the details); its cause sets the exit code.
+func importError(err error, rep *importer.Report, o importer.Options) error {
+	var ps importer.Problems
+	var ce *importer.ChunkError
+	switch {
+	case errors.As(err, &ps):
+		return &displayError{text: fmt.Sprintf("rq: import records: %s in the file; nothing was sent", plural(len(ps.Errors()), "problem")), err: err}
+	case errors.As(err, &ce):
+		msg := fmt.Sprintf("rq: import records: %v", err)
+		if o.JournalPath != "" {
+			msg += "\nrq: fix the cause, then run the same command with --resume to send the records not written"
+		}
+		return &displayError{text: msg, err: err}
+	}
+	return err
 }
 
 // deleteCommand is 'rq delete records'.
