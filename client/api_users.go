@@ -2,13 +2,14 @@ package client
 
 import (
 	"context"
-	"encoding/json"
+	"fmt"
 )
 
 // User is one project user with their rights. The typed fields are the
 // identity columns; Rights holds every column as REDCap sent it (rights
 // such as "design", "api_export", "forms", "data_export"...), and is what
-// ImportUsers sends besides the typed fields.
+// ImportUsers sends besides the typed fields. Columns keeps the order of
+// REDCap's columns, which MarshalJSON follows.
 type User struct {
 	Username        string
 	Email           string
@@ -17,41 +18,54 @@ type User struct {
 	Expiration      string
 	DataAccessGroup string
 	Rights          map[string]any
+	Columns         []string // column order as REDCap sent it (set by ExportUsers and UnmarshalJSON)
 }
 
-// MarshalJSON writes Rights with the typed fields on top, in REDCap's names.
+// userIdentity lists User's typed columns in REDCap's order.
+var userIdentity = []string{"username", "email", "firstname", "lastname", "expiration", "data_access_group"}
+
+// userRightsOrder is REDCap's column order of a user export after the
+// identity columns, for users built without Columns.
+var userRightsOrder = []string{"data_access_group_id", "data_access_group_label", "design", "alerts", "user_rights",
+	"data_access_groups", "reports", "stats_and_charts", "manage_survey_participants", "calendar", "data_import_tool",
+	"data_comparison_tool", "logging", "email_logging", "file_repository", "data_quality_create", "data_quality_execute",
+	"api_export", "api_import", "api_modules", "mobile_app", "mobile_app_download_data", "record_create",
+	"record_rename", "record_delete", "lock_records_all_forms", "lock_records", "lock_records_customization",
+	"forms", "forms_export"}
+
+// typed returns the typed fields as columns.
+func (u User) typed() map[string]string {
+	return map[string]string{"username": u.Username, "email": u.Email, "firstname": u.FirstName,
+		"lastname": u.LastName, "expiration": u.Expiration, "data_access_group": u.DataAccessGroup}
+}
+
+// MarshalJSON writes Rights with the typed fields on top, in REDCap's names
+// and REDCap's column order: Columns first, then the identity columns, then
+// the other rights in the order REDCap exports them (unknown ones by name).
 func (u User) MarshalJSON() ([]byte, error) {
-	m := map[string]any{}
-	for k, v := range u.Rights {
-		m[k] = v
-	}
-	m["username"] = u.Username
-	set := func(k, v string) {
-		if v != "" {
-			m[k] = v
-		}
-	}
-	set("email", u.Email)
-	set("firstname", u.FirstName)
-	set("lastname", u.LastName)
-	set("expiration", u.Expiration)
-	set("data_access_group", u.DataAccessGroup)
-	return json.Marshal(m)
+	return marshalOrdered(u.typed(), []string{"username"}, u.Rights, u.Columns, userIdentity, userRightsOrder)
 }
 
-// ExportUsers lists users and their rights (content=user).
-func (c *Client) ExportUsers(ctx context.Context) ([]User, error) {
-	rows, err := c.getRows(ctx, newForm("user", "export"))
+// UnmarshalJSON reads one user object as REDCap exports it (or a user
+// file): every key goes to Rights, the identity keys also to the typed
+// fields, and the key order to Columns.
+func (u *User) UnmarshalJSON(b []byte) error {
+	keys, vals, err := orderedJSONObject(b)
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("client: user: %w", err)
 	}
-	out := make([]User, len(rows))
-	for i, r := range rows {
-		out[i] = User{Username: r.str("username"), Email: r.str("email"), FirstName: r.str("firstname"),
-			LastName: r.str("lastname"), Expiration: r.str("expiration"), DataAccessGroup: r.str("data_access_group"),
-			Rights: r.any()}
-	}
-	return out, nil
+	*u = User{Rights: vals, Columns: keys}
+	u.Username, u.Email, u.FirstName = textOf(vals["username"]), textOf(vals["email"]), textOf(vals["firstname"])
+	u.LastName, u.Expiration, u.DataAccessGroup = textOf(vals["lastname"]), textOf(vals["expiration"]), textOf(vals["data_access_group"])
+	return nil
+}
+
+// ExportUsers lists users and their rights (content=user), each with
+// REDCap's column order in Columns.
+func (c *Client) ExportUsers(ctx context.Context) ([]User, error) {
+	var out []User
+	err := c.getOrdered(ctx, newForm("user", "export"), &out)
+	return out, err
 }
 
 // ImportUsers adds users or updates their rights (content=user,
@@ -78,35 +92,40 @@ func (c *Client) DeleteUsers(ctx context.Context, usernames []string) (int, erro
 	return c.postCount(ctx, f)
 }
 
-// UserRole is a named set of rights. Rights holds every column as sent.
+// UserRole is a named set of rights. Rights holds every column as sent;
+// Columns keeps REDCap's column order, which MarshalJSON follows.
 type UserRole struct {
 	UniqueRoleName string
 	RoleLabel      string
 	Rights         map[string]any
+	Columns        []string // column order as REDCap sent it (set by ExportUserRoles and UnmarshalJSON)
 }
 
-// MarshalJSON writes Rights with the typed fields on top.
+// MarshalJSON writes Rights with the typed fields on top, in Columns'
+// order, else the role columns first and REDCap's rights order.
 func (r UserRole) MarshalJSON() ([]byte, error) {
-	m := map[string]any{}
-	for k, v := range r.Rights {
-		m[k] = v
+	typed := map[string]string{"unique_role_name": r.UniqueRoleName, "role_label": r.RoleLabel}
+	return marshalOrdered(typed, []string{"unique_role_name", "role_label"}, r.Rights, r.Columns,
+		[]string{"unique_role_name", "role_label"}, userRightsOrder)
+}
+
+// UnmarshalJSON reads one role object: every key goes to Rights, the role
+// keys also to the typed fields, and the key order to Columns.
+func (r *UserRole) UnmarshalJSON(b []byte) error {
+	keys, vals, err := orderedJSONObject(b)
+	if err != nil {
+		return fmt.Errorf("client: user role: %w", err)
 	}
-	m["unique_role_name"] = r.UniqueRoleName
-	m["role_label"] = r.RoleLabel
-	return json.Marshal(m)
+	*r = UserRole{Rights: vals, Columns: keys}
+	r.UniqueRoleName, r.RoleLabel = textOf(vals["unique_role_name"]), textOf(vals["role_label"])
+	return nil
 }
 
 // ExportUserRoles lists user roles (content=userRole).
 func (c *Client) ExportUserRoles(ctx context.Context) ([]UserRole, error) {
-	rows, err := c.getRows(ctx, newForm("userRole", "export"))
-	if err != nil {
-		return nil, err
-	}
-	out := make([]UserRole, len(rows))
-	for i, r := range rows {
-		out[i] = UserRole{UniqueRoleName: r.str("unique_role_name"), RoleLabel: r.str("role_label"), Rights: r.any()}
-	}
-	return out, nil
+	var out []UserRole
+	err := c.getOrdered(ctx, newForm("userRole", "export"), &out)
+	return out, err
 }
 
 // ImportUserRoles adds roles (blank UniqueRoleName) or updates them
