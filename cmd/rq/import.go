@@ -122,11 +122,56 @@ func decodeObjects[T any](data []byte, format string) ([]T, error) {
 	return out, nil
 }
 
+// decodeOrdered reads CSV (a header row) or a JSON array of objects into
+// types that decode themselves from a JSON object keeping its key order
+// (client.User, client.UserRole): CSV rows become objects of text values
+// in the header's order.
+func decodeOrdered[T any](data []byte, format string) ([]T, error) {
+	var out []T
+	switch format {
+	case "json":
+		if err := json.Unmarshal(data, &out); err != nil {
+			return nil, fmt.Errorf("reading JSON: %w (want an array of objects)", err)
+		}
+		return out, nil
+	case "csv":
+		recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+		if err != nil {
+			return nil, fmt.Errorf("reading CSV: %w", err)
+		}
+		if len(recs) == 0 {
+			return nil, fmt.Errorf("reading CSV: no header row")
+		}
+		for n, rec := range recs[1:] {
+			var b bytes.Buffer
+			b.WriteByte('{')
+			for i, h := range recs[0] {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				k, _ := json.Marshal(strings.TrimSpace(h))
+				v, _ := json.Marshal(rec[i])
+				b.Write(k)
+				b.WriteByte(':')
+				b.Write(v)
+			}
+			b.WriteByte('}')
+			var x T
+			if err := json.Unmarshal(b.Bytes(), &x); err != nil {
+				return nil, fmt.Errorf("CSV row %d: %w", n+1, err)
+			}
+			out = append(out, x)
+		}
+		return out, nil
+	}
+	return nil, usageError{fmt.Errorf("data format %q: want csv or json", format)}
+}
+
 // importCommand is 'rq import ...'.
 func (a *app) importCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import",
-		Short: "Import into REDCap: records, metadata, arms, events, fem, repeating, dags, user-role-mapping, user-dag-mapping",
+		Short: "Import into REDCap: records, metadata, arms, events, fem, repeating, dags, users, roles, user-role-mapping, user-dag-mapping",
 		RunE:  whatCommand,
 	}
 	var format string
@@ -199,6 +244,25 @@ func (a *app) importCommand() *cobra.Command {
 				return 0, err
 			}
 			return c.ImportDAGs(ctx, v)
+		}),
+		design("users", "Import users and their rights", false, func(ctx context.Context, c *client.Client, data []byte, format string) (int, error) {
+			v, err := decodeOrdered[client.User](data, format)
+			if err != nil {
+				return 0, err
+			}
+			for i, u := range v {
+				if u.Username == "" {
+					return 0, fmt.Errorf("row %d: no username", i+1)
+				}
+			}
+			return c.ImportUsers(ctx, v)
+		}),
+		design("roles", "Import user roles (blank unique_role_name: a new role)", false, func(ctx context.Context, c *client.Client, data []byte, format string) (int, error) {
+			v, err := decodeOrdered[client.UserRole](data, format)
+			if err != nil {
+				return 0, err
+			}
+			return c.ImportUserRoles(ctx, v)
 		}),
 		design("user-role-mapping", "Import which user has which role", false, func(ctx context.Context, c *client.Client, data []byte, format string) (int, error) {
 			v, err := decodeObjects[client.UserRoleMapping](data, format)
