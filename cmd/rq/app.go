@@ -18,6 +18,7 @@ import (
 	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/repl"
+	"github.com/redcapql/rq/repl/config"
 	"github.com/redcapql/rq/repl/render"
 )
 
@@ -169,7 +170,7 @@ Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network error.`
 		return names, cobra.ShellCompDirectiveNoFileComp
 	})
 	root.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return profileNames(), cobra.ShellCompDirectiveNoFileComp
+		return config.Names(), cobra.ShellCompDirectiveNoFileComp
 	})
 
 	root.AddCommand(a.runCommand(), a.explainCommand(), a.fmtCommand(), a.serveCommand(), a.versionCommand(),

@@ -12,6 +12,7 @@ import (
 	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
+	"github.com/redcapql/rq/repl/config"
 )
 
 // demoName is the demo project's name (its title).
@@ -43,12 +44,15 @@ func (a *app) connect() (*client.Client, error) {
 		a.client = c
 		return c, nil
 	}
-	prof, err := loadProfile(a.profile)
+	prof, err := config.Load(a.profile)
+	if _, ok := errors.AsType[*config.Error](err); ok {
+		return nil, usageError{err}
+	}
 	if err != nil {
 		return nil, err
 	}
 	if prof == nil {
-		prof = &profile{}
+		prof = &config.Profile{}
 	}
 	url := firstOf(a.url, os.Getenv("REDCAP_API_URL"), prof.URL)
 	if url == "" {
@@ -75,7 +79,7 @@ func (a *app) connect() (*client.Client, error) {
 
 // token finds the API token. No flag takes the token itself: it would
 // show in ps and in the shell's history.
-func (a *app) token(prof *profile) (client.Token, error) {
+func (a *app) token(prof *config.Profile) (client.Token, error) {
 	if s := os.Getenv("REDCAP_API_TOKEN"); s != "" {
 		t, err := client.ParseToken(s)
 		if err != nil {
