@@ -16,7 +16,12 @@ import (
 
 func demoShell(t *testing.T) *Shell {
 	t.Helper()
-	srv := redcaptest.NewServer(t, redcaptest.Demo(redcaptest.DemoOptions{Records: 20, Seed: 1}))
+	return demoShellN(t, 20)
+}
+
+func demoShellN(t *testing.T, records int) *Shell {
+	t.Helper()
+	srv := redcaptest.NewServer(t, redcaptest.Demo(redcaptest.DemoOptions{Records: records, Seed: 1}))
 	c, err := client.New(srv.URL, srv.Token("rq demo study"))
 	if err != nil {
 		t.Fatal(err)
@@ -259,5 +264,37 @@ func TestHistoryFile(t *testing.T) {
 	}
 	if strings.Join(h.lines, "|") != "select 1;|select 2;" {
 		t.Errorf("lines = %q", h.lines)
+	}
+}
+
+// Values that do not fit their type are counted and quoted (up to three)
+// in a warning the shell hands out after the result; Quiet drops it.
+func TestInvalidValuesWarning(t *testing.T) {
+	s := demoShell(t)
+	q := "select record, weight from records where form = 'baseline' and record in ('3', '197');"
+	if _, _, err := feed(t, s, "select record, weight from records where form = 'baseline' and record = '1';"); err != nil {
+		t.Fatal(err)
+	}
+	if w := s.TakeWarnings(); len(w) != 0 {
+		t.Fatalf("record 1's weight fits, got %q", w)
+	}
+	s = demoShellN(t, 200)
+	if _, _, err := feed(t, s, q); err != nil {
+		t.Fatal(err)
+	}
+	w := s.TakeWarnings()
+	want := "warning: 2 values did not fit their field's type and were read as null, e.g.:\n" +
+		"  record \"3\", field \"weight\": value \"abc\": not a number\n" +
+		"  record \"197\", field \"weight\": value \"abc\": not a number\n"
+	if len(w) != 1 || w[0] != want {
+		t.Errorf("warnings %q, want %q", w, want)
+	}
+	if len(s.TakeWarnings()) != 0 {
+		t.Error("TakeWarnings does not clear")
+	}
+	s.Quiet = true
+	feed(t, s, q)
+	if w := s.TakeWarnings(); len(w) != 0 {
+		t.Errorf("Quiet: %q", w)
 	}
 }

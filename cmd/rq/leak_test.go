@@ -71,6 +71,9 @@ func TestTokenNeverLeaks(t *testing.T) {
 	write("new.csv", "record_id,redcap_event_name,age\n900,enrollment_arm_1,44\n", 0o644)
 	write("bad.csv", "record_id,redcap_event_name,age\n901,enrollment_arm_1,abc\n", 0o644)
 	write("arm.json", `[{"arm_num":3,"name":"Extra"}]`, 0o644)
+	write("dagfail.csv", "record_id,redcap_event_name,redcap_data_access_group,age\n910,enrollment_arm_1,site_a,40\n911,enrollment_arm_1,no_such_dag,41\n", 0o644)
+	write("users.csv", "username,email,design\ncarol,carol@example.org,1\n", 0o644)
+	write("roles.json", `[{"role_label":"Monitor","design":0}]`, 0o644)
 	write("consent.txt", "signed\n", 0o644)
 	write("tok", leakToken+"\n", 0o600)
 	write("loose-tok", leakToken+"\n", 0o644)
@@ -117,6 +120,12 @@ func TestTokenNeverLeaks(t *testing.T) {
 		{args: []string{"export", "version"}},
 		{args: []string{"import", "records", "new.csv"}},
 		{args: []string{"import", "records", "bad.csv"}},
+		{args: []string{"import", "records", "new.csv", "--dry-run"}},
+		{args: []string{"import", "records", "dagfail.csv", "--chunk", "1"}}, // chunk 2 refused: a journal is written
+		{args: []string{"import", "records", "dagfail.csv", "--chunk", "1", "--resume"}},
+		{args: []string{"import", "users", "users.csv"}},
+		{args: []string{"import", "roles", "roles.json"}},
+		{args: []string{"export", "records", "--form", "visit"}},
 		{args: []string{"import", "arms", "arm.json"}},
 		{args: []string{"import", "metadata", "nosuch.csv"}},
 		{args: []string{"file", "import", "consent.txt", "--record", "900", "--field", "consent_file", "--event", "enrollment_arm_1"}},
@@ -194,7 +203,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 		}
 		return nil
 	})
-	for _, f := range []string{"run-out.csv", "records.csv", "project.xml", "consent.txt", "got.txt", "piped-out.csv", "saved.rq", "shell-history"} {
+	for _, f := range []string{".dagfail.csv.rq-import.json", "run-out.csv", "records.csv", "project.xml", "consent.txt", "got.txt", "piped-out.csv", "saved.rq", "shell-history"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("expected file not written: %v", err)
 		}
