@@ -195,6 +195,22 @@ func TestShellHistoryRecalled(t *testing.T) {
 	}
 }
 
+// The interactive shell warns, after the result, about values that did not
+// fit their type.
+func TestShellWarnsAboutInvalidValues(t *testing.T) {
+	s := startShell(t, []string{"RQ_HISTORY=" + filepath.Join(t.TempDir(), "history")}, "--demo", "--records", "20")
+	s.expect(prompt)
+	s.send("select record, weight from records where form = 'baseline' and record = '3';\r")
+	s.expect("(1 row)")
+	s.expect("warning: 1 value did not fit its field's type and was read as null")
+	s.expect(`record "3", field "weight": value "abc": not a number`)
+	s.expect(prompt)
+	s.send(`\q` + "\r")
+	if err := s.wait(); err != nil {
+		t.Fatalf("shell exit: %v", err)
+	}
+}
+
 // TestShellCtrlCCancelsQuery: a record export that hangs until cancelled
 // (a proxy holds it: no timing involved); Ctrl-C cancels the query, the
 // shell stays, and the next query works.
