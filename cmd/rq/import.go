@@ -3,14 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 
@@ -18,6 +16,7 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/importer"
+	"github.com/redcapql/rq/repl/designfile"
 	"github.com/redcapql/rq/repl/render"
 )
 
@@ -33,140 +32,6 @@ func (a *app) readInput(name string) ([]byte, error) {
 	return b, nil
 }
 
-// dataFormat is --data-format, else the file's extension, else csv.
-func dataFormat(flag, name string) string {
-	if flag != "" {
-		return strings.ToLower(flag)
-	}
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".json":
-		return "json"
-	case ".xml":
-		return "xml"
-	}
-	return "csv"
-}
-
-// decodeObjects reads CSV (a header row) or a JSON array of objects into
-// []T, matching columns to T's JSON names; text is converted to the field's
-// type, with the row and column named when it does not fit.
-func decodeObjects[T any](data []byte, format string) ([]T, error) {
-	var objs []map[string]any
-	switch format {
-	case "json":
-		d := json.NewDecoder(bytes.NewReader(data))
-		d.UseNumber()
-		if err := d.Decode(&objs); err != nil {
-			return nil, fmt.Errorf("reading JSON: %w (want an array of objects)", err)
-		}
-	case "csv":
-		r := csv.NewReader(bytes.NewReader(data))
-		recs, err := r.ReadAll()
-		if err != nil {
-			return nil, fmt.Errorf("reading CSV: %w", err)
-		}
-		if len(recs) == 0 {
-			return nil, fmt.Errorf("reading CSV: no header row")
-		}
-		for _, rec := range recs[1:] {
-			o := map[string]any{}
-			for i, h := range recs[0] {
-				if i < len(rec) {
-					o[strings.TrimSpace(h)] = rec[i]
-				}
-			}
-			objs = append(objs, o)
-		}
-	default:
-		return nil, usageError{fmt.Errorf("data format %q: want csv or json", format)}
-	}
-	var zero T
-	t := reflect.TypeOf(zero)
-	fields := map[string]int{}
-	for i := 0; i < t.NumField(); i++ {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		if name == "" {
-			name = render.Snake(t.Field(i).Name)
-		}
-		fields[name] = i
-	}
-	out := make([]T, len(objs))
-	for n, o := range objs {
-		v := reflect.ValueOf(&out[n]).Elem()
-		for k, x := range o {
-			i, ok := fields[k]
-			if !ok {
-				return nil, fmt.Errorf("row %d: unknown column %q", n+1, k)
-			}
-			s := fmt.Sprint(x)
-			f := v.Field(i)
-			switch f.Kind() {
-			case reflect.String:
-				f.SetString(s)
-			case reflect.Int:
-				if s == "" {
-					continue
-				}
-				iv, err := strconv.Atoi(s)
-				if err != nil {
-					return nil, fmt.Errorf("row %d, column %s: %q is not a whole number", n+1, k, s)
-				}
-				f.SetInt(int64(iv))
-			case reflect.Bool:
-				f.SetBool(s == "1" || s == "true")
-			default:
-				return nil, fmt.Errorf("row %d: column %s cannot be imported", n+1, k)
-			}
-		}
-	}
-	return out, nil
-}
-
-// decodeOrdered reads CSV (a header row) or a JSON array of objects into
-// types that decode themselves from a JSON object keeping its key order
-// (client.User, client.UserRole): CSV rows become objects of text values
-// in the header's order.
-func decodeOrdered[T any](data []byte, format string) ([]T, error) {
-	var out []T
-	switch format {
-	case "json":
-		if err := json.Unmarshal(data, &out); err != nil {
-			return nil, fmt.Errorf("reading JSON: %w (want an array of objects)", err)
-		}
-		return out, nil
-	case "csv":
-		recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
-		if err != nil {
-			return nil, fmt.Errorf("reading CSV: %w", err)
-		}
-		if len(recs) == 0 {
-			return nil, fmt.Errorf("reading CSV: no header row")
-		}
-		for n, rec := range recs[1:] {
-			var b bytes.Buffer
-			b.WriteByte('{')
-			for i, h := range recs[0] {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				k, _ := json.Marshal(strings.TrimSpace(h))
-				v, _ := json.Marshal(rec[i])
-				b.Write(k)
-				b.WriteByte(':')
-				b.Write(v)
-			}
-			b.WriteByte('}')
-			var x T
-			if err := json.Unmarshal(b.Bytes(), &x); err != nil {
-				return nil, fmt.Errorf("CSV row %d: %w", n+1, err)
-			}
-			out = append(out, x)
-		}
-		return out, nil
-	}
-	return nil, usageError{fmt.Errorf("data format %q: want csv or json", format)}
-}
-
 // importCommand is 'rq import ...'.
 func (a *app) importCommand() *cobra.Command {
 	cmd := &cobra.Command{
@@ -177,6 +42,9 @@ func (a *app) importCommand() *cobra.Command {
 	var format string
 	var override bool
 	count := func(n int, err error) error {
+		if errors.Is(err, designfile.ErrFormat) {
+			return usageError{err}
+		}
 		if err != nil {
 			return err
 		}
@@ -188,7 +56,7 @@ func (a *app) importCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return count(fn(ctx, c, data, dataFormat(format, args[0])))
+			return count(fn(ctx, c, data, designfile.FormatOf(format, args[0])))
 		})
 		c.Flags().StringVar(&format, "data-format", "", "csv or json (default from the file's extension)")
 		if withOverride {
@@ -211,42 +79,42 @@ func (a *app) importCommand() *cobra.Command {
 			return c.ImportMetadata(ctx, meta)
 		}),
 		design("arms", "Import arms", true, func(ctx context.Context, c *client.Client, data []byte, format string) (int, error) {
-			v, err := decodeObjects[client.Arm](data, format)
+			v, err := designfile.Decode[client.Arm](data, format)
 			if err != nil {
 				return 0, err
 			}
 			return c.ImportArms(ctx, client.ImportArmsParams{Arms: v, Override: override})
 		}),
 		design("events", "Import events", true, func(ctx context.Context, c *client.Client, data []byte, format string) (int, error) {
-			v, err := decodeObjects[client.Event](data, format)
+			v, err := designfile.Decode[client.Event](data, format)
 			if err != nil {
 				return 0, err
 			}
 			return c.ImportEvents(ctx, client.ImportEventsParams{Events: v, Override: override})
 		}),
 		design("fem", "Import the instrument–event mapping", false, func(ctx context.Context, c *client.Client, data []byte, format string) (int, error) {
-			v, err := decodeObjects[client.FormEventMapping](data, format)
+			v, err := designfile.Decode[client.FormEventMapping](data, format)
 			if err != nil {
 				return 0, err
 			}
 			return c.ImportFormEventMapping(ctx, v)
 		}),
 		design("repeating", "Import the repeating instruments and events", false, func(ctx context.Context, c *client.Client, data []byte, format string) (int, error) {
-			v, err := decodeObjects[client.RepeatingFormEvent](data, format)
+			v, err := designfile.Decode[client.RepeatingFormEvent](data, format)
 			if err != nil {
 				return 0, err
 			}
 			return c.ImportRepeatingFormsEvents(ctx, v)
 		}),
 		design("dags", "Import data access groups", false, func(ctx context.Context, c *client.Client, data []byte, format string) (int, error) {
-			v, err := decodeObjects[client.DAG](data, format)
+			v, err := designfile.Decode[client.DAG](data, format)
 			if err != nil {
 				return 0, err
 			}
 			return c.ImportDAGs(ctx, v)
 		}),
 		design("users", "Import users and their rights", false, func(ctx context.Context, c *client.Client, data []byte, format string) (int, error) {
-			v, err := decodeOrdered[client.User](data, format)
+			v, err := designfile.DecodeOrdered[client.User](data, format)
 			if err != nil {
 				return 0, err
 			}
@@ -258,21 +126,21 @@ func (a *app) importCommand() *cobra.Command {
 			return c.ImportUsers(ctx, v)
 		}),
 		design("roles", "Import user roles (blank unique_role_name: a new role)", false, func(ctx context.Context, c *client.Client, data []byte, format string) (int, error) {
-			v, err := decodeOrdered[client.UserRole](data, format)
+			v, err := designfile.DecodeOrdered[client.UserRole](data, format)
 			if err != nil {
 				return 0, err
 			}
 			return c.ImportUserRoles(ctx, v)
 		}),
 		design("user-role-mapping", "Import which user has which role", false, func(ctx context.Context, c *client.Client, data []byte, format string) (int, error) {
-			v, err := decodeObjects[client.UserRoleMapping](data, format)
+			v, err := designfile.Decode[client.UserRoleMapping](data, format)
 			if err != nil {
 				return 0, err
 			}
 			return c.ImportUserRoleMapping(ctx, v)
 		}),
 		design("user-dag-mapping", "Import which user is in which data access group", false, func(ctx context.Context, c *client.Client, data []byte, format string) (int, error) {
-			v, err := decodeObjects[client.UserDAGMapping](data, format)
+			v, err := designfile.Decode[client.UserDAGMapping](data, format)
 			if err != nil {
 				return 0, err
 			}
