@@ -40,6 +40,8 @@ type app struct {
 	labels bool
 	output string
 	quiet  bool
+	// verbose logs every API call (debug level) to stderr.
+	verbose bool
 
 	command string   // -c
 	params  []string // -p name=value
@@ -160,6 +162,7 @@ Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network error.`
 	pf.BoolVar(&a.labels, "labels", false, "show choice labels instead of codes")
 	pf.StringVarP(&a.output, "output", "o", "", "write results to this file (mode 0600)")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "no progress bar, no warnings about invalid values")
+	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log every API call to stderr (content, action, parameter sizes, status; never the token or data values)")
 	root.Flags().StringVarP(&a.command, "command", "c", "", "run one query and exit")
 	root.Flags().StringArrayVarP(&a.params, "param", "p", nil, "set a $parameter: -p name=value (repeatable)")
 	root.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -30,6 +31,9 @@ func (a *app) connect() (*client.Client, error) {
 	if a.timeout > 0 {
 		opts = append(opts, client.WithTimeout(a.timeout))
 	}
+	if a.verbose {
+		opts = append(opts, client.WithLogger(slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	}
 	if a.demo {
 		srv, err := redcaptest.Start("127.0.0.1:0", redcaptest.Options{},
 			redcaptest.Demo(redcaptest.DemoOptions{Records: a.records, Seed: a.seed}))
@@ -37,7 +41,8 @@ func (a *app) connect() (*client.Client, error) {
 			return nil, fmt.Errorf("starting the demo server: %w", err)
 		}
 		a.cleanup = append(a.cleanup, srv.Close)
-		c, err := client.New(srv.URL, srv.Token(demoName), opts...)
+		// The in-process demo server has no rate limiter to ban us: no cap.
+		c, err := client.New(srv.URL, srv.Token(demoName), append(opts, client.WithRateLimit(0))...)
 		if err != nil {
 			return nil, err
 		}

@@ -147,7 +147,8 @@ func TestTokenNeverLeaks(t *testing.T) {
 		{args: []string{"--url", "http://127.0.0.1:9/api/", "-c", "select age from records", "--timeout", "2s"}},
 	}
 	for _, r := range runs {
-		cmd := exec.Command("rq", r.args...)
+		// --verbose: the most logging rq has, where a leak would show first.
+		cmd := exec.Command("rq", append([]string{"--verbose"}, r.args...)...)
 		cmd.Dir = dir
 		cmd.Env = append(append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+dir+"/config", "RQ_HISTORY="+dir+"/history"), env...)
 		cmd.Env = append(cmd.Env, r.env...)
