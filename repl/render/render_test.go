@@ -121,3 +121,25 @@ func TestParseFormat(t *testing.T) {
 		t.Errorf("ParseFormat(xml) err = %v", err)
 	}
 }
+
+func TestJSONDoesNotEscapeHTML(t *testing.T) {
+	for _, tt := range []struct {
+		f    Format
+		want string
+	}{
+		{JSONL, `{"a<b":"x < 1 & y > \"2\""}` + "\n" + `{"a<b":["<&>"]}` + "\n"},
+		{JSON, "[\n" + `{"a<b":"x < 1 & y > \"2\""},` + "\n" + `{"a<b":["<&>"]}` + "\n]\n"},
+	} {
+		rows := &Slice{
+			Cols: []string{"a<b"},
+			Vals: [][]client.Value{{Text(`x < 1 & y > "2"`)}, {{Kind: client.KindCodeSet, Codes: []string{"<&>"}}}},
+		}
+		var b strings.Builder
+		if _, err := Write(&b, tt.f, rows, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.f, b.String(), tt.want)
+		}
+	}
+}

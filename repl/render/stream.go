@@ -2,6 +2,7 @@ package render
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 	"math"
@@ -68,8 +69,7 @@ func writeJSON(w io.Writer, rows Rows, lines bool) (int, error) {
 	cols := rows.Columns()
 	keys := make([][]byte, len(cols))
 	for i, c := range cols {
-		k, _ := json.Marshal(c)
-		keys[i] = append(k, ':')
+		keys[i] = append(jsonString(c), ':')
 	}
 	n := 0
 	if !lines {
@@ -134,9 +134,28 @@ func jsonValue(v client.Value) []byte {
 		if codes == nil {
 			codes = []string{}
 		}
-		b, _ := json.Marshal(codes)
-		return b
+		var b []byte
+		b = append(b, '[')
+		for i, c := range codes {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, jsonString(c)...)
+		}
+		return append(b, ']')
 	}
-	b, _ := json.Marshal(v.String())
-	return b
+	if b, ok := v.Any().(bool); ok { // a boolean kind: JSON true/false
+		return strconv.AppendBool(nil, b)
+	}
+	return jsonString(v.String())
+}
+
+// jsonString encodes s as a JSON string without HTML escaping: <, > and &
+// stay as they are (json.Marshal would write \u003c and the like).
+func jsonString(s string) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s)
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
