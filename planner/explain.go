@@ -39,6 +39,7 @@ type ExplainOutput struct {
 	Query        string            `json:"query"`
 	Source       string            `json:"source"`
 	Empty        bool              `json:"empty,omitempty"`
+	EmptyReason  string            `json:"empty_reason,omitempty"`
 	Calls        []ExplainCall     `json:"calls"`
 	RecordFilter string            `json:"record_filter,omitempty"`
 	Conjuncts    []ExplainConjunct `json:"conjuncts"`
@@ -90,7 +91,7 @@ func (p *Plan) content() string {
 
 // Describe returns the plan as the document ExplainJSON encodes.
 func (p *Plan) Describe() ExplainOutput {
-	out := ExplainOutput{Query: p.Stmt.String(), Source: p.Source, Empty: p.Empty,
+	out := ExplainOutput{Query: p.Stmt.String(), Source: p.Source, Empty: p.Empty, EmptyReason: p.EmptyReason,
 		Calls: []ExplainCall{}, RecordFilter: p.RecordFilter, Conjuncts: []ExplainConjunct{},
 		Residual: p.ResidualString(), Columns: p.Columns()}
 	if !p.Empty {
@@ -135,7 +136,7 @@ func (p *Plan) Explain() string {
 	d := p.Describe()
 	fmt.Fprintf(&b, "query: %s\n", d.Query)
 	if d.Empty {
-		b.WriteString("no call: the pushed sets are empty, so the query returns no rows\n")
+		fmt.Fprintf(&b, "no call: %s, so the query returns no rows\n", d.EmptyReason)
 	}
 	for _, c := range d.Calls {
 		fmt.Fprintf(&b, "call: content=%s\n", c.Content)

@@ -173,6 +173,9 @@ func (a *analysis) logicHas(ref string, f *client.Field, op lang.CompareOp, righ
 	if op != lang.Has && op != lang.HasAny && op != lang.HasAll {
 		return "", false
 	}
+	if len(right) == 0 {
+		return "", false // has any () / has all (): no code to test, and "()" is not logic
+	}
 	name := strings.TrimSuffix(ref, "["+f.Name+"]")
 	var parts []string
 	for _, x := range right {

@@ -53,6 +53,8 @@ var goldenPlans = []struct {
 	{"checkbox_has", "demo", "select record from records where race has '2'", nil},
 	{"checkbox_has_any", "demo", "select record from records where race has any ('1', '-1', 'oth')", nil},
 	{"checkbox_has_all", "demo", "select record from records where race has all ('1', '2')", nil},
+	{"checkbox_has_any_empty", "demo", "select record from records where race has any () and score > 5", nil},
+	{"checkbox_has_all_empty", "demo", "select record from records where race has all ()", nil},
 	{"checkbox_column_local", "demo", "select record from records where race___2 = 1", nil},
 	{"contains", "demo", "select record from records where contains(notes, 'tea') and starts_with(email, 'a') and ends_with(notes, 'x')", nil},
 	{"like_local", "demo", "select record from records where notes like 'likes%'", nil},

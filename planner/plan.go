@@ -45,9 +45,12 @@ type Conjunct struct {
 type Plan struct {
 	// Source is the table read: "records" or another source (metadata, events, ...).
 	Source string
-	// Empty is true when the pushed sets are empty (record in (), a contradiction):
+	// Empty is true when the where clause can select no row (record in (),
+	// a contradiction, has any ()):
 	// no call is needed and the query returns no rows.
 	Empty bool
+	// EmptyReason says why Empty is set, e.g. "the pushed record set is empty".
+	EmptyReason string
 	// Export holds the pushed parameters: Records, Fields, Forms, Events and
 	// FilterLogic. FilterLogic is safe at row level: for every row the query keeps,
 	// REDCap's row-by-row filter returns that row. It is re-checked locally.

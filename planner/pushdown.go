@@ -20,6 +20,9 @@ func (pl *Planner) pushdownInto(p *Plan) {
 	var pushedForms []string
 	for _, e := range conj {
 		c := Conjunct{Source: e.String(), Class: Local, Pos: e.Pos(), expr: e}
+		if why, never := a.neverTrue(e); never && pl.pushdown && !p.Empty {
+			p.Empty, p.EmptyReason = true, why
+		}
 		if pl.pushdown {
 			if ids, ok := a.recordSet(e); ok {
 				c.Class, c.Pushed = Exact, "records="+strings.Join(ids, ",")
@@ -76,8 +79,12 @@ func (pl *Planner) pushdownInto(p *Plan) {
 		p.Export = client.ExportRecordsParams{ExportDataAccessGroups: a.usesDAG, ExportBlankForGrayFormStatus: true}
 		return
 	}
-	if (haveRecords && len(records) == 0) || (haveEvents && len(events) == 0) {
-		p.Empty = true
+	switch {
+	case p.Empty:
+	case haveRecords && len(records) == 0:
+		p.Empty, p.EmptyReason = true, "the pushed record set is empty"
+	case haveEvents && len(events) == 0:
+		p.Empty, p.EmptyReason = true, "the pushed event set is empty"
 	}
 	if haveEvents && pinned {
 		for _, e := range a.pinEvents {

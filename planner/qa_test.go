@@ -1,0 +1,64 @@
+package planner
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestEmptyCodeLists: has any () is true of no row, so no call is made;
+// has all () holds on every non-null checkbox and is evaluated locally. No
+// plan sends "()" as filterLogic (REDCap fails on it).
+func TestEmptyCodeLists(t *testing.T) {
+	tests := []struct {
+		query string
+		empty bool
+	}{
+		{"select record from records where race has any ()", true},
+		{"select record from records where race has any () and score > 5", true},
+		{"select record from records where [enrollment_arm_1][race] has any ()", true},
+		{"select record from records where race has all ()", false},
+		{"select record from records where race has all () and score > 5", false},
+		{"select record from records where race has any () or score > 5", false},
+		{"select record from records where not (race has all ())", false},
+	}
+	pl := demoPlanner(t)
+	for _, tt := range tests {
+		p := mustPlan(t, pl, tt.query, nil)
+		if p.Empty != tt.empty {
+			t.Errorf("%s: Empty = %v, want %v\n%s", tt.query, p.Empty, tt.empty, p.Explain())
+		}
+		for _, logic := range []string{p.Export.FilterLogic, p.RecordFilter} {
+			if strings.Contains(logic, "()") {
+				t.Errorf("%s: pushes %q", tt.query, logic)
+			}
+		}
+	}
+}
+
+// TestEmptyCodeListsRun checks the rows of empty code lists through the
+// demo server: has any () returns nothing, has all () every row whose
+// checkbox is not null.
+func TestEmptyCodeListsRun(t *testing.T) {
+	c, pl, off := demoClient(t, 30)
+	tests := []struct {
+		query string
+		rows  func(all int) bool
+	}{
+		{"select record, race from records where race has any ()", func(n int) bool { return n == 0 }},
+		{"select record, race from records where race has all ()", func(n int) bool { return n > 0 }},
+	}
+	for _, tt := range tests {
+		p := mustPlan(t, pl, tt.query, nil)
+		got := collect(t, p.Run(t.Context(), fetchPlan(t, c, p)))
+		ref := mustPlan(t, off, tt.query, nil)
+		want := collect(t, ref.Run(t.Context(), fetchPlan(t, c, ref)))
+		if strings.Join(got, "\n") != strings.Join(want, "\n") || !tt.rows(len(got)) {
+			t.Errorf("%s: %d rows with pushdown, %d without", tt.query, len(got), len(want))
+		}
+		for _, r := range got {
+			if strings.HasSuffix(r, "|0:") { // KindNull race
+				t.Errorf("%s: row with a null checkbox: %s", tt.query, r)
+			}
+		}
+	}
+}
