@@ -116,7 +116,8 @@ func (a *analysis) checkOutput(s *lang.Select) (*program, error) {
 			}
 			p.star = true
 			for _, r := range a.starColumns(a.topScope(s.Where)) {
-				if r.Name == "record" && a.table == nil {
+				if r.Name == "record" && !r.Bracketed && a.table == nil {
+					// the key column, not a project field named record
 					r.Name = a.pl.recordIDName
 					r.Bracketed = true
 				}

@@ -3,6 +3,8 @@ package planner
 import (
 	"strings"
 	"testing"
+
+	"github.com/redcapql/rq/client"
 )
 
 // TestEmptyCodeLists: has any () is true of no row, so no call is made;
@@ -59,6 +61,43 @@ func TestEmptyCodeListsRun(t *testing.T) {
 			if strings.HasSuffix(r, "|0:") { // KindNull race
 				t.Errorf("%s: row with a null checkbox: %s", tt.query, r)
 			}
+		}
+	}
+}
+
+// keywordFieldsPlanner is a classic project whose fields are named like the
+// pseudo-columns: record, event, form, arm, dag (and order, a keyword).
+func keywordFieldsPlanner(t testing.TB) *Planner {
+	t.Helper()
+	var meta []client.MetadataField
+	for _, n := range []string{"pid", "event", "form", "order", "record", "arm", "dag"} {
+		meta = append(meta, client.MetadataField{FieldName: n, FormName: "f", FieldType: "text", FieldLabel: n})
+	}
+	d, err := client.NewDictionary(meta, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New(d, ProjectInfo{})
+}
+
+// TestStarKeywordFields: select * lists project fields by their own names,
+// a field named record included; bracketed names are fields, bare ones the
+// pseudo-columns.
+func TestStarKeywordFields(t *testing.T) {
+	pl := keywordFieldsPlanner(t)
+	data := func() *memRows {
+		return &memRows{cols: []string{"pid", "event", "form", "order", "record", "arm", "dag", "f_complete"},
+			rows: [][]string{{"7", "e", "fo", "o", "r", "a", "d", "2"}}}
+	}
+	tests := []struct{ query, cols, row string }{
+		{"select * from records", "pid,event,form,order,record,arm,dag,f_complete", "7,e,fo,o,r,a,d,2"},
+		{"select record, [record] from records", "record,record", "7,r"},
+		{"select [record] from records where [record] = 'r'", "record", "r"},
+	}
+	for _, tt := range tests {
+		cols, rows, _ := run(t, pl, tt.query, data())
+		if strings.Join(cols, ",") != tt.cols || flat(rows) != tt.row {
+			t.Errorf("%s: columns %v rows %s, want %s / %s", tt.query, cols, flat(rows), tt.cols, tt.row)
 		}
 	}
 }
