@@ -116,12 +116,14 @@ func (a *analysis) resolveNew(r *lang.Ref) (*column, error) {
 		return a.resolvePinned(r)
 	}
 	if !r.Bracketed {
-		if k, ok := pseudoColumns[r.Name]; ok {
+		// Pseudo-columns are keywords, case-insensitive like every keyword;
+		// project fields are lower-case in REDCap.
+		if k, ok := pseudoColumns[strings.ToLower(r.Name)]; ok {
 			switch {
 			case k == ckForm:
 				return &column{kind: ckForm, name: "form", slot: -1}, nil
 			case (k == ckEvent || k == ckArm) && !a.pl.proj.Longitudinal:
-				return nil, errAt(r.Pos(), "", "%s: the project is not longitudinal (it has no events or arms)", r.Name)
+				return nil, errAt(r.Pos(), "", "%s: the project is not longitudinal (it has no events or arms)", strings.ToLower(r.Name))
 			}
 			return a.pseudoColumn(k), nil
 		}

@@ -144,7 +144,7 @@ func codeLiteral(f *client.Field, code string) string {
 
 // query checks a leaf condition.
 func (a *analysis) query(q *lang.Query) error {
-	if r, ok := q.Left.(*lang.Ref); ok && r.Event == "" && !r.Bracketed && r.Name == "form" && a.table == nil {
+	if r, ok := q.Left.(*lang.Ref); ok && r.Event == "" && !r.Bracketed && strings.EqualFold(r.Name, "form") && a.table == nil {
 		return a.formQuery(q) // form scoping (in other sources, form is a plain column)
 	}
 	switch q.Op {

@@ -1,10 +1,12 @@
 package planner
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/lang"
 )
 
 // TestEmptyCodeLists: has any () is true of no row, so no call is made;
@@ -100,4 +102,40 @@ func TestStarKeywordFields(t *testing.T) {
 			t.Errorf("%s: columns %v rows %s, want %s / %s", tt.query, cols, flat(rows), tt.cols, tt.row)
 		}
 	}
+}
+
+// TestUpperCasePseudoColumns: the pseudo-columns are keywords, so their
+// case does not matter; the plan is the lower-case query's.
+func TestUpperCasePseudoColumns(t *testing.T) {
+	pl := demoPlanner(t)
+	tests := []struct{ upper, lower string }{
+		{"SELECT COUNT(*) FROM RECORDS WHERE FORM = 'baseline'", "select count(*) from records where form = 'baseline'"},
+		{"select RECORD from records where Record in ('1', '2')", "select record from records where record in ('1', '2')"},
+		{"select record from records where EVENT = 'week_4_arm_1' and ARM = 1", "select record from records where event = 'week_4_arm_1' and arm = 1"},
+		{"select record, DAG from records where DAG = 'site_a'", "select record, dag from records where dag = 'site_a'"},
+		{"select record, Instance, INSTRUMENT from records where Form = 'medications'", "select record, instance, instrument from records where form = 'medications'"},
+	}
+	for _, tt := range tests {
+		up, low := mustPlan(t, pl, tt.upper, nil), mustPlan(t, pl, tt.lower, nil)
+		if !sameCalls(up, low) || len(up.residual) != len(low.residual) {
+			t.Errorf("%s plans differently from %s:\n%s\n%s", tt.upper, tt.lower, up.Explain(), low.Explain())
+		}
+	}
+	for _, bad := range []string{"select [FORM] from records", "select AGE from records"} {
+		stmt, err := lang.Parse(bad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pl.Plan(stmt, nil); err == nil || !strings.Contains(err.Error(), "no field") {
+			t.Errorf("%s: error %v, want no field (field names are not keywords)", bad, err)
+		}
+	}
+}
+
+// sameCalls reports whether two plans make the same API calls.
+func sameCalls(a, b *Plan) bool {
+	da, db := a.Describe(), b.Describe()
+	ja, _ := json.Marshal(da.Calls)
+	jb, _ := json.Marshal(db.Calls)
+	return a.Empty == b.Empty && string(ja) == string(jb) && len(da.Conjuncts) == len(db.Conjuncts)
 }
