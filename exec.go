@@ -2,18 +2,24 @@ package rq
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 
 	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/planner"
 )
 
 // Exec runs every statement of a .rq file in order. name is the file name
 // used in error positions. params are the caller's values; a declared
-// parameter the caller does not give takes its default, and one without a
-// default is an error naming it (before anything runs). fn receives each
-// statement's rows and must read them before returning; Exec closes them.
-// Exec stops at the first error, from a statement or from fn.
+// parameter the caller does not give takes its default.
+//
+// Nothing runs until the whole file is checked: its parameters first (see
+// FileParams; no request is made when they are wrong), then every statement
+// against the project's structure, the errors of all statements reported
+// together. fn receives each statement's rows and must read them before
+// returning; Exec closes them. Exec stops at the first error, from a
+// statement or from fn.
 func (p *Project) Exec(ctx context.Context, name, src string, params map[string]string, fn func(stmt *lang.Select, rows *Rows) error) error {
 	file, err := lang.ParseFile(name, src)
 	if err != nil {
@@ -23,8 +29,35 @@ func (p *Project) Exec(ctx context.Context, name, src string, params map[string]
 	if err != nil {
 		return err
 	}
-	for _, stmt := range file.Statements {
-		rows, err := p.QueryStmt(ctx, stmt, vals)
+	if len(file.Statements) == 0 {
+		return nil
+	}
+	pl, err := p.Planner(ctx)
+	if err != nil {
+		return err
+	}
+	plans := make([]*planner.Plan, len(file.Statements))
+	var errs lang.ErrorList
+	for i, stmt := range file.Statements {
+		plan, err := pl.Plan(stmt, vals)
+		var le *lang.Error
+		var ll lang.ErrorList
+		switch {
+		case err == nil:
+			plans[i] = plan
+		case errors.As(err, &ll):
+			errs = append(errs, ll...)
+		case errors.As(err, &le):
+			errs = append(errs, le)
+		default:
+			return err
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	for i, stmt := range file.Statements {
+		rows, err := p.runPlan(ctx, pl, plans[i])
 		if err != nil {
 			return err
 		}
@@ -43,22 +76,23 @@ func (p *Project) Exec(ctx context.Context, name, src string, params map[string]
 	return nil
 }
 
-// FileParams merges a file's parameter defaults under the given values and
-// checks that every declared parameter has a value.
+// FileParams checks a file's parameters against the given values and
+// returns the values its statements run with: the given ones over the
+// declared defaults. It reports, all together, every parameter a statement
+// uses that is neither given nor declared with a default (at its first use,
+// pointing back at a declaration without a default) and every parameter
+// declared twice. It makes no request: check a file with it before
+// connecting.
 func FileParams(file *lang.File, given map[string]string) (map[string]string, error) {
+	if err := file.CheckParams(given); err != nil {
+		return nil, err
+	}
 	out := maps.Clone(given)
 	if out == nil {
 		out = map[string]string{}
 	}
-	var missing lang.ErrorList
 	for _, d := range file.Params {
-		if _, ok := out[d.Name]; ok {
-			continue
-		}
-		if d.Default == nil {
-			missing = append(missing, &lang.Error{Pos: d.Position,
-				Msg:  fmt.Sprintf("parameter $%s has no value and no default", d.Name),
-				Hint: fmt.Sprintf("give it with -p %s=value", d.Name)})
+		if _, ok := out[d.Name]; ok || d.Default == nil {
 			continue
 		}
 		v, err := defaultText(d.Default)
@@ -66,9 +100,6 @@ func FileParams(file *lang.File, given map[string]string) (map[string]string, er
 			return nil, err
 		}
 		out[d.Name] = v
-	}
-	if len(missing) > 0 {
-		return nil, missing
 	}
 	return out, nil
 }

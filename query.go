@@ -33,6 +33,11 @@ func (p *Project) QueryStmt(ctx context.Context, stmt *lang.Select, params map[s
 	if err != nil {
 		return nil, err
 	}
+	return p.runPlan(ctx, pl, plan)
+}
+
+// runPlan runs a checked plan: its rows, or for explain its plan as rows.
+func (p *Project) runPlan(ctx context.Context, pl *planner.Planner, plan *planner.Plan) (*Rows, error) {
 	if plan.Stmt.Explain || plan.Analyze {
 		text, _, err := p.explainPlan(ctx, pl, plan)
 		if err != nil {

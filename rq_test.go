@@ -164,7 +164,7 @@ select count(*) from records where score > $min;
 select record from records where site = $site and form = 'enrollment' limit 2;
 `
 	if err := p.Exec(ctx, "q.rq", src, nil, func(*lang.Select, *Rows) error { return nil }); err == nil ||
-		!strings.Contains(err.Error(), "q.rq:2:") || !strings.Contains(err.Error(), "$site") {
+		!strings.Contains(err.Error(), "q.rq:4:41:") || !strings.Contains(err.Error(), "$site") {
 		t.Fatalf("missing parameter: err = %v", err)
 	}
 	var counts []string

@@ -1,0 +1,181 @@
+package rq
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/client/redcaptest"
+	"github.com/redcapql/rq/lang"
+)
+
+// contentLog records the content of every API request it sends.
+type contentLog struct {
+	mu       sync.Mutex
+	contents []string
+}
+
+func (l *contentLog) RoundTrip(r *http.Request) (*http.Response, error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	form, _ := url.ParseQuery(string(body))
+	l.mu.Lock()
+	l.contents = append(l.contents, form.Get("content"))
+	l.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// sent returns the contents requested so far and forgets them.
+func (l *contentLog) sent() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := l.contents
+	l.contents = nil
+	return out
+}
+
+// loggedDemo opens the demo project through a client whose requests are logged.
+func loggedDemo(t *testing.T, records int) (*Project, *contentLog) {
+	t.Helper()
+	proj := redcaptest.Demo(redcaptest.DemoOptions{Records: records, Seed: 3})
+	srv, err := redcaptest.Start("127.0.0.1:0", redcaptest.Options{}, proj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	log := &contentLog{}
+	c, err := client.New(srv.URL, srv.Token(proj.Name), client.WithRateLimit(0),
+		client.WithHTTPClient(&http.Client{Transport: log}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := OpenClient(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, log
+}
+
+// TestExecChecksFirst: a file's parameter problems are all reported before any
+// request, and every statement is checked before any record is exported.
+func TestExecChecksFirst(t *testing.T) {
+	p, log := loggedDemo(t, 20)
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		src    string
+		params map[string]string
+		want   string // lang.Render of the error; "" for no error
+		sent   bool   // whether any request may be made
+	}{
+		{
+			name: "undeclared parameter used after a statement that would run",
+			src:  "select count(*) from project;\nselect count(*) from records where age > $nope;\n",
+			want: "q.rq:2:42: parameter $nope is not declared and has no value\n" +
+				"    select count(*) from records where age > $nope;\n" +
+				"                                             ^\n" +
+				"hint: give it with -p nope=value (or \\set nope value), or declare it: param $nope = default;\n",
+		},
+		{
+			name: "parameter declared twice",
+			src:  "param $x = 1;\nparam $x = 2;\nselect count(*) from records where age > $x;\n",
+			want: "q.rq:2:1: parameter $x is declared twice\n" +
+				"    param $x = 2;\n" +
+				"    ^\n" +
+				"hint: the first declaration is at q.rq:1:1\n",
+		},
+		{
+			name:   "declared twice even when given",
+			src:    "param $x;\nparam $x;\nselect count(*) from records where age > $x;\n",
+			params: map[string]string{"x": "3"},
+			want: "q.rq:2:1: parameter $x is declared twice\n" +
+				"    param $x;\n" +
+				"    ^\n" +
+				"hint: the first declaration is at q.rq:1:1\n",
+		},
+		{
+			name: "missing value: at the first use, pointing back at the declaration",
+			src:  "param $since comment 'start';\nselect count(*) from project;\nselect count(*) from records where dob > $since;\nselect $since as s from project;\n",
+			want: "q.rq:3:42: parameter $since has no value\n" +
+				"    select count(*) from records where dob > $since;\n" +
+				"                                             ^\n" +
+				"hint: it is declared without a default at q.rq:1:1; give it with -p since=value\n",
+		},
+		{
+			name: "every problem together",
+			src:  "param $a;\nparam $a;\nselect count(*) from records where age > $a and score > $b;\n",
+			want: "q.rq:2:1: parameter $a is declared twice\n" +
+				"    param $a;\n" +
+				"    ^\n" +
+				"hint: the first declaration is at q.rq:1:1\n" +
+				"\n" +
+				"q.rq:3:42: parameter $a has no value\n" +
+				"    select count(*) from records where age > $a and score > $b;\n" +
+				"                                             ^\n" +
+				"hint: it is declared without a default at q.rq:1:1; give it with -p a=value\n" +
+				"\n" +
+				"q.rq:3:57: parameter $b is not declared and has no value\n" +
+				"    select count(*) from records where age > $a and score > $b;\n" +
+				"                                                            ^\n" +
+				"hint: give it with -p b=value (or \\set b value), or declare it: param $b = default;\n",
+		},
+		{
+			name: "a later statement's error stops the file before any record export",
+			src:  "select count(*) from records;\nselect agee from records;\n",
+			want: "q.rq:2:8: no field 'agee'",
+			sent: true,
+		},
+		{
+			name:   "given, defaulted and unused declarations run",
+			src:    "param $min = 5;\nparam $since;\nparam $unused;\nselect count(*) from records where score > $min and dob > $since;\n",
+			params: map[string]string{"since": "1900-01-01"},
+			sent:   true,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			log.sent()
+			ran := 0
+			err := p.Exec(ctx, "q.rq", tc.src, tc.params, func(*lang.Select, *Rows) error {
+				ran++
+				return nil
+			})
+			sent := log.sent()
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("err = %v", err)
+			case tc.want != "" && err == nil:
+				t.Fatalf("no error, want %q", tc.want)
+			case tc.want != "":
+				got := lang.Render(err, tc.src)
+				if tc.sent && !strings.HasPrefix(got, tc.want) || !tc.sent && got != tc.want {
+					t.Errorf("error:\n%s\nwant:\n%s", got, tc.want)
+				}
+				if ran != 0 {
+					t.Errorf("%d statements ran before the error", ran)
+				}
+				for _, c := range sent {
+					if c == "record" {
+						t.Errorf("records exported before the error: %v", sent)
+						break
+					}
+				}
+			case ran != len(strings.Split(strings.TrimSpace(tc.src), "select"))-1:
+				t.Errorf("%d statements ran", ran)
+			}
+			if !tc.sent && len(sent) > 0 {
+				t.Errorf("requests before the error: %v", sent)
+			}
+		})
+	}
+}
