@@ -11,8 +11,10 @@ import (
 )
 
 // Exec runs every statement of a .rq file in order. name is the file name
-// used in error positions. params are the caller's values; a declared
-// parameter the caller does not give takes its default.
+// used in error positions. params are the caller's values for this file; a
+// declared parameter the caller does not give takes its default, and a
+// given one that the file neither uses nor declares is an error (a
+// misspelt name), unless the IgnoreUnusedParams option is passed.
 //
 // Nothing runs until the whole file is checked: its parameters first (see
 // FileParams; no request is made when they are wrong), then every statement
@@ -20,12 +22,16 @@ import (
 // together. fn receives each statement's rows and must read them before
 // returning; Exec closes them. Exec stops at the first error, from a
 // statement or from fn.
-func (p *Project) Exec(ctx context.Context, name, src string, params map[string]string, fn func(stmt *lang.Select, rows *Rows) error) error {
+func (p *Project) Exec(ctx context.Context, name, src string, params map[string]string, fn func(stmt *lang.Select, rows *Rows) error, opts ...ExecOption) error {
+	var cfg execConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	file, err := lang.ParseFile(name, src)
 	if err != nil {
 		return err
 	}
-	vals, err := FileParams(file, params)
+	vals, err := fileParams(file, params, !cfg.ignoreUnused)
 	if err != nil {
 		return err
 	}
@@ -76,16 +82,40 @@ func (p *Project) Exec(ctx context.Context, name, src string, params map[string]
 	return nil
 }
 
+// ExecOption configures Exec.
+type ExecOption func(*execConfig)
+
+type execConfig struct {
+	ignoreUnused bool
+}
+
+// IgnoreUnusedParams makes Exec take its params as a session's variables
+// (the REPL's \set): those the file neither uses nor declares are ignored
+// instead of being an error.
+func IgnoreUnusedParams() ExecOption {
+	return func(c *execConfig) { c.ignoreUnused = true }
+}
+
 // FileParams checks a file's parameters against the given values and
 // returns the values its statements run with: the given ones over the
-// declared defaults. It reports, all together, every parameter a statement
-// uses that is neither given nor declared with a default (at its first use,
-// pointing back at a declaration without a default) and every parameter
-// declared twice. It makes no request: check a file with it before
-// connecting.
+// declared defaults. It reports, all together, every given parameter that
+// the file neither uses nor declares (with a "did you mean" hint), every
+// parameter a statement uses that is neither given nor declared with a
+// default (at its first use, pointing back at a declaration without a
+// default) and every parameter declared twice. It makes no request: check a
+// file with it before connecting.
 func FileParams(file *lang.File, given map[string]string) (map[string]string, error) {
-	if err := file.CheckParams(given); err != nil {
-		return nil, err
+	return fileParams(file, given, true)
+}
+
+func fileParams(file *lang.File, given map[string]string, strict bool) (map[string]string, error) {
+	var errs lang.ErrorList
+	if strict {
+		errs = appendErrors(errs, file.CheckGiven(given))
+	}
+	errs = appendErrors(errs, file.CheckParams(given))
+	if len(errs) > 0 {
+		return nil, errs
 	}
 	out := maps.Clone(given)
 	if out == nil {
@@ -102,6 +132,21 @@ func FileParams(file *lang.File, given map[string]string) (map[string]string, er
 		out[d.Name] = v
 	}
 	return out, nil
+}
+
+// appendErrors adds lang's errors in err (nil, an *lang.Error or a
+// lang.ErrorList) to list.
+func appendErrors(list lang.ErrorList, err error) lang.ErrorList {
+	switch e := err.(type) {
+	case nil:
+	case lang.ErrorList:
+		list = append(list, e...)
+	case *lang.Error:
+		list = append(list, e)
+	default:
+		list = append(list, &lang.Error{Msg: err.Error()})
+	}
+	return list
 }
 
 // defaultText is a default's value as a parameter's text.

@@ -179,3 +179,72 @@ func TestExecChecksFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestExecUnusedParams: a given value that the file neither uses nor declares
+// (a misspelt name, whose default would silently run) is an error, unless the
+// values are a session's variables.
+func TestExecUnusedParams(t *testing.T) {
+	p, log := loggedDemo(t, 20)
+	ctx := context.Background()
+	src := "param $min_age = 18 comment 'youngest';\nparam $site;\nselect count(*) from records where age >= $min_age and dob > $since;\n"
+	tests := []struct {
+		name   string
+		params map[string]string
+		opts   []ExecOption
+		want   string // lang.Render of the error; "" to run
+	}{
+		{"misspelt declared name", map[string]string{"min_agee": "30", "since": "1900-01-01"}, nil,
+			"q.rq: parameter $min_agee is given but no statement uses it\nhint: did you mean $min_age?\n"},
+		{"misspelt used name", map[string]string{"snce": "1900-01-01"}, nil,
+			"q.rq: parameter $snce is given but no statement uses it\nhint: did you mean $since?\n\n" +
+				"q.rq:3:62: parameter $since is not declared and has no value\n" +
+				"    select count(*) from records where age >= $min_age and dob > $since;\n" +
+				"                                                                 ^\n" +
+				"hint: give it with -p since=value (or \\set since value), or declare it: param $since = default;\n"},
+		{"nothing near", map[string]string{"since": "1900-01-01", "colour": "red"}, nil,
+			"q.rq: parameter $colour is given but no statement uses it\nhint: the file's parameters are $min_age, $site, $since\n"},
+		{"declared but unused is fine", map[string]string{"since": "1900-01-01", "site": "nyc"}, nil, ""},
+		{"a session's variables", map[string]string{"since": "1900-01-01", "min_agee": "30"}, []ExecOption{IgnoreUnusedParams()}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			log.sent()
+			var got []string
+			err := p.Exec(ctx, "q.rq", src, tc.params, func(_ *lang.Select, rows *Rows) error {
+				for rows.Next() {
+					got = append(got, rows.Strings()...)
+				}
+				return nil
+			}, tc.opts...)
+			sent := log.sent()
+			if tc.want != "" {
+				if r := lang.Render(err, src); r != tc.want {
+					t.Errorf("error:\n%s\nwant:\n%s", r, tc.want)
+				}
+				if len(sent) > 0 || len(got) > 0 {
+					t.Errorf("ran before the error: requests %v, rows %v", sent, got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := reader(t)(p.Query(ctx, "select count(*) from records where age >= 18 and dob > '1900-01-01'", nil))
+			if len(got) != 1 || got[0] != want[0][0] {
+				t.Errorf("count = %v, want %v (the default $min_age)", got, want)
+			}
+		})
+	}
+	if _, err := FileParams(mustParseFile(t, src), map[string]string{"min_agee": "30"}); err == nil || !strings.Contains(err.Error(), "$min_agee") {
+		t.Errorf("FileParams with a misspelt name: %v", err)
+	}
+}
+
+func mustParseFile(t *testing.T, src string) *lang.File {
+	t.Helper()
+	f, err := lang.ParseFile("q.rq", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
