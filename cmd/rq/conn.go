@@ -31,12 +31,16 @@ func (a *app) connect() (*client.Client, error) {
 	if a.timeout > 0 {
 		opts = append(opts, client.WithTimeout(a.timeout))
 	}
-	if a.verbose {
+	switch {
+	case a.verbose:
 		opts = append(opts, client.WithLogger(slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	case a.quiet:
+		// -q: no retry warnings; errors still show.
+		opts = append(opts, client.WithLogger(slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
 	}
 	if a.demo {
 		srv, err := redcaptest.Start("127.0.0.1:0", redcaptest.Options{},
-			redcaptest.Demo(redcaptest.DemoOptions{Records: a.records, Seed: a.seed}))
+			redcaptest.Demo(redcaptest.DemoOptions{Records: a.demoRecords(), Seed: a.seed}))
 		if err != nil {
 			return nil, fmt.Errorf("starting the demo server: %w", err)
 		}
@@ -80,6 +84,19 @@ func (a *app) connect() (*client.Client, error) {
 	}
 	a.client = c
 	return c, nil
+}
+
+// minDemoRecords is the demo project's smallest size (redcaptest.Demo
+// raises anything below it).
+const minDemoRecords = 10
+
+// demoRecords is --records, raised to minDemoRecords with a note on stderr.
+func (a *app) demoRecords() int {
+	if a.records >= minDemoRecords {
+		return a.records
+	}
+	fmt.Fprintf(a.stderr, "rq: note: --records %d is below the demo's minimum; the demo project has %d records\n", a.records, minDemoRecords)
+	return minDemoRecords
 }
 
 // token finds the API token. No flag takes the token itself: it would

@@ -66,7 +66,7 @@ loaded REDCap server, reproducibly with --fault-seed.`,
 			a.begin()
 			var ps []*redcaptest.Project
 			if a.demo || len(projects) == 0 {
-				ps = append(ps, redcaptest.Demo(redcaptest.DemoOptions{Records: a.records, Seed: a.seed}))
+				ps = append(ps, redcaptest.Demo(redcaptest.DemoOptions{Records: a.demoRecords(), Seed: a.seed}))
 			}
 			for _, path := range projects {
 				p, err := loadProject(path)
