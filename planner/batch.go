@@ -119,11 +119,9 @@ func (f *FetchRows) finishSingle(res *result, ids int) {
 }
 
 // start launches the dispatcher and the workers over ids (step 2).
-func (f *FetchRows) start(ids []string) {
+func (f *FetchRows) start(ids []string, batch client.ExportRecordsParams) {
 	f.started = true
-	f.batchParams = f.params
-	f.batchParams.FilterLogic = "" // see Fetch: step 1 applied it; the residual re-checks
-	f.batchParams.Fields = withRecordID(f.params.Fields, f.params.Forms, f.opts.RecordIDField, f.filterFields)
+	f.batchParams = batch // planFetch: without FilterLogic, with the id and filter fields
 	conc := f.opts.Concurrency
 	f.window = make(chan struct{}, 2*conc)
 	f.done = make(chan batchResult, 2*conc)

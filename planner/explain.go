@@ -10,10 +10,64 @@ import (
 	"github.com/redcapql/rq/client"
 )
 
-// ExplainCall is one API call of a plan as ExplainJSON reports it.
+// ExplainCall is one API call of a plan as ExplainJSON reports it. A
+// records export is either one call (Step "single") or two steps: "ids"
+// (the record ids, with the filter) then "batches" (the records found by
+// the id step, RecordsFrom "ids", in batches, without filterLogic).
 type ExplainCall struct {
-	Content string        `json:"content"`
-	Params  ExplainParams `json:"params"`
+	Content     string        `json:"content"`
+	Step        string        `json:"step,omitempty"`
+	RecordsFrom string        `json:"records_from,omitempty"`
+	Params      ExplainParams `json:"params"`
+}
+
+// explainParams names an export's parameters as ExplainJSON reports them.
+func explainParams(e client.ExportRecordsParams) ExplainParams {
+	return ExplainParams{Records: e.Records, Fields: e.Fields, Forms: e.Forms, Events: e.Events,
+		FilterLogic: e.FilterLogic, ExportDataAccessGroups: e.ExportDataAccessGroups,
+		ExportBlankForGrayFormStatus: e.ExportBlankForGrayFormStatus}
+}
+
+// FetchOptions returns the options Fetch needs for the plan's export, from
+// the planner's dictionary and project and the plan's RecordFilter, with the
+// plan's batch limits. The engine adds its tuning (Concurrency, Progress,
+// RowLimit), which does not change the calls; explain shows the calls Fetch
+// makes with these options.
+func (p *Plan) FetchOptions() FetchOptions {
+	o := FetchOptions{RecordFilter: p.RecordFilter, CellsPerBatch: p.CellsPerBatch, MaxIDsPerBatch: p.MaxIDsPerBatch}
+	if p.pl != nil {
+		o.RecordIDField = p.pl.recordIDName
+		o.Dictionary = p.pl.dict
+		o.Events = len(p.pl.proj.Events)
+		for _, e := range p.pl.proj.Events {
+			o.EventNames = append(o.EventNames, e.Name)
+		}
+	}
+	return o
+}
+
+// calls returns the API calls the plan makes, built by the fetch engine's
+// own planFetch for records.
+func (p *Plan) calls() []ExplainCall {
+	if p.Empty {
+		return []ExplainCall{}
+	}
+	if p.Source != "records" {
+		return []ExplainCall{{Content: p.content()}}
+	}
+	opts := p.FetchOptions()
+	if err := opts.setDefaults(p.Export); err != nil {
+		// no record-id field: Fetch would refuse; show the export as pushed
+		return []ExplainCall{{Content: p.content(), Step: "single", Params: explainParams(p.Export)}}
+	}
+	fc := planFetch(p.Export, opts)
+	if fc.single {
+		return []ExplainCall{{Content: p.content(), Step: "single", Params: explainParams(fc.Single)}}
+	}
+	return []ExplainCall{
+		{Content: p.content(), Step: "ids", Params: explainParams(fc.IDs)},
+		{Content: p.content(), Step: "batches", RecordsFrom: "ids", Params: explainParams(fc.Batch)},
+	}
 }
 
 // ExplainParams are the pushed export parameters, named as the API names them.
@@ -94,16 +148,7 @@ func (p *Plan) Describe() ExplainOutput {
 	out := ExplainOutput{Query: p.Stmt.String(), Source: p.Source, Empty: p.Empty, EmptyReason: p.EmptyReason,
 		Calls: []ExplainCall{}, RecordFilter: p.RecordFilter, Conjuncts: []ExplainConjunct{},
 		Residual: p.ResidualString(), Columns: p.Columns()}
-	if !p.Empty {
-		c := ExplainCall{Content: p.content()}
-		if p.Source == "records" {
-			e := p.Export
-			c.Params = ExplainParams{Records: e.Records, Fields: e.Fields, Forms: e.Forms, Events: e.Events,
-				FilterLogic: e.FilterLogic, ExportDataAccessGroups: e.ExportDataAccessGroups,
-				ExportBlankForGrayFormStatus: e.ExportBlankForGrayFormStatus}
-		}
-		out.Calls = append(out.Calls, c)
-	}
+	out.Calls = p.calls()
 	for _, c := range p.Conjuncts {
 		out.Conjuncts = append(out.Conjuncts, ExplainConjunct{Source: c.Source, Class: c.Class.String(), Pushed: c.Pushed})
 	}
@@ -138,8 +183,20 @@ func (p *Plan) Explain() string {
 	if d.Empty {
 		fmt.Fprintf(&b, "no call: %s, so the query returns no rows\n", d.EmptyReason)
 	}
+	maxIDs := p.FetchOptions().MaxIDsPerBatch
+	if maxIDs <= 0 {
+		maxIDs = DefaultMaxIDsPerBatch
+	}
 	for _, c := range d.Calls {
 		fmt.Fprintf(&b, "call: content=%s\n", c.Content)
+		switch c.Step {
+		case "single":
+			b.WriteString("  step: the only one (a short pushed record list: no id step unless the server finds the call too large)\n")
+		case "ids":
+			b.WriteString("  step: 1 of 2, the record ids\n")
+		case "batches":
+			b.WriteString("  step: 2 of 2, the records found by step 1, in batches, in parallel\n")
+		}
 		if p.Source != "records" {
 			b.WriteString("  (the whole export, read as a table)\n")
 			continue
@@ -151,7 +208,14 @@ func (p *Plan) Explain() string {
 				fmt.Fprintf(&b, "  %s: (all)\n", name)
 			}
 		}
-		list("records", c.Params.Records)
+		switch {
+		case c.RecordsFrom != "":
+			fmt.Fprintf(&b, "  records: <the ids from step 1>\n")
+		case c.Step == "ids" && len(c.Params.Records) > maxIDs:
+			fmt.Fprintf(&b, "  records: %s (asked %d at a time)\n", strings.Join(c.Params.Records, ", "), maxIDs)
+		default:
+			list("records", c.Params.Records)
+		}
 		if len(c.Params.Fields) == 0 && len(c.Params.Forms) == 0 {
 			b.WriteString("  fields: (all)\n")
 		} else {

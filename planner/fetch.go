@@ -251,27 +251,25 @@ func fetch(ctx context.Context, export exportFunc, p client.ExportRecordsParams,
 		return f, nil
 	}
 
-	if len(p.Records) > 0 && opts.RecordFilter == "" {
-		ids := dedupe(p.Records)
-		if len(ids) <= opts.MaxIDsPerBatch && len(ids)*opts.Columns*opts.RowsPerRecord <= opts.CellsPerBatch {
-			ok, err := f.singleCall(ids)
-			if err != nil {
-				cancel()
-				return nil, err
-			}
-			if ok {
-				return f, nil
-			}
-			// too large for one call: two steps after all.
+	calls := planFetch(p, opts)
+	if calls.single {
+		ok, err := f.singleCall(calls.Single)
+		if err != nil {
+			cancel()
+			return nil, err
 		}
+		if ok {
+			return f, nil
+		}
+		// too large for one call: two steps after all.
 	}
 
-	ids, err := f.fetchIDs()
+	ids, err := f.fetchIDs(calls)
 	if err != nil {
 		cancel()
 		return nil, err
 	}
-	f.start(ids)
+	f.start(ids, calls.Batch)
 	if err := f.waitFirst(); err != nil {
 		f.Close()
 		return nil, err
@@ -280,31 +278,17 @@ func fetch(ctx context.Context, export exportFunc, p client.ExportRecordsParams,
 }
 
 // fetchIDs is step 1: the record ids, once each, in REDCap's order.
-func (f *FetchRows) fetchIDs() ([]string, error) {
-	idp := client.ExportRecordsParams{
-		Events:      f.params.Events,
-		FilterLogic: f.params.FilterLogic,
-	}
-	if f.opts.RecordFilter != "" {
-		// The row-level filter could drop the rows on which the record-level
-		// one holds; the local residual re-checks both anyway.
-		idp.FilterLogic = f.opts.RecordFilter
-	}
-	// A row appears in an export only when it stores a value among the
-	// fields asked for, and a repeating instance does not store the record
-	// id: asking for the id alone would lose records that pass the filter
-	// only on an instance row. So the id step also asks for the fields the
-	// filter reads.
-	f.filterFields = logicFields(idp.FilterLogic, f.opts.Dictionary, f.params.Fields)
-	idp.Fields = append([]string{f.opts.RecordIDField}, f.filterFields...)
+func (f *FetchRows) fetchIDs(calls fetchCalls) ([]string, error) {
+	idp := calls.IDs
+	f.filterFields = calls.filterFields
 	var chunks [][]string
-	if len(f.params.Records) == 0 {
+	if len(idp.Records) == 0 {
 		chunks = [][]string{nil}
 	} else {
 		// More ids than one call can carry: ask in chunks of ids sorted the
 		// way REDCap sorts records, so the chunks' results concatenate in
 		// REDCap's order.
-		recs := dedupe(f.params.Records)
+		recs := slices.Clone(idp.Records)
 		if len(recs) > f.opts.MaxIDsPerBatch {
 			slices.SortStableFunc(recs, compareRecordIDs)
 		}
@@ -401,9 +385,8 @@ func (f *FetchRows) idsOf(p client.ExportRecordsParams) ([]string, error) {
 
 // singleCall makes the one call of a small export. It reports false when
 // the server found it too large (the caller then uses two steps).
-func (f *FetchRows) singleCall(ids []string) (bool, error) {
-	p := f.params
-	p.Records = ids
+func (f *FetchRows) singleCall(p client.ExportRecordsParams) (bool, error) {
+	ids := p.Records
 	f.mu.Lock()
 	f.total = len(ids)
 	f.stats.IDs = len(ids)

@@ -334,8 +334,10 @@ func TestExplainJSON(t *testing.T) {
 	p.Fetch = &FetchStats{Calls: 2, Rows: 10}
 	var doc struct {
 		Calls []struct {
-			Content string         `json:"content"`
-			Params  map[string]any `json:"params"`
+			Content     string         `json:"content"`
+			Step        string         `json:"step"`
+			RecordsFrom string         `json:"records_from"`
+			Params      map[string]any `json:"params"`
 		} `json:"calls"`
 		Conjuncts []struct{ Source, Class, Pushed string } `json:"conjuncts"`
 		Residual  string                                   `json:"residual"`
@@ -348,7 +350,8 @@ func TestExplainJSON(t *testing.T) {
 	if err := json.Unmarshal(p.ExplainJSON(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if len(doc.Calls) != 1 || doc.Calls[0].Content != "record" || doc.Calls[0].Params["filterLogic"] != "[score] > 5" {
+	if len(doc.Calls) != 2 || doc.Calls[0].Content != "record" || doc.Calls[0].Step != "ids" || doc.Calls[0].Params["filterLogic"] != "[score] > 5" ||
+		doc.Calls[1].Step != "batches" || doc.Calls[1].RecordsFrom != "ids" || doc.Calls[1].Params["filterLogic"] != nil {
 		t.Errorf("calls %+v", doc.Calls)
 	}
 	if len(doc.Conjuncts) != 3 || doc.Conjuncts[2].Class != "local" || doc.Conjuncts[0].Class != "inexact" {

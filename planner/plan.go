@@ -62,6 +62,10 @@ type Plan struct {
 	RecordFilter string
 	// Conjuncts lists the where clause's top-level conjuncts with their classes.
 	Conjuncts []Conjunct
+	// CellsPerBatch and MaxIDsPerBatch are the engine's batch limits (0:
+	// Fetch's defaults), set before Explain so that it shows the calls Fetch
+	// makes with them (FetchOptions).
+	CellsPerBatch, MaxIDsPerBatch int
 	// Stmt is the statement planned, with parameters substituted.
 	Stmt *lang.Select
 	// Analyze is true for explain analyze.
