@@ -132,8 +132,8 @@ func ExampleProject_Explain() {
 	// ex.Text is the plan for people; ex.JSON the same for programs.
 	var plan struct {
 		Calls []struct {
-			Content string `json:"content"`
-			Params  struct {
+			Step   string `json:"step"`
+			Params struct {
 				Forms       []string `json:"forms"`
 				FilterLogic string   `json:"filterLogic"`
 			} `json:"params"`
@@ -143,13 +143,15 @@ func ExampleProject_Explain() {
 	if err := json.Unmarshal(ex.JSON, &plan); err != nil {
 		log.Fatal(err)
 	}
-	call := plan.Calls[0]
-	fmt.Println(call.Content, "forms:", call.Params.Forms, "filterLogic:", call.Params.FilterLogic)
+	for _, call := range plan.Calls { // the record ids with the filter, then those records in batches
+		fmt.Printf("%s: forms %v, filterLogic %q\n", call.Step, call.Params.Forms, call.Params.FilterLogic)
+	}
 	for _, c := range plan.Conjuncts {
 		fmt.Printf("%s: %s\n", c.Class, c.Source)
 	}
 	// Output:
-	// record forms: [baseline] filterLogic: [score] > 5
+	// ids: forms [], filterLogic "[score] > 5"
+	// batches: forms [baseline], filterLogic ""
 	// inexact: score > 5
 	// inexact: form = 'baseline'
 }
