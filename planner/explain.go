@@ -154,6 +154,9 @@ func (p *Plan) Describe() ExplainOutput {
 	}
 	if p.Analyze && (p.Fetch != nil || p.RunStats != nil) {
 		out.Analyze = &ExplainAnalyze{Fetch: p.Fetch}
+		if p.Fetch == nil && p.Empty {
+			out.Analyze.Fetch = &FetchStats{} // no call was made: say so
+		}
 		if s := p.RunStats; s != nil {
 			out.Analyze.Local = &LocalStats{RowsRead: s.RowsRead, RowsKept: s.RowsKept, RowsOut: s.RowsOut,
 				Invalid: s.Invalid, Examples: s.Examples, LocalMS: float64(s.Local) / float64(time.Millisecond)}

@@ -78,6 +78,7 @@ var goldenPlans = []struct {
 	{"arm_event_intersect", "demo", "select record from records where arm in (1, 2) and event = 'week_4_arm_2'", nil},
 	{"empty_records", "demo", "select * from records where record in ()", nil},
 	{"empty_contradiction", "demo", "select * from records where record = '1' and record = '2'", nil},
+	{"empty_range", "demo", "select record from records where score > 5 and age >= 18 and 3 > score", nil},
 	{"empty_events", "demo", "select * from records where event = 'week_4_arm_1' and arm = 2", nil},
 	{"event_uncertified", "demo", "select record, sbp from records where event = 'week_4_arm_1'", nil},
 	{"event_uncertified_repeating", "demo", "select record, instance from records where event = 'enrollment_arm_2'", nil},

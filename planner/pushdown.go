@@ -79,6 +79,9 @@ func (pl *Planner) pushdownInto(p *Plan) {
 		p.Export = client.ExportRecordsParams{ExportDataAccessGroups: a.usesDAG, ExportBlankForGrayFormStatus: true}
 		return
 	}
+	if why, never := a.contradiction(conj); never && !p.Empty {
+		p.Empty, p.EmptyReason = true, why
+	}
 	switch {
 	case p.Empty:
 	case haveRecords && len(records) == 0:

@@ -139,3 +139,62 @@ func sameCalls(a, b *Plan) bool {
 	jb, _ := json.Marshal(db.Calls)
 	return a.Empty == b.Empty && string(ja) == string(jb) && len(da.Conjuncts) == len(db.Conjuncts)
 }
+
+// TestContradictions: conjuncts that bound one column to an empty range
+// make an empty plan (no call); ranges that can hold make a call.
+func TestContradictions(t *testing.T) {
+	tests := []struct {
+		query string
+		empty bool
+	}{
+		{"select record from records where score > 5 and score < 3", true},
+		{"select record from records where 3 > score and score > 5", true},
+		{"select record from records where score >= 5 and score < 5", true},
+		{"select record from records where score >= 5 and score <= 5", false},
+		{"select record from records where score > 5 and score <= 5", true},
+		{"select record from records where age = 20 and age = 30", true},
+		{"select record from records where age = 20 and age = 20", false},
+		{"select record from records where age between 30 and 40 and age < 30", true},
+		{"select record from records where age between 40 and 30", true},
+		{"select record from records where dob > '2001-01-01' and dob < date '2000-06-01'", true},
+		{"select record from records where dob > '2000-01-01' and dob < date '2000-06-01'", false},
+		{"select record from records where [enrollment_arm_1][age] > 50 and [enrollment_arm_1][age] < 40", true},
+		{"select record from records where [enrollment_arm_1][age] > 50 and age < 40", false},
+		{"select record from records where score > 5 or score < 3", false},
+		{"select record from records where score > 5 and age < 3", false},
+		{"select record from records where notes > 'b' and notes < 'a'", false}, // text: not analysed
+		{"select count(*) from records where score > 5 and score < 3", true},
+	}
+	pl := demoPlanner(t)
+	for _, tt := range tests {
+		p := mustPlan(t, pl, tt.query, nil)
+		if p.Empty != tt.empty {
+			t.Errorf("%s: Empty = %v, want %v\n%s", tt.query, p.Empty, tt.empty, p.Explain())
+		}
+		if off := mustPlan(t, demoPlanner(t, WithoutPushdown()), tt.query, nil); off.Empty {
+			t.Errorf("%s: empty without pushdown", tt.query)
+		}
+	}
+}
+
+// TestExplainAnalyzeNoCall: explain analyze of a query that makes no call
+// says calls: 0.
+func TestExplainAnalyzeNoCall(t *testing.T) {
+	pl := demoPlanner(t)
+	for _, q := range []string{
+		"explain analyze select record from records where record in ()",
+		"explain analyze select count(*) from records where score > 5 and score < 3",
+	} {
+		p := mustPlan(t, pl, q, nil)
+		rows := p.Run(t.Context(), NewTableRows(nil, nil))
+		collect(t, rows)
+		st := rows.Stats()
+		p.RunStats = &st
+		if ex := p.Explain(); !strings.Contains(ex, "calls: 0 ") || !strings.Contains(ex, "no call: ") {
+			t.Errorf("%s:\n%s", q, ex)
+		}
+		if js := string(p.ExplainJSON()); !strings.Contains(js, `"calls": 0`) {
+			t.Errorf("%s: JSON %s", q, js)
+		}
+	}
+}
