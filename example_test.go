@@ -155,3 +155,47 @@ func ExampleProject_Explain() {
 	// inexact: score > 5
 	// inexact: form = 'baseline'
 }
+
+func ExampleProject_Exec() {
+	srv := startDemo(20)
+	defer srv.Close()
+	p, err := rq.Open(srv.URL, srv.Token("rq demo study"), rq.WithClientOptions(client.WithRateLimit(0)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	src := `param $site comment 'nyc, bos or chi';
+param $min_age = 18;
+select count(*) as n from records where site = $site;
+select record, age from records where form = 'baseline' and age >= $min_age order by age desc limit 2;
+`
+	ctx := context.Background()
+	show := func(stmt *lang.Select, rows *rq.Rows) error {
+		fmt.Println(rows.Columns())
+		for rows.Next() {
+			fmt.Println(rows.Strings())
+		}
+		return nil
+	}
+	// A misspelt parameter name is caught before any request.
+	err = p.Exec(ctx, "report.rq", src, map[string]string{"site": "nyc", "min_agee": "60"}, show)
+	fmt.Print(lang.Render(err, src))
+	// So is a used parameter that has no value, at its first use.
+	err = p.Exec(ctx, "report.rq", src, nil, show)
+	fmt.Print(lang.Render(err, src))
+
+	if err := p.Exec(ctx, "report.rq", src, map[string]string{"site": "nyc", "min_age": "60"}, show); err != nil {
+		log.Fatal(lang.Render(err, src))
+	}
+	// Output:
+	// report.rq: parameter $min_agee is given but no statement uses it
+	// hint: did you mean $min_age?
+	// report.rq:3:48: parameter $site has no value
+	//     select count(*) as n from records where site = $site;
+	//                                                    ^
+	// hint: it is declared without a default at report.rq:1:1; give it with -p site=value
+	// [n]
+	// [7]
+	// [record age]
+	// [19 90]
+	// [11 78]
+}

@@ -248,3 +248,30 @@ func mustParseFile(t *testing.T, src string) *lang.File {
 	}
 	return f
 }
+
+// TestQueryParams: Query takes its params as a session's variables: a value
+// it does not use is ignored, a parameter it uses without a value is an error.
+func TestQueryParams(t *testing.T) {
+	p, _ := loggedDemo(t, 10)
+	ctx := context.Background()
+	q := "select count(*) from records where score > $min"
+	for _, tc := range []struct {
+		params map[string]string
+		want   string // error text; "" to run
+	}{
+		{map[string]string{"min": "5"}, ""},
+		{map[string]string{"min": "5", "site": "nyc"}, ""},
+		{map[string]string{"mni": "5"}, "$min"},
+	} {
+		rows, err := p.Query(ctx, q, tc.params)
+		if tc.want != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%v: err = %v, want it to name %s", tc.params, err, tc.want)
+			}
+			continue
+		}
+		if got := readAll(t, rows, err); len(got) != 1 {
+			t.Errorf("%v: %v", tc.params, got)
+		}
+	}
+}
