@@ -34,6 +34,7 @@ type analysis struct {
 	aggOK     bool // checking an output expression of an aggregate query, outside any aggregate
 	today     time.Time
 	table     []SourceColumn // non-nil for sources other than records
+	params    paramLits      // literals that were parameters (converted by context)
 }
 
 func newAnalysis(pl *Planner, now time.Time) *analysis {

@@ -163,6 +163,16 @@ func (a *analysis) convert(l *lang.Literal, k client.Kind, f *client.Field) (cli
 		case lang.Bool:
 			return boolValue(l.Bool), nil
 		case lang.String:
+			if a.params[l] {
+				// a parameter's text true or false, where a number or boolean
+				// is expected (a yesno or truefalse field, a condition)
+				switch strings.ToLower(strings.TrimSpace(l.Text)) {
+				case "true":
+					return boolValue(true), nil
+				case "false":
+					return boolValue(false), nil
+				}
+			}
 			n, err := strconv.ParseFloat(strings.TrimSpace(l.Text), 64)
 			if err != nil || strings.TrimSpace(l.Text) == "" {
 				return client.Value{}, errAt(l.Pos(), "", "'%s' is not a number%s", l.Text, what)

@@ -1,20 +1,29 @@
 package planner
 
 import (
+	"strings"
+
 	"github.com/redcapql/rq/lang"
 )
 
+// paramLits marks the literals that stand for parameters.
+type paramLits map[*lang.Literal]bool
+
 // substitute returns stmt with every $name replaced by params[name] as a text
-// literal at the parameter's position (converted by context when checked).
-// A parameter without a value is an error naming it. stmt is not modified.
-func substitute(stmt *lang.Select, params map[string]string) (*lang.Select, error) {
+// literal at the parameter's position, converted by context when checked
+// (true and false are booleans where a number or boolean is expected, e.g.
+// a yesno field); the value null (any case) is the null literal, as a
+// declared default of null. A parameter without a value is an error naming
+// it. stmt is not modified. The substituted literals are returned marked.
+func substitute(stmt *lang.Select, params map[string]string) (*lang.Select, paramLits, error) {
 	var err error
+	marks := paramLits{}
 	sub := func(e lang.Expr) lang.Expr {
 		if e == nil || err != nil {
 			return e
 		}
 		var out lang.Expr
-		out, err = substExpr(e, params)
+		out, err = substExpr(e, params, marks)
 		return out
 	}
 	s := *stmt
@@ -38,17 +47,17 @@ func substitute(stmt *lang.Select, params map[string]string) (*lang.Select, erro
 	s.Limit = sub(stmt.Limit)
 	s.Offset = sub(stmt.Offset)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &s, nil
+	return &s, marks, nil
 }
 
-func substExpr(e lang.Expr, params map[string]string) (lang.Expr, error) {
+func substExpr(e lang.Expr, params map[string]string, marks paramLits) (lang.Expr, error) {
 	list := func(xs []lang.Expr) ([]lang.Expr, error) {
 		out := make([]lang.Expr, len(xs))
 		for i, x := range xs {
 			var err error
-			if out[i], err = substExpr(x, params); err != nil {
+			if out[i], err = substExpr(x, params, marks); err != nil {
 				return nil, err
 			}
 		}
@@ -61,10 +70,15 @@ func substExpr(e lang.Expr, params map[string]string) (lang.Expr, error) {
 		if !ok {
 			return nil, errAt(e.Pos(), "", "missing parameter $%s", e.Name)
 		}
-		return &lang.Literal{Position: e.Position, Kind: lang.String, Text: v}, nil
+		l := &lang.Literal{Position: e.Position, Kind: lang.String, Text: v}
+		if strings.EqualFold(strings.TrimSpace(v), "null") {
+			l = &lang.Literal{Position: e.Position, Kind: lang.Null, Text: "null"}
+		}
+		marks[l] = true
+		return l, nil
 	case *lang.Query:
 		n := *e
-		if n.Left, err = substExpr(e.Left, params); err != nil {
+		if n.Left, err = substExpr(e.Left, params, marks); err != nil {
 			return nil, err
 		}
 		if n.Right, err = list(e.Right); err != nil {
@@ -85,16 +99,16 @@ func substExpr(e lang.Expr, params map[string]string) (lang.Expr, error) {
 		return &n, nil
 	case *lang.Binary:
 		n := *e
-		if n.Left, err = substExpr(e.Left, params); err != nil {
+		if n.Left, err = substExpr(e.Left, params, marks); err != nil {
 			return nil, err
 		}
-		if n.Right, err = substExpr(e.Right, params); err != nil {
+		if n.Right, err = substExpr(e.Right, params, marks); err != nil {
 			return nil, err
 		}
 		return &n, nil
 	case *lang.Unary:
 		n := *e
-		if n.X, err = substExpr(e.X, params); err != nil {
+		if n.X, err = substExpr(e.X, params, marks); err != nil {
 			return nil, err
 		}
 		return &n, nil

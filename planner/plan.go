@@ -78,6 +78,7 @@ type Plan struct {
 
 	pl       *Planner
 	a        *analysis
+	params   paramLits   // the literals that were parameters
 	residual []lang.Expr // conjuncts evaluated locally, in order
 	prog     *program
 	limit    int64 // -1: none
@@ -106,7 +107,7 @@ func (pl *Planner) Plan(stmt *lang.Select, params map[string]string) (*Plan, err
 	if stmt == nil {
 		return nil, fmt.Errorf("planner: nil statement")
 	}
-	s, err := substitute(stmt, params)
+	s, marks, err := substitute(stmt, params)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +115,7 @@ func (pl *Planner) Plan(stmt *lang.Select, params map[string]string) (*Plan, err
 	if s.From != nil {
 		source = s.From.Name
 	}
-	p := &Plan{Source: source, Stmt: s, Analyze: s.Analyze, pl: pl, limit: -1}
+	p := &Plan{Source: source, Stmt: s, Analyze: s.Analyze, pl: pl, limit: -1, params: marks}
 	if p.limit, p.offset, err = limitOffset(s); err != nil {
 		return nil, err
 	}
@@ -122,6 +123,7 @@ func (pl *Planner) Plan(stmt *lang.Select, params map[string]string) (*Plan, err
 		return pl.planSource(p)
 	}
 	a := newAnalysis(pl, pl.now())
+	a.params = p.params
 	p.a = a
 	if s.Where != nil {
 		if err := a.cond(s.Where); err != nil {

@@ -198,3 +198,59 @@ func TestExplainAnalyzeNoCall(t *testing.T) {
 		}
 	}
 }
+
+// TestParamConversion: parameter text is converted by context: true and
+// false are booleans where a number or boolean is expected (a yesno field),
+// text elsewhere; null is the null value.
+func TestParamConversion(t *testing.T) {
+	pl := demoPlanner(t)
+	tests := []struct {
+		query  string
+		params map[string]string
+		logic  string // pushed filterLogic, or "error: ..." for an error
+	}{
+		{"select record from records where smoker = $b", map[string]string{"b": "true"}, "[smoker] = 1"},
+		{"select record from records where smoker = $b", map[string]string{"b": "FALSE"}, "[smoker] = 0"},
+		{"select record from records where smoker = $b", map[string]string{"b": "1"}, "[smoker] = 1"},
+		{"select record from records where adverse_event <> $b", map[string]string{"b": "false"}, "([adverse_event] <> '' and [adverse_event] <> 0)"},
+		{"select record from records where notes = $b", map[string]string{"b": "true"}, "[notes] = 'true'"},
+		{"select record from records where (score > 5) = $b", map[string]string{"b": "true"}, ""},
+		{"select record from records where age > $b", map[string]string{"b": "true"}, "[age] > 1"},
+		{"select record from records where $n is null and score > 5", map[string]string{"n": "null"}, "[score] > 5"},
+		{"select record from records where coalesce($n, 1) = 1", map[string]string{"n": "NULL"}, ""},
+		{"select record from records where smoker = $b", map[string]string{"b": "maybe"}, "error: 'maybe' is not a code of smoker"},
+		{"select record from records where age > $n", map[string]string{"n": "null"}, "error: a comparison with null is never true"},
+	}
+	for _, tt := range tests {
+		stmt, err := lang.Parse(tt.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := pl.Plan(stmt, tt.params)
+		if want, isErr := strings.CutPrefix(tt.logic, "error: "); isErr {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s %v: error %v, want %q", tt.query, tt.params, err, want)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s %v: %v", tt.query, tt.params, err)
+			continue
+		}
+		if p.Export.FilterLogic != tt.logic {
+			t.Errorf("%s %v: filterLogic %q, want %q", tt.query, tt.params, p.Export.FilterLogic, tt.logic)
+		}
+	}
+	// The rows: smoker = $b with b=true keeps the smokers, as smoker = true.
+	rowsOf := func(q string, params map[string]string) string {
+		p := mustPlan(t, pl, q, params)
+		return strings.Join(collect(t, p.Run(t.Context(), sample(t))), "\n")
+	}
+	if got, want := rowsOf("select record from records where smoker = $b", map[string]string{"b": "true"}),
+		rowsOf("select record from records where smoker = true", nil); got != want || got == "" {
+		t.Errorf("smoker = $b (true): %q, smoker = true: %q", got, want)
+	}
+	if got := rowsOf("select record from records where $n is null and form = 'baseline'", map[string]string{"n": "null"}); strings.Count(got, "\n") < 2 {
+		t.Errorf("$n is null with n=null: rows %q", got)
+	}
+}

@@ -56,6 +56,7 @@ func (pl *Planner) planSource(p *Plan) (*Plan, error) {
 		return nil, errAt(s.From.Pos(), "", "no source '%s' (sources: %s)", p.Source, strings.Join(lang.Sources, ", "))
 	}
 	a := newAnalysis(pl, pl.now())
+	a.params = p.params
 	a.table = cols
 	p.a = a
 	if s.Where != nil {
