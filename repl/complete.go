@@ -38,7 +38,7 @@ func (s *Shell) Complete(line string, pos int) (words []string, length int) {
 	before := strings.TrimSpace(line[:start])
 	var cands []string
 	switch {
-	case strings.HasPrefix(word, `\`) && before == "" && len(s.pending) == 0:
+	case strings.HasPrefix(word, `\`) && before == "":
 		for _, m := range metaCommands {
 			cands = append(cands, m.name)
 		}
@@ -46,9 +46,9 @@ func (s *Shell) Complete(line string, pos int) (words []string, length int) {
 		for _, k := range slices.Sorted(maps.Keys(s.Params)) {
 			cands = append(cands, "$"+k)
 		}
-	case strings.HasPrefix(before, `\d`) && len(s.pending) == 0:
+	case strings.HasPrefix(before, `\d`):
 		cands = append(s.forms(), s.fields()...)
-	case strings.HasPrefix(before, `\`) && len(s.pending) == 0:
+	case strings.HasPrefix(before, `\`):
 		return nil, 0
 	case endsWithWord(before, "from"):
 		for _, src := range sourceHelp {

@@ -63,12 +63,13 @@ func piped(ctx context.Context, s *Shell, cfg Config) error {
 			}
 		}
 	}
+	if s.Source == "" {
+		s.Source = "<stdin>"
+	}
 	sc := bufio.NewScanner(cfg.Stdin)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	for sc.Scan() {
-		out, exit, err := s.Process(ctx, sc.Text())
-		report(out, err)
-		if exit {
+		if s.ProcessEach(ctx, sc.Text(), report) {
 			return first
 		}
 	}

@@ -38,17 +38,24 @@ type Shell struct {
 	Params map[string]string
 	// Quiet drops warnings (values read as null because they did not fit).
 	Quiet bool
+	// Source names the input in error positions ("<stdin>" for piped
+	// input): errors then carry the input's line and column, as rq run's
+	// do. Empty (interactive): lines count from the statement's first line.
+	Source string
 
-	name     string           // project title, for the prompt
-	projects [2]*rq.Project   // without and with labels
-	pl       *planner.Planner // structure, for \d and completion
-	pending  []string         // lines of an unfinished statement
-	last     string           // the last statement run (for \w)
-	history  []string         // whole inputs completed since TakeHistory
-	warnings []string         // warnings since TakeWarnings
-	outFile  *os.File         // \o target, nil for the shell's output
-	outName  string
-	mu       sync.Mutex
+	name      string           // project title, for the prompt
+	projects  [2]*rq.Project   // without and with labels
+	pl        *planner.Planner // structure, for \d and completion
+	pending   []string         // lines of an unfinished statement
+	pendHead  string           // input before pending[0] on its line (an earlier statement)
+	pendStart int              // input line of pending[0]
+	line      int              // input lines read
+	last      string           // the last statement run (for \w)
+	history   []string         // whole inputs completed since TakeHistory
+	warnings  []string         // warnings since TakeWarnings
+	outFile   *os.File         // \o target, nil for the shell's output
+	outName   string
+	mu        sync.Mutex
 }
 
 // New returns a shell over c with default settings (table format).
@@ -149,32 +156,87 @@ func (s *Shell) project() (*rq.Project, error) {
 }
 
 // Process evaluates one line of input. A line starting with a backslash
-// (outside a statement) is a meta-command; other lines accumulate until one
-// ends with ';', and the statement then runs. out is what to print; exit is
-// true for \q. Errors are *Error: their text is ready for the user (query
-// errors with the source line and a caret).
+// (outside a quote) is a meta-command, run at once even in the middle of a
+// statement, which stays pending (as in psql). Other lines accumulate until
+// a ';' ends a statement; every statement a line ends runs in turn, and
+// text after the last ';' starts the next one. out is what to print; exit
+// is true for \q. Errors are *Error: their text is ready for the user
+// (query errors with the source line and a caret); when several statements
+// fail, their texts are joined. ProcessEach hands out each statement's
+// result as it comes.
 func (s *Shell) Process(ctx context.Context, line string) (out string, exit bool, err error) {
+	var b strings.Builder
+	var errs []error
+	exit = s.ProcessEach(ctx, line, func(out string, err error) {
+		b.WriteString(out)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	})
+	return b.String(), exit, joinErrors(errs)
+}
+
+// ProcessEach is Process calling emit with the output and error of each
+// statement or meta-command as soon as it has run. After a cancelled
+// statement, the rest of the line is dropped.
+func (s *Shell) ProcessEach(ctx context.Context, line string, emit func(out string, err error)) (exit bool) {
+	s.line++
 	trimmed := strings.TrimSpace(line)
+	if strings.HasPrefix(trimmed, `\`) && !s.inText() {
+		s.history = append(s.history, trimmed)
+		out, exit, err := s.meta(ctx, trimmed)
+		emit(out, err)
+		return exit
+	}
 	if len(s.pending) == 0 {
 		if trimmed == "" {
-			return "", false, nil
+			return false
 		}
-		if strings.HasPrefix(trimmed, `\`) {
-			s.history = append(s.history, trimmed)
-			return s.meta(ctx, trimmed)
-		}
+		s.pendStart, s.pendHead = s.line, ""
 	}
 	s.pending = append(s.pending, line)
-	if !endsStatement(trimmed) {
-		return "", false, nil
+	text := strings.Join(s.pending, "\n")
+	ends, _ := statementEnds(text)
+	if len(ends) == 0 {
+		return false
 	}
-	src := strings.Join(s.pending, "\n")
+	head, first := s.pendHead, s.pendStart
 	s.pending = nil
-	s.history = append(s.history, oneLine(src))
-	src = strings.TrimSuffix(strings.TrimRightFunc(src, isSpace), ";")
-	s.last = src + ";"
-	out, err = s.Run(ctx, src)
-	return out, false, err
+	from := 0
+	for _, end := range ends {
+		if ctx.Err() != nil {
+			break // cancelled: the rest of the line does not run
+		}
+		s.runSegment(ctx, text, from, end, head, first, emit)
+		from = end + 1
+	}
+	if rest := text[from:]; strings.TrimSpace(stripComments(rest)) != "" && ctx.Err() == nil {
+		// the start of the next statement, on this line after the last ';'
+		s.pending = []string{rest}
+		s.pendStart = s.line
+		s.pendHead = line[:len(line)-len(rest)]
+	}
+	return false
+}
+
+// runSegment runs the statement text[from:end] (end is its ';' or the end
+// of text). head is the input before text on text's first line, which is
+// input line first: error positions count from there (piped input).
+func (s *Shell) runSegment(ctx context.Context, text string, from, end int, head string, first int, emit func(string, error)) {
+	seg := text[from:end]
+	if strings.TrimSpace(stripComments(seg)) == "" {
+		return // ";;" or a comment alone
+	}
+	full := head + text[:from]
+	lineHead := full[strings.LastIndexByte(full, '\n')+1:]
+	skipped := strings.Count(text[:from], "\n") // lines of text before seg
+	stmt := strings.TrimSpace(seg) + ";"
+	s.history = append(s.history, oneLine(stmt))
+	s.last = stmt
+	if s.Source == "" {
+		first = 1 // interactive: lines count from the statement's start
+	}
+	emit(s.runAt(ctx, seg, lineHead, first+skipped))
 }
 
 // Finish runs an unfinished statement as if it ended with ';' (end of
@@ -183,13 +245,75 @@ func (s *Shell) Finish(ctx context.Context) (string, error) {
 	if len(s.pending) == 0 {
 		return "", nil
 	}
-	src := strings.Join(s.pending, "\n")
+	text := strings.Join(s.pending, "\n")
+	head, first := s.pendHead, s.pendStart
 	s.pending = nil
-	if strings.TrimSpace(stripComments(src)) == "" {
-		return "", nil
+	var b strings.Builder
+	var errs []error
+	s.runSegment(ctx, text, 0, len(text), head, first, func(out string, err error) {
+		b.WriteString(out)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	})
+	return b.String(), joinErrors(errs)
+}
+
+// inText reports whether the pending statement ends inside a quoted text
+// or a /* comment, where a line starting with a backslash is not a
+// meta-command.
+func (s *Shell) inText() bool {
+	if len(s.pending) == 0 {
+		return false
 	}
-	s.last = src
-	return s.Run(ctx, src)
+	_, open := statementEnds(strings.Join(s.pending, "\n") + "\n")
+	return open
+}
+
+// statementEnds returns the offsets of the ';' in src that end statements:
+// those outside quotes and comments. open reports that src ends inside a
+// quote or a /* comment.
+func statementEnds(src string) (ends []int, open bool) {
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; {
+		case c == '\'' || c == '"':
+			j := strings.IndexByte(src[i+1:], c)
+			if j < 0 {
+				return ends, true
+			}
+			i += j + 1 // a doubled quote reopens at the next step
+		case c == '-' && strings.HasPrefix(src[i:], "--"):
+			j := strings.IndexByte(src[i:], '\n')
+			if j < 0 {
+				return ends, false
+			}
+			i += j
+		case c == '/' && strings.HasPrefix(src[i:], "/*"):
+			j := strings.Index(src[i+2:], "*/")
+			if j < 0 {
+				return ends, true
+			}
+			i += j + 3
+		case c == ';':
+			ends = append(ends, i)
+		}
+	}
+	return ends, false
+}
+
+// joinErrors makes one *Error of the errors of several statements.
+func joinErrors(errs []error) error {
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	texts := make([]string, len(errs))
+	for i, e := range errs {
+		texts[i] = e.Error()
+	}
+	return &Error{Err: errors.Join(errs...), Text: strings.Join(texts, "\n")}
 }
 
 func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' }
@@ -238,14 +362,27 @@ func oneLine(src string) string {
 // Run runs one statement and renders its result (to the \o file when one
 // is open, in which case out is empty).
 func (s *Shell) Run(ctx context.Context, src string) (string, error) {
+	return s.runAt(ctx, src, "", 1)
+}
+
+// runAt is Run for a statement that starts on input line line, after
+// head on that line: error positions are the input's (named s.Source when
+// set), and the caret display shows the whole input line.
+func (s *Shell) runAt(ctx context.Context, src, head string, line int) (string, error) {
 	p, err := s.project()
 	if err != nil {
 		return "", &Error{Err: err}
 	}
+	// Spaces in place of head keep columns right; lines are shifted after.
+	query := strings.Repeat(" ", len(head)) + src
+	fail := func(err error) error {
+		shiftPos(err, s.Source, line-1)
+		return wrap(ctx, err, head+src)
+	}
 	start := time.Now()
-	rows, err := p.Query(ctx, src, maps.Clone(s.Params))
+	rows, err := p.Query(ctx, query, maps.Clone(s.Params))
 	if err != nil {
-		return "", wrap(ctx, err, src)
+		return "", fail(err)
 	}
 	defer rows.Close()
 	var b strings.Builder
@@ -261,7 +398,7 @@ func (s *Shell) Run(ctx context.Context, src string) (string, error) {
 		_, err = render.Write(w, f, rows, render.Options{Width: s.width()})
 	}
 	if err != nil {
-		return b.String(), wrap(ctx, err, src)
+		return b.String(), fail(err)
 	}
 	if warn := InvalidWarning(rows.Stats()); warn != "" && !s.Quiet {
 		s.warnings = append(s.warnings, warn)
@@ -270,6 +407,25 @@ func (s *Shell) Run(ctx context.Context, src string) (string, error) {
 		fmt.Fprintf(&b, "Time: %.3f ms\n", float64(time.Since(start).Microseconds())/1000)
 	}
 	return b.String(), nil
+}
+
+// shiftPos names the file and moves the line of the lang errors in err
+// (a query's positions count from its first line).
+func shiftPos(err error, name string, lines int) {
+	var list lang.ErrorList
+	if errors.As(err, &list) {
+		for _, e := range list {
+			shiftPos(e, name, lines)
+		}
+		return
+	}
+	var e *lang.Error
+	if errors.As(err, &e) && e.Pos.IsValid() {
+		e.Pos.Line += lines
+		if e.Pos.Filename == "" {
+			e.Pos.Filename = name
+		}
+	}
 }
 
 // writePlan prints explain's plan lines as they are.

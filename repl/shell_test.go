@@ -127,12 +127,13 @@ func TestPendingAndPrompt(t *testing.T) {
 	if s.Pending() {
 		t.Error("Reset left the statement")
 	}
-	// a meta-command inside a statement is part of the statement
-	feed(t, s, "select age", `\q`)
-	if !s.Pending() {
-		t.Error(`\q inside a statement ended it`)
+	// a meta-command inside a statement runs at once (as in psql); the
+	// statement stays pending
+	if _, exit, _ := feed(t, s, "select age", `\q`); !exit || !s.Pending() {
+		t.Errorf(`\q inside a statement: exit = %v, pending = %v`, exit, s.Pending())
 	}
 	s.Reset()
+	s.TakeHistory()
 	feed(t, s, "select age from records where record_id = '2'", "and form = 'baseline';", `\d`)
 	if h := s.TakeHistory(); strings.Join(h, "|") != `select age from records where record_id = '2' and form = 'baseline';|\d` {
 		t.Errorf("history = %q", h)
@@ -296,5 +297,119 @@ func TestInvalidValuesWarning(t *testing.T) {
 	feed(t, s, q)
 	if w := s.TakeWarnings(); len(w) != 0 {
 		t.Errorf("Quiet: %q", w)
+	}
+}
+
+// Several statements on one line run in turn; text after the last ';'
+// starts the next statement (QA 8).
+func TestSeveralStatementsOnALine(t *testing.T) {
+	s := demoShell(t)
+	s.Format = render.CSV
+	var outs []string
+	var errs []string
+	emit := func(out string, err error) {
+		outs = append(outs, out)
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	ctx := context.Background()
+	s.ProcessEach(ctx, "select 1 as x from project; select 2 as y from project;", emit)
+	if strings.Join(outs, "|") != "x\n1\n|y\n2\n" || errs != nil || s.Pending() {
+		t.Errorf("two statements: outs %q errs %q pending %v", outs, errs, s.Pending())
+	}
+	outs, errs = nil, nil
+	s.ProcessEach(ctx, "select 3 as z from project; select 4 as w -- rest follows", emit)
+	if strings.Join(outs, "|") != "z\n3\n" || !s.Pending() {
+		t.Errorf("statement and a start: outs %q pending %v", outs, s.Pending())
+	}
+	s.ProcessEach(ctx, "from project;;", emit)
+	if strings.Join(outs, "|") != "z\n3\n|w\n4\n" || errs != nil || s.Pending() {
+		t.Errorf("finished on the next line: outs %q errs %q", outs, errs)
+	}
+	if h := s.TakeHistory(); strings.Join(h, "|") != "select 1 as x from project;|select 2 as y from project;|select 3 as z from project;|select 4 as w -- rest follows from project;" {
+		t.Errorf("history = %q", h)
+	}
+	// an error does not stop the statements after it
+	outs, errs = nil, nil
+	s.ProcessEach(ctx, "select agee from records; select 5 as v from project;", emit)
+	if strings.Join(outs, "|") != "|v\n5\n" || len(errs) != 1 || !strings.Contains(errs[0], "no field 'agee'") {
+		t.Errorf("error first: outs %q errs %q", outs, errs)
+	}
+	// Process joins the outputs and the errors
+	out, _, err := s.Process(ctx, "select nope from records; select 6 as u from project; select nada from records;")
+	if out != "u\n6\n" || err == nil || !strings.Contains(err.Error(), "'nope'") || !strings.Contains(err.Error(), "'nada'") {
+		t.Errorf("Process = %q, %v", out, err)
+	}
+}
+
+// Errors carry the input's line and column: piped input's (Source set)
+// from its first line, interactive ones from the statement's (QA 9).
+func TestErrorPositions(t *testing.T) {
+	tests := []struct {
+		name   string
+		source string
+		lines  []string
+		want   string
+	}{
+		{"piped second line", "<stdin>", []string{"select count(*) from project;", "select agee from records;"},
+			"<stdin>:2:8: no field 'agee'; did you mean 'age'?\n    select agee from records\n           ^"},
+		{"piped after a statement on the line", "<stdin>", []string{"", "select 1 as x from project; select agee", "from records;"},
+			"<stdin>:2:36: no field 'agee'; did you mean 'age'?\n    select 1 as x from project; select agee\n                                       ^"},
+		{"piped third line of a statement", "<stdin>", []string{"select age,", "", "  agee from records;"},
+			"<stdin>:3:3: no field 'agee'"},
+		{"interactive", "", []string{"select count(*) from project;", "select 1 as x from project;   select", "agee from records;"},
+			"2:1: no field 'agee'; did you mean 'age'?\n    agee from records\n    ^"},
+		{"interactive same line", "", []string{"select 1 as x from project; select agee from records;"},
+			"1:36: no field 'agee'; did you mean 'age'?\n    select 1 as x from project; select agee from records\n                                       ^"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := demoShell(t)
+			s.Source = tt.source
+			var err error
+			for _, l := range tt.lines {
+				if _, _, e := s.Process(context.Background(), l); e != nil {
+					err = e
+				}
+			}
+			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("err =\n%v\nwant prefix\n%s", err, tt.want)
+			}
+		})
+	}
+	// the end of piped input too
+	s := demoShell(t)
+	s.Source = "<stdin>"
+	feed(t, s, "select 1 as x from project;", "select", "agee from records")
+	if _, err := s.Finish(context.Background()); err == nil || !strings.HasPrefix(err.Error(), "<stdin>:3:1: no field 'agee'") {
+		t.Errorf("Finish err = %v", err)
+	}
+}
+
+// A meta-command typed inside a statement runs at once and the statement
+// stays pending; \w writes the pending statement (QA 11).
+func TestMetaInsideStatement(t *testing.T) {
+	s := demoShell(t)
+	dir := t.TempDir()
+	saved := filepath.Join(dir, "pending.rq")
+	out, _, err := feed(t, s, "select age", `\format csv`)
+	if err != nil || out != "Output format is csv.\n" || !s.Pending() {
+		t.Fatalf(`\format inside a statement = %q, %v (pending %v)`, out, err, s.Pending())
+	}
+	if out, _, err := feed(t, s, "from records", `\w `+saved); err != nil || !strings.HasPrefix(out, "Wrote ") {
+		t.Fatalf(`\w = %q, %v`, out, err)
+	}
+	if b, _ := os.ReadFile(saved); string(b) != "select age\nfrom records\n" {
+		t.Errorf(`\w wrote %q`, b)
+	}
+	out, _, err = feed(t, s, "where record_id = '2' and form = 'baseline';")
+	if err != nil || out != "age\n33\n" {
+		t.Errorf("statement after the meta-commands = %q, %v", out, err)
+	}
+	// a backslash line inside an open quote is text, not a command
+	out, _, err = feed(t, s, "select count(*) as n from records where notes = 'a", `\nope' ;`)
+	if err != nil || out != "n\n0\n" || s.Pending() {
+		t.Errorf("backslash inside a quote = %q, %v", out, err)
 	}
 }
