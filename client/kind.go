@@ -14,6 +14,7 @@ const (
 	KindDatetime             // datetime_* validation: YYYY-MM-DD HH:MM[:SS]
 	KindTime                 // time validations: HH:MM, HH:MM:SS or MM:SS
 	KindCodeSet              // checkbox: the set of ticked codes
+	KindBool                 // a condition's result (rq output only, never a field's kind): Num is 1 or 0
 )
 
 var kindNames = [...]string{
@@ -24,6 +25,7 @@ var kindNames = [...]string{
 	KindDatetime: "datetime",
 	KindTime:     "time",
 	KindCodeSet:  "codeset",
+	KindBool:     "boolean",
 }
 
 // String returns the kind's name as rq spells it: "null", "text", "number", "date", ...

@@ -10,7 +10,7 @@ import (
 // meaningful depends on Kind; Str also keeps the value's export text.
 type Value struct {
 	Kind    Kind      // KindNull for blank, missing or not fitting
-	Num     float64   // KindNumber
+	Num     float64   // KindNumber; KindBool: 1 (true) or 0 (false)
 	Str     string    // KindText; for other kinds the export text it was parsed from (may be empty)
 	Time    time.Time // KindDate, KindDatetime (UTC, as REDCap stores no zone); KindTime (on 0000-01-01)
 	Codes   []string  // KindCodeSet: ticked codes in dictionary order
@@ -32,13 +32,16 @@ func (v Value) Has(code string) bool {
 
 // String renders v in REDCap's raw export form: the missing code for a
 // missing value, "" for other nulls, ISO dates and times, dot-decimal numbers
-// (or the exact text they were parsed from) and comma-joined codes for a code set.
+// (or the exact text they were parsed from), comma-joined codes for a code
+// set and true or false for a boolean.
 func (v Value) String() string {
 	switch v.Kind {
 	case KindNull:
 		return v.Missing
 	case KindText:
 		return v.Str
+	case KindBool:
+		return strconv.FormatBool(v.Num != 0)
 	}
 	if v.Str != "" {
 		return v.Str
@@ -64,9 +67,12 @@ func (v Value) String() string {
 	return ""
 }
 
-// Any returns v as a plain Go value: nil, float64, string, time.Time or []string.
+// Any returns v as a plain Go value: nil, float64, string, time.Time,
+// []string or bool.
 func (v Value) Any() any {
 	switch v.Kind {
+	case KindBool:
+		return v.Num != 0
 	case KindText:
 		return v.Str
 	case KindNumber:

@@ -140,6 +140,9 @@ func TestValueStringWithoutText(t *testing.T) {
 		{Value{Kind: KindTime, Time: time.Date(0, 1, 1, 3, 4, 5, 0, time.UTC)}, "03:04:05"},
 		{Value{Kind: KindCodeSet, Codes: []string{"1", "oth"}}, "1,oth"},
 		{Value{Kind: KindText, Str: "x"}, "x"},
+		{Value{Kind: KindBool, Num: 1}, "true"},
+		{Value{Kind: KindBool, Num: 0}, "false"},
+		{Value{Kind: KindBool, Num: 1, Str: "1"}, "true"},
 	}
 	for _, tt := range tests {
 		if got := tt.v.String(); got != tt.want {
@@ -150,13 +153,14 @@ func TestValueStringWithoutText(t *testing.T) {
 	if !cs.Has("oth") || cs.Has("2") {
 		t.Error("Has")
 	}
-	if (Value{Kind: KindNumber, Num: 3}).Any() != 3.0 || (Value{}).Any() != nil {
+	if (Value{Kind: KindNumber, Num: 3}).Any() != 3.0 || (Value{}).Any() != nil ||
+		(Value{Kind: KindBool, Num: 1}).Any() != true || (Value{Kind: KindBool}).Any() != false {
 		t.Error("Any")
 	}
 }
 
 func TestKindString(t *testing.T) {
-	want := []string{"null", "text", "number", "date", "datetime", "time", "codeset", "Kind(7)"}
+	want := []string{"null", "text", "number", "date", "datetime", "time", "codeset", "boolean", "Kind(8)"}
 	for k, w := range want {
 		if got := Kind(k).String(); got != w {
 			t.Errorf("Kind(%d).String() = %q, want %q", k, got, w)

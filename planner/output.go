@@ -19,7 +19,8 @@ type program struct {
 	// aggregates. Items are expressions over these.
 	gslots map[lang.Expr]int
 	order  []orderKey
-	hidden int // order keys appended to output rows and trimmed before returning them
+	hidden int   // order keys appended to output rows and trimmed before returning them
+	bools  []int // output columns that are conditions: 1/0 inside, client.KindBool out
 
 	// compiled
 	filter   []condFn
@@ -331,10 +332,25 @@ func (p *Plan) compile() error {
 			return err
 		}
 		prog.outs[i] = f
+		if i < len(prog.items)-prog.hidden && p.a.kinds[it.expr] == kindBool {
+			prog.bools = append(prog.bools, i)
+		}
 	}
 	p.sched = len(p.a.pinEvents) > 0
 	p.scratch = cp.nscratch
 	return nil
+}
+
+// boolOut turns the condition columns of an output row into booleans:
+// inside the pipeline a condition's value is the number 1 or 0 (so it
+// orders, groups and aggregates as one); out of it, client.KindBool, which
+// prints as true or false.
+func (prog *program) boolOut(row []client.Value) {
+	for _, i := range prog.bools {
+		if i < len(row) && row[i].Kind == client.KindNumber {
+			row[i] = client.Value{Kind: client.KindBool, Num: row[i].Num}
+		}
+	}
 }
 
 // Columns returns the names of the result's columns.

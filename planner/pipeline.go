@@ -203,6 +203,7 @@ func (it *rowIter) Next() bool {
 			continue
 		}
 		it.out = it.project(r, it.out[:0])
+		it.p.prog.boolOut(it.out)
 		it.stats.RowsOut++
 		return true
 	}
@@ -383,6 +384,7 @@ func (it *rowIter) materialise() error {
 	n := len(prog.items) - prog.hidden
 	for i := range rows {
 		rows[i] = rows[i][:n]
+		prog.boolOut(rows[i])
 	}
 	if rows == nil {
 		rows = [][]client.Value{}

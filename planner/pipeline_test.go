@@ -260,7 +260,7 @@ func TestPipelineAggregateExpressions(t *testing.T) {
 		}{
 			{"select round(avg(age), 1) from records", "round(avg(age), 1)", "43.3"},
 			{"select max(score) - min(score), count(*) * 100 / 5 from records", "max(score) - min(score),count(*) * 100 / 5", "6,180"},
-			{"select count(*) > 5 as many, sum(score) / count(score) from records", "many,sum(score) / count(score)", "1,6.333333333333333"},
+			{"select count(*) > 5 as many, sum(score) / count(score) from records", "many,sum(score) / count(score)", "true,6.333333333333333"},
 			{"select coalesce(max(sbp), 0), -min(score) from records where form = 'visit'", "coalesce(max(sbp), 0),-min(score)", "145,∅"},
 			{"select label(sex), count(*) from records where form = 'baseline' group by sex order by sex", "label(sex),count(*)", "Female,1 | Male,2 | Other,1"},
 			{"select site, label(site), count(*) from records where form = 'baseline' group by site order by label(site) desc", "site,label(site),count(*)", "nyc,New York,2 | chi,Chicago,1 | bos,Boston,1"},
@@ -269,7 +269,7 @@ func TestPipelineAggregateExpressions(t *testing.T) {
 			{"select sex, round(avg(score)) from records where form = 'baseline' group by sex order by avg(score) desc", "sex,round(avg(score))", "2,9 | 1,7 | 3,3"},
 			{"select site, max(score) - min(score) from records where form = 'baseline' group by site order by site", "site,max(score) - min(score)", "bos,∅ | chi,0 | nyc,2"},
 			{"select upper(site), count(*) from records where form = 'baseline' group by upper(site) order by 1", "upper(site),count(*)", "BOS,1 | CHI,1 | NYC,2"},
-			{"select sex = 2 as male, count(*) from records where form = 'baseline' group by sex order by sex", "male,count(*)", "0,1 | 1,2 | 0,1"},
+			{"select sex = 2 as male, count(*) from records where form = 'baseline' group by sex order by sex", "male,count(*)", "false,1 | true,2 | false,1"},
 			{"select sex, count(*) from records where form = 'baseline' group by sex order by max(age) - min(age) desc, sex limit 2", "sex,count(*)", "3,1 | 2,2"},
 		}
 		for _, tt := range tests {
@@ -375,7 +375,7 @@ func TestNowIsWallClock(t *testing.T) {
 		"record_id=1;redcap_event_name=enrollment_arm_1;consent_dt=2026-11-26 09:30;dob=2026-11-26",
 		"record_id=2;redcap_event_name=enrollment_arm_1;consent_dt=2026-11-26 10:30;dob=2026-11-25")
 	_, got, _ := run(t, pl, "select record, consent_dt < now(), dob = today() from records", rows)
-	if flat(got) != "1,1,1 | 2,0,0" {
+	if flat(got) != "1,true,true | 2,false,false" {
 		t.Errorf("got %s", flat(got))
 	}
 }

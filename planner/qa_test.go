@@ -2,6 +2,7 @@ package planner
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -252,5 +253,47 @@ func TestParamConversion(t *testing.T) {
 	}
 	if got := rowsOf("select record from records where $n is null and form = 'baseline'", map[string]string{"n": "null"}); strings.Count(got, "\n") < 2 {
 		t.Errorf("$n is null with n=null: rows %q", got)
+	}
+}
+
+// TestBooleanOutput: a condition selected as a value is a boolean
+// (client.KindBool: true, false or null), in plain and aggregate queries,
+// while it still orders and groups as before.
+func TestBooleanOutput(t *testing.T) {
+	pl := demoPlanner(t)
+	tests := []struct{ query, want string }{
+		{"select record, score > 5 as hi, missing(weight) as m from records where form = 'baseline'", "1,true,false | 2,∅,false | 3,false,false | 10,true,false"},
+		{"select record, race has '2', contains(notes, 'tea') from records where form = 'baseline'", "1,true,true | 2,false,∅ | 3,true,false | 10,false,∅"},
+		{"select score > 5 as hi, count(*) from records where form = 'baseline' group by score > 5 order by hi", "false,1 | true,2 | ∅,1"},
+		{"select record, age from records where form = 'baseline' order by age > 30, record", "10,20 | 1,40 | 2,70 | 3,∅"},
+		{"select max(score > 5), sum(score > 5) from records", "true,2"},
+	}
+	for _, tt := range tests {
+		p := mustPlan(t, pl, tt.query, nil)
+		rows := p.Run(t.Context(), sample(t))
+		var got []string
+		for rows.Next() {
+			var cells []string
+			for i, v := range rows.Row() {
+				s := v.String()
+				if v.Kind == client.KindNull {
+					s = "∅"
+				}
+				if (s == "true" || s == "false") != (v.Kind == client.KindBool) {
+					t.Errorf("%s: column %d %q is %s", tt.query, i, s, v.Kind)
+				}
+				if b, ok := v.Any().(bool); ok && strconv.FormatBool(b) != s {
+					t.Errorf("%s: Any() %v, String() %q", tt.query, b, s)
+				}
+				cells = append(cells, s)
+			}
+			got = append(got, strings.Join(cells, ","))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if g := strings.Join(got, " | "); g != tt.want {
+			t.Errorf("%s:\n got %s\nwant %s", tt.query, g, tt.want)
+		}
 	}
 }
