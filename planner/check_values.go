@@ -139,8 +139,17 @@ func (a *analysis) numberOperand(x lang.Expr, op string) error {
 		return err
 	}
 	switch k {
-	case client.KindNumber, client.KindNull, client.KindText:
+	case client.KindNumber, client.KindNull:
 		return nil
+	case client.KindText:
+		// A free-text field or the record id may hold numbers (REDCap reads numeric text as a
+		// number; other text is null). Choice codes and the results of text
+		// functions are never numbers: a type error, as for dates.
+		if r, ok := x.(*lang.Ref); ok {
+			if c := a.cols[r]; c != nil && (c.kind == ckRecord || c.kind == ckField && len(c.field.Choices) == 0) {
+				return nil
+			}
+		}
 	}
 	return errAt(x.Pos(), "", "%s needs numbers, not %s (%s)", op, kindName(k), x)
 }

@@ -297,3 +297,31 @@ func TestBooleanOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestArithmeticTypes: arithmetic takes numbers; a free-text field (or the
+// record id) may hold numbers, but choice codes, text functions and dates
+// are type errors.
+func TestArithmeticTypes(t *testing.T) {
+	pl := demoPlanner(t)
+	tests := []struct{ query, err string }{
+		{"select age + site from records", "+ needs numbers, not text (site)"},
+		{"select age * lower(notes) from records", "* needs numbers, not text (lower(notes))"},
+		{"select -label(sex) from records", "- needs numbers, not text (label(sex))"},
+		{"select dob + 1 from records", "+ needs numbers, not date (dob)"},
+		{"select age + notes from records", ""},
+		{"select record + 1 from records", ""},
+		{"select age + sex from records", ""}, // numeric codes: a number
+		{"select age + '2' from records", ""},
+		{"select age + 'x' from records", "'x' is not a number"},
+	}
+	for _, tt := range tests {
+		stmt, err := lang.Parse(tt.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = pl.Plan(stmt, nil)
+		if tt.err == "" && err != nil || tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("%s: error %v, want %q", tt.query, err, tt.err)
+		}
+	}
+}
