@@ -88,6 +88,14 @@ func (a *analysis) topScope(where lang.Expr) []string {
 	return out
 }
 
+// itemText is a select item as source, for messages.
+func itemText(it *lang.SelectItem) string {
+	if it.Star {
+		return "*"
+	}
+	return it.Expr.String()
+}
+
 func exprName(e lang.Expr) string {
 	if r, ok := e.(*lang.Ref); ok && r.Event == "" {
 		return r.Name
@@ -99,6 +107,17 @@ func exprName(e lang.Expr) string {
 func (a *analysis) checkOutput(s *lang.Select) (*program, error) {
 	p := &program{gslots: map[lang.Expr]int{}}
 	for _, g := range s.GroupBy {
+		if l, ok := g.(*lang.Literal); ok {
+			// group by 2: the second select item, as order by 2 and in SQL.
+			if l.Kind != lang.Number || l.Num != float64(int(l.Num)) || l.Num < 1 || int(l.Num) > len(s.Items) {
+				return nil, errAt(l.Pos(), "", "group by %s: a literal must be a column number from 1 to %d", l, len(s.Items))
+			}
+			it := s.Items[int(l.Num)-1]
+			if it.Star || hasAggregate(it.Expr) {
+				return nil, errAt(l.Pos(), "", "group by %s: column %s is %s, which cannot be grouped by", l, l, itemText(it))
+			}
+			g = it.Expr
+		}
 		if _, err := a.value(g); err != nil {
 			return nil, err
 		}
@@ -288,9 +307,26 @@ func (a *analysis) aggregate(c *lang.Call) (client.Kind, error) {
 		}
 		return client.KindNumber, nil
 	case "min", "max":
+		if k == client.KindCodeSet {
+			// a set of ticked codes has no order
+			return 0, errAt(x.Pos(), "", "%s needs values that order, not %s (%s); use count(%s) or a checkbox column like %s",
+				c.Name, kindName(k), x, x, a.checkboxExample(x))
+		}
 		return k, nil
 	}
 	return client.KindNumber, nil
+}
+
+// checkboxExample names one ___code column of checkbox x, for hints.
+func (a *analysis) checkboxExample(x lang.Expr) string {
+	if r, ok := x.(*lang.Ref); ok {
+		if c := a.cols[r]; c != nil && c.field != nil && len(c.field.Choices) > 0 {
+			if col := a.pl.dict.CheckboxColumn(c.field.Name, c.field.Choices[0].Code); col != "" {
+				return col
+			}
+		}
+	}
+	return "x___1"
 }
 
 // compile builds the residual filter and the output functions.

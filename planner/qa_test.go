@@ -325,3 +325,42 @@ func TestArithmeticTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestAggregateChecks: min and max need values that order (not a
+// checkbox's code set); group by N is the N-th select item, as order by N.
+func TestAggregateChecks(t *testing.T) {
+	pl := demoPlanner(t)
+	errs := []struct{ query, err string }{
+		{"select min(race) from records", "min needs values that order, not codeset (race); use count(race) or a checkbox column like race___1"},
+		{"select max(race) from records group by sex", "max needs values that order"},
+		{"select sum(race) from records", "sum needs numbers, not codeset"},
+		{"select sex, count(*) from records group by 3", "group by 3: a literal must be a column number from 1 to 2"},
+		{"select sex, count(*) from records group by 0", "group by 0: a literal must be a column number from 1 to 2"},
+		{"select sex, count(*) from records group by 1.5", "group by 1.5: a literal must be a column number"},
+		{"select sex, count(*) from records group by 'sex'", "group by 'sex': a literal must be a column number"},
+		{"select sex, count(*) from records group by 2", "group by 2: column 2 is count(*), which cannot be grouped by"},
+	}
+	for _, tt := range errs {
+		stmt, err := lang.Parse(tt.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pl.Plan(stmt, nil); err == nil || !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("%s: error %v, want %q", tt.query, err, tt.err)
+		}
+	}
+	same := []struct{ numbered, named string }{
+		{"select sex, count(*) from records where form = 'baseline' group by 1 order by 1",
+			"select sex, count(*) from records where form = 'baseline' group by sex order by sex"},
+		{"select label(site), score > 5, count(*) from records where form = 'enrollment' group by 1, 2 order by 1, 2",
+			"select label(site), score > 5, count(*) from records where form = 'enrollment' group by label(site), score > 5 order by 1, 2"},
+		{"select min(race___2), max(age) from records", "select min(race___2), max(age) from records"},
+	}
+	for _, tt := range same {
+		_, a, _ := run(t, pl, tt.numbered, sample(t))
+		_, b, _ := run(t, pl, tt.named, sample(t))
+		if flat(a) != flat(b) || len(a) == 0 {
+			t.Errorf("%s: %s\n%s: %s", tt.numbered, flat(a), tt.named, flat(b))
+		}
+	}
+}
