@@ -12,7 +12,7 @@ import (
 // aggState accumulates one aggregate of one group.
 type aggState struct {
 	count    int64
-	sum      float64
+	sum      decimalSum
 	nums     int64
 	best     client.Value
 	distinct map[string]bool
@@ -95,7 +95,7 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 			switch agg.Name {
 			case "sum", "avg":
 				if n, ok := asNumber(v); ok {
-					st.sum += n
+					st.sum.add(n)
 					st.nums++
 				}
 			case "min", "max":
@@ -123,11 +123,11 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 				v = client.Value{Kind: client.KindNumber, Num: float64(st.count)}
 			case "sum":
 				if st.nums > 0 {
-					v = number(st.sum)
+					v = number(st.sum.sum())
 				}
 			case "avg":
 				if st.nums > 0 {
-					v = number(st.sum / float64(st.nums))
+					v = number(st.sum.mean(st.nums))
 				}
 			default:
 				v = st.best

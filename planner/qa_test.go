@@ -364,3 +364,40 @@ func TestAggregateChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestDecimalSums: sum and avg of decimal values are the exact decimal
+// results (no binary noise), falling back to a compensated float sum for
+// values too large or too precise to scale.
+func TestDecimalSums(t *testing.T) {
+	tests := []struct {
+		vals      []string
+		sum, mean string
+	}{
+		{[]string{"0.1", "0.2"}, "0.3", "0.15"},
+		{[]string{"974.2", "0.1"}, "974.3", "487.15"},
+		{[]string{"0.1", "0.1", "0.1"}, "0.3", "0.1"},
+		{[]string{"1.005", "2.3", "-0.305"}, "3", "1"},
+		{[]string{"10", "20", "30.5"}, "60.5", "20.166666666666668"},
+		{[]string{"1e20", "1", "-1e20"}, "1", "0.3333333333333333"},
+		{[]string{"0.1234567891234", "0.1"}, "0.2234567891234", "0.1117283945617"},
+		{[]string{"-7.25"}, "-7.25", "-7.25"},
+	}
+	for _, tt := range tests {
+		d, err := client.NewDictionary([]client.MetadataField{
+			{FieldName: "id", FormName: "f", FieldType: "text"},
+			{FieldName: "x", FormName: "f", FieldType: "text", TextValidationTypeOrShowSliderNumber: "number"},
+		}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl := New(d, ProjectInfo{})
+		raw := &memRows{cols: []string{"id", "x", "f_complete"}}
+		for i, v := range tt.vals {
+			raw.rows = append(raw.rows, []string{strconv.Itoa(i + 1), v, "0"})
+		}
+		_, rows, _ := run(t, pl, "select sum(x), avg(x) from records", raw)
+		if got := flat(rows); got != tt.sum+","+tt.mean {
+			t.Errorf("sum, avg of %v = %s, want %s,%s", tt.vals, got, tt.sum, tt.mean)
+		}
+	}
+}
