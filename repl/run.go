@@ -26,6 +26,9 @@ type Config struct {
 	// HistoryFile keeps whole statements between sessions (created with
 	// mode 0600); empty means no history file.
 	HistoryFile string
+	// BeforeOutput, when set, is called before each result or error is
+	// printed (the command clears its progress bar there).
+	BeforeOutput func()
 }
 
 // Run reads input until \q or end of input. Interactive, errors are shown
@@ -52,6 +55,9 @@ func Run(ctx context.Context, s *Shell, cfg Config) error {
 func piped(ctx context.Context, s *Shell, cfg Config) error {
 	var first error
 	report := func(out string, err error) {
+		if cfg.BeforeOutput != nil {
+			cfg.BeforeOutput()
+		}
 		io.WriteString(cfg.Stdout, out)
 		for _, w := range s.TakeWarnings() {
 			io.WriteString(cfg.Stderr, w)
@@ -146,7 +152,18 @@ func interactive(ctx context.Context, s *Shell, cfg Config) error {
 		mu.Lock()
 		cancelQuery = cancel
 		mu.Unlock()
-		out, exit, err := s.Process(qctx, line)
+		exit := s.ProcessEach(qctx, line, func(out string, err error) {
+			if cfg.BeforeOutput != nil {
+				cfg.BeforeOutput()
+			}
+			io.WriteString(rl.Stdout(), out)
+			for _, w := range s.TakeWarnings() {
+				io.WriteString(rl.Stderr(), w)
+			}
+			if err != nil {
+				fmt.Fprintln(rl.Stderr(), err)
+			}
+		})
 		mu.Lock()
 		cancelQuery = nil
 		mu.Unlock()
@@ -158,13 +175,6 @@ func interactive(ctx context.Context, s *Shell, cfg Config) error {
 					fmt.Fprintf(cfg.Stderr, "warning: history: %v\n", err)
 				}
 			}
-		}
-		io.WriteString(rl.Stdout(), out)
-		for _, w := range s.TakeWarnings() {
-			io.WriteString(rl.Stderr(), w)
-		}
-		if err != nil {
-			fmt.Fprintln(rl.Stderr(), err)
 		}
 		if exit {
 			return nil

@@ -240,7 +240,7 @@ func (a *app) write(rows render.Rows) error {
 		closeOut()
 		return err
 	}
-	_, err = render.Write(w, f, rows, render.Options{Width: termWidth(w)})
+	_, err = render.Write(a.progress.output(w), f, rows, render.Options{Width: termWidth(w)})
 	a.progress.done()
 	if cerr := closeOut(); err == nil {
 		err = cerr
@@ -271,6 +271,7 @@ func (a *app) runQuery(src string) error {
 		if err != nil {
 			return err
 		}
+		w = a.progress.output(w)
 		for rows.Next() {
 			fmt.Fprintln(w, rows.Value(0).String())
 		}
@@ -324,7 +325,7 @@ func (a *app) runShell() error {
 		sh.Format = render.CSV
 	}
 	sh.Width = func() int { return termWidth(w) }
-	cfg := repl.Config{Stdout: a.stdout, Stderr: a.stderr, Terminal: interactive}
+	cfg := repl.Config{Stdout: a.stdout, Stderr: a.stderr, Terminal: interactive, BeforeOutput: a.progress.done}
 	if r, ok := a.stdin.(io.ReadCloser); ok {
 		cfg.Stdin = r
 	} else {

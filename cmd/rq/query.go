@@ -90,7 +90,7 @@ func (a *app) runFile(name string) error {
 			fmt.Fprintln(w)
 		}
 		n++
-		_, err := render.Write(w, f, rows, render.Options{Width: termWidth(w)})
+		_, err := render.Write(a.progress.output(w), f, rows, render.Options{Width: termWidth(w)})
 		a.progress.done()
 		if err == nil && rows.Err() == nil {
 			a.warnInvalid(rows.Stats())
