@@ -45,7 +45,7 @@ func (p *Project) Exec(ctx context.Context, name, src string, params map[string]
 	plans := make([]*planner.Plan, len(file.Statements))
 	var errs lang.ErrorList
 	for i, stmt := range file.Statements {
-		plan, err := pl.Plan(stmt, vals)
+		plan, err := p.plan(pl, stmt, vals)
 		var le *lang.Error
 		var ll lang.ErrorList
 		switch {

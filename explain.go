@@ -27,7 +27,7 @@ func (p *Project) Explain(ctx context.Context, src string, params map[string]str
 	if err != nil {
 		return nil, err
 	}
-	plan, err := pl.Plan(&s, params)
+	plan, err := p.plan(pl, &s, params)
 	if err != nil {
 		return nil, err
 	}

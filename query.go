@@ -29,7 +29,7 @@ func (p *Project) QueryStmt(ctx context.Context, stmt *lang.Select, params map[s
 	if err != nil {
 		return nil, err
 	}
-	plan, err := pl.Plan(stmt, params)
+	plan, err := p.plan(pl, stmt, params)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +67,7 @@ func (p *Project) run(ctx context.Context, pl *planner.Planner, plan *planner.Pl
 	case plan.Empty:
 		raw = planner.NewTableRows(nil, nil)
 	default:
-		f, err := planner.Fetch(ctx, p.c, plan.Export, p.fetchOptions(pl, plan))
+		f, err := planner.Fetch(ctx, p.c, plan.Export, p.fetchOptions(plan))
 		if err != nil {
 			return nil, err
 		}

@@ -225,26 +225,25 @@ func projectInfo(proj *client.Project) planner.ProjectInfo {
 	return info
 }
 
-// fetchOptions are the engine's options for one plan.
-func (p *Project) fetchOptions(pl *planner.Planner, plan *planner.Plan) planner.FetchOptions {
-	dict := pl.Dictionary()
-	events := len(pl.Project().Events)
-	var names []string
-	for _, e := range pl.Project().Events {
-		names = append(names, e.Name)
+// plan plans stmt with the project's batch limits on it, so that explain
+// shows the calls the engine will make with them.
+func (p *Project) plan(pl *planner.Planner, stmt *lang.Select, params map[string]string) (*planner.Plan, error) {
+	plan, err := pl.Plan(stmt, params)
+	if err != nil {
+		return nil, err
 	}
-	return planner.FetchOptions{
-		EventNames:     names,
-		RecordIDField:  dict.RecordIDField(),
-		Concurrency:    p.cfg.concurrency,
-		CellsPerBatch:  p.cfg.cellsPerBatch,
-		MaxIDsPerBatch: p.cfg.maxIDs,
-		Dictionary:     dict,
-		Events:         events,
-		Progress:       p.cfg.progress,
-		RecordFilter:   plan.RecordFilter,
-		RowLimit:       rowLimit(plan.Stmt),
-	}
+	plan.CellsPerBatch, plan.MaxIDsPerBatch = p.cfg.cellsPerBatch, p.cfg.maxIDs
+	return plan, nil
+}
+
+// fetchOptions is the plan's own fetch options (the calls explain shows)
+// plus the engine's tuning, which does not change the calls.
+func (p *Project) fetchOptions(plan *planner.Plan) planner.FetchOptions {
+	o := plan.FetchOptions()
+	o.Concurrency = p.cfg.concurrency
+	o.Progress = p.cfg.progress
+	o.RowLimit = rowLimit(plan.Stmt)
+	return o
 }
 
 // rowLimit is how many rows a statement reads at most when it can stop
