@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/chzyer/readline"
 )
@@ -88,7 +89,17 @@ func piped(ctx context.Context, s *Shell, cfg Config) error {
 
 // interactive is the readline shell.
 func interactive(ctx context.Context, s *Shell, cfg Config) error {
+	// Ctrl-C with the completion menu open cancels the line too, as it
+	// does without a menu (readline alone would only close the menu).
+	var inst atomic.Pointer[readline.Instance]
+	interruptMenu := func(r rune) (rune, bool) {
+		if rl := inst.Load(); r == readline.CharInterrupt && rl != nil && rl.Operation.IsInCompleteMode() {
+			rl.Operation.ExitCompleteMode(true)
+		}
+		return r, true
+	}
 	rl, err := readline.NewEx(&readline.Config{
+		FuncFilterInputRune:    interruptMenu,
 		Prompt:                 s.Prompt(),
 		AutoComplete:           completer{s},
 		DisableAutoSaveHistory: true,
@@ -103,6 +114,7 @@ func interactive(ctx context.Context, s *Shell, cfg Config) error {
 		return err
 	}
 	defer rl.Close()
+	inst.Store(rl)
 	hist, err := openHistory(cfg.HistoryFile)
 	if err != nil {
 		fmt.Fprintf(cfg.Stderr, "warning: history: %v\n", err)
@@ -185,11 +197,20 @@ func interactive(ctx context.Context, s *Shell, cfg Config) error {
 // completer adapts Shell.Complete to readline.
 type completer struct{ s *Shell }
 
-// Do returns the rest of each completion of the word before pos.
+// Do returns the rest of each completion of the word before pos, followed
+// by a space, or inside a quote by the closing quote (none when one
+// already follows the cursor).
 func (c completer) Do(line []rune, pos int) ([][]rune, int) {
 	prefix := string(line[:pos])
 	words, n := c.s.Complete(prefix, len(prefix))
 	typed := []rune(prefix[len(prefix)-n:])
+	end := []rune{' '}
+	if q := openQuote(prefix); q != 0 {
+		end = []rune{q}
+		if pos < len(line) && line[pos] == q {
+			end = nil
+		}
+	}
 	var out [][]rune
 	for _, w := range words {
 		r := []rune(w)
@@ -197,9 +218,26 @@ func (c completer) Do(line []rune, pos int) ([][]rune, int) {
 			continue
 		}
 		// keep what the user typed (its case) and append the rest
-		out = append(out, append(r[len(typed):], ' '))
+		out = append(out, append(r[len(typed):len(r):len(r)], end...))
 	}
 	return out, len(typed)
+}
+
+// openQuote is the quote character of a text left open at the end of
+// line, or 0.
+func openQuote(line string) rune {
+	var q rune
+	for _, r := range line {
+		switch {
+		case q != 0:
+			if r == q {
+				q = 0
+			}
+		case r == '\'' || r == '"':
+			q = r
+		}
+	}
+	return q
 }
 
 // history is the history file: one whole statement per line, mode 0600.

@@ -413,3 +413,36 @@ func TestMetaInsideStatement(t *testing.T) {
 		t.Errorf("backslash inside a quote = %q, %v", out, err)
 	}
 }
+
+// Completion inside a quote ends with the closing quote, not a space, and
+// adds none when the quote is already closed after the cursor (QA 12).
+func TestCompleterQuotes(t *testing.T) {
+	s := demoShell(t)
+	c := completer{s}
+	tests := []struct {
+		line string
+		pos  int
+		want []string
+	}{
+		{"select ag", -1, []string{"e "}},
+		{"select * from records where event = 'week_1", -1, []string{"2_arm_1'"}},
+		{"select * from records where event = 'week_1' and x", 43, []string{"2_arm_1"}},
+		{`select * from records where event = "week_1`, -1, []string{`2_arm_1"`}},
+		{"select * from records where notes = 'it''s' and ag", -1, []string{"e "}},
+	}
+	for _, tt := range tests {
+		line := []rune(tt.line)
+		pos := tt.pos
+		if pos < 0 {
+			pos = len(line)
+		}
+		got, _ := c.Do(line, pos)
+		var gs []string
+		for _, g := range got {
+			gs = append(gs, string(g))
+		}
+		if strings.Join(gs, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("Do(%q, %d) = %q, want %q", tt.line, pos, gs, tt.want)
+		}
+	}
+}

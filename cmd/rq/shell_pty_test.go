@@ -301,3 +301,59 @@ func TestTokenPromptOnTerminal(t *testing.T) {
 		t.Errorf("the typed token was echoed:\n%s", s.out.String())
 	}
 }
+
+// TestShellMetaAtContinuationPrompt: a meta-command typed at the "->"
+// prompt runs at once and the statement stays pending; \w writes it; two
+// statements on one line both run (QA 11, 8).
+func TestShellMetaAtContinuationPrompt(t *testing.T) {
+	s := startShell(t, []string{"RQ_HISTORY=" + filepath.Join(t.TempDir(), "h")}, "--demo", "--records", "20")
+	s.expect(prompt)
+	s.send("select count(*) as n\r")
+	s.expect("rq demo study-> ")
+	s.send(`\format csv` + "\r")
+	s.expect("Output format is csv.")
+	s.expect("rq demo study-> ")
+	s.send(`\w pending.rq` + "\r")
+	s.expect("Wrote pending.rq.")
+	s.expect("rq demo study-> ")
+	s.send("from records where form = 'baseline';\r")
+	s.expect("n\r\n20\r\n")
+	s.expect(prompt)
+	s.send("select 1 as x from project; select 2 as y from project;\r")
+	s.expect("x\r\n1\r\n")
+	s.expect("y\r\n2\r\n")
+	s.expect(prompt)
+	s.send(`\q` + "\r")
+	if err := s.wait(); err != nil {
+		t.Fatalf("shell exit: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(s.cmd.Dir, "pending.rq")); err != nil || string(b) != "select count(*) as n\n" {
+		t.Errorf(`\w wrote %q, %v`, b, err)
+	}
+}
+
+// TestShellCompletionInQuote: Tab inside a quote completes the event name
+// and closes the quote, with no space before it (QA 12); Ctrl-C with the
+// completion menu open cancels the line, as without a menu (QA 17k).
+func TestShellCompletionInQuote(t *testing.T) {
+	s := startShell(t, []string{"RQ_HISTORY=" + filepath.Join(t.TempDir(), "h")}, "--demo", "--records", "20", "--format", "csv")
+	s.expect(prompt)
+	s.send("select count(*) as n from records where event = 'week_1\t")
+	s.expect("2_arm_1'")
+	s.send(";\r")
+	s.expect("n\r\n8\r\n") // the arm 1 records (seed 1): an unknown event would be an error
+	s.expect(prompt)
+
+	// menu: "week_" has three completions; Tab Tab shows them
+	s.send("select nonsense from records where event = 'week_\t\t")
+	s.expect("4_arm_2'")
+	s.send("\x03") // Ctrl-C: closes the menu and drops the line
+	s.expect(prompt)
+	s.send("select 1 as x from project;\r")
+	s.expect("x\r\n1\r\n")
+	s.expect(prompt)
+	s.send(`\q` + "\r")
+	if err := s.wait(); err != nil {
+		t.Fatalf("shell exit: %v", err)
+	}
+}
