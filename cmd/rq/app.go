@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/lang"
 	"github.com/redcapql/rq/repl"
 	"github.com/redcapql/rq/repl/config"
 	"github.com/redcapql/rq/repl/render"
@@ -260,6 +262,12 @@ func (a *app) runQuery(src string) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
+	if stmt, err := lang.Parse(src); err == nil && (stmt.Explain || stmt.Analyze) && a.format != "" {
+		if f, err := render.ParseFormat(a.format); err == nil && f == render.JSON {
+			// the plan's own JSON document, as rq explain --json prints it
+			return a.explainJSON(ctx, p, src, params, stmt.Analyze)
+		}
+	}
 	rows, err := p.Query(ctx, src, params)
 	if err != nil {
 		return queryError(err, src)
@@ -288,6 +296,23 @@ func (a *app) runQuery(src string) error {
 	}
 	a.warnInvalid(rows.Stats())
 	return nil
+}
+
+// explainJSON prints the plan of an explain statement as JSON.
+func (a *app) explainJSON(ctx context.Context, p *rq.Project, src string, params map[string]string, analyze bool) error {
+	ex, err := p.Explain(ctx, src, params, analyze)
+	if err != nil {
+		return queryError(err, src)
+	}
+	w, closeOut, err := a.out()
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(bytes.TrimRight(ex.JSON, "\n"), '\n'))
+	if cerr := closeOut(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // warnInvalid prints, after a result and unless --quiet, how many values
