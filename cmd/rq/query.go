@@ -19,7 +19,12 @@ func (a *app) runCommand() *cobra.Command {
 		Use:   "run file.rq",
 		Short: "Run the statements of a .rq file",
 		Long: `Run every statement of a .rq file in order. Parameters declared in the file
-(param $name = default;) take their defaults unless given with -p name=value.`,
+(param $name = default;) take their defaults unless given with -p name=value.
+
+With --format json the output is one JSON document: for a file of one
+statement, the array of its rows; for several, an array holding each
+statement's array of rows, in order. --format jsonl writes one object per row
+for every statement, one after the other.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := a.checkParams(); err != nil {
@@ -85,9 +90,17 @@ func (a *app) runFile(name string) error {
 	ctx, stop := signalContext()
 	defer stop()
 	n := 0
+	// json: one document; several statements make an array of their results
+	wrapJSON := f == render.JSON && len(file.Statements) > 1
+	if wrapJSON {
+		io.WriteString(w, "[\n")
+	}
 	err = p.Exec(ctx, name, string(src), params, func(stmt *lang.Select, rows *rq.Rows) error {
 		if n > 0 && (f == render.Table || f == render.Markdown || f == render.Vertical) {
 			fmt.Fprintln(w)
+		}
+		if n > 0 && wrapJSON {
+			io.WriteString(w, ",\n")
 		}
 		n++
 		_, err := render.Write(a.progress.output(w), f, rows, render.Options{Width: termWidth(w)})
@@ -97,6 +110,10 @@ func (a *app) runFile(name string) error {
 		}
 		return err
 	})
+	if wrapJSON && err == nil {
+		// not on error: a cut-short document must not parse as whole
+		_, err = io.WriteString(w, "]\n")
+	}
 	if cerr := closeOut(); err == nil {
 		err = cerr
 	}
