@@ -469,7 +469,7 @@ func wrap(ctx context.Context, err error, src string) error {
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled) {
 		return &Error{Err: context.Canceled, Text: "query cancelled"}
 	}
-	return &Error{Err: err, Text: lang.Render(err, src)}
+	return &Error{Err: err, Text: RenderError(err, src)}
 }
 
 // Errorf makes a usage error of a meta-command.

@@ -446,3 +446,20 @@ func TestCompleterQuotes(t *testing.T) {
 		}
 	}
 }
+
+// A pair of typographic quotes gives two errors: no blank line between
+// them, and their shared hint once (QA 17l).
+func TestTypographicQuotesError(t *testing.T) {
+	s := demoShell(t)
+	_, _, err := feed(t, s, "select age from records where sex = ‘a’;")
+	want := "1:37: unexpected character '‘'\n" +
+		"    select age from records where sex = ‘a’\n" +
+		"                                        ^\n" +
+		"1:41: unexpected character '’'\n" +
+		"    select age from records where sex = ‘a’\n" +
+		"                                          ^\n" +
+		"hint: use straight quotes ' instead of typographic quotes"
+	if err == nil || err.Error() != want {
+		t.Errorf("err =\n%v\nwant\n%s", err, want)
+	}
+}

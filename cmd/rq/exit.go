@@ -9,6 +9,7 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/repl"
 )
 
 // Exit codes.
@@ -46,7 +47,7 @@ func queryError(err error, src string) error {
 	if err == nil || !errors.As(err, &le) && !errors.As(err, &ll) {
 		return err
 	}
-	return &displayError{text: lang.Render(err, src), err: err}
+	return &displayError{text: repl.RenderError(err, src), err: err}
 }
 
 // exitCode classifies err.
