@@ -143,3 +143,30 @@ func TestJSONDoesNotEscapeHTML(t *testing.T) {
 		}
 	}
 }
+
+// Booleans print as true and false in every format, JSON literals in JSON.
+func TestBooleans(t *testing.T) {
+	rows := func() *Slice {
+		return &Slice{Cols: []string{"hi", "m"}, Vals: [][]client.Value{
+			{{Kind: client.KindBool, Num: 1}, {Kind: client.KindBool}},
+			{{Kind: client.KindNull}, {Kind: client.KindBool, Num: 1}},
+		}}
+	}
+	for _, tt := range []struct {
+		f    Format
+		want string
+	}{
+		{JSONL, `{"hi":true,"m":false}` + "\n" + `{"hi":null,"m":true}` + "\n"},
+		{JSON, "[\n" + `{"hi":true,"m":false},` + "\n" + `{"hi":null,"m":true}` + "\n]\n"},
+		{CSV, "hi,m\ntrue,false\n,true\n"},
+		{Table, " hi   | m\n------+-------\n true | false\n NULL | true\n(2 rows)\n"},
+	} {
+		var b strings.Builder
+		if _, err := Write(&b, tt.f, rows(), Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.f, b.String(), tt.want)
+		}
+	}
+}
