@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -380,6 +381,23 @@ func (s *Shell) runAt(ctx context.Context, src, head string, line int) (string, 
 		return wrap(ctx, err, head+src)
 	}
 	start := time.Now()
+	if s.Format == render.JSON {
+		if stmt, err := lang.Parse(query); err == nil && (stmt.Explain || stmt.Analyze) {
+			// the plan's JSON document, as rq explain --json prints it
+			ex, err := p.Explain(ctx, query, maps.Clone(s.Params), stmt.Analyze)
+			if err != nil {
+				return "", fail(err)
+			}
+			out := string(bytes.TrimRight(ex.JSON, "\n")) + "\n"
+			if s.outFile != nil {
+				if _, err := io.WriteString(s.outFile, out); err != nil {
+					return "", &Error{Err: err}
+				}
+				return "", nil
+			}
+			return out, nil
+		}
+	}
 	rows, err := p.Query(ctx, query, maps.Clone(s.Params))
 	if err != nil {
 		return "", fail(err)

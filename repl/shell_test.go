@@ -2,6 +2,7 @@ package repl
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -461,5 +462,23 @@ func TestTypographicQuotesError(t *testing.T) {
 		"hint: use straight quotes ' instead of typographic quotes"
 	if err == nil || err.Error() != want {
 		t.Errorf("err =\n%v\nwant\n%s", err, want)
+	}
+}
+
+// With \format json, explain prints the plan's JSON document (as rq
+// explain --json does), not rows of plan lines.
+func TestExplainJSONFormat(t *testing.T) {
+	s := demoShell(t)
+	out, _, err := feed(t, s, `\format json`, "explain select age from records where score > 5;")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc["source"] != "records" {
+		t.Errorf("not the plan document (%v):\n%s", err, out)
+	}
+	out, _, err = feed(t, s, "explain select agee from records;")
+	if err == nil || !strings.Contains(err.Error(), "no field 'agee'") {
+		t.Errorf("explain error = %q, %v", out, err)
 	}
 }
