@@ -211,7 +211,7 @@ func (s *Shell) ProcessEach(ctx context.Context, line string, emit func(out stri
 		s.runSegment(ctx, text, from, end, head, first, emit)
 		from = end + 1
 	}
-	if rest := text[from:]; strings.TrimSpace(stripComments(rest)) != "" && ctx.Err() == nil {
+	if rest := text[from:]; !blank(rest) && ctx.Err() == nil {
 		// the start of the next statement, on this line after the last ';'
 		s.pending = []string{rest}
 		s.pendStart = s.line
@@ -225,7 +225,7 @@ func (s *Shell) ProcessEach(ctx context.Context, line string, emit func(out stri
 // input line first: error positions count from there (piped input).
 func (s *Shell) runSegment(ctx context.Context, text string, from, end int, head string, first int, emit func(string, error)) {
 	seg := text[from:end]
-	if strings.TrimSpace(stripComments(seg)) == "" {
+	if blank(seg) {
 		return // ";;" or a comment alone
 	}
 	full := head + text[:from]
@@ -319,10 +319,28 @@ func joinErrors(errs []error) error {
 
 func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' }
 
-// endsStatement reports whether a line ends a statement: its last
-// character outside a -- comment is ';'.
-func endsStatement(line string) bool {
-	return strings.HasSuffix(strings.TrimSpace(stripComments(line)), ";")
+// blank reports whether src holds only spaces and comments.
+func blank(src string) bool {
+	for i := 0; i < len(src); i++ {
+		switch {
+		case isSpace(rune(src[i])):
+		case strings.HasPrefix(src[i:], "--"):
+			j := strings.IndexByte(src[i:], '\n')
+			if j < 0 {
+				return true
+			}
+			i += j
+		case strings.HasPrefix(src[i:], "/*"):
+			j := strings.Index(src[i+2:], "*/")
+			if j < 0 {
+				return false // an unclosed comment is an error to show
+			}
+			i += j + 3
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // stripComments drops -- comments outside quotes (line by line).

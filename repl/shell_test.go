@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -225,18 +226,27 @@ func TestComplete(t *testing.T) {
 	}
 }
 
-func TestEndsStatement(t *testing.T) {
-	for line, want := range map[string]bool{
-		"select 1;":            true,
-		"select 1; -- done":    true,
-		"select 1 -- not yet;": false,
-		"where x = ';'":        false,
-		"where x = 'a--b';":    true,
-		"select 1":             false,
-		"  ;  ":                true,
+func TestStatementEnds(t *testing.T) {
+	for _, tt := range []struct {
+		src  string
+		ends []int
+		open bool
+	}{
+		{"select 1;", []int{8}, false},
+		{"select 1; -- done;", []int{8}, false},
+		{"select 1 -- not yet;", nil, false},
+		{"where x = ';'", nil, false},
+		{"where x = 'a--b';", []int{16}, false},
+		{"x = 'it''s;'; y", []int{12}, false},
+		{"a; b /* ; */ ;", []int{1, 13}, false},
+		{"  ;  ", []int{2}, false},
+		{"where x = 'open;", nil, true},
+		{"a; /* open;", []int{1}, true},
+		{`x = "q;" ;`, []int{9}, false},
 	} {
-		if got := endsStatement(line); got != want {
-			t.Errorf("endsStatement(%q) = %v", line, got)
+		ends, open := statementEnds(tt.src)
+		if fmt.Sprint(ends) != fmt.Sprint(tt.ends) || open != tt.open {
+			t.Errorf("statementEnds(%q) = %v, %v; want %v, %v", tt.src, ends, open, tt.ends, tt.open)
 		}
 	}
 }
