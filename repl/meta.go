@@ -229,7 +229,7 @@ func (s *Shell) include(ctx context.Context, name string) (string, error) {
 		}
 		_, err := render.Write(w, s.Format, rows, render.Options{Width: s.width()})
 		return err
-	})
+	}, rq.IgnoreUnusedParams()) // \set values are the session's, not the file's
 	if err != nil {
 		return b.String(), wrap(ctx, err, string(src))
 	}
