@@ -33,7 +33,8 @@ type FetchRows struct {
 	total   int
 	fetched int
 
-	progressMu sync.Mutex // serialises Progress callbacks
+	progressMu sync.Mutex   // serialises Progress callbacks
+	dataHint   atomic.Int64 // most values one call has returned so far
 
 	wg     sync.WaitGroup
 	window chan struct{}    // one token per batch dispatched and not yet consumed
@@ -119,7 +120,7 @@ func (f *FetchRows) finishSingle(res *result, ids int) {
 }
 
 // start launches the dispatcher and the workers over ids (step 2).
-func (f *FetchRows) start(ids []string, batch client.ExportRecordsParams) {
+func (f *FetchRows) start(ids *idList, batch client.ExportRecordsParams) {
 	f.started = true
 	f.batchParams = batch // planFetch: without FilterLogic, with the id and filter fields
 	conc := f.opts.Concurrency
@@ -138,14 +139,14 @@ func (f *FetchRows) start(ids []string, batch client.ExportRecordsParams) {
 		defer f.wg.Done()
 		defer close(jobq)
 		k := 0
-		for i := 0; i < len(ids); k++ {
+		for i := 0; i < ids.len(); k++ {
 			select {
 			case f.window <- struct{}{}:
 			case <-f.ctx.Done():
 				return
 			}
 			n, ramped := f.size.take()
-			n = min(n, len(ids)-i)
+			n = min(n, ids.len()-i)
 			for ramped && k > 0 && f.consumed.Load() < int64(k) {
 				select { // wait until the reader has taken every batch so far
 				case <-f.consumedSig:
@@ -154,7 +155,7 @@ func (f *FetchRows) start(ids []string, batch client.ExportRecordsParams) {
 				}
 			}
 			select {
-			case jobq <- job{k, ids[i : i+n]}:
+			case jobq <- job{k, ids.slice(i, i+n)}:
 			case <-f.ctx.Done():
 				return
 			}
@@ -328,13 +329,35 @@ const maxTruncatedRetries = 3
 
 // call makes one export and reads it whole, again when the body was cut.
 func (f *FetchRows) call(p client.ExportRecordsParams) (*result, error) {
+	var res *result
+	begin := func(cols []string) {
+		// Batches are alike: start at the largest size seen so far rather
+		// than growing (and copying) the slice a few rows at a time.
+		res = &result{cols: cols, data: make([]string, 0, f.dataHint.Load())}
+	}
+	err := f.callEach(p, begin, func(row []string) {
+		res.data = append(res.data, row...) // the strings are immutable; only the slice is reused
+	})
+	if err != nil {
+		return nil, err
+	}
+	if n := int64(len(res.data)); n > f.dataHint.Load() {
+		f.dataHint.Store(n) // batches racing here only cost a regrowth
+	}
+	return res, nil
+}
+
+// callEach makes one export and hands its rows to each as they are read
+// (row is valid during the call only), again when the body was cut: begin
+// is then called again and the rows start over.
+func (f *FetchRows) callEach(p client.ExportRecordsParams, begin func(cols []string), each func(row []string)) error {
 	if p.Format == "" {
 		p.Format = f.opts.Format
 	}
 	for attempt := 0; ; attempt++ {
-		res, err := f.callOnce(p)
+		err := f.callOnce(p, begin, each)
 		if err == nil || !errors.Is(err, client.ErrTruncated) || attempt == maxTruncatedRetries || f.ctx.Err() != nil {
-			return res, err
+			return err
 		}
 		f.mu.Lock()
 		f.stats.Retries++
@@ -342,8 +365,8 @@ func (f *FetchRows) call(p client.ExportRecordsParams) (*result, error) {
 	}
 }
 
-// callOnce makes one export and reads it whole.
-func (f *FetchRows) callOnce(p client.ExportRecordsParams) (*result, error) {
+// callOnce makes one export and streams its rows to each.
+func (f *FetchRows) callOnce(p client.ExportRecordsParams, begin func(cols []string), each func(row []string)) error {
 	t0 := time.Now()
 	s, err := f.export(f.ctx, p)
 	server := time.Since(t0)
@@ -353,19 +376,20 @@ func (f *FetchRows) callOnce(p client.ExportRecordsParams) (*result, error) {
 		f.stats.ServerTime += server
 		f.mu.Unlock()
 		f.report()
-		return nil, err
+		return err
 	}
 	t1 := time.Now()
-	res := &result{cols: slices.Clone(s.Columns())}
+	cols := slices.Clone(s.Columns())
+	begin(cols)
 	n := 0
 	for s.Next() {
 		row := s.Row()
 		n++
-		if len(row) != len(res.cols) {
+		if len(row) != len(cols) {
 			s.Close()
-			return nil, fmt.Errorf("export row %d has %d values for %d columns", n, len(row), len(res.cols))
+			return fmt.Errorf("export row %d has %d values for %d columns", n, len(row), len(cols))
 		}
-		res.data = append(res.data, row...) // the strings are immutable; only the slice is reused
+		each(row)
 		if n&1023 == 0 && f.ctx.Err() != nil {
 			break
 		}
@@ -386,10 +410,7 @@ func (f *FetchRows) callOnce(p client.ExportRecordsParams) (*result, error) {
 	if err == nil {
 		err = f.ctx.Err()
 	}
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
+	return err
 }
 
 // report calls the Progress callback with a snapshot.

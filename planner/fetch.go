@@ -278,7 +278,7 @@ func fetch(ctx context.Context, export exportFunc, p client.ExportRecordsParams,
 }
 
 // fetchIDs is step 1: the record ids, once each, in REDCap's order.
-func (f *FetchRows) fetchIDs(calls fetchCalls) ([]string, error) {
+func (f *FetchRows) fetchIDs(calls fetchCalls) (*idList, error) {
 	idp := calls.IDs
 	f.filterFields = calls.filterFields
 	var chunks [][]string
@@ -298,49 +298,60 @@ func (f *FetchRows) fetchIDs(calls fetchCalls) ([]string, error) {
 			recs = recs[n:]
 		}
 	}
-	var ids []string
-	seen := map[string]bool{}
+	var b idBuilder
 	for _, chunk := range chunks {
 		idp.Records = chunk
-		got, err := f.idsOf(idp)
-		if err != nil {
+		if err := f.idsOf(idp, &b); err != nil {
 			return nil, fmt.Errorf("fetching record ids: %w", err)
 		}
-		for _, id := range got {
-			if !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
+	}
+	ids := b.list()
+	if !ids.ordered() {
+		// not REDCap's order: a record may come twice, keep its first place
+		var d idBuilder
+		for _, id := range dedupe(ids.slice(0, ids.len())) {
+			d.add(id)
 		}
+		ids = d.list()
 	}
 	f.mu.Lock()
-	f.stats.IDs = len(ids)
+	f.stats.IDs = ids.len()
 	f.stats.TwoStep = true
-	f.total = len(ids)
+	f.total = ids.len()
 	f.mu.Unlock()
 	return ids, nil
 }
 
-// idsOf makes one id export. When even that is too large for the server
-// (it happens: PyCap issue #80), it asks again per half of the records,
-// else per event, and merges the answers in REDCap's record order.
-func (f *FetchRows) idsOf(p client.ExportRecordsParams) ([]string, error) {
-	res, err := f.call(p)
+// idsOf makes one id export and adds its ids to out. When even that is too
+// large for the server (it happens: PyCap issue #80), it asks again per
+// half of the records, else per event, and merges the answers in REDCap's
+// record order.
+func (f *FetchRows) idsOf(p client.ExportRecordsParams, out *idBuilder) error {
+	// The rows stream by and only the ids stay, copied into out, so memory
+	// grows by an id's bytes and 4 more per record, not by the export.
+	// REDCap sends a record's rows together: a repeated id is the last one.
+	var header []string
+	start := out.len()
+	col, rows := -1, 0
+	err := f.callEach(p, func(cols []string) {
+		out.truncate(start) // a retried call starts over
+		rows, header = 0, cols
+		col = slices.Index(cols, f.opts.RecordIDField)
+	}, func(row []string) {
+		rows++
+		if col >= 0 && !out.isLast(row[col]) {
+			out.add(row[col])
+		}
+	})
 	if err == nil {
-		col := slices.Index(res.cols, f.opts.RecordIDField)
-		if col < 0 && res.rows() > 0 {
-			return nil, fmt.Errorf("the export has no column %q (columns: %s)", f.opts.RecordIDField, strings.Join(res.cols, ", "))
+		if col < 0 && rows > 0 {
+			return fmt.Errorf("the export has no column %q (columns: %s)", f.opts.RecordIDField, strings.Join(header, ", "))
 		}
-		ids := make([]string, 0, res.rows())
-		for i := range res.rows() {
-			if id := res.row(i)[col]; len(ids) == 0 || ids[len(ids)-1] != id {
-				ids = append(ids, id)
-			}
-		}
-		return ids, nil
+		return nil
 	}
+	out.truncate(start)
 	if !f.tooLarge(err) {
-		return nil, err
+		return err
 	}
 	var parts []client.ExportRecordsParams
 	events := p.Events
@@ -360,7 +371,7 @@ func (f *FetchRows) idsOf(p client.ExportRecordsParams) ([]string, error) {
 			parts = append(parts, q)
 		}
 	default:
-		return nil, fmt.Errorf("even the list of record ids is too large for the server to export: %w", err)
+		return fmt.Errorf("even the list of record ids is too large for the server to export: %w", err)
 	}
 	f.mu.Lock()
 	f.stats.Splits++
@@ -368,11 +379,12 @@ func (f *FetchRows) idsOf(p client.ExportRecordsParams) ([]string, error) {
 	var ids []string
 	seen := map[string]bool{}
 	for _, q := range parts {
-		got, err := f.idsOf(q)
-		if err != nil {
-			return nil, err
+		var pb idBuilder
+		if err := f.idsOf(q, &pb); err != nil {
+			return err
 		}
-		for _, id := range got {
+		l := pb.list()
+		for _, id := range l.slice(0, l.len()) {
 			if !seen[id] {
 				seen[id] = true
 				ids = append(ids, id)
@@ -380,7 +392,10 @@ func (f *FetchRows) idsOf(p client.ExportRecordsParams) ([]string, error) {
 		}
 	}
 	slices.SortStableFunc(ids, compareRecordIDs)
-	return ids, nil
+	for _, id := range ids {
+		out.add(id)
+	}
+	return nil
 }
 
 // singleCall makes the one call of a small export. It reports false when
@@ -441,6 +456,91 @@ func logicFields(logic string, d *client.Dictionary, known []string) []string {
 		}
 	}
 	return out
+}
+
+// idList holds record ids back to back in one string, with where each one
+// ends: an id costs its bytes and 4 more, and nothing the garbage collector
+// scans, where a []string of a million ids costs 24 MB of pointers and
+// small strings.
+type idList struct {
+	text string
+	ends []uint32 // id i is text[ends[i-1]:ends[i]] (from 0 for i = 0)
+}
+
+func (l *idList) len() int { return len(l.ends) }
+
+func (l *idList) at(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = l.ends[i-1]
+	}
+	return l.text[start:l.ends[i]]
+}
+
+// slice returns ids i to j-1 (strings share l's text).
+func (l *idList) slice(i, j int) []string {
+	out := make([]string, j-i)
+	for k := range out {
+		out[k] = l.at(i + k)
+	}
+	return out
+}
+
+// ordered reports whether the ids are in compareRecordIDs order, each once.
+func (l *idList) ordered() bool {
+	for i := 1; i < l.len(); i++ {
+		if compareRecordIDs(l.at(i-1), l.at(i)) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// idBuilder collects the ids of an idList. Its text is a strings.Builder,
+// so that the list's text is not a second copy of the ids.
+type idBuilder struct {
+	text strings.Builder
+	ends []uint32
+}
+
+func (b *idBuilder) len() int { return len(b.ends) }
+
+func (b *idBuilder) add(id string) {
+	b.text.WriteString(id)
+	b.ends = append(b.ends, uint32(b.text.Len()))
+}
+
+// isLast reports whether id is the last id added.
+func (b *idBuilder) isLast(id string) bool {
+	n := len(b.ends)
+	if n == 0 {
+		return false
+	}
+	start := uint32(0)
+	if n > 1 {
+		start = b.ends[n-2]
+	}
+	return b.text.String()[start:] == id
+}
+
+// truncate keeps the first n ids (a builder cannot shrink: the ids kept
+// are copied into a new one, which only a retried call needs).
+func (b *idBuilder) truncate(n int) {
+	if n >= len(b.ends) {
+		return
+	}
+	end := uint32(0)
+	if n > 0 {
+		end = b.ends[n-1]
+	}
+	kept := b.text.String()[:end]
+	b.text = strings.Builder{}
+	b.text.WriteString(kept)
+	b.ends = b.ends[:n]
+}
+
+func (b *idBuilder) list() *idList {
+	return &idList{text: b.text.String(), ends: slices.Clip(b.ends)}
 }
 
 // dedupe keeps the first occurrence of each id, in order.
