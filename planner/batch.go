@@ -449,6 +449,11 @@ func (f *FetchRows) receive() error {
 	case r := <-f.done:
 		if r.err != nil {
 			f.cancel()
+			// A worker records its failure before cancelling the others, so
+			// a sibling's "cancelled" may reach us first: report the cause.
+			if err := f.failure(); err != nil {
+				return err
+			}
 			return r.err
 		}
 		f.pending[r.k] = r
