@@ -181,7 +181,7 @@ func (p *Project) Planner(ctx context.Context) (*planner.Planner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("data dictionary: %w", err)
 	}
-	info := projectInfo(proj)
+	info := planner.InfoFrom(proj)
 	if dags, err := p.c.ExportDAGs(ctx); err == nil {
 		for _, d := range dags {
 			info.DAGs = append(info.DAGs, d.UniqueGroupName)
@@ -202,27 +202,6 @@ func (p *Project) Reload() {
 	p.pl = nil
 	p.mu.Unlock()
 	p.c.ForgetProject()
-}
-
-// projectInfo converts the client's cached structure for the planner.
-func projectInfo(proj *client.Project) planner.ProjectInfo {
-	info := planner.ProjectInfo{Longitudinal: proj.IsLongitudinal()}
-	for _, e := range proj.Events() {
-		info.Events = append(info.Events, planner.Event{Name: e.UniqueEventName, Label: e.EventName, Arm: e.ArmNum})
-	}
-	for _, a := range proj.Arms() {
-		info.Arms = append(info.Arms, planner.Arm{Num: a.Num, Name: a.Name})
-	}
-	for _, m := range proj.FormEventMapping() {
-		info.FEM = append(info.FEM, planner.FormEvent{Arm: m.ArmNum, Event: m.UniqueEventName, Form: m.Form})
-	}
-	for _, r := range proj.RepeatingFormsEvents() {
-		info.Repeating = append(info.Repeating, planner.Repeating{Event: r.EventName, Form: r.FormName})
-	}
-	for _, in := range proj.Instruments() {
-		info.Instruments = append(info.Instruments, planner.Instrument{Name: in.Name, Label: in.Label})
-	}
-	return info
 }
 
 // plan plans stmt with the project's batch limits on it, so that explain

@@ -20,49 +20,24 @@ func demoClient(t *testing.T, records int) (*client.Client, *Planner, *Planner) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := t.Context()
-	meta, err := c.ExportMetadata(ctx, client.ExportMetadataParams{})
+	on, off := planners(t, c)
+	return c, on, off
+}
+
+// planners builds planners (pushdown on and off) the way the rq package
+// does: from the client's cached project structure and dictionary.
+func planners(t *testing.T, c *client.Client) (*Planner, *Planner) {
+	t.Helper()
+	proj, err := c.Project(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	pi, err := c.ExportProjectInfo(ctx)
+	dict, err := proj.Dictionary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	dict, err := client.NewDictionary(meta, pi.MissingDataCodes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info := ProjectInfo{Longitudinal: pi.IsLongitudinal}
-	evs, err := c.ExportEvents(ctx, client.ExportEventsParams{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range evs {
-		info.Events = append(info.Events, Event{Name: e.UniqueEventName, Label: e.EventName, Arm: e.ArmNum})
-	}
-	arms, err := c.ExportArms(ctx, client.ExportArmsParams{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range arms {
-		info.Arms = append(info.Arms, Arm{Num: a.Num, Name: a.Name})
-	}
-	fem, err := c.ExportFormEventMapping(ctx, client.ExportFormEventMappingParams{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range fem {
-		info.FEM = append(info.FEM, FormEvent{Arm: m.ArmNum, Event: m.UniqueEventName, Form: m.Form})
-	}
-	rep, err := c.ExportRepeatingFormsEvents(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rep {
-		info.Repeating = append(info.Repeating, Repeating{Event: r.EventName, Form: r.FormName})
-	}
-	return c, New(dict, info), New(dict, info, WithoutPushdown())
+	info := InfoFrom(proj)
+	return New(dict, info), New(dict, info, WithoutPushdown())
 }
 
 // fetchPlan exports what a plan asks for, the simplest correct way: one call

@@ -22,53 +22,8 @@ func serveProject(t *testing.T, proj *redcaptest.Project) (*client.Client, *Plan
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := t.Context()
-	meta, err := c.ExportMetadata(ctx, client.ExportMetadataParams{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pi, err := c.ExportProjectInfo(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dict, err := client.NewDictionary(meta, pi.MissingDataCodes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info := ProjectInfo{Longitudinal: pi.IsLongitudinal}
-	if pi.IsLongitudinal {
-		evs, err := c.ExportEvents(ctx, client.ExportEventsParams{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range evs {
-			info.Events = append(info.Events, Event{Name: e.UniqueEventName, Label: e.EventName, Arm: e.ArmNum})
-		}
-		arms, err := c.ExportArms(ctx, client.ExportArmsParams{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, a := range arms {
-			info.Arms = append(info.Arms, Arm{Num: a.Num, Name: a.Name})
-		}
-		fem, err := c.ExportFormEventMapping(ctx, client.ExportFormEventMappingParams{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range fem {
-			info.FEM = append(info.FEM, FormEvent{Arm: m.ArmNum, Event: m.UniqueEventName, Form: m.Form})
-		}
-	}
-	if pi.HasRepeatingInstrumentsOrEvents {
-		rep, err := c.ExportRepeatingFormsEvents(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range rep {
-			info.Repeating = append(info.Repeating, Repeating{Event: r.EventName, Form: r.FormName})
-		}
-	}
-	return c, New(dict, info), New(dict, info, WithoutPushdown())
+	on, off := planners(t, c)
+	return c, on, off
 }
 
 func quoted(s string) string { return (&lang.Literal{Kind: lang.String, Text: s}).String() }
