@@ -18,6 +18,9 @@ type Options struct {
 	// token creates, after the creator; a token already in use by another
 	// project is left out (that user then has no API access there).
 	CreateUsers []User
+	// Model makes calls cost server time like a real REDCap (the zero
+	// value: instant, unlimited).
+	Model ServerModel
 }
 
 // Faults configures fault injection, mirroring the `rq serve` flags.
