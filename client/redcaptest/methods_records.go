@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Record writes: import, delete, rename, randomize, generateNextRecordName.
@@ -55,7 +54,7 @@ func handleRecordImport(c *call) error {
 	p.Mu.Lock()
 	res, err := p.importRecords(c.Param("data"), importOptions{
 		Format: c.Format, Type: typ, Overwrite: ob == "overwrite", ForceAuto: force,
-		DateFormat: df, User: c.User, Now: time.Now(),
+		DateFormat: df, User: c.User, Now: p.now(),
 	})
 	p.Mu.Unlock()
 	if err != nil {
@@ -226,7 +225,7 @@ func handleRecordDelete(c *call) error {
 	}
 	store := p.Writable()
 	user := c.Username()
-	now := time.Now()
+	now := p.now()
 	for _, rec := range todo {
 		id := rec.ID
 		whole := arm == 0 && instrument == "" && event == "" && instance == 0
