@@ -45,7 +45,7 @@ func TestClockDateRangeAndLog(t *testing.T) {
 		{"", "", "record_id\n2\n3\n"},
 		{"2026-03-01 09:30:00", "", "record_id\n2\n3\n"},
 		{"2026-03-01 10:30:00", "", ""},
-		{"", "2026-03-01 09:30:00", ""}, // 2's last change is at 10:00, and 1 is gone
+		{"", "2026-03-01 09:30:00", "record_id\n2\n"}, // 2 changed at 09:00 (1 is gone)
 		{"2026-03-01 09:59:59", "2026-03-01 10:00:01", "record_id\n2\n3\n"},
 	} {
 		if got := export(tc.begin, tc.end); strings.TrimSpace(got) != strings.TrimSpace(tc.want) {
