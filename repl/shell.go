@@ -25,6 +25,9 @@ import (
 type Shell struct {
 	// Client reaches the project.
 	Client *client.Client
+	// Mirror, when set, is a mirror folder (rq mirror) queried offline
+	// instead of Client.
+	Mirror string
 	// Options are applied to every rq.Project the shell opens (progress, ...).
 	Options []rq.Option
 	// Format is the output format of query results.
@@ -79,7 +82,11 @@ func (s *Shell) Load(ctx context.Context) error {
 	s.mu.Lock()
 	s.pl = pl
 	s.mu.Unlock()
-	if cp, err := s.Client.Project(ctx); err == nil {
+	if m := p.Mirror(); m != nil {
+		s.mu.Lock()
+		s.name = m.State.ProjectTitle + " (mirror)"
+		s.mu.Unlock()
+	} else if cp, err := s.Client.Project(ctx); err == nil {
 		s.mu.Lock()
 		s.name = cp.Info().ProjectTitle
 		s.mu.Unlock()
@@ -147,7 +154,13 @@ func (s *Shell) project() (*rq.Project, error) {
 	if s.projects[i] == nil {
 		opts := slices.Clone(s.Options)
 		opts = append(opts, rq.WithLabels(s.Labels))
-		p, err := rq.OpenClient(s.Client, opts...)
+		var p *rq.Project
+		var err error
+		if s.Mirror != "" {
+			p, err = rq.OpenMirror(s.Mirror, opts...)
+		} else {
+			p, err = rq.OpenClient(s.Client, opts...)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -46,6 +46,8 @@ type app struct {
 	format string
 	labels bool
 	output string
+	// mirrorDir is --mirror: queries read this mirror offline.
+	mirrorDir string
 	// partitionBy is --partition-by: a Hive-style Parquet folder at -o.
 	partitionBy string
 	quiet       bool
@@ -173,6 +175,7 @@ Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network error.`
 	pf.StringVar(&a.format, "format", "", "output format: table, csv, tsv, json, jsonl, markdown, vertical, parquet (default table on a terminal, csv otherwise)")
 	pf.BoolVar(&a.labels, "labels", false, "show choice labels instead of codes")
 	pf.StringVarP(&a.output, "output", "o", "", "write results to this file (mode 0600); a .parquet name implies --format parquet")
+	pf.StringVar(&a.mirrorDir, "mirror", "", "query this mirror folder offline (written by 'rq mirror DIR') instead of the server")
 	pf.StringVar(&a.partitionBy, "partition-by", "", "with -o DIR: write Parquet as Hive-style partitions by event, form or dag (DIR/event=x/part-0.parquet)")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "no progress bar, no warnings about invalid values or retries")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log every API call to stderr (content, action, parameter sizes, status; never the token or data values)")
@@ -189,6 +192,7 @@ Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network error.`
 		return config.Names(), cobra.ShellCompDirectiveNoFileComp
 	})
 
+	root.AddCommand(a.mirrorCommand())
 	root.AddCommand(a.runCommand(), a.explainCommand(), a.fmtCommand(), a.serveCommand(), a.versionCommand(),
 		a.exportCommand(), a.importCommand(), a.deleteCommand(), a.fileCommand())
 	return root
@@ -347,11 +351,16 @@ func (a *app) runShell() error {
 	if err != nil {
 		return err
 	}
-	c, err := a.connect()
-	if err != nil {
-		return err
+	var c *client.Client
+	if a.mirrorDir == "" {
+		if c, err = a.connect(); err != nil {
+			return err
+		}
+	} else if _, err := rq.OpenMirror(a.mirrorDir); err != nil {
+		return usageError{err}
 	}
 	sh := repl.New(c, a.projectOptions()...)
+	sh.Mirror = a.mirrorDir
 	sh.Params = params
 	sh.Labels = a.labels
 	sh.Quiet = a.quiet
