@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -158,16 +159,33 @@ func (it *RawRows) load(rg parquet.RowGroup) error {
 		if j < 0 {
 			continue
 		}
-		vals, err := readChunk(chunks[j], n)
+		texts := make([]string, 0, n)
+		c := &it.f.cols[j]
+		var scratch []byte
+		err := eachValue(chunks[j], func(v parquet.Value) {
+			switch {
+			case v.IsNull():
+				texts = append(texts, "")
+			case c.Type == String:
+				texts = append(texts, string(v.ByteArray()))
+			case c.Type == Int64:
+				scratch = strconv.AppendInt(scratch[:0], v.Int64(), 10)
+				texts = append(texts, string(scratch))
+			case c.Type == Bool:
+				if v.Boolean() {
+					texts = append(texts, "1")
+				} else {
+					texts = append(texts, "0")
+				}
+			default:
+				texts = append(texts, c.text(v))
+			}
+		})
+		if err == nil && len(texts) != n {
+			err = fmt.Errorf("%d values for %d rows", len(texts), n)
+		}
 		if err != nil {
 			return fmt.Errorf("column %s: %w", it.want[i], err)
-		}
-		texts := make([]string, n)
-		c := &it.f.cols[j]
-		for r, v := range vals {
-			if !v.IsNull() {
-				texts[r] = c.text(v)
-			}
 		}
 		it.cells[i] = texts
 	}
@@ -191,35 +209,41 @@ func (it *RawRows) Err() error { return it.err }
 // readChunk reads a flat optional column chunk's n values, in row order.
 func readChunk(cc parquet.ColumnChunk, n int) ([]parquet.Value, error) {
 	out := make([]parquet.Value, 0, n)
+	err := eachValue(cc, func(v parquet.Value) { out = append(out, v.Clone()) })
+	if err == nil && len(out) != n {
+		err = fmt.Errorf("%d values for %d rows", len(out), n)
+	}
+	return out, err
+}
+
+// eachValue calls fn with each value of a flat column chunk, in row order;
+// a value's bytes are valid only during the call.
+func eachValue(cc parquet.ColumnChunk, fn func(parquet.Value)) error {
 	pages := cc.Pages()
 	defer pages.Close()
 	buf := make([]parquet.Value, 1024)
 	for {
 		p, err := pages.ReadPage()
 		if errors.Is(err, io.EOF) {
-			break
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		vr := p.Values()
 		for {
 			k, err := vr.ReadValues(buf)
 			for _, v := range buf[:k] {
-				out = append(out, v.Clone())
+				fn(v)
 			}
 			if errors.Is(err, io.EOF) {
 				break
 			}
 			if err != nil {
 				parquet.Release(p)
-				return nil, err
+				return err
 			}
 		}
 		parquet.Release(p)
 	}
-	if len(out) != n {
-		return nil, fmt.Errorf("%d values for %d rows", len(out), n)
-	}
-	return out, nil
 }
