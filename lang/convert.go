@@ -55,6 +55,10 @@ func (c *converter) selectStmt(g *gSelect) *Select {
 		}
 		if it.Alias != nil {
 			item.Alias = c.name(it.Alias)
+			if it.Star {
+				c.fail(it.Alias.Pos, "'*' cannot be given a name: it stands for every column",
+					"name the columns one by one: select a as x, b from ...")
+			}
 		}
 		s.Items = append(s.Items, item)
 	}
@@ -120,7 +124,7 @@ func (c *converter) count(g *gCount, clause string) Expr {
 
 // top converts a whole expression and refuses trees too deep for the evaluators that
 // will walk them recursively.
-func (c *converter) top(g *gOr) Expr {
+func (c *converter) top(g *gExpr) Expr {
 	e := c.or(g)
 	if e != nil && tooDeep(e, maxTreeDepth) {
 		c.fail(lexer.Position(e.Pos()), fmt.Sprintf("expression is nested too deeply (more than %d levels)", maxTreeDepth),
@@ -129,30 +133,27 @@ func (c *converter) top(g *gOr) Expr {
 	return e
 }
 
-func (c *converter) or(g *gOr) Expr {
-	if len(g.Items) == 1 {
-		return c.and(g.Items[0])
+// or applies precedence to a chain of operands joined by and/or: and binds tighter.
+func (c *converter) or(g *gExpr) Expr {
+	x := c.not(g.Left)
+	if len(g.Right) == 0 {
+		return x
 	}
-	items := make([]Expr, len(g.Items))
-	for i, it := range g.Items {
-		items[i] = c.and(it)
+	var ors []Expr
+	ands := []Expr{x}
+	for _, r := range g.Right {
+		if lower(r.Op) == "or" {
+			ors = append(ors, group(And, ands[0], ands[1:]...))
+			ands = nil
+		}
+		ands = append(ands, c.not(r.X))
 	}
-	return group(Or, items[0], items[1:]...)
+	ors = append(ors, group(And, ands[0], ands[1:]...))
+	return group(Or, ors[0], ors[1:]...)
 }
 
-func (c *converter) and(g *gAnd) Expr {
-	if len(g.Items) == 1 {
-		return c.not(g.Items[0])
-	}
-	items := make([]Expr, len(g.Items))
-	for i, it := range g.Items {
-		items[i] = c.not(it)
-	}
-	return group(And, items[0], items[1:]...)
-}
-
-func (c *converter) not(g *gNot) Expr {
-	x := c.cmp(g.Cmp)
+func (c *converter) not(g *gTerm) Expr {
+	x := c.cmp(g.Left, g.Tail)
 	for i := len(g.Nots) - 1; i >= 0; i-- {
 		x = &QueryGroup{Position: Pos(g.Nots[i].Pos), Op: Not, Items: []Expr{x}}
 	}
@@ -161,9 +162,8 @@ func (c *converter) not(g *gNot) Expr {
 
 var compareOps = map[string]CompareOp{"=": Eq, "<>": Ne, "<": Lt, "<=": Le, ">": Gt, ">=": Ge, "~": Match}
 
-func (c *converter) cmp(g *gCmp) Expr {
-	left := c.add(g.Left)
-	t := g.Tail
+func (c *converter) cmp(l *gValue, t *gCompare) Expr {
+	left := c.add(l)
 	if t == nil {
 		return left
 	}
@@ -212,34 +212,43 @@ func (c *converter) list(g *gList) []Expr {
 	return out
 }
 
-func (c *converter) add(g *gAdd) Expr {
-	x := c.mul(g.Left)
-	for _, r := range g.Right {
-		op := Add
-		if r.Op == "-" {
-			op = Sub
+// add applies precedence to a chain of operands joined by + - * /: * and / bind tighter,
+// and each operator groups to the left.
+func (c *converter) add(g *gValue) Expr {
+	sum := c.negs(c.primary(g.Left), g.Negs)
+	var term Expr
+	var termOp *gArith // the + or - that term follows; nil while term is the first
+	flush := func() {
+		if term == nil {
+			return
 		}
-		x = &Binary{Position: x.Pos(), OpPos: Pos(r.Pos), Op: op, Left: x, Right: c.mul(r.X)}
+		sum = &Binary{Position: sum.Pos(), OpPos: Pos(termOp.Pos), Op: arithOps[termOp.Op], Left: sum, Right: term}
+		term = nil
 	}
-	return x
+	for _, r := range g.Right {
+		x := c.negs(c.primary(r.X), r.Negs)
+		switch r.Op {
+		case "*", "/":
+			if term == nil {
+				sum = &Binary{Position: sum.Pos(), OpPos: Pos(r.Pos), Op: arithOps[r.Op], Left: sum, Right: x}
+			} else {
+				term = &Binary{Position: term.Pos(), OpPos: Pos(r.Pos), Op: arithOps[r.Op], Left: term, Right: x}
+			}
+		default:
+			flush()
+			term, termOp = x, r
+		}
+	}
+	flush()
+	return sum
 }
 
-func (c *converter) mul(g *gMul) Expr {
-	x := c.unary(g.Left)
-	for _, r := range g.Right {
-		op := Mul
-		if r.Op == "/" {
-			op = Div
-		}
-		x = &Binary{Position: x.Pos(), OpPos: Pos(r.Pos), Op: op, Left: x, Right: c.unary(r.X)}
-	}
-	return x
-}
+var arithOps = map[string]ArithOp{"+": Add, "-": Sub, "*": Mul, "/": Div}
 
-func (c *converter) unary(g *gUnary) Expr {
-	x := c.primary(g.X)
-	for i := len(g.Negs) - 1; i >= 0; i-- {
-		x = negate(x, Pos(g.Negs[i].Pos))
+// negs applies unary minus signs, innermost last.
+func (c *converter) negs(x Expr, negs []*gMinus) Expr {
+	for i := len(negs) - 1; i >= 0; i-- {
+		x = negate(x, Pos(negs[i].Pos))
 	}
 	return x
 }

@@ -124,8 +124,8 @@ func explain(err error, ch chunk) *Error {
 		e.Msg = fmt.Sprintf("expected a source after 'from', found %s", found)
 		e.Hint = "sources are " + strings.Join(Sources, ", ")
 
-	case strings.HasPrefix(expect, "GPrimary") || strings.HasPrefix(expect, "GItem") || strings.HasPrefix(expect, "GOr") ||
-		strings.HasPrefix(expect, "GAdd") || strings.HasPrefix(expect, "GLiteral") || strings.HasPrefix(expect, "GDefault"):
+	case strings.HasPrefix(expect, "GPrimary") || strings.HasPrefix(expect, "GItem") || strings.HasPrefix(expect, "GExpr") ||
+		strings.HasPrefix(expect, "GValue") || strings.HasPrefix(expect, "GLiteral") || strings.HasPrefix(expect, "GDefault"):
 		what := "a value"
 		switch {
 		case k == 0:
