@@ -232,7 +232,7 @@ func rowLimit(s *lang.Select) int {
 		return 0
 	}
 	for _, it := range s.Items {
-		if c, ok := it.Expr.(*lang.Call); ok && aggregateNames[c.Name] {
+		if c, ok := it.Expr.(*lang.Call); ok && lang.IsAggregate(c.Name) {
 			return 0
 		}
 	}
@@ -249,8 +249,6 @@ func rowLimit(s *lang.Select) int {
 	}
 	return max(1, n)
 }
-
-var aggregateNames = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true}
 
 // literalInt is a whole-number literal's value, else -1.
 func literalInt(e lang.Expr) int {

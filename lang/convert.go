@@ -253,13 +253,6 @@ func (c *converter) negs(x Expr, negs []*gMinus) Expr {
 	return x
 }
 
-// aggregates may take distinct.
-var aggregates = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true}
-
-// IsAggregate reports whether name (any case) is an aggregate function: count, sum, avg,
-// min or max.
-func IsAggregate(name string) bool { return aggregates[lower(name)] }
-
 func (c *converter) primary(g *gPrimary) Expr {
 	switch {
 	case g.Paren != nil:
@@ -282,8 +275,8 @@ func (c *converter) primary(g *gPrimary) Expr {
 		case call.Star && call.Name != "count":
 			c.fail(g.Pos, fmt.Sprintf("%s(*) is not allowed: only count takes *", call.Name),
 				fmt.Sprintf("write %s(field)", call.Name))
-		case call.Distinct && !aggregates[call.Name]:
-			c.fail(g.Pos, fmt.Sprintf("distinct is not allowed in %s(): only count, sum, avg, min and max take it", call.Name), "")
+		case call.Distinct && !takesDistinct(call.Name):
+			c.fail(g.Pos, fmt.Sprintf("distinct is not allowed in %s(): only %s take it", call.Name, distinctNames()), "")
 		case call.Distinct && len(call.Args) != 1:
 			c.fail(g.Pos, fmt.Sprintf("%s(distinct ...) takes exactly one argument", call.Name), "")
 		}

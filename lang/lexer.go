@@ -73,6 +73,8 @@ type scanner struct {
 	toks     []token
 	comments []comment
 	errs     ErrorList
+	open     bool // the input ends inside a quote or a /* comment
+	lenient  bool // only finding statements' ends: no limit on nesting or errors
 }
 
 func scan(filename, src string) *scanner {
@@ -129,7 +131,7 @@ func (s *scanner) fail(at Pos, msg, hint string) {
 }
 
 func (s *scanner) run() {
-	for s.off < len(s.src) && len(s.errs) <= maxErrors {
+	for s.off < len(s.src) && (len(s.errs) <= maxErrors || s.lenient) {
 		c := s.src[s.off]
 		start := s.lpos()
 		switch {
@@ -147,6 +149,7 @@ func (s *scanner) run() {
 				at := s.pos()
 				s.advance(len(s.src) - s.off)
 				s.fail(at, "unclosed comment: '/*' has no matching '*/'", "end the comment with */")
+				s.open = true
 				return
 			}
 			s.comment(start, end+4)
@@ -201,6 +204,7 @@ func (s *scanner) quoted(q byte) bool {
 				hint += " (the text runs past the end of this line)"
 			}
 			s.fail(at, fmt.Sprintf("unclosed quote: the text starting here has no closing %c", q), hint)
+			s.open = true
 			return false
 		}
 		b.WriteString(s.src[i : i+j])
@@ -368,7 +372,7 @@ func (s *scanner) punct() bool {
 		switch p.value {
 		case "(":
 			s.depth++
-			if s.depth > MaxDepth {
+			if s.depth > MaxDepth && !s.lenient {
 				s.fail(Pos(start), fmt.Sprintf("too deeply nested: more than %d parentheses are open here", MaxDepth), "")
 				return false
 			}

@@ -235,7 +235,7 @@ func (p *program) bindGroup(e lang.Expr) error {
 	var kids []lang.Expr
 	switch e := e.(type) {
 	case *lang.Call:
-		if aggregates[e.Name] {
+		if isAggregate(e.Name) {
 			i := slices.IndexFunc(p.aggs, func(c *lang.Call) bool { return c.String() == e.String() })
 			if i < 0 {
 				p.aggs = append(p.aggs, e)
@@ -268,7 +268,7 @@ func (p *program) bindGroup(e lang.Expr) error {
 func hasAggregate(e lang.Expr) bool {
 	found := false
 	walk(e, func(x lang.Expr) {
-		if c, ok := x.(*lang.Call); ok && aggregates[c.Name] {
+		if c, ok := x.(*lang.Call); ok && isAggregate(c.Name) {
 			found = true
 		}
 	})
@@ -289,7 +289,7 @@ func (a *analysis) aggregate(c *lang.Call) (client.Kind, error) {
 	x := c.Args[0]
 	var nested error
 	walk(x, func(e lang.Expr) {
-		if n, ok := e.(*lang.Call); ok && aggregates[n.Name] && nested == nil {
+		if n, ok := e.(*lang.Call); ok && isAggregate(n.Name) && nested == nil {
 			nested = errAt(n.Pos(), "", "aggregates cannot be nested")
 		}
 	})

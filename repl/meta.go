@@ -48,7 +48,7 @@ func formatNames() string {
 
 // meta runs a backslash command.
 func (s *Shell) meta(ctx context.Context, line string) (string, bool, error) {
-	line = strings.TrimSpace(stripComments(line)) // "\d baseline -- note" is "\d baseline"
+	line = strings.TrimSpace(lang.StripComments(line)) // "\d baseline -- note" is "\d baseline"
 	fields := strings.Fields(line)
 	cmd, args := fields[0], fields[1:]
 	switch cmd {
