@@ -47,7 +47,7 @@ func (c *converter) paramDecl(g *gParamDecl) *ParamDecl {
 }
 
 func (c *converter) selectStmt(g *gSelect) *Select {
-	s := &Select{Position: Pos(g.Pos), Explain: g.Explain || g.Analyze, Analyze: g.Analyze}
+	s := &Select{Position: Pos(g.Pos), Explain: g.Explain || g.Analyze, Analyze: g.Analyze, Distinct: g.Distinct}
 	for _, it := range g.Items {
 		item := &SelectItem{Position: Pos(it.Pos), Star: it.Star}
 		if it.Expr != nil {
@@ -69,9 +69,18 @@ func (c *converter) selectStmt(g *gSelect) *Select {
 	for _, e := range g.GroupBy {
 		s.GroupBy = append(s.GroupBy, c.top(e))
 	}
+	if g.Having != nil {
+		s.Having = c.top(g.Having)
+	}
 	for _, o := range g.OrderBy {
-		s.OrderBy = append(s.OrderBy, &OrderItem{Position: Pos(o.Pos), Expr: c.top(o.Expr),
-			Desc: strings.EqualFold(o.Dir, "desc")})
+		item := &OrderItem{Position: Pos(o.Pos), Expr: c.top(o.Expr), Desc: strings.EqualFold(o.Dir, "desc")}
+		switch lower(o.Nulls) {
+		case "first":
+			item.Nulls = NullsFirst
+		case "last":
+			item.Nulls = NullsLast
+		}
+		s.OrderBy = append(s.OrderBy, item)
 	}
 	if g.Limit != nil {
 		s.Limit = c.count(g.Limit, "limit")
@@ -266,6 +275,15 @@ func (c *converter) primary(g *gPrimary) Expr {
 			return &Ref{Position: Pos(g.Pos), Event: unbracket(g.Pinned.Parts[0]), Name: unbracket(g.Pinned.Parts[1]), Bracketed: true}
 		}
 		return &Ref{Position: Pos(g.Pos), Name: unbracket(g.Pinned.Parts[0]), Bracketed: true}
+	case g.Case != nil:
+		k := &Case{Position: Pos(g.Pos)}
+		for _, w := range g.Case.Whens {
+			k.Whens = append(k.Whens, &When{Position: Pos(w.Pos), Cond: c.or(w.Cond), Then: c.or(w.Then)})
+		}
+		if g.Case.Else != nil {
+			k.Else = c.or(g.Case.Else)
+		}
+		return k
 	case g.Call != nil:
 		call := &Call{Position: Pos(g.Pos), Name: lower(*g.Name), Star: g.Call.Star, Distinct: g.Call.Distinct}
 		for _, a := range g.Call.Args {
@@ -369,6 +387,13 @@ func tooDeep(e Expr, limit int) bool {
 				return true
 			}
 		}
+	case *Case:
+		for _, w := range e.Whens {
+			if tooDeep(w.Cond, limit-1) || tooDeep(w.Then, limit-1) {
+				return true
+			}
+		}
+		return e.Else != nil && tooDeep(e.Else, limit-1)
 	}
 	return false
 }

@@ -71,6 +71,29 @@ var errorCases = []errorCase{
 			e.Msg = fmt.Sprintf("expected a name after 'as', found %s", s.found)
 			e.Hint = reservedAsName(s.tok)
 		}},
+	{"nulls without first or last",
+		func(s *stop) bool { return isWord(s.prev, "nulls") },
+		func(s *stop, e *Error) {
+			e.Msg = fmt.Sprintf("expected 'first' or 'last' after 'nulls', found %s", s.found)
+			e.Hint = "write order by x nulls first, or nulls last"
+		}},
+	{"unfinished case",
+		func(s *stop) bool { return openCase(s.ch.toks[:s.k]) != "" && !isWord(s.tok, "end") },
+		func(s *stop, e *Error) {
+			want := "'when', 'else' or 'end'"
+			switch openCase(s.ch.toks[:s.k]) {
+			case "case":
+				want = "'when'"
+			case "when":
+				want = "'then'"
+			}
+			if s.tok.Type == lexer.EOF {
+				e.Msg = fmt.Sprintf("unexpected end of statement: expected %s in the case expression", want)
+			} else {
+				e.Msg = fmt.Sprintf("expected %s in the case expression, found %s", want, s.found)
+			}
+			e.Hint = "a case expression is written case when cond then value [when ...] [else value] end"
+		}},
 	{"group or order without by",
 		func(s *stop) bool { return isKeyword(s.prev, "group") || isKeyword(s.prev, "order") },
 		func(s *stop, e *Error) {
@@ -205,6 +228,27 @@ func betweenAnd(s *stop, e *Error) {
 	e.Hint = "write x between 1 and 5"
 }
 
+// openCase returns the last of when, then and else in the innermost case expression
+// that toks leave open ("case" itself when none follows yet), or "" when none is open.
+func openCase(toks []token) string {
+	var stack []string
+	for _, t := range toks {
+		switch {
+		case isKeyword(t, "case"):
+			stack = append(stack, "case")
+		case len(stack) == 0:
+		case isWord(t, "when") || isWord(t, "then") || isWord(t, "else"):
+			stack[len(stack)-1] = lower(t.Value)
+		case isWord(t, "end"):
+			stack = stack[:len(stack)-1]
+		}
+	}
+	if len(stack) == 0 {
+		return ""
+	}
+	return stack[len(stack)-1]
+}
+
 // hasComparison reports whether toks hold a comparison operator: they look like a
 // condition.
 func hasComparison(toks []token) bool {
@@ -270,7 +314,7 @@ func continueHint(s *stop) string {
 	case t.Type == tKeyword && t.Value == "from" && s.clause != "select":
 		return "'from' comes once, right after the select list"
 	case t.Type == tKeyword && clauseWords[t.Value]:
-		return "clauses come in this order: select, from, where, group by, order by, limit, offset"
+		return "clauses come in this order: select, from, where, group by, having, order by, limit, offset"
 	}
 	return ""
 }
@@ -279,7 +323,7 @@ func continueHint(s *stop) string {
 // misspelling of one gets "did you mean" rather than a hint about the grammar.
 var (
 	statementWords = []string{"select", "explain"}
-	clauseKeywords = []string{"from", "where", "group", "order", "limit", "offset", "and", "or", "asc", "desc"}
+	clauseKeywords = []string{"from", "where", "group", "having", "order", "limit", "offset", "and", "or", "asc", "desc", "nulls"}
 )
 
 // keywordHint suggests the keyword t is a misspelling of, or "".

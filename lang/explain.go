@@ -108,7 +108,7 @@ func inBetween(toks []token) bool {
 }
 
 // clauseWords start a clause of a statement.
-var clauseWords = map[string]bool{"from": true, "where": true, "group": true, "order": true, "limit": true, "offset": true}
+var clauseWords = map[string]bool{"from": true, "where": true, "group": true, "having": true, "order": true, "limit": true, "offset": true}
 
 // literalWords are reserved words that are values, not names.
 var literalWords = map[string]bool{"true": true, "false": true, "null": true, "not": true, "and": true, "or": true}
@@ -119,7 +119,7 @@ func clauseAt(toks []token) string {
 		t := toks[i]
 		switch {
 		case t.Type == tKeyword && (t.Value == "select" || t.Value == "from" || t.Value == "where" ||
-			t.Value == "by" || t.Value == "limit" || t.Value == "offset"):
+			t.Value == "by" || t.Value == "having" || t.Value == "limit" || t.Value == "offset"):
 			return t.Value
 		case t.Type == tKeyword && t.Value == "as" && i == len(toks)-1:
 			return "as"

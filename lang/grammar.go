@@ -21,16 +21,18 @@ type gParamDecl struct {
 }
 
 type gSelect struct {
-	Pos     lexer.Position
-	Explain bool      `parser:"( @'explain'"`
-	Analyze bool      `parser:"  @'analyze'? )?"`
-	Items   []*gItem  `parser:"'select' @@ ( ',' @@ )*"`
-	From    *gSource  `parser:"'from' @@"`
-	Where   *gExpr    `parser:"( 'where' @@ )?"`
-	GroupBy []*gExpr  `parser:"( 'group' 'by' @@ ( ',' @@ )* )?"`
-	OrderBy []*gOrder `parser:"( 'order' 'by' @@ ( ',' @@ )* )?"`
-	Limit   *gCount   `parser:"( 'limit' @@"`
-	Offset  *gCount   `parser:"  ( 'offset' @@ )? )?"`
+	Pos      lexer.Position
+	Explain  bool      `parser:"( @'explain'"`
+	Analyze  bool      `parser:"  @'analyze'? )?"`
+	Distinct bool      `parser:"'select' @'distinct'?"`
+	Items    []*gItem  `parser:"@@ ( ',' @@ )*"`
+	From     *gSource  `parser:"'from' @@"`
+	Where    *gExpr    `parser:"( 'where' @@ )?"`
+	GroupBy  []*gExpr  `parser:"( 'group' 'by' @@ ( ',' @@ )* )?"`
+	Having   *gExpr    `parser:"( 'having' @@ )?"`
+	OrderBy  []*gOrder `parser:"( 'order' 'by' @@ ( ',' @@ )* )?"`
+	Limit    *gCount   `parser:"( 'limit' @@"`
+	Offset   *gCount   `parser:"  ( 'offset' @@ )? )?"`
 }
 
 type gItem struct {
@@ -53,9 +55,10 @@ type gSource struct {
 }
 
 type gOrder struct {
-	Pos  lexer.Position
-	Expr *gExpr `parser:"@@"`
-	Dir  string `parser:"( @'asc' | @'desc' )?"`
+	Pos   lexer.Position
+	Expr  *gExpr `parser:"@@"`
+	Dir   string `parser:"( @'asc' | @'desc' )?"`
+	Nulls string `parser:"( 'nulls' @( 'first' | 'last' ) )?"`
 }
 
 type gCount struct {
@@ -155,8 +158,20 @@ type gPrimary struct {
 	Call   *gArgs    `parser:"  @@?"`
 	Lit    *gLiteral `parser:"| @@"`
 	Pinned *gPinned  `parser:"| @@"`
+	Case   *gCase    `parser:"| 'case' @@"`
 	Param  *string   `parser:"| @Param"`
 	Paren  *gExpr    `parser:"| '(' @@ ')'"`
+}
+
+type gCase struct {
+	Whens []*gWhen `parser:"@@+"`
+	Else  *gExpr   `parser:"( 'else' @@ )? 'end'"`
+}
+
+type gWhen struct {
+	Pos  lexer.Position
+	Cond *gExpr `parser:"'when' @@"`
+	Then *gExpr `parser:"'then' @@"`
 }
 
 type gPinned struct {

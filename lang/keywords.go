@@ -1,13 +1,15 @@
 package lang
 
 // reserved are the keywords that cannot be used as plain names; write [order] for a
-// field named order. Other words of the grammar (asc, desc, explain, analyze, param,
-// comment, date, datetime) are recognised by position and stay usable as names.
+// field named order. Other words of the grammar (asc, desc, nulls, first, last, when,
+// then, else, end, explain, analyze, param, comment, date, datetime) are recognised by
+// position and stay usable as names.
 var reserved = map[string]bool{
 	"select": true, "from": true, "where": true, "group": true, "by": true, "order": true,
 	"limit": true, "offset": true, "and": true, "or": true, "not": true, "in": true,
 	"between": true, "is": true, "null": true, "like": true, "has": true, "any": true,
-	"all": true, "true": true, "false": true, "as": true, "distinct": true,
+	"all": true, "true": true, "false": true, "as": true, "distinct": true, "having": true,
+	"case": true,
 }
 
 // IsReserved reports whether word (any case) is a reserved keyword, which must be written

@@ -159,7 +159,13 @@ select a from records where x ~ 'a' ~ 'b'
 select a from records where x is not null is null
 select * as a from records
 select a from records group by a order by b limit 1 offset 2
-select a from records where a = 1 or b = 2 or (c = 3 or d = 4) and (e = 5 and f = 6)`
+select a from records where a = 1 or b = 2 or (c = 3 or d = 4) and (e = 5 and f = 6)
+select distinct a, b from records order by a desc nulls first, b nulls last
+select a, count(*) from records group by a having count(*) > 1 and a is not null
+select case when a > 1 then 'x' when a is null then null else 'y' end as k from records
+select -case when a then 1 end * 2, case when not a then (case when b then 1 end) end from records
+select [case], [end], [having] from records
+select percentile(x, 0.9), median(x), mode(x), stddev(x), var(x), count(distinct x) from records`
 
 func TestEdgeInputs(t *testing.T) {
 	parsed := 0
