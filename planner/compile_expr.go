@@ -66,7 +66,7 @@ func (g *exprGen) gen(e lang.Expr) (string, error) {
 		return g.leaf(f), nil
 	}
 	switch e := e.(type) {
-	case *lang.Ref, *lang.Literal:
+	case *lang.Ref, *lang.Literal, *lang.Case:
 		f, err := g.cp.value(e)
 		if err != nil {
 			return "", err
