@@ -14,6 +14,7 @@ import (
 func FuzzParse(f *testing.F) {
 	f.Add(headline)
 	f.Add("param $x = 'a' comment 'b'; explain analyze select count(distinct x) from records where [e][f] has any ('1') order by 1 desc limit $n offset 2")
+	f.Add("select distinct case when a > 1 then 'x' else b end as k, percentile(c, 0.5) from records group by k having count(*) > 1 order by k desc nulls first")
 	f.Fuzz(func(t *testing.T, src string) {
 		if e, err := ParseExpr(src); err == nil {
 			back, err := ParseExpr(e.String())

@@ -1,5 +1,7 @@
 package lang
 
+import "slices"
+
 // reserved are the keywords that cannot be used as plain names; write [order] for a
 // field named order. Other words of the grammar (asc, desc, nulls, first, last, when,
 // then, else, end, explain, analyze, param, comment, date, datetime) are recognised by
@@ -10,6 +12,21 @@ var reserved = map[string]bool{
 	"between": true, "is": true, "null": true, "like": true, "has": true, "any": true,
 	"all": true, "true": true, "false": true, "as": true, "distinct": true, "having": true,
 	"case": true,
+}
+
+// positional are the other words of the grammar, recognised by their place.
+var positional = []string{"asc", "desc", "nulls", "first", "last", "when", "then", "else", "end",
+	"explain", "analyze", "param", "comment", "date", "datetime"}
+
+// Keywords returns every word of the language, reserved or positional, sorted, with the
+// pseudo-columns form and event: what a shell completes in a statement.
+func Keywords() []string {
+	out := append([]string{"form", "event"}, positional...)
+	for w := range reserved {
+		out = append(out, w)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // IsReserved reports whether word (any case) is a reserved keyword, which must be written

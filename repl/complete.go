@@ -9,13 +9,6 @@ import (
 	"github.com/redcapql/rq/lang"
 )
 
-// keywords completed in statements.
-var keywords = []string{
-	"select", "from", "where", "group", "by", "order", "limit", "offset", "and", "or", "not",
-	"in", "between", "is", "null", "like", "has", "any", "all", "true", "false", "as",
-	"distinct", "asc", "desc", "explain", "analyze", "date", "datetime", "form", "event",
-}
-
 // Complete returns the completions of the word that ends at pos in line,
 // as whole words, and the length of that word. Words are keywords, sources,
 // field, form and event names, functions, meta-commands (at the start of a
@@ -52,7 +45,7 @@ func (s *Shell) Complete(line string, pos int) (words []string, length int) {
 		cands = append(cands, s.fields()...)
 		cands = append(cands, s.forms()...)
 		cands = append(cands, s.events()...)
-		cands = append(cands, keywords...)
+		cands = append(cands, lang.Keywords()...)
 		cands = append(cands, lang.FunctionNames()...)
 		for _, src := range sourceHelp {
 			cands = append(cands, src[0])
