@@ -253,7 +253,7 @@ func openCase(toks []token) string {
 // condition.
 func hasComparison(toks []token) bool {
 	for _, t := range toks {
-		if t.Type == tPunct && compareOps[t.Value] != 0 || t.Type == tKeyword && (t.Value == "in" || t.Value == "is" ||
+		if t.Type == tCompare || t.Type == tKeyword && (t.Value == "in" || t.Value == "is" ||
 			t.Value == "like" || t.Value == "between" || t.Value == "has") {
 			return true
 		}
@@ -309,7 +309,7 @@ func continueHint(s *stop) string {
 		case "select", "by":
 			return "separate items with ','"
 		}
-	case t.Type == tPunct && compareOps[t.Value] != 0 && t.Value != "~":
+	case t.Type == tCompare && t.Value != "~":
 		return "a comparison has one operator: to test a range, write x between 1 and 5"
 	case t.Type == tKeyword && t.Value == "from" && s.clause != "select":
 		return "'from' comes once, right after the select list"

@@ -178,6 +178,8 @@ func condText(ch chunk) string {
 	return shorten(strings.Join(parts, " "))
 }
 
-func isPunct(t token, v string) bool   { return t.Type == tPunct && t.Value == v }
+func isPunct(t token, v string) bool {
+	return (t.Type == tPunct || t.Type == tCompare || t.Type == tArith) && t.Value == v
+}
 func isKeyword(t token, v string) bool { return t.Type == tKeyword && t.Value == v }
 func isWord(t token, v string) bool    { return t.Type == tIdent && lower(t.Value) == v }

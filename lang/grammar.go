@@ -98,7 +98,7 @@ type gNotWord struct {
 
 type gCompare struct {
 	Pos     lexer.Position
-	Op      string    `parser:"  @( '=' | '<>' | '<=' | '>=' | '<' | '>' | '~' )"`
+	Op      string    `parser:"  @Compare"`
 	Right   *gValue   `parser:"  @@"`
 	In      *gList    `parser:"| 'in' @@"`
 	Is      *gIs      `parser:"| @@"`
@@ -142,7 +142,7 @@ type gValue struct {
 
 type gArith struct {
 	Pos  lexer.Position
-	Op   string    `parser:"@( '+' | '-' | '*' | '/' )"`
+	Op   string    `parser:"@Arith"`
 	Negs []*gMinus `parser:"@@*"`
 	X    *gPrimary `parser:"@@"`
 }

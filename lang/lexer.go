@@ -27,7 +27,9 @@ const (
 	tParam                               // $name: value is the name
 	tString                              // 'text' or "text": value is the text, quotes undone
 	tNumber                              // 12, 1.5, 1e3
-	tPunct                               // ( ) , ; * + - / ~ = <> < <= > >=
+	tPunct                               // ( ) , ;
+	tArith                               // + - * /
+	tCompare                             // = <> < <= > >= ~: one token type, so that the grammar matches it without trying each
 	tError                               // a lexing error; its chunk is not parsed
 	tStart                               // not a token: what precedes the first one, in messages
 )
@@ -37,7 +39,7 @@ const (
 func symbols() map[string]lexer.TokenType {
 	return map[string]lexer.TokenType{
 		"EOF": lexer.EOF, "Keyword": tKeyword, "Ident": tIdent, "Bracket": tBracket,
-		"Param": tParam, "String": tString, "Number": tNumber, "Punct": tPunct,
+		"Param": tParam, "String": tString, "Number": tNumber, "Punct": tPunct, "Compare": tCompare, "Arith": tArith,
 	}
 }
 
@@ -366,8 +368,13 @@ func (s *scanner) punct() bool {
 		}
 		s.advance(len(p.text))
 		typ := tPunct
-		if p.value == "and" || p.value == "or" {
+		switch p.value {
+		case "and", "or":
 			typ = tKeyword
+		case "=", "<>", "<", "<=", ">", ">=", "~":
+			typ = tCompare
+		case "+", "-", "*", "/":
+			typ = tArith
 		}
 		switch p.value {
 		case "(":
