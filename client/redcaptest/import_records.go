@@ -506,6 +506,9 @@ func (p *Project) applyImport(plan []*plannedRow, o importOptions) *importResult
 		}
 		ch.event = key.Event
 	}
+	for _, id := range res.IDs {
+		changes[id].details = append(changes[id].details, p.recalcRecord(store.Edit(id))...)
+	}
 	now := o.Now
 	for _, id := range res.IDs {
 		ch := changes[id]
