@@ -54,7 +54,7 @@ type Project struct {
 	eventIndex  map[string]int      // unique event name → index in Events
 	choiceCache map[string][]Choice
 	calcCache   map[string]*logic.Expr // calc equation → parsed (calc.go)
-	status      map[string]*Field // "<form>_complete" → synthesized form status field
+	status      map[string]*Field      // "<form>_complete" → synthesized form status field
 	nextDocID   int
 }
 
