@@ -510,7 +510,11 @@ func handleFEMImport(c *call) error {
 		arms[arm] = true
 		fem = append(fem, FormEvent{ArmNum: arm, UniqueName: ev, Form: form})
 	}
-	// The mapping of every arm named in the data is replaced.
+	// The mapping of every arm named in the data is replaced; other arms
+	// keep theirs. Neither the API docs nor the fixtures settle whether
+	// REDCap replaces the whole project's mapping instead: PyCap's
+	// integration project, whose export shows 1 row after a one-row import,
+	// has a single arm, so both readings give 1 there (docs/server.md).
 	p.FormEventMapping = slices.DeleteFunc(p.FormEventMapping, func(fe FormEvent) bool { return arms[fe.ArmNum] })
 	p.FormEventMapping = append(p.FormEventMapping, fem...)
 	order := map[string]int{}
