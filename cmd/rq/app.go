@@ -46,7 +46,9 @@ type app struct {
 	format string
 	labels bool
 	output string
-	quiet  bool
+	// partitionBy is --partition-by: a Hive-style Parquet folder at -o.
+	partitionBy string
+	quiet       bool
 	// verbose logs every API call (debug level) to stderr.
 	verbose bool
 
@@ -168,9 +170,10 @@ Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network error.`
 	pf.BoolVar(&a.demo, "demo", false, "use the demo project, served in-process on loopback")
 	pf.IntVar(&a.records, "records", 200, "number of demo records (with --demo; at least 10)")
 	pf.Int64Var(&a.seed, "seed", 1, "seed of the demo data (with --demo)")
-	pf.StringVar(&a.format, "format", "", "output format: table, csv, tsv, json, jsonl, markdown, vertical (default table on a terminal, csv otherwise)")
+	pf.StringVar(&a.format, "format", "", "output format: table, csv, tsv, json, jsonl, markdown, vertical, parquet (default table on a terminal, csv otherwise)")
 	pf.BoolVar(&a.labels, "labels", false, "show choice labels instead of codes")
-	pf.StringVarP(&a.output, "output", "o", "", "write results to this file (mode 0600)")
+	pf.StringVarP(&a.output, "output", "o", "", "write results to this file (mode 0600); a .parquet name implies --format parquet")
+	pf.StringVar(&a.partitionBy, "partition-by", "", "with -o DIR: write Parquet as Hive-style partitions by event, form or dag (DIR/event=x/part-0.parquet)")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "no progress bar, no warnings about invalid values or retries")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log every API call to stderr (content, action, parameter sizes, status; never the token or data values)")
 	root.Flags().StringVarP(&a.command, "command", "c", "", "run one query and exit")
@@ -226,6 +229,9 @@ func (a *app) out() (w io.Writer, close func() error, err error) {
 
 // outFormat is --format, or table on a terminal and csv otherwise.
 func (a *app) outFormat(w io.Writer) (render.Format, error) {
+	if f, ok, err := a.parquetFormat(w); ok || err != nil {
+		return f, err
+	}
 	if a.format != "" {
 		f, err := render.ParseFormat(a.format)
 		if err != nil {
@@ -241,6 +247,9 @@ func (a *app) outFormat(w io.Writer) (render.Format, error) {
 
 // write renders rows to the output.
 func (a *app) write(rows render.Rows) error {
+	if a.partitionBy != "" {
+		return a.writePartitioned(rows)
+	}
 	w, closeOut, err := a.out()
 	if err != nil {
 		return err
