@@ -11,6 +11,9 @@ type Options struct {
 	Faults Faults
 	// SuperToken (64 hex) enables content=project creation and version with it.
 	SuperToken string
+	// Model makes calls cost server time like a real REDCap (the zero
+	// value: instant, unlimited).
+	Model ServerModel
 }
 
 // Faults configures fault injection, mirroring the `rq serve` flags.

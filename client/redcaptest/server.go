@@ -65,7 +65,9 @@ func Start(addr string, opts Options, projects ...*Project) (*Server, error) {
 	s.listener = ln
 	s.URL = "http://" + ln.Addr().String() + "/api/"
 	mux := http.NewServeMux()
-	mux.Handle("/api/", wrapFaults(http.HandlerFunc(s.serveAPI), opts.Faults))
+	// The fault middleware (rate-limit bans) sees a call before it waits
+	// for a worker, as REDCap's limiter counts hits, not served calls.
+	mux.Handle("/api/", wrapFaults(wrapModel(http.HandlerFunc(s.serveAPI), opts.Model), opts.Faults))
 	s.http = &http.Server{Handler: mux}
 	go s.http.Serve(ln)
 	return s, nil

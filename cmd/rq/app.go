@@ -33,9 +33,14 @@ type app struct {
 	url, tokenFile, profile, caBundle string
 	insecure                          bool
 	timeout                           time.Duration
-	demo                              bool
-	records                           int
-	seed                              int64
+	// maxRate (calls per minute) and concurrency: the flags, then the
+	// profile, then the defaults; concurrency is resolved by connect.
+	maxRate     float64
+	concurrency int
+	flags       interface{ Changed(string) bool }
+	demo        bool
+	records     int
+	seed        int64
 
 	// output
 	format string
@@ -157,6 +162,9 @@ Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network error.`
 	pf.StringVar(&a.caBundle, "ca-bundle", "", "trust the PEM certificates in this file")
 	pf.BoolVar(&a.insecure, "insecure", false, "do not check TLS certificates (test servers only)")
 	pf.DurationVar(&a.timeout, "timeout", 0, "timeout of each API call (default: the client's)")
+	pf.Float64Var(&a.maxRate, "max-rate", client.DefaultMaxRate, "most API calls per minute (0: no limit, only if the server's rate limiter is off; REDCap bans an IP for good past 600/min)")
+	pf.IntVar(&a.concurrency, "concurrency", rq.DefaultConcurrency, "record exports in flight at once")
+	a.flags = pf
 	pf.BoolVar(&a.demo, "demo", false, "use the demo project, served in-process on loopback")
 	pf.IntVar(&a.records, "records", 200, "number of demo records (with --demo; at least 10)")
 	pf.Int64Var(&a.seed, "seed", 1, "seed of the demo data (with --demo)")

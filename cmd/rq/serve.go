@@ -27,6 +27,7 @@ func (a *app) serveCommand() *cobra.Command {
 		token      string
 		superToken string
 		faults     redcaptest.Faults
+		model      redcaptest.ServerModel
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -46,7 +47,9 @@ project's token:
 
 These are the tokens of the server's own emulated projects. It then serves
 until interrupted (Ctrl-C, SIGTERM). The fault flags make it misbehave like a
-loaded REDCap server, reproducibly with --fault-seed.`,
+loaded REDCap server, reproducibly with --fault-seed. The server-model flags
+make it cost time like a real REDCap (docs/server.md gives typical values):
+for example --request-cost 100ms --cell-cost 5us --workers 8.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if token != "" && !projectTokenRE.MatchString(token) {
@@ -62,6 +65,9 @@ loaded REDCap server, reproducibly with --fault-seed.`,
 				if r.v < 0 || r.v > 1 {
 					return usageError{fmt.Errorf("%s %g: want a share between 0 and 1", r.name, r.v)}
 				}
+			}
+			if model.RequestCost < 0 || model.CellCost < 0 || model.Workers < 0 {
+				return usageError{errors.New("--request-cost, --cell-cost and --workers must not be negative")}
 			}
 			a.begin()
 			var ps []*redcaptest.Project
@@ -85,7 +91,7 @@ loaded REDCap server, reproducibly with --fault-seed.`,
 			if ip := net.ParseIP(host); host != "" && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 				fmt.Fprintf(a.stderr, "rq serve: warning: listening on %s, not loopback: anyone who can reach it can read the emulated projects\n", addr)
 			}
-			srv, err := redcaptest.Start(addr, redcaptest.Options{Faults: faults, SuperToken: superToken}, ps...)
+			srv, err := redcaptest.Start(addr, redcaptest.Options{Faults: faults, SuperToken: superToken, Model: model}, ps...)
 			if err != nil {
 				return err
 			}
@@ -131,6 +137,9 @@ loaded REDCap server, reproducibly with --fault-seed.`,
 	f.IntVar(&faults.RateLimitPerMinute, "rate-limit", 0, "requests per minute before a 429 ban")
 	f.IntVar(&faults.MaxInputVars, "max-input-vars", 0, "POST variables allowed per request (default 100000)")
 	f.Int64Var(&faults.Seed, "fault-seed", 0, "seed that makes the faults reproducible")
+	f.DurationVar(&model.RequestCost, "request-cost", 0, "server time of every API call (PHP start-up, authentication), e.g. 100ms")
+	f.DurationVar(&model.CellCost, "cell-cost", 0, "server time per exported cell, e.g. 5us")
+	f.IntVar(&model.Workers, "workers", 0, "API calls served at once; later calls wait in line (0: no limit)")
 	return cmd
 }
 
