@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,9 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
-	"github.com/redcapql/rq/lang"
 	"github.com/redcapql/rq/repl"
 	"github.com/redcapql/rq/repl/config"
 	"github.com/redcapql/rq/repl/render"
@@ -242,7 +239,7 @@ func (a *app) write(rows render.Rows) error {
 		closeOut()
 		return err
 	}
-	_, err = render.Write(a.progress.output(w), f, rows, render.Options{Width: termWidth(w)})
+	_, err = render.Write(a.progress.output(w), f, rows, render.Options{}) // never cut: an export is data
 	a.progress.done()
 	if cerr := closeOut(); err == nil {
 		err = cerr
@@ -250,78 +247,57 @@ func (a *app) write(rows render.Rows) error {
 	return err
 }
 
-// runQuery is -c.
+// runQuery is -c: its text is run as a .rq file without a name (several
+// statements separated by ';', as psql -c takes them), by the session
+// evaluator every input shares.
 func (a *app) runQuery(src string) error {
 	params, err := a.paramMap()
 	if err != nil {
 		return err
 	}
-	p, err := a.project()
+	c, err := a.connect()
 	if err != nil {
 		return err
-	}
-	ctx, stop := signalContext()
-	defer stop()
-	if stmt, err := lang.Parse(src); err == nil && (stmt.Explain || stmt.Analyze) && a.format != "" {
-		if f, err := render.ParseFormat(a.format); err == nil && f == render.JSON {
-			// the plan's own JSON document, as rq explain --json prints it
-			return a.explainJSON(ctx, p, src, params, stmt.Analyze)
-		}
-	}
-	rows, err := p.Query(ctx, src, params)
-	if err != nil {
-		return queryError(err, src)
-	}
-	defer rows.Close()
-	if pl := rows.Plan(); pl != nil && pl.Stmt != nil && (pl.Stmt.Explain || pl.Analyze) && a.format == "" {
-		// explain as a statement prints the plan as explain does
-		w, closeOut, err := a.out()
-		if err != nil {
-			return err
-		}
-		w = a.progress.output(w)
-		for rows.Next() {
-			fmt.Fprintln(w, rows.Value(0).String())
-		}
-		if cerr := closeOut(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = rows.Err()
-		}
-		return queryError(err, src)
-	}
-	if err := a.write(rows); err != nil {
-		return queryError(err, src)
-	}
-	a.warnInvalid(rows.Stats())
-	return nil
-}
-
-// explainJSON prints the plan of an explain statement as JSON.
-func (a *app) explainJSON(ctx context.Context, p *rq.Project, src string, params map[string]string, analyze bool) error {
-	ex, err := p.Explain(ctx, src, params, analyze)
-	if err != nil {
-		return queryError(err, src)
 	}
 	w, closeOut, err := a.out()
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(append(bytes.TrimRight(ex.JSON, "\n"), '\n'))
-	if cerr := closeOut(); err == nil {
+	sess, err := a.session(c, w)
+	if err != nil {
+		closeOut()
+		return err
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	err = sess.File(ctx, "", src, params, false)
+	if cerr := closeOut(); err == nil && cerr != nil {
 		err = cerr
 	}
 	return err
 }
 
-// warnInvalid prints, after a result and unless --quiet, how many values
-// did not fit their type and were read as null, with a few examples.
-func (a *app) warnInvalid(s rq.Stats) {
-	if a.quiet {
-		return
+// session is the evaluator of -c and rq run, writing results to w: the
+// format from --format, -o's extension or the terminal, tables paged on a
+// terminal, progress cleared before results.
+func (a *app) session(c *client.Client, w io.Writer) (*repl.Session, error) {
+	f, err := a.outFormat(w)
+	if err != nil {
+		return nil, err
 	}
-	io.WriteString(a.stderr, repl.InvalidWarning(s))
+	sess := repl.NewSession(c, a.projectOptions()...)
+	sess.Format = f
+	sess.Labels = a.labels
+	sess.Quiet = a.quiet
+	sess.Stdout, sess.Stderr = w, a.stderr
+	sess.Width = func() int { return termWidth(w) }
+	sess.Wrap = a.progress.output
+	sess.Done = a.progress.done
+	if f, ok := w.(*os.File); ok && isTerminal(f) {
+		sess.Terminal = f
+		sess.Pager = repl.PagerFromEnv()
+	}
+	return sess, nil
 }
 
 // runShell opens the REPL (or runs piped statements).
@@ -334,22 +310,13 @@ func (a *app) runShell() error {
 	if err != nil {
 		return err
 	}
-	sh := repl.New(c, a.projectOptions()...)
-	sh.Params = params
-	sh.Labels = a.labels
-	sh.Quiet = a.quiet
 	interactive := isTerminal(a.stdin) && isTerminal(a.stdout)
-	w := a.stdout
-	if a.format != "" {
-		f, err := render.ParseFormat(a.format)
-		if err != nil {
-			return usageError{err}
-		}
-		sh.Format = f
-	} else if !interactive {
-		sh.Format = render.CSV
+	sess, err := a.session(c, a.stdout)
+	if err != nil {
+		return err
 	}
-	sh.Width = func() int { return termWidth(w) }
+	sess.Params = params
+	sh := &repl.Shell{Session: sess}
 	cfg := repl.Config{Stdout: a.stdout, Stderr: a.stderr, Terminal: interactive, BeforeOutput: a.progress.done}
 	if r, ok := a.stdin.(io.ReadCloser); ok {
 		cfg.Stdin = r
