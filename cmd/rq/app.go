@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -102,6 +103,39 @@ func version() string {
 	return "devel"
 }
 
+// versionText is rq --version and rq version: the module version, the
+// commit it was built from (with its time, and "modified" for a dirty
+// tree) and the Go version, all from the binary's build information.
+func versionText() string {
+	commit, when, dirty := "unknown", "", false
+	goVersion := runtime.Version()
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		goVersion = bi.GoVersion
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				commit = s.Value
+			case "vcs.time":
+				when = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	var extra []string
+	if when != "" {
+		extra = append(extra, when)
+	}
+	if dirty {
+		extra = append(extra, "modified")
+	}
+	c := "commit " + commit
+	if len(extra) > 0 {
+		c += " (" + strings.Join(extra, ", ") + ")"
+	}
+	return fmt.Sprintf("rq %s\n%s\n%s %s/%s\n", version(), c, goVersion, runtime.GOOS, runtime.GOARCH)
+}
+
 // context returns a context cancelled by SIGINT or SIGTERM.
 func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -120,11 +154,12 @@ func (a *app) rootCommand() *cobra.Command {
     select age, score from records where score > 5 and form = 'baseline'
 
 On a terminal, rq with no arguments opens the interactive shell; statements
-piped on stdin run without one. -c runs one query; 'rq run' runs a .rq file.
+piped on stdin run without one. -c runs statements (separated by ';'); 'rq run' runs a .rq file.
 --demo runs any command against a demo project served in-process.
 
-Connection: --url or REDCAP_API_URL; the token from REDCAP_API_TOKEN, from
---token-file (mode 0600), from a profile's token_file, or a prompt. No flag
+Connection: --url or REDCAP_API_URL; the token from --token-file (mode 0600),
+else REDCAP_API_TOKEN, else a profile's token_file, else a prompt (-v says
+which was used). No flag
 takes the token itself. Profiles live in $XDG_CONFIG_HOME/rq/config (INI):
 
     [default]
@@ -146,6 +181,8 @@ Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network error.`
 			return a.runShell()
 		},
 	}
+	root.Version = versionText()
+	root.SetVersionTemplate("{{.Version}}")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.url, "url", "", "REDCap API URL (default $REDCAP_API_URL)")
@@ -159,10 +196,10 @@ Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network error.`
 	pf.Int64Var(&a.seed, "seed", 1, "seed of the demo data (with --demo)")
 	pf.StringVar(&a.format, "format", "", "output format: table, csv, tsv, json, jsonl, markdown, vertical (default table on a terminal, csv otherwise)")
 	pf.BoolVar(&a.labels, "labels", false, "show choice labels instead of codes")
-	pf.StringVarP(&a.output, "output", "o", "", "write results to this file (mode 0600)")
+	pf.StringVarP(&a.output, "output", "o", "", "write results to this file (mode 0600); its extension (.csv .tsv .json .jsonl .md .parquet) sets the format unless --format does")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "no progress bar, no warnings about invalid values or retries")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log every API call to stderr (content, action, parameter sizes, status; never the token or data values)")
-	root.Flags().StringVarP(&a.command, "command", "c", "", "run one query and exit")
+	root.Flags().StringVarP(&a.command, "command", "c", "", "run these statements (separated by ';') and exit")
 	root.Flags().StringArrayVarP(&a.params, "param", "p", nil, "set a $parameter: -p name=value (repeatable)")
 	root.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var names []string
@@ -213,12 +250,25 @@ func (a *app) out() (w io.Writer, close func() error, err error) {
 	return f, f.Close, nil
 }
 
-// outFormat is --format, or table on a terminal and csv otherwise.
+// extFormats maps -o's extension to the format it implies.
+var extFormats = map[string]string{
+	".csv": "csv", ".tsv": "tsv", ".json": "json", ".jsonl": "jsonl", ".md": "markdown", ".parquet": "parquet",
+}
+
+// outFormat is --format, else the format -o's extension names (.csv .tsv
+// .json .jsonl .md .parquet), else table on a terminal and csv otherwise.
 func (a *app) outFormat(w io.Writer) (render.Format, error) {
 	if a.format != "" {
 		f, err := render.ParseFormat(a.format)
 		if err != nil {
 			return "", usageError{err}
+		}
+		return f, nil
+	}
+	if name, ok := extFormats[strings.ToLower(filepath.Ext(a.output))]; ok && a.output != "-" {
+		f, err := render.ParseFormat(name)
+		if err != nil {
+			return "", usageError{fmt.Errorf("-o %s: the extension asks for the %s format, which this rq cannot write (%v); give --format", a.output, name, err)}
 		}
 		return f, nil
 	}

@@ -214,7 +214,7 @@ func (a *app) versionCommand() *cobra.Command {
 		Args:  exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a.begin()
-			fmt.Fprintf(a.stdout, "rq %s\n", version())
+			io.WriteString(a.stdout, versionText())
 			return nil
 		},
 	}
