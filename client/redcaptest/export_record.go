@@ -760,25 +760,32 @@ func exportRecords(c *call) error {
 	return x.writeFlat(c)
 }
 
-// checkCells enforces Faults.MaxCells by counting the answer first.
+// checkCells enforces Faults.MaxCells by counting the answer first, and
+// charges the server model's CellCost for it.
 func (x *recordExport) checkCells(c *call, perRow func(*Row) int) error {
 	max := c.srv.opts.Faults.MaxCells
-	if max <= 0 {
+	model := c.srv.opts.Model
+	if max <= 0 && model.CellCost <= 0 {
 		return nil
 	}
 	n := 0
+	within := func() bool { return max <= 0 || n <= max }
 	var err error
 	x.eachRecord(func(rec *Record) bool {
 		err = x.eachRow(rec, func(row *Row) bool {
 			n += perRow(row)
-			return n <= max
+			return within()
 		})
-		return err == nil && n <= max
+		return err == nil && within()
 	})
 	if err != nil {
 		return err
 	}
-	return c.srv.opts.Faults.checkCells(n)
+	if err := c.srv.opts.Faults.checkCells(n); err != nil {
+		return err
+	}
+	model.chargeCells(c.r, n)
+	return nil
 }
 
 func (x *recordExport) writeFlat(c *call) error {

@@ -65,7 +65,9 @@ func Start(addr string, opts Options, projects ...*Project) (*Server, error) {
 	s.listener = ln
 	s.URL = "http://" + ln.Addr().String() + "/api/"
 	mux := http.NewServeMux()
-	mux.Handle("/api/", wrapFaults(http.HandlerFunc(s.serveAPI), opts.Faults))
+	// The fault middleware (rate-limit bans) sees a call before it waits
+	// for a worker, as REDCap's limiter counts hits, not served calls.
+	mux.Handle("/api/", wrapFaults(wrapModel(http.HandlerFunc(s.serveAPI), opts.Model), opts.Faults))
 	s.http = &http.Server{Handler: mux}
 	go s.http.Serve(ln)
 	return s, nil
@@ -84,6 +86,7 @@ func (s *Server) Add(p *Project) (string, error) {
 	if p.Token == "" {
 		p.Token = NewToken(16)
 	}
+	p.ensureOwner()
 	if !tokenRE.MatchString(p.Token) {
 		return "", fmt.Errorf("project %q: token is not alphanumeric", p.Name)
 	}
@@ -94,6 +97,17 @@ func (s *Server) Add(p *Project) (string, error) {
 	}
 	if _, dup := s.byName[p.Name]; dup {
 		return "", fmt.Errorf("project %q: name already in use", p.Name)
+	}
+	for _, u := range p.Users {
+		if u.Token == "" || u.Token == p.Token {
+			continue
+		}
+		if !tokenRE.MatchString(u.Token) {
+			return "", fmt.Errorf("project %q: user %q: token is not alphanumeric", p.Name, u.Username)
+		}
+		if _, dup := s.byToken[u.Token]; dup || u.Token == s.opts.SuperToken {
+			return "", fmt.Errorf("project %q: user %q: token already in use", p.Name, u.Username)
+		}
 	}
 	s.nextPID++
 	if p.Info.ProjectID == 0 {

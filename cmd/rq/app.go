@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/repl"
 	"github.com/redcapql/rq/repl/config"
@@ -31,15 +32,22 @@ type app struct {
 	url, tokenFile, profile, caBundle string
 	insecure                          bool
 	timeout                           time.Duration
-	demo                              bool
-	records                           int
-	seed                              int64
+	// maxRate (calls per minute) and concurrency: the flags, then the
+	// profile, then the defaults; concurrency is resolved by connect.
+	maxRate     float64
+	concurrency int
+	flags       interface{ Changed(string) bool }
+	demo        bool
+	records     int
+	seed        int64
 
 	// output
 	format string
 	labels bool
 	output string
-	quiet  bool
+	// partitionBy is --partition-by: a Hive-style Parquet folder at -o.
+	partitionBy string
+	quiet       bool
 	// verbose logs every API call (debug level) to stderr.
 	verbose bool
 
@@ -191,12 +199,16 @@ Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network error.`
 	pf.StringVar(&a.caBundle, "ca-bundle", "", "trust the PEM certificates in this file")
 	pf.BoolVar(&a.insecure, "insecure", false, "do not check TLS certificates (test servers only)")
 	pf.DurationVar(&a.timeout, "timeout", 0, "timeout of each API call (default: the client's)")
+	pf.Float64Var(&a.maxRate, "max-rate", client.DefaultMaxRate, "most API calls per minute (0: no limit, only if the server's rate limiter is off; REDCap bans an IP for good past 600/min)")
+	pf.IntVar(&a.concurrency, "concurrency", rq.DefaultConcurrency, "record exports in flight at once")
+	a.flags = pf
 	pf.BoolVar(&a.demo, "demo", false, "use the demo project, served in-process on loopback")
 	pf.IntVar(&a.records, "records", 200, "number of demo records (with --demo; at least 10)")
 	pf.Int64Var(&a.seed, "seed", 1, "seed of the demo data (with --demo)")
-	pf.StringVar(&a.format, "format", "", "output format: table, csv, tsv, json, jsonl, markdown, vertical (default table on a terminal, csv otherwise)")
+	pf.StringVar(&a.format, "format", "", "output format: table, csv, tsv, json, jsonl, markdown, vertical, parquet (default table on a terminal, csv otherwise)")
 	pf.BoolVar(&a.labels, "labels", false, "show choice labels instead of codes")
 	pf.StringVarP(&a.output, "output", "o", "", "write results to this file (mode 0600); its extension (.csv .tsv .json .jsonl .md .parquet) sets the format unless --format does")
+	pf.StringVar(&a.partitionBy, "partition-by", "", "with -o DIR: write Parquet as Hive-style partitions by event, form or dag (DIR/event=x/part-0.parquet)")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "no progress bar, no warnings about invalid values or retries")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log every API call to stderr (content, action, parameter sizes, status; never the token or data values)")
 	root.Flags().StringVarP(&a.command, "command", "c", "", "run these statements (separated by ';') and exit")
@@ -258,6 +270,9 @@ var extFormats = map[string]string{
 // outFormat is --format, else the format -o's extension names (.csv .tsv
 // .json .jsonl .md .parquet), else table on a terminal and csv otherwise.
 func (a *app) outFormat(w io.Writer) (render.Format, error) {
+	if f, ok, err := a.parquetFormat(w); ok || err != nil {
+		return f, err
+	}
 	if a.format != "" {
 		f, err := render.ParseFormat(a.format)
 		if err != nil {
@@ -280,6 +295,9 @@ func (a *app) outFormat(w io.Writer) (render.Format, error) {
 
 // write renders rows to the output.
 func (a *app) write(rows render.Rows) error {
+	if a.partitionBy != "" {
+		return a.writePartitioned(rows)
+	}
 	w, closeOut, err := a.out()
 	if err != nil {
 		return err
@@ -309,6 +327,21 @@ func (a *app) runQuery(src string) error {
 	if err != nil {
 		return err
 	}
+	ctx, stop := signalContext()
+	defer stop()
+	if a.partitionBy != "" {
+		// a folder of Parquet files rather than a stream: one statement
+		p, err := a.project()
+		if err != nil {
+			return err
+		}
+		rows, err := p.Query(ctx, src, params)
+		if err != nil {
+			return queryError(err, src)
+		}
+		defer rows.Close()
+		return a.writePartitioned(rows)
+	}
 	w, closeOut, err := a.out()
 	if err != nil {
 		return err
@@ -318,8 +351,6 @@ func (a *app) runQuery(src string) error {
 		closeOut()
 		return err
 	}
-	ctx, stop := signalContext()
-	defer stop()
 	err = sess.File(ctx, "", src, params, false)
 	if cerr := closeOut(); err == nil && cerr != nil {
 		err = cerr
