@@ -107,7 +107,11 @@ func runIn(stdin *strings.Reader, args ...string) (string, string, int) {
 func shellLine(t *testing.T, format, line string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, demo: true, records: 200, seed: 1, format: format}
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
+	a.progress.w = &errb
+	if err := a.rootCommand().ParseFlags([]string{"--demo", "--format", format}); err != nil {
+		t.Fatal(err)
+	}
 	defer func() {
 		for _, f := range a.cleanup {
 			f()
