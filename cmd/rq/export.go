@@ -249,6 +249,9 @@ func (a *app) exportRecords() *cobra.Command {
 				return err
 			}
 		}
+		if raw == "" && a.wantsParquet() {
+			return a.exportRecordsParquet(ctx, c, p)
+		}
 		if raw != "" {
 			p.Format = raw
 			body, err := c.ExportRecordsRaw(ctx, p)
