@@ -46,6 +46,7 @@ func TestScripts(t *testing.T) {
 			"chmod":     cmdChmod,
 			"exits":     cmdExits,
 			"filemode":  cmdFileMode,
+			"parquet":   cmdParquet,
 		},
 	})
 }
