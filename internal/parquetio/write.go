@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -363,7 +364,7 @@ func (w *Writer) add(vals []client.Value, raw []string) error {
 			b.Write(vb)
 		}
 		b.WriteByte('}')
-		row = append(row, parquet.ByteArrayValue([]byte(b.String())).Level(0, 1, len(w.cols)))
+		row = append(row, parquet.ByteArrayValue(bytesOf(b.String())).Level(0, 1, len(w.cols)))
 	} else {
 		row = append(row, parquet.Value{}.Level(0, 0, len(w.cols)))
 	}
@@ -483,7 +484,7 @@ func (c *Column) convert(v *client.Value) (parquet.Value, bool) {
 				return parquet.Value{}, false
 			}
 		}
-		return parquet.ByteArrayValue([]byte(s)), true
+		return parquet.ByteArrayValue(bytesOf(s)), true
 	}
 	return parquet.Value{}, false
 }
@@ -526,6 +527,10 @@ func (c *Column) text(pv parquet.Value) string {
 	}
 	return string(pv.ByteArray())
 }
+
+// bytesOf views a string's bytes without copying them: the column
+// buffers copy what they keep, and nothing writes through the view.
+func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // decimalText writes i / 10^scale with scale decimals.
 func decimalText(i int64, scale int) string {
