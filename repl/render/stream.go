@@ -200,7 +200,9 @@ func appendJSONValue(b []byte, v client.Value) []byte {
 }
 
 // jsonNumber reports whether s is a JSON number that Go reads as a finite
-// float64: the export text of a number is then written as it came.
+// float64: the export text of a number is then written as it came. Only a
+// number with an exponent or of 300 characters or more is parsed again to
+// check its range; the grammar scan settles every other one.
 func jsonNumber(s string) bool {
 	i := 0
 	if i < len(s) && s[i] == '-' {
@@ -223,7 +225,8 @@ func jsonNumber(s string) bool {
 			return false
 		}
 	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+	exp := i < len(s) && (s[i] == 'e' || s[i] == 'E')
+	if exp {
 		i++
 		if i < len(s) && (s[i] == '+' || s[i] == '-') {
 			i++
@@ -234,6 +237,9 @@ func jsonNumber(s string) bool {
 	}
 	if i != len(s) {
 		return false
+	}
+	if !exp && len(s) < 300 {
+		return true // no exponent and under 300 digits: finite, no parse needed
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	return err == nil && !math.IsInf(f, 0)
