@@ -2,6 +2,8 @@ package redcaptest
 
 import (
 	"fmt"
+
+	"github.com/redcapql/rq/client/redcaptest/logic"
 	"strings"
 	"sync"
 	"time"
@@ -51,7 +53,8 @@ type Project struct {
 	formOf      map[string]string   // field → form
 	eventIndex  map[string]int      // unique event name → index in Events
 	choiceCache map[string][]Choice
-	status      map[string]*Field // "<form>_complete" → synthesized form status field
+	calcCache   map[string]*logic.Expr // calc equation → parsed (calc.go)
+	status      map[string]*Field      // "<form>_complete" → synthesized form status field
 	nextDocID   int
 }
 
@@ -316,6 +319,7 @@ func (p *Project) Init() error {
 	if p.Name == "" {
 		p.Name = p.Info.Title
 	}
+	p.calcCache = nil
 	if p.Records == nil {
 		p.Records = NewMemStore()
 	}
