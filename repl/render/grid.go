@@ -62,7 +62,7 @@ func writeGrid(w io.Writer, f Format, rows Rows, opts Options) (int, error) {
 	if f == Markdown {
 		return len(cells), writeMarkdown(w, cols, cells, widths)
 	}
-	fit(widths, opts.Width)
+	fit(widths, right, opts.Width)
 	var b strings.Builder
 	for i, c := range cols {
 		if i > 0 {
@@ -113,9 +113,12 @@ func trimLines(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-// fit shrinks the widest columns until the table fits in width (borders
-// included) or every column is at its minimum.
-func fit(widths []int, width int) {
+// fit shrinks the widest text columns until the table fits in width
+// (borders included) or every text column is at its minimum. Number
+// columns (right) are never shrunk: a cut number reads as another number.
+// The CLI passes no width (it pages or goes vertical instead); the option
+// is for programs that must fit a fixed width.
+func fit(widths []int, right []bool, width int) {
 	if width <= 0 || len(widths) == 0 {
 		return
 	}
@@ -127,13 +130,13 @@ func fit(widths []int, width int) {
 		return t - 1
 	}
 	for total() > width {
-		widest := 0
+		widest := -1
 		for i, w := range widths {
-			if w > widths[widest] {
+			if !right[i] && (widest < 0 || w > widths[widest]) {
 				widest = i
 			}
 		}
-		if widths[widest] <= minColumn {
+		if widest < 0 || widths[widest] <= minColumn {
 			return
 		}
 		widths[widest]--
