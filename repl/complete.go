@@ -6,22 +6,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/redcapql/rq/lang"
 )
-
-// keywords completed in statements.
-var keywords = []string{
-	"select", "from", "where", "group", "by", "order", "limit", "offset", "and", "or", "not",
-	"in", "between", "is", "null", "like", "has", "any", "all", "true", "false", "as",
-	"distinct", "asc", "desc", "explain", "analyze", "date", "datetime", "form", "event",
-}
-
-// functions completed in statements: a copy, as the planner keeps its list
-// unexported; TestCompletionFunctionsMatchPlanner fails when they differ.
-var functions = []string{
-	"count", "min", "max", "sum", "avg", "lower", "upper", "trim", "length", "contains",
-	"starts_with", "ends_with", "abs", "round", "year", "month", "day", "today", "now",
-	"datediff", "coalesce", "missing", "label",
-}
 
 // Complete returns the completions of the word that ends at pos in line,
 // as whole words, and the length of that word. Words are keywords, sources,
@@ -115,7 +102,7 @@ func (s *Shell) candidates(word, before string) []string {
 	case startsExpr(before):
 		cands = append(cands, s.fields()...)
 		cands = append(cands, "record", "event", "form")
-		cands = append(cands, functions...)
+		cands = append(cands, lang.FunctionNames()...)
 		if endsWithWord(before, "select") {
 			cands = append(cands, "distinct")
 		} else {
@@ -125,8 +112,8 @@ func (s *Shell) candidates(word, before string) []string {
 		cands = append(cands, s.fields()...)
 		cands = append(cands, s.forms()...)
 		cands = append(cands, s.events()...)
-		cands = append(cands, keywords...)
-		cands = append(cands, functions...)
+		cands = append(cands, lang.Keywords()...)
+		cands = append(cands, lang.FunctionNames()...)
 		for _, src := range sourceHelp {
 			cands = append(cands, src[0])
 		}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -241,9 +240,9 @@ func TestComplete(t *testing.T) {
 		{"select [enr", []string{"enrollment_arm_1", "enrollment_arm_2"}, 3},
 		{"select [enrollment_arm_1][ag", []string{"age"}, 2},
 		{"select * from records where [enrollment_arm_1][site] = '", []string{"bos", "chi", "nyc"}, 0},
-		{"select * from records where s", []string{"sbp", "score", "sex", "site", "smoker", "starts_with", "sum"}, 1},
+		{"select * from records where s", []string{"sbp", "score", "sex", "site", "smoker", "starts_with", "stddev", "sum"}, 1},
 		{"select a", []string{"abs", "adverse_event", "age", "avg"}, 1},
-		{"select age, s", []string{"sbp", "score", "sex", "site", "smoker", "starts_with", "sum"}, 1},
+		{"select age, s", []string{"sbp", "score", "sex", "site", "smoker", "starts_with", "stddev", "sum"}, 1},
 	}
 	for _, tt := range tests {
 		got, n := s.Complete(tt.line, len(tt.line))
@@ -255,31 +254,6 @@ func TestComplete(t *testing.T) {
 	rest, n := completer{s}.Do([]rune("select ag"), 9)
 	if n != 2 || len(rest) != 1 || string(rest[0]) != "e " {
 		t.Errorf("Do = %q, %d", rest, n)
-	}
-}
-
-func TestStatementEnds(t *testing.T) {
-	for _, tt := range []struct {
-		src  string
-		ends []int
-		open bool
-	}{
-		{"select 1;", []int{8}, false},
-		{"select 1; -- done;", []int{8}, false},
-		{"select 1 -- not yet;", nil, false},
-		{"where x = ';'", nil, false},
-		{"where x = 'a--b';", []int{16}, false},
-		{"x = 'it''s;'; y", []int{12}, false},
-		{"a; b /* ; */ ;", []int{1, 13}, false},
-		{"  ;  ", []int{2}, false},
-		{"where x = 'open;", nil, true},
-		{"a; /* open;", []int{1}, true},
-		{`x = "q;" ;`, []int{9}, false},
-	} {
-		ends, open := statementEnds(tt.src)
-		if fmt.Sprint(ends) != fmt.Sprint(tt.ends) || open != tt.open {
-			t.Errorf("statementEnds(%q) = %v, %v; want %v, %v", tt.src, ends, open, tt.ends, tt.open)
-		}
 	}
 }
 

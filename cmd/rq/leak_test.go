@@ -106,6 +106,9 @@ func TestTokenNeverLeaks(t *testing.T) {
 		{args: []string{"export", "records", "-o", "records.parquet"}},
 		{args: []string{"export", "records", "--partition-by", "event", "-o", "by-event"}},
 		{args: []string{"-c", "select * from records", "-o", "q.parquet", "--labels"}},
+		{args: []string{"mirror", "leak-mirror", "-v"}},
+		{args: []string{"mirror", "leak-mirror", "-v"}}, // incremental
+		{args: []string{"mirror", "--status", "leak-mirror"}},
 		{args: []string{"export", "records", "--raw", "xml"}},
 		{args: []string{"export", "metadata"}},
 		{args: []string{"export", "fields"}},

@@ -80,7 +80,7 @@ func TestShellHabits(t *testing.T) {
 
 	s.send(`\h select` + "\r")
 	s.expect("Statement: select")
-	s.expect("[order by <expr> [asc|desc], ...]")
+	s.expect("[having <condition>]")
 	s.expect(prompt)
 
 	// Tab inside [event][si completes the field and closes the bracket;
