@@ -35,7 +35,8 @@ const (
 	DefaultMaxRate = 280
 	// DefaultBurst is how many calls may go at once before the rate applies,
 	// so that a small query never waits: loading the project's structure
-	// takes eight calls, the ids and one export two more.
+	// takes eight calls, then the ids (one call, or one per event of a
+	// longitudinal project) and one export.
 	DefaultBurst     = 15
 	DefaultUserAgent = "rq-redcap-client/1"
 )

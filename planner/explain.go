@@ -19,6 +19,8 @@ type ExplainCall struct {
 	Step        string        `json:"step,omitempty"`
 	RecordsFrom string        `json:"records_from,omitempty"`
 	Params      ExplainParams `json:"params"`
+	// PerEvent: step 1 is one call per event of Params.Events, in parallel.
+	PerEvent bool `json:"per_event,omitempty"`
 	// Batching is the batch plan of step 2 (Step "batches").
 	Batching *ExplainBatching `json:"batching,omitempty"`
 }
@@ -84,13 +86,22 @@ func (p *Plan) calls() []ExplainCall {
 		return []ExplainCall{{Content: p.content(), Step: "single", Params: explainParams(fc.Single)}}
 	}
 	return []ExplainCall{
-		{Content: p.content(), Step: "ids", Params: explainParams(fc.IDs)},
+		{Content: p.content(), Step: "ids", Params: explainIDs(fc), PerEvent: len(fc.IDEvents) > 0},
 		{Content: p.content(), Step: "batches", RecordsFrom: "ids", Params: explainParams(fc.Batch), Batching: &ExplainBatching{
 			CellsPerRecord: opts.Columns * opts.RowsPerRecord, Columns: opts.Columns, RowsPerRecord: opts.RowsPerRecord,
 			MaxCellsPerCall: opts.CellsPerBatch, GrowToCells: opts.CellsPerBatch * maxGrowth,
 			MinCellsPerCall: opts.MinCellsPerCall, Concurrency: opts.Concurrency,
 		}},
 	}
+}
+
+// explainIDs is the id step's parameters, with the events it is split on.
+func explainIDs(fc fetchCalls) ExplainParams {
+	e := explainParams(fc.IDs)
+	if len(fc.IDEvents) > 0 {
+		e.Events = fc.IDEvents
+	}
+	return e
 }
 
 // ExplainParams are the pushed export parameters, named as the API names them.
@@ -219,7 +230,11 @@ func (p *Plan) Explain() string {
 		case "single":
 			b.WriteString("  step: the only one (a short pushed record list: no id step unless the server finds the call too large)\n")
 		case "ids":
-			b.WriteString("  step: 1 of 2, the record ids\n")
+			if c.PerEvent {
+				b.WriteString("  step: 1 of 2, the record ids, one call per event, in parallel\n")
+			} else {
+				b.WriteString("  step: 1 of 2, the record ids\n")
+			}
 		case "batches":
 			b.WriteString("  step: 2 of 2, the records found by step 1, in batches, in parallel\n")
 		}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redcapql/rq/client"
@@ -335,6 +336,14 @@ func (f *FetchRows) fetchIDs(calls fetchCalls) (*idList, error) {
 		}
 	}
 	var b idBuilder
+	if len(calls.IDEvents) > 0 {
+		// planFetch: the whole id list of a longitudinal project, event by
+		// event in parallel, merged in REDCap's record order.
+		if err := f.idsPerEvent(idp, calls.IDEvents, &b); err != nil {
+			return nil, fmt.Errorf("fetching record ids: %w", err)
+		}
+		chunks = nil
+	}
 	for _, chunk := range chunks {
 		idp.Records = chunk
 		if err := f.idsOf(idp, &b); err != nil {
@@ -356,6 +365,46 @@ func (f *FetchRows) fetchIDs(calls fetchCalls) (*idList, error) {
 	f.total = ids.len()
 	f.mu.Unlock()
 	return ids, nil
+}
+
+// idsPerEvent asks the ids of p event by event, Concurrency calls at
+// once, and adds them to out once each in REDCap's record order.
+func (f *FetchRows) idsPerEvent(p client.ExportRecordsParams, events []string, out *idBuilder) error {
+	parts := make([]idBuilder, len(events))
+	errs := make([]error, len(events))
+	sem := make(chan struct{}, f.opts.Concurrency)
+	var wg sync.WaitGroup
+	for i, ev := range events {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			q := p
+			q.Events = []string{ev}
+			errs[i] = f.idsOf(q, &parts[i])
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	var ids []string
+	for i := range parts {
+		l := parts[i].list()
+		for _, id := range l.slice(0, l.len()) {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	slices.SortStableFunc(ids, compareRecordIDs)
+	for _, id := range ids {
+		out.add(id)
+	}
+	return nil
 }
 
 // idsOf makes one id export and adds its ids to out. When even that is too
@@ -383,7 +432,9 @@ func (f *FetchRows) idsOf(p client.ExportRecordsParams, out *idBuilder) error {
 		if col < 0 && rows > 0 {
 			return fmt.Errorf("the export has no column %q (columns: %s)", f.opts.RecordIDField, strings.Join(header, ", "))
 		}
+		f.mu.Lock()
 		f.idRows += rows
+		f.mu.Unlock()
 		return nil
 	}
 	out.truncate(start)
