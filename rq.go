@@ -67,7 +67,7 @@ func WithConcurrency(n int) Option {
 
 // WithCellsPerBatch bounds one call of a large record export in cells,
 // records × columns × rows per record (default planner.DefaultCellsPerBatch,
-// a million; calls that come back fast grow to four times that, and an
+// 250,000; calls that come back fast grow to twice that, and an
 // out-of-memory answer halves it).
 func WithCellsPerBatch(n int) Option {
 	return func(c *config) error {

@@ -582,8 +582,8 @@ func (f *FetchRows) Stats() FetchStats {
 }
 
 // maxGrowth bounds how far calls that come back fast may grow the cells
-// per call beyond CellsPerBatch.
-const maxGrowth = 4
+// per call beyond CellsPerBatch: the batches in flight are held in memory.
+const maxGrowth = 2
 
 // fastCall is how long a call may take and still count as fast: below it
 // the next batches double their cells (up to maxGrowth × CellsPerBatch),

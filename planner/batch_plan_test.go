@@ -31,8 +31,8 @@ func TestSizerPlan(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &sizer{target: DefaultCellsPerBatch, ceiling: DefaultCellsPerBatch * maxGrowth, limit: tt.limit, cellsPerRecord: tt.cpr}
-			calls, cells := s.plan(tt.n, tt.conc, DefaultMinCellsPerCall)
+			s := &sizer{target: 1e6, ceiling: 2e6, limit: tt.limit, cellsPerRecord: tt.cpr} // CellsPerBatch 1M
+			calls, cells := s.plan(tt.n, tt.conc, 25_000)
 			if calls != tt.wantCalls || s.next() != tt.wantPer {
 				t.Fatalf("plan = %d calls of %d records (%.0f cells), want %d of %d", calls, s.next(), cells, tt.wantCalls, tt.wantPer)
 			}
