@@ -369,12 +369,13 @@ func (f *FetchRows) fetchIDs(calls fetchCalls) (*idList, error) {
 	return ids, nil
 }
 
-// idsPerEvent asks the ids of p event by event, Concurrency calls at
-// once, and adds them to out once each in REDCap's record order.
+// idsPerEvent asks the ids of p event by event, up to 2 × Concurrency
+// calls at once (the step is short and every batch waits for it), and
+// adds them to out once each in REDCap's record order.
 func (f *FetchRows) idsPerEvent(p client.ExportRecordsParams, events []string, out *idBuilder) error {
 	parts := make([]idBuilder, len(events))
 	errs := make([]error, len(events))
-	sem := make(chan struct{}, f.opts.Concurrency)
+	sem := make(chan struct{}, 2*f.opts.Concurrency)
 	var wg sync.WaitGroup
 	for i, ev := range events {
 		wg.Add(1)

@@ -45,7 +45,7 @@ func TestParseFlags(t *testing.T) {
 		err     string
 	}{
 		{nil, []int{20_000, 200_000}, 20_000, ""},
-		{[]string{"-short"}, []int{2000}, 2000, ""},
+		{[]string{"-short"}, []int{2000}, 1000, ""},
 		{[]string{"-records", "10_000, 500", "-conc-records", "300"}, []int{10_000, 500}, 300, ""},
 		{[]string{"-records", "5"}, nil, 0, "want record counts from 10 to 1000000"},
 		{[]string{"-records", "x"}, nil, 0, `"x"`},

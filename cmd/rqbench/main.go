@@ -50,8 +50,8 @@ func parseFlags(args []string) (*config, error) {
 	fs := flag.NewFlagSet("rqbench", flag.ContinueOnError)
 	short := fs.Bool("short", false, "small sizes and single benchmark iterations: well under a minute, for CI")
 	records := fs.String("records", "", "comma-separated project sizes of the CLI figures (default 20000,200000; -short 2000)")
-	conc := fs.Int("conc-records", 0, "records of the concurrency figures (default 20000; -short 2000)")
-	rss := fs.Int("rss-records", 0, "records of the `rq export records` peak-RSS figure (default 1000000; -short 20000)")
+	conc := fs.Int("conc-records", 0, "records of the concurrency figures (default 20000; -short 1000)")
+	rss := fs.Int("rss-records", 0, "records of the `rq export records` peak-RSS figure (default 1000000; -short 2000)")
 	out := fs.String("out", "", "also write the table (markdown) to this file")
 	noGo := fs.Bool("nogobench", false, "skip the Go benchmarks of the packages")
 	only := fs.String("only", "", "run only these parts (comma-separated: "+strings.Join(parts, ", ")+")")
@@ -63,7 +63,7 @@ func parseFlags(args []string) (*config, error) {
 	}
 	cfg := &config{short: *short, out: *out, gobench: !*noGo}
 	if cfg.short {
-		cfg.records, cfg.concRecords, cfg.rssRecords = []int{2000}, 2000, 20_000
+		cfg.records, cfg.concRecords, cfg.rssRecords = []int{2000}, 1000, 2000
 		cfg.benchtime, cfg.serverRecs = "1x", 2000
 	} else {
 		cfg.records, cfg.concRecords, cfg.rssRecords = []int{20_000, 200_000}, 20_000, 1_000_000
