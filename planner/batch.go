@@ -140,8 +140,11 @@ func (f *FetchRows) start(ids *idList, batch client.ExportRecordsParams) {
 	f.mu.Lock()
 	f.stats.Planned, f.stats.CellsPer, f.stats.Concurrency = planned, int(cells), conc
 	f.mu.Unlock()
-	f.window = make(chan struct{}, 2*conc)
-	f.done = make(chan batchResult, 2*conc)
+	// One batch beyond those in flight may wait, read, for the reader: a
+	// batch is held whole in memory until it is read, so the window, not
+	// the project, sets the memory of a query.
+	f.window = make(chan struct{}, conc+1)
+	f.done = make(chan batchResult, conc+1)
 	f.count = make(chan int, 1)
 	f.consumedSig = make(chan struct{}, 1)
 	type job struct {

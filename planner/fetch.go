@@ -23,7 +23,7 @@ const (
 	// large export carries at first. Few, large calls are what is fast on
 	// REDCap (every call costs ~100 ms of server start-up, and its rate
 	// limiter bans an IP past 600 calls a minute), but a batch is held in
-	// memory until it is read, 2 × Concurrency of them at most: at a
+	// memory until it is read, Concurrency + 1 of them at most: at a
 	// quarter of a million cells a call's fixed cost is under a tenth of its
 	// time on a REDCap-like server (5 µs a cell), and the batches in flight
 	// stay near 60 MB. Calls that come back fast let it grow (maxGrowth); an
