@@ -115,6 +115,7 @@ type Rows struct {
 	fetch   *planner.FetchRows
 	labels  []*client.Field
 	row     []client.Value
+	codes   []client.Value // the row before labels, when labels are on
 	started time.Time
 	done    bool
 }
@@ -134,6 +135,7 @@ func (r *Rows) Next() bool {
 	}
 	r.row = r.out.Row()
 	if r.labels != nil {
+		r.codes = r.row
 		r.row = applyLabels(r.row, r.labels)
 	}
 	return true

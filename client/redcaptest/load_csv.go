@@ -50,7 +50,20 @@ func LoadCSVDir(dir string) (*Project, error) {
 	if err := loadDataCSV(p, filepath.Join(dir, "data.csv")); err != nil {
 		return nil, err
 	}
-	return p, p.Init()
+	if err := p.Init(); err != nil {
+		return nil, err
+	}
+	if up := filepath.Join(dir, "users.csv"); fileExists(up) {
+		if err := LoadUsersFile(p, up); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // readCSVFile reads a whole CSV file; a missing file is (nil, nil).

@@ -254,7 +254,7 @@ func handleRepoList(c *call) error {
 	for _, e := range docs {
 		rows = append(rows, []string{"", strconv.Itoa(e.DocID), e.Name, "", ""})
 	}
-	return mTable(c, []string{"folder_id", "doc_id", "name", "role", "dag"}, rows, false)
+	return mTypedTable(c, []string{"folder_id", "doc_id", "name", "role", "dag"}, rows, false, repoNumeric, nil)
 }
 
 func repoDoc(c *call) (int, error) {
@@ -377,5 +377,8 @@ func handleRepoCreateFolder(c *call) error {
 	e.FolderID++
 	p.Repository = append(p.Repository, e)
 	logDesign(c, "Create folder in File Repository (API): "+name)
-	return mTable(c, []string{"folder_id"}, [][]string{{strconv.Itoa(e.FolderID)}}, false)
+	return mTypedTable(c, []string{"folder_id"}, [][]string{{strconv.Itoa(e.FolderID)}}, false, repoNumeric, nil)
 }
+
+// repoNumeric are the file repository's integer columns in JSON.
+var repoNumeric = map[string]bool{"folder_id": true, "doc_id": true}

@@ -102,7 +102,7 @@ func TestFileRepository(t *testing.T) {
 		t.Errorf("bad folder: %d %q", st, body)
 	}
 	st, body = api(t, srv, tok, "content", "fileRepository", "action", "createFolder", "name", "the-state", "format", "json")
-	if st != 200 || body != `[{"folder_id":"1"}]` {
+	if st != 200 || body != `[{"folder_id":1}]` {
 		t.Fatalf("createFolder: %d %s", st, body)
 	}
 	if st, body = upload(t, srv, tok, "levon-and-barry.jpg", []byte("JPEG"), "content", "fileRepository", "action", "import", "folder_id", "1"); st != 200 || body != "" {
@@ -116,7 +116,7 @@ func TestFileRepository(t *testing.T) {
 		t.Errorf("list top: %d %q", st, body)
 	}
 	st, body = api(t, srv, tok, "content", "fileRepository", "action", "list", "folder_id", "1", "format", "json")
-	m := regexp.MustCompile(`^\[\{"folder_id":"","doc_id":"([0-9]+)","name":"levon-and-barry.jpg","role":"","dag":""\}\]$`).FindStringSubmatch(body)
+	m := regexp.MustCompile(`^\[\{"folder_id":"","doc_id":([0-9]+),"name":"levon-and-barry.jpg","role":"","dag":""\}\]$`).FindStringSubmatch(body)
 	if st != 200 || m == nil {
 		t.Fatalf("list folder: %d %q", st, body)
 	}

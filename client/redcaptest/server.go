@@ -86,6 +86,7 @@ func (s *Server) Add(p *Project) (string, error) {
 	if p.Token == "" {
 		p.Token = NewToken(16)
 	}
+	p.ensureOwner()
 	if !tokenRE.MatchString(p.Token) {
 		return "", fmt.Errorf("project %q: token is not alphanumeric", p.Name)
 	}
@@ -96,6 +97,17 @@ func (s *Server) Add(p *Project) (string, error) {
 	}
 	if _, dup := s.byName[p.Name]; dup {
 		return "", fmt.Errorf("project %q: name already in use", p.Name)
+	}
+	for _, u := range p.Users {
+		if u.Token == "" || u.Token == p.Token {
+			continue
+		}
+		if !tokenRE.MatchString(u.Token) {
+			return "", fmt.Errorf("project %q: user %q: token is not alphanumeric", p.Name, u.Username)
+		}
+		if _, dup := s.byToken[u.Token]; dup || u.Token == s.opts.SuperToken {
+			return "", fmt.Errorf("project %q: user %q: token already in use", p.Name, u.Username)
+		}
 	}
 	s.nextPID++
 	if p.Info.ProjectID == 0 {

@@ -133,18 +133,37 @@ func (a *app) demoRecords() int {
 	return minDemoRecords
 }
 
-// token finds the API token. No flag takes the token itself: it would
-// show in ps and in the shell's history.
+// token finds the API token: an explicit --token-file first (a flag wins
+// over the environment), then REDCAP_API_TOKEN, the profile's token_file,
+// and a no-echo prompt on a terminal. With -v it says where the token came
+// from (never the token). No flag takes the token itself: it would show in
+// ps and in the shell's history.
 func (a *app) token(prof *config.Profile) (client.Token, error) {
-	if s := os.Getenv("REDCAP_API_TOKEN"); s != "" {
-		t, err := client.ParseToken(s)
+	env := os.Getenv("REDCAP_API_TOKEN")
+	say := func(from string) {
+		if !a.verbose {
+			return
+		}
+		if env != "" && from != "REDCAP_API_TOKEN" {
+			from += " (REDCAP_API_TOKEN is set too and not used)"
+		}
+		fmt.Fprintf(a.stderr, "rq: API token from %s\n", from)
+	}
+	if a.tokenFile != "" {
+		say("--token-file " + a.tokenFile)
+		return readTokenFile(a.tokenFile)
+	}
+	if env != "" {
+		t, err := client.ParseToken(env)
 		if err != nil {
 			return client.Token{}, usageError{fmt.Errorf("REDCAP_API_TOKEN: %w", err)}
 		}
+		say("REDCAP_API_TOKEN")
 		return t, nil
 	}
-	if path := firstOf(a.tokenFile, prof.TokenFile); path != "" {
-		return readTokenFile(path)
+	if prof.TokenFile != "" {
+		say("the profile's token_file " + prof.TokenFile)
+		return readTokenFile(prof.TokenFile)
 	}
 	if f, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		fmt.Fprint(a.stderr, "REDCap API token: ")

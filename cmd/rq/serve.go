@@ -26,6 +26,7 @@ func (a *app) serveCommand() *cobra.Command {
 		addr       string
 		token      string
 		superToken string
+		usersFile  string
 		faults     redcaptest.Faults
 		model      redcaptest.ServerModel
 	)
@@ -37,13 +38,18 @@ projects loaded with --project over the REDCap API, on loopback unless --addr
 says otherwise. --project takes a REDCap project XML (CDISC ODM) file, or a
 folder of CSV files: the data dictionary (dictionary.csv as the UI downloads
 it, or metadata.csv as the API exports it), data.csv (a flat record export,
-optional), and arm.csv and event.csv for a longitudinal project. The project
-is named after the file or folder.
+optional), arm.csv and event.csv for a longitudinal project, and users.csv
+(optional: users, their rights, DAG, role and API token). The project is
+named after the file or folder. --users declares users (a users.csv) for
+the served projects that have none and for projects created with
+--super-token, whose creator is the super token's user.
 
-The FIRST line on stdout is one JSON object naming the API URL and each
-project's token:
+Each project lists its users: the token's owner (with full rights) and the
+declared ones. The FIRST line on stdout is one JSON object naming the API
+URL, each project's token and each user's token:
 
-    {"url": "http://127.0.0.1:PORT/api/", "projects": [{"name": "...", "token": "..."}]}
+    {"url": "http://127.0.0.1:PORT/api/", "projects": [{"name": "...", "token": "...",
+      "users": [{"username": "...", "token": "..."}]}]}
 
 These are the tokens of the server's own emulated projects. It then serves
 until interrupted (Ctrl-C, SIGTERM). The fault flags make it misbehave like a
@@ -84,6 +90,23 @@ for example --request-cost 100ms --cell-cost 5us --workers 8.`,
 			if token != "" {
 				ps[0].Token = token
 			}
+			var createUsers []redcaptest.User
+			if usersFile != "" {
+				b, err := os.ReadFile(usersFile)
+				if err != nil {
+					return usageError{fmt.Errorf("--users: %w", err)}
+				}
+				if createUsers, err = redcaptest.ParseUsersCSV(nil, string(b)); err != nil {
+					return usageError{fmt.Errorf("--users %s: %w", usersFile, err)}
+				}
+				for _, p := range ps {
+					if len(p.Users) == 0 {
+						if err := redcaptest.LoadUsersFile(p, usersFile); err != nil {
+							return fmt.Errorf("--users: project %q: %w", p.Name, err)
+						}
+					}
+				}
+			}
 			host, _, err := net.SplitHostPort(addr)
 			if err != nil {
 				return usageError{fmt.Errorf("--addr %q: %v", addr, err)}
@@ -91,21 +114,34 @@ for example --request-cost 100ms --cell-cost 5us --workers 8.`,
 			if ip := net.ParseIP(host); host != "" && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 				fmt.Fprintf(a.stderr, "rq serve: warning: listening on %s, not loopback: anyone who can reach it can read the emulated projects\n", addr)
 			}
-			srv, err := redcaptest.Start(addr, redcaptest.Options{Faults: faults, SuperToken: superToken, Model: model}, ps...)
+			srv, err := redcaptest.Start(addr, redcaptest.Options{Faults: faults, SuperToken: superToken, CreateUsers: createUsers, Model: model}, ps...)
 			if err != nil {
 				return err
 			}
 			defer srv.Close()
+			type user struct {
+				Username string `json:"username"`
+				Token    string `json:"token"`
+			}
 			type proj struct {
 				Name  string `json:"name"`
 				Token string `json:"token"`
+				Users []user `json:"users"`
 			}
 			hello := struct {
 				URL      string `json:"url"`
 				Projects []proj `json:"projects"`
 			}{URL: srv.URL}
 			for _, p := range ps {
-				hello.Projects = append(hello.Projects, proj{Name: p.Name, Token: srv.Token(p.Name)})
+				pj := proj{Name: p.Name, Token: srv.Token(p.Name), Users: []user{}}
+				p.Mu.RLock()
+				for _, u := range p.Users {
+					if u.Token != "" {
+						pj.Users = append(pj.Users, user{Username: u.Username, Token: u.Token})
+					}
+				}
+				p.Mu.RUnlock()
+				hello.Projects = append(hello.Projects, pj)
 			}
 			b, _ := json.Marshal(hello)
 			fmt.Fprintf(a.stdout, "%s\n", b)
@@ -129,6 +165,7 @@ for example --request-cost 100ms --cell-cost 5us --workers 8.`,
 	f.StringVar(&addr, "addr", "127.0.0.1:0", "listen address (port 0 picks a free one)")
 	f.StringVar(&token, "token", "", "token of the first project (32 hex; default random)")
 	f.StringVar(&superToken, "super-token", "", "enable Create Project with this super token (64 hex)")
+	f.StringVar(&usersFile, "users", "", "users.csv declaring users, rights, DAGs and tokens of projects without their own and of created projects")
 	f.IntVar(&faults.MaxCells, "max-cells", 0, "fail exports above this many cells like REDCap's out-of-memory 500")
 	f.DurationVar(&faults.Latency, "latency", 0, "delay every request by this much")
 	f.Float64Var(&faults.FailRate, "fail-rate", 0, "share of requests answered 502/503/504")
