@@ -49,8 +49,15 @@ func parseImportRows(data, format string) ([]*importRow, error) {
 }
 
 func parseImportCSV(data string) ([]*importRow, error) {
+	return parseImportCSVDelim(data, ',')
+}
+
+// parseImportCSVDelim reads CSV data whose values are separated by delim
+// (the record import's csvDelimiter).
+func parseImportCSVDelim(data string, delim rune) ([]*importRow, error) {
 	data = strings.TrimPrefix(data, "\ufeff")
 	r := csv.NewReader(strings.NewReader(data))
+	r.Comma = delim
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
 	header, err := r.Read()

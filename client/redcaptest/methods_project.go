@@ -3,6 +3,7 @@ package redcaptest
 import (
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -107,6 +108,12 @@ func handleCreateProject(c *call) error {
 		return errorf(http.StatusBadRequest, "The project could not be created: %v", err)
 	}
 	p.Mu.Lock()
+	// The odm's records are imported, and REDCap computes calc fields
+	// rather than taking their values from an import.
+	store := p.Writable()
+	for _, id := range slices.Collect(recordIDs(store)) {
+		p.recalcRecord(store.Edit(id))
+	}
 	p.AppendLog(LogEntry{User: p.Owner, Action: "Manage/Design", Kind: LogManage, Details: "Create project (API)"})
 	p.Mu.Unlock()
 	return mText(c, tok)

@@ -264,14 +264,19 @@ func TestSurveyMethods(t *testing.T) {
 	if st, body := api(t, srv, tok, "content", "surveyLink", "record", "1", "instrument", "visit", "event", "visit_arm_1", "returnFormat", "json"); st != 400 || body != `{"error":"The instrument 'visit' is not enabled as a survey"}` {
 		t.Errorf("not a survey: %d %s", st, body)
 	}
-	if st, body := api(t, srv, tok, "content", "surveyLink", "record", "99", "instrument", "enrol", "event", "enrol_arm_1", "returnFormat", "json"); st != 400 || !strings.Contains(body, "'99' does not exist") {
+	if st, body := api(t, srv, tok, "content", "surveyLink", "record", "99", "instrument", "enrol", "event", "enrol_arm_1", "returnFormat", "json"); st != 400 || body != `{"error":"The record \"99\" does not exist"}` {
 		t.Errorf("unknown record: %d %s", st, body)
 	}
 	st, body := api(t, srv, tok, "content", "participantList", "instrument", "enrol", "event", "enrol_arm_1", "format", "json")
 	rows := decodeRows(t, body)
-	if st != 200 || len(rows) != 3 || rows[0]["record"] != "1" || rows[0]["email"] != "a@b.org" || rows[0]["response_status"] != "2" ||
-		rows[0]["survey_access_code"] != code || rows[0]["survey_link"] != link || rows[2]["response_status"] != "0" {
+	// Record 10 exists in arm 2 only: not a participant of an arm-1 event.
+	if st != 200 || len(rows) != 2 || rows[0]["record"] != "1" || rows[0]["email"] != "a@b.org" || rows[0]["response_status"] != "2" ||
+		rows[0]["survey_access_code"] != code || rows[0]["survey_link"] != link || rows[1]["record"] != "2" || rows[1]["response_status"] != "1" {
 		t.Errorf("participants: %d %s", st, body)
+	}
+	st, body = api(t, srv, tok, "content", "participantList", "instrument", "enrol", "event", "enrol_arm_2", "format", "json")
+	if rows = decodeRows(t, body); st != 200 || len(rows) != 2 || rows[0]["record"] != "2" || rows[1]["record"] != "10" {
+		t.Errorf("arm 2 participants: %d %s", st, body)
 	}
 }
 

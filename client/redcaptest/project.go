@@ -2,6 +2,8 @@ package redcaptest
 
 import (
 	"fmt"
+
+	"github.com/redcapql/rq/client/redcaptest/logic"
 	"strings"
 	"sync"
 	"time"
@@ -44,6 +46,9 @@ type Project struct {
 	// Log is the change log: record exports' dateRangeBegin/End and the log
 	// method read it; imports, deletes and file writes append to it (AppendLog).
 	Log []LogEntry
+	// Clock, when set, is the server's clock for imports, deletes and the
+	// log (see ManualClock); nil is the wall clock.
+	Clock func() time.Time
 
 	// Derived by Init.
 	fieldIndex  map[string]int      // field name → index in Metadata
@@ -51,7 +56,8 @@ type Project struct {
 	formOf      map[string]string   // field → form
 	eventIndex  map[string]int      // unique event name → index in Events
 	choiceCache map[string][]Choice
-	status      map[string]*Field // "<form>_complete" → synthesized form status field
+	calcCache   map[string]*logic.Expr // calc equation → parsed (calc.go)
+	status      map[string]*Field      // "<form>_complete" → synthesized form status field
 	nextDocID   int
 }
 
@@ -257,7 +263,7 @@ const (
 // AppendLog adds a change-log entry; a zero Time means now. The caller holds p.Mu.
 func (p *Project) AppendLog(e LogEntry) {
 	if e.Time.IsZero() {
-		e.Time = time.Now()
+		e.Time = p.now()
 	}
 	p.Log = append(p.Log, e)
 }
@@ -316,6 +322,7 @@ func (p *Project) Init() error {
 	if p.Name == "" {
 		p.Name = p.Info.Title
 	}
+	p.calcCache = nil
 	if p.Records == nil {
 		p.Records = NewMemStore()
 	}

@@ -38,9 +38,12 @@ projects loaded with --project over the REDCap API, on loopback unless --addr
 says otherwise. --project takes a REDCap project XML (CDISC ODM) file, or a
 folder of CSV files: the data dictionary (dictionary.csv as the UI downloads
 it, or metadata.csv as the API exports it), data.csv (a flat record export,
-optional), arm.csv and event.csv for a longitudinal project, and users.csv
-(optional: users, their rights, DAG, role and API token). The project is
-named after the file or folder. --users declares users (a users.csv) for
+optional), arm.csv and event.csv for a longitudinal project; or a folder
+holding project.xml. A folder may also hold the server state a project XML
+lacks: users.csv (users, rights, DAG, role and API token), project.csv
+(project_id, creation_time, settings), reports.csv, log.csv (whose record
+changes are the records' modification times) and a file-repository folder.
+The project is named after the file or folder. --users declares users (a users.csv) for
 the served projects that have none and for projects created with
 --super-token, whose creator is the super token's user.
 
