@@ -63,7 +63,8 @@ func quote(s string, sep byte, emptyQuoted bool) string {
 
 // writeJSON writes an array of row objects (lines false) or one object per
 // line (lines true). Keys keep column order; numbers are numbers, code sets
-// arrays of codes, nulls null; dates and times are strings.
+// arrays of codes, nulls null, a missing-data code {"missing":"UNK"}; dates and
+// times are strings.
 func writeJSON(w io.Writer, rows Rows, lines bool) (int, error) {
 	bw := bufio.NewWriter(w)
 	cols := rows.Columns()
@@ -114,10 +115,16 @@ func writeJSON(w io.Writer, rows Rows, lines bool) (int, error) {
 	return n, bw.Flush()
 }
 
-// jsonValue encodes one value.
+// jsonValue encodes one value. A missing-data code is an object holding the
+// code, {"missing":"UNK"}: a plain null would lose the code that CSV and the
+// table keep, and the code as a string would pass for a value of the field
+// (text "UNK" in a number column).
 func jsonValue(v client.Value) []byte {
 	switch v.Kind {
 	case client.KindNull:
+		if v.Missing != "" {
+			return append(append([]byte(`{"missing":`), jsonString(v.Missing)...), '}')
+		}
 		return []byte("null")
 	case client.KindNumber:
 		if math.IsNaN(v.Num) || math.IsInf(v.Num, 0) {
