@@ -50,6 +50,14 @@ func (p *Project) runPlan(ctx context.Context, pl *planner.Planner, plan *planne
 		}
 		return &Rows{plan: plan, out: newValueRows([]string{"plan"}, vals)}, nil
 	}
+	if plan.Stmt.Summarize {
+		r, err := p.run(ctx, pl, plan)
+		if err != nil {
+			return nil, err
+		}
+		r.out, r.labels = pl.Summarize(r.out, plan.Stmt), nil
+		return r, nil
+	}
 	return p.run(ctx, pl, plan)
 }
 

@@ -26,6 +26,7 @@ var metaCommands = []metaCommand{
 	{`\?`, "", "show this help"},
 	{`\q`, "", "quit (also Ctrl-D)"},
 	{`\d`, "[name]", "list forms and events; with a name, a form's fields or one field"},
+	{`\d+`, "form", "a form's fields and their summary (summarize records where form = ...)"},
 	{`\dt`, "", "list the sources a query can read"},
 	{`\timing`, "[on|off]", "show how long each query takes"},
 	{`\format`, "[name]", "show or set the output format (" + formatNames() + ")"},
@@ -67,6 +68,12 @@ func (s *Shell) meta(ctx context.Context, line string) (string, bool, error) {
 			return "", false, errorf(`\d takes at most one name`)
 		}
 		out, err := s.describe(ctx, args)
+		return out, false, err
+	case `\d+`:
+		if len(args) != 1 {
+			return "", false, errorf(`\d+ takes one form name`)
+		}
+		out, err := s.describePlus(ctx, args[0])
 		return out, false, err
 	case `\dt`:
 		return s.sources(), false, nil
