@@ -123,6 +123,7 @@ type Rows struct {
 	fetch   *planner.FetchRows
 	labels  []*client.Field
 	row     []client.Value
+	codes   []client.Value // the row before labels, when labels are on
 	started time.Time
 	done    bool
 }
@@ -142,6 +143,7 @@ func (r *Rows) Next() bool {
 	}
 	r.row = r.out.Row()
 	if r.labels != nil {
+		r.codes = r.row
 		r.row = applyLabels(r.row, r.labels)
 	}
 	return true

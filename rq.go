@@ -48,7 +48,12 @@ func WithClientOptions(opts ...client.Option) Option {
 	}
 }
 
-// WithConcurrency caps the record batches fetched at once (default 4).
+// DefaultConcurrency is how many record exports a query has in flight at
+// once unless WithConcurrency says otherwise.
+const DefaultConcurrency = planner.DefaultConcurrency
+
+// WithConcurrency caps the record batches fetched at once (default
+// DefaultConcurrency).
 // The client's request-rate cap applies as well.
 func WithConcurrency(n int) Option {
 	return func(c *config) error {

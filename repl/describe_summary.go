@@ -28,7 +28,7 @@ func (s *Shell) describePlus(ctx context.Context, form string) (string, error) {
 	}
 	rows, err := p.Query(ctx, "summarize records where form = '"+form+"'", nil)
 	if err != nil {
-		return "", wrap(ctx, err, "")
+		return "", s.fail(ctx, err, "")
 	}
 	defer rows.Close()
 	out := &render.Slice{Cols: rows.Columns()}
@@ -39,7 +39,7 @@ func (s *Shell) describePlus(ctx context.Context, form string) (string, error) {
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return "", wrap(ctx, err, "")
+		return "", s.fail(ctx, err, "")
 	}
 	var b strings.Builder
 	b.WriteString(head)

@@ -52,27 +52,23 @@ func Run(ctx context.Context, s *Shell, cfg Config) error {
 	return piped(ctx, s, cfg)
 }
 
-// piped runs statements read from a pipe or file.
+// piped runs statements read from a pipe or file. Results go to Stdout,
+// everything else (errors, warnings, status lines) to Stderr.
 func piped(ctx context.Context, s *Shell, cfg Config) error {
 	var first error
-	report := func(out string, err error) {
+	report := func(err error) {
 		if cfg.BeforeOutput != nil {
 			cfg.BeforeOutput()
 		}
-		io.WriteString(cfg.Stdout, out)
-		for _, w := range s.TakeWarnings() {
-			io.WriteString(cfg.Stderr, w)
-		}
-		if err != nil {
-			fmt.Fprintln(cfg.Stderr, err)
-			if first == nil {
-				first = err
-			}
+		fmt.Fprintln(cfg.Stderr, err)
+		if first == nil {
+			first = err
 		}
 	}
 	if s.Source == "" {
 		s.Source = "<stdin>"
 	}
+	s.Stdout, s.Stderr = cfg.Stdout, cfg.Stderr
 	sc := bufio.NewScanner(cfg.Stdin)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	for sc.Scan() {
@@ -81,9 +77,11 @@ func piped(ctx context.Context, s *Shell, cfg Config) error {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		report("", &Error{Err: err, Text: "reading input: " + err.Error()})
+		report(&Error{Err: err, Text: "reading input: " + err.Error()})
 	}
-	report(s.Finish(ctx))
+	if err := s.Finish(ctx); err != nil {
+		report(err)
+	}
 	return first
 }
 
@@ -115,6 +113,7 @@ func interactive(ctx context.Context, s *Shell, cfg Config) error {
 	}
 	defer rl.Close()
 	inst.Store(rl)
+	s.Stdout, s.Stderr = rl.Stdout(), rl.Stderr()
 	hist, err := openHistory(cfg.HistoryFile)
 	if err != nil {
 		fmt.Fprintf(cfg.Stderr, "warning: history: %v\n", err)
@@ -164,17 +163,12 @@ func interactive(ctx context.Context, s *Shell, cfg Config) error {
 		mu.Lock()
 		cancelQuery = cancel
 		mu.Unlock()
-		exit := s.ProcessEach(qctx, line, func(out string, err error) {
+		s.ResetSeparator()
+		exit := s.ProcessEach(qctx, line, func(err error) {
 			if cfg.BeforeOutput != nil {
 				cfg.BeforeOutput()
 			}
-			io.WriteString(rl.Stdout(), out)
-			for _, w := range s.TakeWarnings() {
-				io.WriteString(rl.Stderr(), w)
-			}
-			if err != nil {
-				fmt.Fprintln(rl.Stderr(), err)
-			}
+			fmt.Fprintln(rl.Stderr(), err)
 		})
 		mu.Lock()
 		cancelQuery = nil

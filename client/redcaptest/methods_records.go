@@ -19,6 +19,18 @@ func init() {
 	register("generateNextRecordName", "export", handleNextRecordName)
 }
 
+// csvDelimiter reads the csvDelimiter parameter (tab ; | ^ or the
+// default comma), which the record import honours as the export does.
+func csvDelimiter(c *call) rune {
+	switch d := c.Param("csvDelimiter"); d {
+	case "tab":
+		return '\t'
+	case ";", "|", "^":
+		return rune(d[0])
+	}
+	return ','
+}
+
 func handleRecordImport(c *call) error {
 	if err := mNeedImport(c); err != nil {
 		return err
@@ -54,10 +66,18 @@ func handleRecordImport(c *call) error {
 	p := c.Project
 	p.Mu.Lock()
 	res, err := p.importRecords(c.Param("data"), importOptions{
-		Format: c.Format, Type: typ, Overwrite: ob == "overwrite", ForceAuto: force,
-		DateFormat: df, User: c.User, Now: time.Now(),
+		// REDCap's docs make forceAutoNumber a feature of projects with
+		// record auto-numbering: elsewhere the flag is ignored and the
+		// submitted ids are kept (auto_ids then pairs each id with itself).
+		Format: c.Format, Type: typ, Overwrite: ob == "overwrite", ForceAuto: force && p.Info.AutoNumbering,
+		DateFormat: df, User: c.User, Now: time.Now(), Delim: csvDelimiter(c),
 	})
 	p.Mu.Unlock()
+	if err == nil && force && res.AutoIDs == nil {
+		for _, id := range res.IDs {
+			res.AutoIDs = append(res.AutoIDs, [2]string{id, id})
+		}
+	}
 	if err != nil {
 		return errorf(http.StatusBadRequest, "%s", err.Error())
 	}

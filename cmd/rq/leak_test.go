@@ -88,6 +88,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 	runs := []run{
 		{args: []string{"-c", "select age, score from records where score > 5 and form = 'baseline'", "--format", "json"}},
 		{args: []string{"-c", "select * from records", "--format", "table", "--labels"}},
+		{args: []string{"-v", "--max-rate", "0", "--concurrency", "2", "-c", "select * from records"}},
 		{args: []string{"-c", "select agee from records"}},
 		{args: []string{"-c", "select 1 from"}},
 		{args: []string{"run", "q.rq", "-o", "run-out.csv"}},
@@ -100,6 +101,9 @@ func TestTokenNeverLeaks(t *testing.T) {
 		{args: []string{"--help"}},
 		{args: []string{"export", "records", "-o", "records.csv"}},
 		{args: []string{"export", "records", "--raw", "json"}},
+		{args: []string{"export", "records", "-o", "records.parquet"}},
+		{args: []string{"export", "records", "--partition-by", "event", "-o", "by-event"}},
+		{args: []string{"-c", "select * from records", "-o", "q.parquet", "--labels"}},
 		{args: []string{"export", "records", "--raw", "xml"}},
 		{args: []string{"export", "metadata"}},
 		{args: []string{"export", "fields"}},
