@@ -11,6 +11,7 @@ func TestParseSummarize(t *testing.T) {
 		{"summarize select * from records", "summarize records"},
 		{"summarize select * from records limit 5", "summarize select * from records limit 5"},
 		{"summarize metadata", "summarize metadata"},
+		{"summarize select distinct site from records", "summarize select distinct site from records"},
 	}
 	for _, tt := range tests {
 		s, err := Parse(tt.src)
