@@ -24,6 +24,22 @@ func BenchmarkPlanHeadline(b *testing.B) {
 	}
 }
 
+// BenchmarkParsePlanHeadline parses and plans the headline query, as a user's
+// statement is: the target is ≤ 100 µs (participle is the only parser).
+func BenchmarkParsePlanHeadline(b *testing.B) {
+	pl := demoPlanner(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		stmt, err := lang.Parse("select age, score from records where score > 5 and form = 'baseline'")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := pl.Plan(stmt, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // residualRows types n rows with score and age values (some blank or invalid).
 func residualRows(b *testing.B, p *Plan, n int) []*trow {
 	cols := []string{"record_id", "redcap_event_name", "score", "age"}

@@ -96,11 +96,44 @@ func (cp *compiler) value(e lang.Expr) (valFn, error) {
 			return nil, err
 		}
 		return func(x *evalCtx) client.Value { return triValue(c(x)) }, nil
+	case *lang.Case:
+		return cp.caseValue(e)
 	}
 	if cp.allExpr {
 		return cp.exprProgram(e)
 	}
 	return cp.computed(e)
+}
+
+// caseValue compiles case when ... then ... else ... end: the first branch
+// whose condition is true (not null, not false) gives the value.
+func (cp *compiler) caseValue(e *lang.Case) (valFn, error) {
+	conds := make([]valFn, len(e.Whens))
+	thens := make([]valFn, len(e.Whens))
+	for i, w := range e.Whens {
+		var err error
+		if conds[i], err = cp.value(w.Cond); err != nil {
+			return nil, err
+		}
+		if thens[i], err = cp.value(w.Then); err != nil {
+			return nil, err
+		}
+	}
+	els := func(*evalCtx) client.Value { return client.Value{} }
+	if e.Else != nil {
+		var err error
+		if els, err = cp.value(e.Else); err != nil {
+			return nil, err
+		}
+	}
+	return func(x *evalCtx) client.Value {
+		for i, c := range conds {
+			if valueTri(c(x)) == triTrue {
+				return thens[i](x)
+			}
+		}
+		return els(x)
+	}, nil
 }
 
 // cond compiles a condition.
@@ -351,7 +384,7 @@ func needsExpr(e lang.Expr) bool {
 	found := false
 	walk(e, func(x lang.Expr) {
 		switch x.(type) {
-		case *lang.Call, *lang.Binary, *lang.Unary:
+		case *lang.Call, *lang.Binary, *lang.Unary, *lang.Case:
 			found = true
 		}
 	})

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/lang"
 	"github.com/redcapql/rq/planner"
 	"github.com/redcapql/rq/repl/render"
 )
@@ -64,7 +65,7 @@ func (s *Shell) meta(ctx context.Context, line string) (bool, error) {
 // metaOut runs a backslash command and returns what it shows and its
 // status line.
 func (s *Shell) metaOut(ctx context.Context, line string) (out, status string, exit bool, err error) {
-	line = strings.TrimSpace(stripComments(line)) // "\d baseline -- note" is "\d baseline"
+	line = strings.TrimSpace(lang.StripComments(line)) // "\d baseline -- note" is "\d baseline"
 	fields := strings.Fields(line)
 	cmd, args := fields[0], fields[1:]
 	switch cmd {
@@ -175,6 +176,9 @@ func (s *Shell) metaOut(ctx context.Context, line string) (out, status string, e
 	case `\conninfo`:
 		if _, err := s.planner(ctx); err != nil {
 			return "", "", false, err
+		}
+		if s.Mirror != "" {
+			return fmt.Sprintf("Offline: mirror %s, project %q.\n", s.Mirror, s.Name()), "", false, nil
 		}
 		return fmt.Sprintf("Connected to %s, project %q.\n", s.Client.URL(), s.Name()), "", false, nil
 	}

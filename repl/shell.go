@@ -53,7 +53,11 @@ func (s *Shell) Load(ctx context.Context) error {
 	s.mu.Lock()
 	s.pl = pl
 	s.mu.Unlock()
-	if cp, err := s.Client.Project(ctx); err == nil {
+	if m := p.Mirror(); m != nil {
+		s.mu.Lock()
+		s.name = m.State.ProjectTitle + " (mirror)"
+		s.mu.Unlock()
+	} else if cp, err := s.Client.Project(ctx); err == nil {
 		s.mu.Lock()
 		s.name = cp.Info().ProjectTitle
 		s.mu.Unlock()
@@ -149,7 +153,7 @@ func (s *Shell) ProcessEach(ctx context.Context, line string, report func(err er
 	}
 	s.pending = append(s.pending, line)
 	text := strings.Join(s.pending, "\n")
-	ends, _ := statementEnds(text)
+	ends, _ := lang.Ends(text)
 	if len(ends) == 0 {
 		return false
 	}
@@ -165,7 +169,7 @@ func (s *Shell) ProcessEach(ctx context.Context, line string, report func(err er
 		}
 		from = end + 1
 	}
-	if rest := text[from:]; !blank(rest) && ctx.Err() == nil {
+	if rest := text[from:]; !lang.Blank(rest) && ctx.Err() == nil {
 		// the start of the next statement, on this line after the last ';'
 		s.pending = []string{rest}
 		s.pendStart = s.line
@@ -179,7 +183,7 @@ func (s *Shell) ProcessEach(ctx context.Context, line string, report func(err er
 // input line first: error positions count from there (piped input).
 func (s *Shell) runSegment(ctx context.Context, text string, from, end int, head string, first int) error {
 	seg := text[from:end]
-	if blank(seg) {
+	if lang.Blank(seg) {
 		return nil // ";;" or a comment alone
 	}
 	full := head + text[:from]
@@ -217,39 +221,8 @@ func (s *Shell) inText() bool {
 	if len(s.pending) == 0 {
 		return false
 	}
-	_, open := statementEnds(strings.Join(s.pending, "\n") + "\n")
+	_, open := lang.Ends(strings.Join(s.pending, "\n") + "\n")
 	return open
-}
-
-// statementEnds returns the offsets of the ';' in src that end statements:
-// those outside quotes and comments. open reports that src ends inside a
-// quote or a /* comment.
-func statementEnds(src string) (ends []int, open bool) {
-	for i := 0; i < len(src); i++ {
-		switch c := src[i]; {
-		case c == '\'' || c == '"':
-			j := strings.IndexByte(src[i+1:], c)
-			if j < 0 {
-				return ends, true
-			}
-			i += j + 1 // a doubled quote reopens at the next step
-		case c == '-' && strings.HasPrefix(src[i:], "--"):
-			j := strings.IndexByte(src[i:], '\n')
-			if j < 0 {
-				return ends, false
-			}
-			i += j
-		case c == '/' && strings.HasPrefix(src[i:], "/*"):
-			j := strings.Index(src[i+2:], "*/")
-			if j < 0 {
-				return ends, true
-			}
-			i += j + 3
-		case c == ';':
-			ends = append(ends, i)
-		}
-	}
-	return ends, false
 }
 
 // joinErrors makes one *Error of the errors of several statements.
@@ -265,58 +238,6 @@ func joinErrors(errs []error) error {
 		texts[i] = e.Error()
 	}
 	return &Error{Err: errors.Join(errs...), Text: strings.Join(texts, "\n")}
-}
-
-func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' }
-
-// blank reports whether src holds only spaces and comments.
-func blank(src string) bool {
-	for i := 0; i < len(src); i++ {
-		switch {
-		case isSpace(rune(src[i])):
-		case strings.HasPrefix(src[i:], "--"):
-			j := strings.IndexByte(src[i:], '\n')
-			if j < 0 {
-				return true
-			}
-			i += j
-		case strings.HasPrefix(src[i:], "/*"):
-			j := strings.Index(src[i+2:], "*/")
-			if j < 0 {
-				return false // an unclosed comment is an error to show
-			}
-			i += j + 3
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// stripComments drops -- comments outside quotes (line by line).
-func stripComments(src string) string {
-	var b strings.Builder
-	for _, line := range strings.Split(src, "\n") {
-		quote := byte(0)
-		cut := len(line)
-		for i := 0; i < len(line); i++ {
-			c := line[i]
-			switch {
-			case quote != 0:
-				if c == quote {
-					quote = 0
-				}
-			case c == '\'' || c == '"':
-				quote = c
-			case c == '-' && i+1 < len(line) && line[i+1] == '-':
-				cut = i
-				i = len(line)
-			}
-		}
-		b.WriteString(line[:cut])
-		b.WriteByte('\n')
-	}
-	return b.String()
 }
 
 // oneLine joins a statement's lines for the history file.
