@@ -3,6 +3,7 @@ package planner
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/redcapql/rq/lang"
 )
@@ -15,6 +16,11 @@ func errAt(pos lang.Pos, hint string, format string, args ...any) error {
 // nearest returns the candidate closest to name by edit distance, or "" when
 // none is close enough to be a plausible typo.
 func nearest(name string, candidates []string) string {
+	for _, c := range candidates {
+		if c != name && strings.EqualFold(c, name) {
+			return c // the same name in another case: REDCap's names are lower case
+		}
+	}
 	best, bestD := "", -1
 	limit := max(2, len(name)/3)
 	sorted := append([]string(nil), candidates...)

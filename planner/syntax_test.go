@@ -78,6 +78,9 @@ func TestCheckSyntaxErrors(t *testing.T) {
 		{"select case when age > 1 then 'a' else score end from records", "1:31", "'a' is not a number"},
 		{"select case when age > 1 then dob else score end from records", "1:40", "case mixes date and number"},
 		{"select age / 10 as decade, count(*) from records group by decadee", "1:59", "no field 'decadee'"},
+		// a value in the wrong case gets the right case
+		{"select age from records where event = 'Week_12_Arm_1'", "1:39", "did you mean 'week_12_arm_1'?"},
+		{"select age from records where form = 'BASELINE'", "1:38", "did you mean 'baseline'?"},
 	}
 	for _, tt := range tests {
 		stmt, err := lang.Parse(tt.q)
