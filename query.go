@@ -58,6 +58,12 @@ func (p *Project) run(ctx context.Context, pl *planner.Planner, plan *planner.Pl
 	r := &Rows{plan: plan, started: time.Now()}
 	var raw planner.RawRows
 	switch {
+	case p.mirror != nil && !plan.Empty:
+		m, err := p.mirrorRows(plan)
+		if err != nil {
+			return nil, err
+		}
+		raw = m
 	case plan.Source != "records":
 		t, err := planner.FetchSource(ctx, p.c, plan.Source)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/mirror"
 	"github.com/redcapql/rq/planner"
 )
 
@@ -21,6 +22,8 @@ type Project struct {
 
 	mu sync.Mutex
 	pl *planner.Planner
+
+	mirror *mirror.Mirror // offline: records from a mirror (OpenMirror), c is nil
 }
 
 // Progress reports how far a query's record export has come.
@@ -178,6 +181,10 @@ func (p *Project) Planner(ctx context.Context) (*planner.Planner, error) {
 	if p.pl != nil {
 		return p.pl, nil
 	}
+	if p.mirror != nil {
+		p.pl = p.mirrorPlanner()
+		return p.pl, nil
+	}
 	proj, err := p.c.Project(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("loading the project structure: %w", err)
@@ -206,7 +213,9 @@ func (p *Project) Reload() {
 	p.mu.Lock()
 	p.pl = nil
 	p.mu.Unlock()
-	p.c.ForgetProject()
+	if p.c != nil {
+		p.c.ForgetProject()
+	}
 }
 
 // plan plans stmt with the project's batch limits on it, so that explain

@@ -177,6 +177,9 @@ func (s *Shell) metaOut(ctx context.Context, line string) (out, status string, e
 		if _, err := s.planner(ctx); err != nil {
 			return "", "", false, err
 		}
+		if s.Mirror != "" {
+			return fmt.Sprintf("Offline: mirror %s, project %q.\n", s.Mirror, s.Name()), "", false, nil
+		}
 		return fmt.Sprintf("Connected to %s, project %q.\n", s.Client.URL(), s.Name()), "", false, nil
 	}
 	return "", "", false, errorf(`unknown command %s; \? lists the commands`, cmd)

@@ -30,6 +30,9 @@ import (
 type Session struct {
 	// Client reaches the project.
 	Client *client.Client
+	// Mirror, when set, is a mirror folder (rq mirror) queried offline
+	// instead of Client.
+	Mirror string
 	// Options are applied to every rq.Project the session opens (progress, ...).
 	Options []rq.Option
 	// Format is the output format of query results.
@@ -124,7 +127,13 @@ func (s *Session) project() (*rq.Project, error) {
 	if s.projects[i] == nil {
 		opts := slices.Clone(s.Options)
 		opts = append(opts, rq.WithLabels(s.Labels))
-		p, err := rq.OpenClient(s.Client, opts...)
+		var p *rq.Project
+		var err error
+		if s.Mirror != "" {
+			p, err = rq.OpenMirror(s.Mirror, opts...)
+		} else {
+			p, err = rq.OpenClient(s.Client, opts...)
+		}
 		if err != nil {
 			return nil, err
 		}

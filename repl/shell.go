@@ -53,7 +53,11 @@ func (s *Shell) Load(ctx context.Context) error {
 	s.mu.Lock()
 	s.pl = pl
 	s.mu.Unlock()
-	if cp, err := s.Client.Project(ctx); err == nil {
+	if m := p.Mirror(); m != nil {
+		s.mu.Lock()
+		s.name = m.State.ProjectTitle + " (mirror)"
+		s.mu.Unlock()
+	} else if cp, err := s.Client.Project(ctx); err == nil {
 		s.mu.Lock()
 		s.name = cp.Info().ProjectTitle
 		s.mu.Unlock()

@@ -69,6 +69,14 @@ func TestProcess(t *testing.T) {
 		{"query error with caret", []string{"select agee from records;"}, nil, "1:8: no field 'agee'; did you mean 'age'?\n    select agee from records;\n           ^", false},
 		{"help", []string{`\?`}, []string{`\d [name]`, `\conninfo`, "Ctrl-C"}, "", false},
 		{"quit", []string{`\q`}, nil, "", true},
+		{"quit alone", []string{"quit"}, nil, "", true},
+		{"exit alone", []string{"  EXIT;"}, nil, "", true},
+		{"help alone", []string{"help"}, []string{"You are using rq", `\h select`}, "", false},
+		{"syntax help", []string{`\h select`}, []string{"Statement: select", "[where <condition>]", "Example:"}, "", false},
+		{"syntax help param", []string{`\h PARAM`}, []string{"param $<name> [= <literal>]"}, "", false},
+		{"syntax help unknown", []string{`\h nope`}, nil, `\h: no statement "nope"; try one of explain, param, select`, false},
+		{"expanded bad", []string{`\x maybe`}, nil, `\x takes on, off or auto, not "maybe"`, false},
+		{"expanded on", []string{`\x on`, "select 1 as a, 2 as b from project;"}, []string{"-[ RECORD 1 ]", "a | 1", "b | 2"}, "", false},
 		{"describe form", []string{`\d baseline -- a comment`}, []string{"Form baseline", "race", "checkbox", "1=White | 2=Black"}, "", false},
 		{"describe field", []string{`\d site`}, []string{"dropdown", "nyc=New York | bos=Boston | chi=Chicago", "enrollment"}, "", false},
 		{"describe checkbox column", []string{`\d race___oth`}, []string{"| race"}, "", false},
@@ -220,6 +228,21 @@ func TestComplete(t *testing.T) {
 		{`\d med_`, []string{"med_dose", "med_name", "med_start"}, 4},
 		{"select age where age > $m", []string{"$min_age"}, 2},
 		{`\i fi`, nil, 0},
+		// context (#16.8): codes inside a quote compared with a field,
+		// events inside [, fields after select and where
+		{"select * from records where site = '", []string{"bos", "chi", "nyc"}, 0},
+		{"select * from records where site = 'b", []string{"bos"}, 1},
+		{"select * from records where site in ('nyc', 'c", []string{"chi"}, 1},
+		{"select * from records where race has '", []string{"-1", "1", "2", "3", "oth"}, 0},
+		{"select * from records where form = 'bas", []string{"baseline"}, 3},
+		{"select * from records where notes = 'x", nil, 1},
+		{"select [", []string{"enrollment_arm_1", "enrollment_arm_2", "week_12_arm_1", "week_4_arm_1", "week_4_arm_2"}, 0},
+		{"select [enr", []string{"enrollment_arm_1", "enrollment_arm_2"}, 3},
+		{"select [enrollment_arm_1][ag", []string{"age"}, 2},
+		{"select * from records where [enrollment_arm_1][site] = '", []string{"bos", "chi", "nyc"}, 0},
+		{"select * from records where s", []string{"sbp", "score", "sex", "site", "smoker", "starts_with", "stddev", "sum"}, 1},
+		{"select a", []string{"abs", "adverse_event", "age", "avg"}, 1},
+		{"select age, s", []string{"sbp", "score", "sex", "site", "smoker", "starts_with", "stddev", "sum"}, 1},
 	}
 	for _, tt := range tests {
 		got, n := s.Complete(tt.line, len(tt.line))
@@ -425,6 +448,8 @@ func TestCompleterQuotes(t *testing.T) {
 		{"select * from records where event = 'week_1' and x", 43, []string{"2_arm_1"}},
 		{`select * from records where event = "week_1`, -1, []string{`2_arm_1"`}},
 		{"select * from records where notes = 'it''s' and ag", -1, []string{"e "}},
+		{"select [enrollment_arm_1][ag", -1, []string{"e]"}},
+		{"select [enrollment_arm_1][ag] from records", 28, []string{"e"}},
 	}
 	for _, tt := range tests {
 		line := []rune(tt.line)

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Record writes: import, delete, rename, randomize, generateNextRecordName.
@@ -70,7 +69,7 @@ func handleRecordImport(c *call) error {
 		// record auto-numbering: elsewhere the flag is ignored and the
 		// submitted ids are kept (auto_ids then pairs each id with itself).
 		Format: c.Format, Type: typ, Overwrite: ob == "overwrite", ForceAuto: force && p.Info.AutoNumbering,
-		DateFormat: df, User: c.User, Now: time.Now(), Delim: csvDelimiter(c),
+		DateFormat: df, User: c.User, Now: p.now(), Delim: csvDelimiter(c),
 	})
 	p.Mu.Unlock()
 	if err == nil && force && res.AutoIDs == nil {
@@ -246,7 +245,7 @@ func handleRecordDelete(c *call) error {
 	}
 	store := p.Writable()
 	user := c.Username()
-	now := time.Now()
+	now := p.now()
 	for _, rec := range todo {
 		id := rec.ID
 		whole := arm == 0 && instrument == "" && event == "" && instance == 0

@@ -46,6 +46,9 @@ type Project struct {
 	// Log is the change log: record exports' dateRangeBegin/End and the log
 	// method read it; imports, deletes and file writes append to it (AppendLog).
 	Log []LogEntry
+	// Clock, when set, is the server's clock for imports, deletes and the
+	// log (see ManualClock); nil is the wall clock.
+	Clock func() time.Time
 
 	// Derived by Init.
 	fieldIndex  map[string]int      // field name → index in Metadata
@@ -260,7 +263,7 @@ const (
 // AppendLog adds a change-log entry; a zero Time means now. The caller holds p.Mu.
 func (p *Project) AppendLog(e LogEntry) {
 	if e.Time.IsZero() {
-		e.Time = time.Now()
+		e.Time = p.now()
 	}
 	p.Log = append(p.Log, e)
 }

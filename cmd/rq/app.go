@@ -45,6 +45,8 @@ type app struct {
 	format string
 	labels bool
 	output string
+	// mirrorDir is --mirror: queries read this mirror offline.
+	mirrorDir string
 	// partitionBy is --partition-by: a Hive-style Parquet folder at -o.
 	partitionBy string
 	quiet       bool
@@ -208,6 +210,7 @@ Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network error.`
 	pf.StringVar(&a.format, "format", "", "output format: table, csv, tsv, json, jsonl, markdown, vertical, parquet (default table on a terminal, csv otherwise)")
 	pf.BoolVar(&a.labels, "labels", false, "show choice labels instead of codes")
 	pf.StringVarP(&a.output, "output", "o", "", "write results to this file (mode 0600); its extension (.csv .tsv .json .jsonl .md .parquet) sets the format unless --format does")
+	pf.StringVar(&a.mirrorDir, "mirror", "", "query this mirror folder offline (written by 'rq mirror DIR') instead of the server")
 	pf.StringVar(&a.partitionBy, "partition-by", "", "with -o DIR: write Parquet as Hive-style partitions by event, form or dag (DIR/event=x/part-0.parquet)")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "no progress bar, no warnings about invalid values or retries")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log every API call to stderr (content, action, parameter sizes, status; never the token or data values)")
@@ -224,6 +227,7 @@ Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network error.`
 		return config.Names(), cobra.ShellCompDirectiveNoFileComp
 	})
 
+	root.AddCommand(a.mirrorCommand())
 	root.AddCommand(a.runCommand(), a.explainCommand(), a.fmtCommand(), a.serveCommand(), a.versionCommand(),
 		a.exportCommand(), a.importCommand(), a.deleteCommand(), a.fileCommand())
 	return root
@@ -323,7 +327,7 @@ func (a *app) runQuery(src string) error {
 	if err != nil {
 		return err
 	}
-	c, err := a.connect()
+	c, err := a.sessionClient()
 	if err != nil {
 		return err
 	}
@@ -367,6 +371,7 @@ func (a *app) session(c *client.Client, w io.Writer) (*repl.Session, error) {
 		return nil, err
 	}
 	sess := repl.NewSession(c, a.projectOptions()...)
+	sess.Mirror = a.mirrorDir
 	sess.Format = f
 	sess.Labels = a.labels
 	sess.Quiet = a.quiet
@@ -381,13 +386,25 @@ func (a *app) session(c *client.Client, w io.Writer) (*repl.Session, error) {
 	return sess, nil
 }
 
+// sessionClient is the client a session needs: none with --mirror (the
+// mirror is checked instead), else a connection.
+func (a *app) sessionClient() (*client.Client, error) {
+	if a.mirrorDir != "" {
+		if _, err := rq.OpenMirror(a.mirrorDir); err != nil {
+			return nil, usageError{err}
+		}
+		return nil, nil
+	}
+	return a.connect()
+}
+
 // runShell opens the REPL (or runs piped statements).
 func (a *app) runShell() error {
 	params, err := a.paramMap()
 	if err != nil {
 		return err
 	}
-	c, err := a.connect()
+	c, err := a.sessionClient()
 	if err != nil {
 		return err
 	}

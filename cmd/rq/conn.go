@@ -216,6 +216,13 @@ func firstOf(s ...string) string {
 
 // project opens the rq project over the command's client.
 func (a *app) project() (*rq.Project, error) {
+	if a.mirrorDir != "" {
+		p, err := rq.OpenMirror(a.mirrorDir, a.projectOptions()...)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		return p, nil
+	}
 	c, err := a.connect()
 	if err != nil {
 		return nil, err

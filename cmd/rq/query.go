@@ -73,7 +73,7 @@ func (a *app) runFile(name string) error {
 	if _, err := rq.FileParams(file, params); err != nil {
 		return queryError(err, string(src))
 	}
-	c, err := a.connect()
+	c, err := a.sessionClient()
 	if err != nil {
 		return err
 	}

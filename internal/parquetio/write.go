@@ -40,19 +40,22 @@ const sampleRows = 4096
 
 // Writer writes one Parquet file as rows arrive, one row group at a time.
 type Writer struct {
-	out    io.Writer
-	opts   Options
-	names  []string
-	cols   []Column
-	guess  []bool // input columns typed from their values
-	sample []sampled
-	pw     *parquet.Writer
-	batch  []parquet.Row
-	inGrp  int
-	n      int
-	raw    map[string]string
-	rawKey []string
-	closed bool
+	out     io.Writer
+	opts    Options
+	names   []string
+	cols    []Column
+	guess   []bool // input columns typed from their values
+	sample  []sampled
+	pw      *parquet.Writer
+	batch   []parquet.Row
+	inGrp   int
+	n       int
+	raw     map[string]string
+	rawKey  []string
+	closed  bool
+	first   []int           // per input column, its first (typed) column
+	buf     []parquet.Value // backing array of the batch's rows
+	scratch []client.Value  // WriteRaw's typed row
 }
 
 type sampled struct {
@@ -141,8 +144,12 @@ func (w *Writer) Write(vals []client.Value, raw []string) error {
 // WriteRaw adds a row of raw export text (a record export), typing each
 // cell from the dictionary.
 func (w *Writer) WriteRaw(raw []string) error {
-	vals := make([]client.Value, len(w.names))
+	if len(w.scratch) != len(w.names) {
+		w.scratch = make([]client.Value, len(w.names))
+	}
+	vals := w.scratch // Write copies what it keeps
 	for i := range w.names {
+		vals[i] = client.Value{}
 		if i < len(raw) {
 			vals[i] = w.parseRaw(i, raw[i])
 		}
@@ -155,12 +162,20 @@ func (w *Writer) parseRaw(i int, s string) client.Value {
 	if s == "" {
 		return client.Value{}
 	}
-	var c *Column
-	for j := range w.cols {
-		if w.cols[j].src == i && !w.cols[j].Label {
-			c = &w.cols[j]
-			break
+	if w.first == nil {
+		w.first = make([]int, len(w.names))
+		for k := range w.first {
+			w.first[k] = -1
 		}
+		for j := len(w.cols) - 1; j >= 0; j-- {
+			if !w.cols[j].Label {
+				w.first[w.cols[j].src] = j
+			}
+		}
+	}
+	var c *Column
+	if j := w.first[i]; j >= 0 {
+		c = &w.cols[j]
 	}
 	switch {
 	case c == nil || c.field == nil:
@@ -281,7 +296,11 @@ func (w *Writer) start(all bool) error {
 
 // add converts and buffers one row.
 func (w *Writer) add(vals []client.Value, raw []string) error {
-	row := make(parquet.Row, 0, len(w.cols)+1)
+	width := len(w.cols) + 1
+	if cap(w.buf)-len(w.buf) < width {
+		w.buf = make([]parquet.Value, 0, 1024*width)
+	}
+	row := parquet.Row(w.buf[len(w.buf) : len(w.buf) : len(w.buf)+width])
 	clear(w.raw)
 	w.rawKey = w.rawKey[:0]
 	for j := range w.cols {
@@ -316,6 +335,9 @@ func (w *Writer) add(vals []client.Value, raw []string) error {
 		default:
 			want = v.Str
 		}
+		if ok && c.exact(want) {
+			continue // the typed value gives the text back by construction
+		}
 		got := ""
 		if ok {
 			got = c.text(pv)
@@ -342,6 +364,7 @@ func (w *Writer) add(vals []client.Value, raw []string) error {
 	} else {
 		row = append(row, parquet.Value{}.Level(0, 0, len(w.cols)))
 	}
+	w.buf = w.buf[:len(w.buf)+width]
 	w.batch = append(w.batch, row)
 	w.n++
 	if len(w.batch) >= 1024 {
@@ -367,6 +390,7 @@ func (w *Writer) flushBatch() error {
 	_, err := w.pw.WriteRows(w.batch)
 	w.inGrp += len(w.batch)
 	w.batch = w.batch[:0]
+	w.buf = w.buf[:0] // the writer has copied the values
 	if err == nil && w.inGrp >= w.opts.RowGroupRows {
 		err = w.pw.Flush()
 		w.inGrp = 0
@@ -459,6 +483,18 @@ func (c *Column) convert(v client.Value) (parquet.Value, bool) {
 		return parquet.ByteArrayValue([]byte(s)), true
 	}
 	return parquet.Value{}, false
+}
+
+// exact reports, without formatting, that a converted value gives raw
+// back: text kept as text, a checkbox's 0 or 1.
+func (c *Column) exact(raw string) bool {
+	switch c.Type {
+	case String:
+		return !c.Label
+	case Bool:
+		return raw == "0" || raw == "1"
+	}
+	return false
 }
 
 // text is the raw export text a typed value stands for.
