@@ -70,6 +70,9 @@ type Plan struct {
 	Stmt *lang.Select
 	// Analyze is true for explain analyze.
 	Analyze bool
+	// Warnings are about the query itself, found while planning (each ends
+	// with a newline): the longitudinal trap, fields that no row holds together.
+	Warnings []string
 	// Fetch, set by the engine after running, holds fetch statistics for explain analyze.
 	Fetch *FetchStats
 	// RunStats, set by the engine after running, holds the local pipeline's
@@ -138,6 +141,9 @@ func (pl *Planner) Plan(stmt *lang.Select, params map[string]string) (*Plan, err
 	pl.pushdownInto(p)
 	if err := p.compile(); err != nil {
 		return nil, err
+	}
+	if w := p.longitudinalWarning(); w != "" {
+		p.Warnings = append(p.Warnings, w)
 	}
 	return p, nil
 }
