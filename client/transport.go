@@ -424,7 +424,7 @@ func (c *Client) postJSON(ctx context.Context, f *form, k kind, out any) error {
 
 func decodeJSON(b []byte, f *form, out any) error {
 	if len(bytes.TrimSpace(b)) == 0 {
-		return &Error{Status: 200, Content: f.get("content"), Action: f.get("action"), Err: ErrMalformed,
+		return &Error{Status: 200, Content: f.get("content"), Action: f.get("action"), Err: ErrTruncated,
 			Message: "empty body where JSON was expected"}
 	}
 	if err := json.Unmarshal(b, out); err != nil {

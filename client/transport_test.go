@@ -172,11 +172,12 @@ func TestErrorPaths(t *testing.T) {
 			status: 200, msgHas: "classic projects", wantHits: 1,
 		},
 		{
+			// an empty 200 body is one cut at its first byte: retried
 			name: "200 empty body where JSON expected",
 			handler: func(w http.ResponseWriter, r *http.Request) {
 			},
 			call:   func(c *client.Client) error { _, err := c.ExportInstruments(ctx); return err },
-			status: 200, sentinel: client.ErrMalformed, msgHas: "empty body", wantHits: 1,
+			status: 200, sentinel: client.ErrTruncated, msgHas: "empty body", wantHits: 3,
 		},
 		{
 			name: "truncated JSON (Content-Length mismatch)",

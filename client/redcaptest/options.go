@@ -21,6 +21,7 @@ type Faults struct {
 	Latency            time.Duration // added to every request
 	FailRate           float64       // share of requests answered 502/503/504
 	TruncateRate       float64       // share of bodies cut off mid-way
+	TruncateAtLineEnd  bool          // cut truncated bodies just after a newline (a CSV that still parses), not mid-row
 	HTMLErrorRate      float64       // share of 200 answers carrying an HTML error page
 	RateLimitPerMinute int           // requests per minute per client before a permanent 429 ban
 	MaxInputVars       int           // POST variables allowed (default 100000)

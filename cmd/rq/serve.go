@@ -127,6 +127,7 @@ loaded REDCap server, reproducibly with --fault-seed.`,
 	f.DurationVar(&faults.Latency, "latency", 0, "delay every request by this much")
 	f.Float64Var(&faults.FailRate, "fail-rate", 0, "share of requests answered 502/503/504")
 	f.Float64Var(&faults.TruncateRate, "truncate-rate", 0, "share of bodies cut off mid-way")
+	f.BoolVar(&faults.TruncateAtLineEnd, "truncate-at-line-end", false, "cut truncated bodies just after a newline (a CSV that still parses)")
 	f.Float64Var(&faults.HTMLErrorRate, "html-error-rate", 0, "share of 200 answers carrying an HTML error page")
 	f.IntVar(&faults.RateLimitPerMinute, "rate-limit", 0, "requests per minute before a 429 ban")
 	f.IntVar(&faults.MaxInputVars, "max-input-vars", 0, "POST variables allowed per request (default 100000)")
