@@ -161,7 +161,7 @@ func TestErrorPaths(t *testing.T) {
 				io.WriteString(w, "<html><body>REDCap crashed due to an unexpected PHP fatal error!</body></html>")
 			},
 			call:   func(c *client.Client) error { _, err := c.ExportInstruments(ctx); return err },
-			status: 500, msgHas: "HTML page", wantHits: 1, bodyPrefix: true,
+			status: 500, msgHas: "HTML page", wantHits: 3, bodyPrefix: true, // a 5xx read is retried
 		},
 		{
 			name: "200 with error object",
@@ -249,7 +249,7 @@ func TestErrorPaths(t *testing.T) {
 				fmt.Fprintf(w, "<html><body>Fatal error. $_POST = %s / %s</body></html>", b, strings.ToLower(string(b)))
 			},
 			call:   func(c *client.Client) error { _, err := c.ExportVersion(ctx); return err },
-			status: 500, msgHas: "[token]", wantHits: 1, bodyPrefix: true,
+			status: 500, msgHas: "[token]", wantHits: 3, bodyPrefix: true,
 		},
 		{
 			name: "200 JSON error echoing the token",

@@ -14,7 +14,7 @@ import (
 )
 
 // odmStamp is the export time in ODM bodies, which differs between runs.
-var odmStamp = regexp.MustCompile(`(AsOf|Creation)DateTime="[^"]*"`)
+var odmStamp = regexp.MustCompile(`(AsOf|Creation)DateTime="[^"]*"|_\d{4}-\d\d-\d\d_\d{4}"`)
 
 // buf is a client.Rewinder in memory.
 type buf struct{ bytes.Buffer }

@@ -205,6 +205,10 @@ func (a *app) importRecords() *cobra.Command {
 		if cerr := closeOut(); err == nil {
 			err = cerr
 		}
+		if err == nil {
+			// the report is whole even when the import failed: keep it
+			err = a.commitOutputs()
+		}
 		if ierr != nil {
 			return importError(ierr, rep, o)
 		}
@@ -376,16 +380,27 @@ func (a *app) fileCommand() *cobra.Command {
 			if name == "." || name == "/" || name == "" || name == ".." {
 				return fmt.Errorf("the server's file name %q is unusable; give -o", d.Name)
 			}
-			f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-			if err != nil {
-				return fmt.Errorf("%w (give -o to choose another name)", err)
+			if _, err := os.Lstat(name); err == nil {
+				return fmt.Errorf("%s: file exists (give -o to choose another name)", name)
 			}
-			if _, err := io.Copy(f, d.Body); err != nil {
-				f.Close()
+			p, err := createBeside(name)
+			if err != nil {
 				return err
 			}
+			defer os.Remove(p.tmp)
+			_, err = io.Copy(p.f, d.Body)
+			if cerr := p.f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return fmt.Errorf("%w (%s was not written)", err, name)
+			}
+			// a link, unlike a rename, never replaces a file that appeared meanwhile
+			if err := os.Link(p.tmp, name); err != nil {
+				return fmt.Errorf("%w (give -o to choose another name)", err)
+			}
 			fmt.Fprintf(a.stderr, "wrote %s\n", name)
-			return f.Close()
+			return nil
 		}
 		return a.writeRaw(d.Body)
 	}))

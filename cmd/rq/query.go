@@ -103,7 +103,8 @@ func (a *app) runFile(name string) error {
 			io.WriteString(w, ",\n")
 		}
 		n++
-		_, err := render.Write(a.progress.output(w), f, rows, render.Options{Width: termWidth(w)})
+		rn, err := render.Write(a.progress.output(w), f, rows, render.Options{Width: termWidth(w)})
+		a.countRows(w, rn)
 		a.progress.done()
 		if err == nil && rows.Err() == nil {
 			a.warnInvalid(rows.Stats())
