@@ -55,7 +55,7 @@ func handleRecordImport(c *call) error {
 	p.Mu.Lock()
 	res, err := p.importRecords(c.Param("data"), importOptions{
 		Format: c.Format, Type: typ, Overwrite: ob == "overwrite", ForceAuto: force,
-		DateFormat: df, User: c.User, Now: time.Now(),
+		DateFormat: df, User: c.User, Now: time.Now(), MaxValue: c.srv.opts.maxValue(),
 	})
 	p.Mu.Unlock()
 	if err != nil {

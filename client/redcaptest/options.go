@@ -11,6 +11,42 @@ type Options struct {
 	Faults Faults
 	// SuperToken (64 hex) enables content=project creation and version with it.
 	SuperToken string
+	// MaxBodyBytes is PHP's post_max_size: a larger request body is not
+	// read (memory stays bounded) and, as PHP then leaves $_POST empty,
+	// REDCap answers as to a request without a token (403). 0 means
+	// DefaultMaxBodyBytes; negative means no limit.
+	MaxBodyBytes int64
+	// MaxValueBytes is the longest value an import may store (REDCap keeps
+	// values in a MySQL TEXT column); a longer one fails the import's
+	// validation. 0 means DefaultMaxValueBytes; negative means no limit.
+	MaxValueBytes int
+}
+
+// REDCap-like defaults of the request limits: 32 MB is the post_max_size
+// REDCap's configuration check asks for; 65,535 bytes is MySQL's TEXT.
+const (
+	DefaultMaxBodyBytes  = 32 << 20
+	DefaultMaxValueBytes = 65535
+)
+
+func (o Options) maxBody() int64 {
+	switch {
+	case o.MaxBodyBytes == 0:
+		return DefaultMaxBodyBytes
+	case o.MaxBodyBytes < 0:
+		return 1 << 62
+	}
+	return o.MaxBodyBytes
+}
+
+func (o Options) maxValue() int {
+	switch {
+	case o.MaxValueBytes == 0:
+		return DefaultMaxValueBytes
+	case o.MaxValueBytes < 0:
+		return 1 << 62
+	}
+	return o.MaxValueBytes
 }
 
 // Faults configures fault injection, mirroring the `rq serve` flags.
