@@ -152,9 +152,9 @@ func (a *app) importCommand() *cobra.Command {
 
 func (a *app) importRecords() *cobra.Command {
 	var (
-		format, journal, dateFormat string
-		o                           importer.Options
-		allowOutOfRange             bool
+		format, journal, dateFormat, encoding string
+		o                                     importer.Options
+		allowOutOfRange                       bool
 	)
 	cmd := a.apiCommand("records file", "Import records from a flat CSV or JSON file (- for stdin), safely", exactArgs(1), func(ctx context.Context, c *client.Client, args []string) error {
 		name := args[0]
@@ -190,6 +190,9 @@ func (a *app) importRecords() *cobra.Command {
 		if allowOutOfRange {
 			opts = append(opts, importer.AllowOutOfRange())
 		}
+		if encoding != "" {
+			opts = append(opts, importer.WithEncoding(encoding))
+		}
 		im, err := importer.New(c, nil, opts...)
 		if err != nil {
 			return usageError{err}
@@ -222,6 +225,7 @@ func (a *app) importRecords() *cobra.Command {
 	fl.StringVar(&journal, "journal", "", "the resume journal (default .NAME.rq-import.json beside the file)")
 	fl.BoolVar(&o.Overwrite, "overwrite", false, "let blank values in the file ERASE stored values (default: blanks are ignored)")
 	fl.StringVar(&dateFormat, "date-format", "", "how the file writes dates: YMD (default), MDY or DMY")
+	fl.StringVar(&encoding, "encoding", "", "the file's text encoding: utf-8 (default; other bytes are refused) or latin1 (converted to UTF-8)")
 	fl.BoolVar(&allowOutOfRange, "allow-out-of-range", false, "import values outside a field's validation min/max (a warning, as REDCap allows)")
 	cmd.Long = `Import records from a flat CSV or JSON file (REDCap's export layout: one row
 per record, event and instance; columns are export field names).
