@@ -319,34 +319,6 @@ func importError(err error, rep *importer.Report, o importer.Options) error {
 	return err
 }
 
-// deleteCommand is 'rq delete records'.
-func (a *app) deleteCommand() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "delete",
-		Short: "Delete from REDCap: records",
-		RunE:  whatCommand,
-	}
-	var p client.DeleteRecordsParams
-	rec := a.apiCommand("records", "Delete records (or one instrument's data of them)", nil, func(ctx context.Context, c *client.Client, _ []string) error {
-		if len(p.Records) == 0 {
-			return usageError{fmt.Errorf("delete records: give the records with --record")}
-		}
-		n, err := c.DeleteRecords(ctx, p)
-		if err != nil {
-			return err
-		}
-		return a.write(&render.Slice{Cols: []string{"count"}, Vals: [][]client.Value{{{Kind: client.KindNumber, Num: float64(n)}}}})
-	})
-	f := rec.Flags()
-	f.StringSliceVar(&p.Records, "record", nil, "the records to delete (repeatable or comma-separated; required)")
-	f.StringVar(&p.Arm, "arm", "", "only in this arm")
-	f.StringVar(&p.Instrument, "instrument", "", "only this instrument's data")
-	f.StringVar(&p.Event, "event", "", "with --instrument, only in this event")
-	f.IntVar(&p.RepeatInstance, "repeat-instance", 0, "only this instance of a repeating instrument")
-	f.BoolVar(&p.DeleteLogging, "delete-logging", false, "also delete the records' logging")
-	cmd.AddCommand(rec)
-	return cmd
-}
 
 // fileCommand is 'rq file export|import|delete'.
 func (a *app) fileCommand() *cobra.Command {
