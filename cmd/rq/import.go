@@ -319,7 +319,6 @@ func importError(err error, rep *importer.Report, o importer.Options) error {
 	return err
 }
 
-
 // fileCommand is 'rq file export|import|delete'.
 func (a *app) fileCommand() *cobra.Command {
 	cmd := &cobra.Command{
