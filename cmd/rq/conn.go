@@ -20,8 +20,8 @@ import (
 // demoName is the demo project's name (its title).
 const demoName = "rq demo study"
 
-// testRetry, set by tests only, replaces the default retry policy so that
-// failure paths run without real back-off waits.
+// testRetry, set by tests only, replaces the default retry policy (and
+// lifts the rate limit) so that failure paths run without real waits.
 var testRetry *client.RetryPolicy
 
 // connect returns the API client for the command: the demo project started
@@ -37,7 +37,7 @@ func (a *app) connect() (*client.Client, error) {
 		opts = append(opts, client.WithTimeout(a.timeout))
 	}
 	if testRetry != nil {
-		opts = append(opts, client.WithRetry(*testRetry))
+		opts = append(opts, client.WithRetry(*testRetry), client.WithRateLimit(0))
 	} else if d, err := time.ParseDuration(os.Getenv("RQ_TEST_RETRY_DELAY")); err == nil && d > 0 {
 		// scripts of failure paths: the default attempts, short waits
 		p := client.DefaultRetryPolicy()
