@@ -3,8 +3,6 @@ package rq
 import (
 	"context"
 	"errors"
-	"fmt"
-	"maps"
 
 	"github.com/redcapql/rq/lang"
 	"github.com/redcapql/rq/planner"
@@ -109,55 +107,5 @@ func FileParams(file *lang.File, given map[string]string) (map[string]string, er
 }
 
 func fileParams(file *lang.File, given map[string]string, strict bool) (map[string]string, error) {
-	var errs lang.ErrorList
-	if strict {
-		errs = appendErrors(errs, file.CheckGiven(given))
-	}
-	errs = appendErrors(errs, file.CheckParams(given))
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	out := maps.Clone(given)
-	if out == nil {
-		out = map[string]string{}
-	}
-	for _, d := range file.Params {
-		if _, ok := out[d.Name]; ok || d.Default == nil {
-			continue
-		}
-		v, err := defaultText(d.Default)
-		if err != nil {
-			return nil, err
-		}
-		out[d.Name] = v
-	}
-	return out, nil
-}
-
-// appendErrors adds lang's errors in err (nil, an *lang.Error or a
-// lang.ErrorList) to list.
-func appendErrors(list lang.ErrorList, err error) lang.ErrorList {
-	switch e := err.(type) {
-	case nil:
-	case lang.ErrorList:
-		list = append(list, e...)
-	case *lang.Error:
-		list = append(list, e)
-	default:
-		list = append(list, &lang.Error{Msg: err.Error()})
-	}
-	return list
-}
-
-// defaultText is a default's value as a parameter's text.
-func defaultText(e lang.Expr) (string, error) {
-	switch x := e.(type) {
-	case *lang.Literal:
-		return x.Text, nil
-	case *lang.Unary:
-		if l, ok := x.X.(*lang.Literal); ok && x.Op == lang.Neg {
-			return "-" + l.Text, nil
-		}
-	}
-	return "", &lang.Error{Pos: e.Pos(), Msg: fmt.Sprintf("parameter default %s is not a literal", e)}
+	return file.Resolve(given, strict)
 }

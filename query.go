@@ -58,6 +58,12 @@ func (p *Project) run(ctx context.Context, pl *planner.Planner, plan *planner.Pl
 	r := &Rows{plan: plan, started: time.Now()}
 	var raw planner.RawRows
 	switch {
+	case p.mirror != nil && !plan.Empty:
+		m, err := p.mirrorRows(plan)
+		if err != nil {
+			return nil, err
+		}
+		raw = m
 	case plan.Source != "records":
 		t, err := planner.FetchSource(ctx, p.c, plan.Source)
 		if err != nil {
@@ -115,6 +121,7 @@ type Rows struct {
 	fetch   *planner.FetchRows
 	labels  []*client.Field
 	row     []client.Value
+	codes   []client.Value // the row before labels, when labels are on
 	started time.Time
 	done    bool
 }
@@ -134,6 +141,7 @@ func (r *Rows) Next() bool {
 	}
 	r.row = r.out.Row()
 	if r.labels != nil {
+		r.codes = r.row
 		r.row = applyLabels(r.row, r.labels)
 	}
 	return true

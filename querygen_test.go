@@ -486,6 +486,11 @@ func (g *queryGen) item() string {
 			if g.db.repeating {
 				return pickOf(g, []string{"instrument", "instance"})
 			}
+		case 6:
+			if len(g.nums) > 0 && g.chance(0.5) {
+				f := pickOf(g, g.nums)
+				return fmt.Sprintf("case when %s > %s then 'high' when %s is null then 'none' else 'low' end as band", f.Name, g.numLit(f), f.Name)
+			}
 		default:
 			all := slices.Concat(g.nums, g.texts, g.codeTexts, g.numChoices, g.yesnos, g.dates, g.datetimes, g.times, g.checkboxes)
 			return pickOf(g, all).Name
@@ -544,6 +549,10 @@ func (g *queryGen) query() (string, map[string]string) {
 	if g.chance(0.08) {
 		items = []string{"*"}
 	}
+	if g.chance(0.08) && items[0] != "*" {
+		// distinct: unordered (order by would have to name selected columns)
+		return "select distinct " + strings.Join(items, ", ") + " from records" + w, g.params
+	}
 	q := "select " + strings.Join(items, ", ") + " from records" + w
 	if g.chance(0.35) {
 		var keys []string
@@ -556,7 +565,7 @@ func (g *queryGen) query() (string, map[string]string) {
 			if k2, _, ok := strings.Cut(k, " as "); ok {
 				k = k2
 			}
-			keys = append(keys, k+pickOf(g, []string{"", " desc", " asc"}))
+			keys = append(keys, k+pickOf(g, []string{"", " desc", " asc"})+pickOf(g, []string{"", "", " nulls first", " nulls last"}))
 		}
 		for _, t := range g.tiebreak() {
 			keys = append(keys, t+pickOf(g, []string{"", " desc"}))
@@ -591,6 +600,18 @@ func (g *queryGen) aggregateQuery(where string) string {
 	if g.chance(0.3) && len(g.dates) > 0 {
 		aggs = append(aggs, pickOf(g, []string{"min", "max"})+"("+pickOf(g, g.dates).Name+")")
 	}
+	if g.chance(0.4) && len(g.nums) > 0 {
+		f := pickOf(g, g.nums).Name
+		aggs = append(aggs, pickOf(g, []string{"median(" + f + ")", "stddev(" + f + ")", "var(" + f + ")",
+			"percentile(" + f + ", 0.25)", "percentile(" + f + ", 0.9)", "mode(" + f + ")"}))
+	}
+	if g.chance(0.3) {
+		// count(distinct x) for every type, checkboxes included
+		all := slices.Concat(g.texts, g.codeTexts, g.numChoices, g.yesnos, g.dates, g.datetimes, g.times, g.checkboxes)
+		if len(all) > 0 {
+			aggs = append(aggs, "count(distinct "+pickOf(g, all).Name+")")
+		}
+	}
 	var groups []string
 	if g.chance(0.6) {
 		cands := []string{}
@@ -617,6 +638,9 @@ func (g *queryGen) aggregateQuery(where string) string {
 	q := "select " + strings.Join(items, ", ") + " from records" + where
 	if len(groups) > 0 {
 		q += " group by " + strings.Join(groups, ", ")
+		if g.chance(0.3) {
+			q += fmt.Sprintf(" having count(*) %s %d", pickOf(g, []string{">", ">=", "<"}), 1+g.pick(6))
+		}
 		switch g.pick(3) {
 		case 0:
 			q += " order by " + groups[0] + pickOf(g, []string{"", " desc"})

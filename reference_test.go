@@ -14,6 +14,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -183,6 +184,20 @@ func (e *refEnv) value(x lang.Expr) (client.Value, error) {
 		}
 	case *lang.Call:
 		return e.call(x)
+	case *lang.Case:
+		for _, w := range x.Whens {
+			t, err := e.cond(w.Cond)
+			if err != nil {
+				return null, err
+			}
+			if t == tTrue {
+				return e.value(w.Then)
+			}
+		}
+		if x.Else == nil {
+			return null, nil
+		}
+		return e.value(x.Else)
 	case *lang.Query, *lang.QueryGroup:
 		t, err := e.cond(x)
 		if err != nil || t == tUnknown {
@@ -764,6 +779,15 @@ func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, erro
 		}
 		for _, k := range order {
 			rows := groups[k]
+			if s.Having != nil {
+				ok, err := db.having(s.Having, rows, params)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					continue
+				}
+			}
 			vals := make([]client.Value, len(s.Items))
 			for i, it := range s.Items {
 				v, err := db.aggValue(it.Expr, rows, params)
@@ -804,9 +828,36 @@ func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, erro
 			out = append(out, outRow{vals, keys})
 		}
 	}
+	if s.Distinct {
+		seen := map[string]bool{}
+		var uniq []outRow
+		for _, r := range out {
+			var k strings.Builder
+			for _, v := range r.vals {
+				c := canon(v)
+				if c == "n:-0" {
+					c = "n:0"
+				}
+				k.WriteString(c + "\x00")
+			}
+			if !seen[k.String()] {
+				seen[k.String()] = true
+				uniq = append(uniq, r)
+			}
+		}
+		out = uniq
+	}
 	if len(s.OrderBy) > 0 {
 		slices.SortStableFunc(out, func(a, b outRow) int {
 			for i, o := range s.OrderBy {
+				an, bn := a.keys[i].IsNull(), b.keys[i].IsNull()
+				if o.Nulls != lang.NullsDefault && an != bn {
+					// an explicit nulls first / last holds in both directions
+					if an == (o.Nulls == lang.NullsFirst) {
+						return -1
+					}
+					return 1
+				}
 				c := db.orderCompare(a.keys[i], b.keys[i])
 				if db.isRecordRef(o.Expr) && c != 0 && !a.keys[i].IsNull() && !b.keys[i].IsNull() {
 					// the record id orders as REDCap lists records (natural
@@ -949,10 +1000,42 @@ func itemName(it *lang.SelectItem) string {
 	return it.Expr.String()
 }
 
-var aggregates = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true}
+var aggregates = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true,
+	"median": true, "percentile": true, "stddev": true, "var": true, "mode": true}
+
+// having evaluates the having forms the generator writes: an aggregate
+// compared with a number.
+func (db *refDB) having(x lang.Expr, rows []*refRow, params map[string]string) (bool, error) {
+	q, ok := x.(*lang.Query)
+	if !ok || len(q.Right) != 1 {
+		return false, fmt.Errorf("reference: having %s", x)
+	}
+	l, err := db.aggValue(q.Left, rows, params)
+	if err != nil {
+		return false, err
+	}
+	r, ok := q.Right[0].(*lang.Literal)
+	if !ok || l.IsNull() {
+		return false, nil
+	}
+	c, _ := compare(asNumber(l), num(r.Num))
+	switch q.Op {
+	case lang.Gt:
+		return c > 0, nil
+	case lang.Ge:
+		return c >= 0, nil
+	case lang.Lt:
+		return c < 0, nil
+	case lang.Le:
+		return c <= 0, nil
+	case lang.Eq:
+		return c == 0, nil
+	}
+	return false, fmt.Errorf("reference: having operator %s", q.Op)
+}
 
 func hasAggregate(s *lang.Select) bool {
-	if len(s.GroupBy) > 0 {
+	if len(s.GroupBy) > 0 || s.Having != nil {
 		return true
 	}
 	for _, it := range s.Items {
@@ -1011,6 +1094,69 @@ func (db *refDB) aggValue(x lang.Expr, rows []*refRow, params map[string]string)
 			s /= float64(len(vals))
 		}
 		return num(s), nil
+	case "median", "percentile":
+		// the interpolated quantile (percentile_cont): rank p·(n-1)
+		p := 0.5
+		if c.Name == "percentile" {
+			p = c.Args[1].(*lang.Literal).Num
+		}
+		var xs []float64
+		for _, v := range vals {
+			if n := asNumber(v); n.Kind == client.KindNumber {
+				xs = append(xs, n.Num)
+			}
+		}
+		if len(xs) == 0 {
+			return null, nil
+		}
+		sort.Float64s(xs)
+		rank := p * float64(len(xs)-1)
+		i := int(rank)
+		if i+1 >= len(xs) {
+			return num(xs[len(xs)-1]), nil
+		}
+		return num(xs[i]*(1-(rank-float64(i))) + xs[i+1]*(rank-float64(i))), nil
+	case "var", "stddev":
+		// two passes: the mean, then the squared deviations (sample statistics)
+		var xs []float64
+		for _, v := range vals {
+			if n := asNumber(v); n.Kind == client.KindNumber {
+				xs = append(xs, n.Num)
+			}
+		}
+		if len(xs) < 2 {
+			return null, nil
+		}
+		mean := 0.0
+		for _, x := range xs {
+			mean += x
+		}
+		mean /= float64(len(xs))
+		ss := 0.0
+		for _, x := range xs {
+			ss += (x - mean) * (x - mean)
+		}
+		v := ss / float64(len(xs)-1)
+		if c.Name == "stddev" {
+			v = math.Sqrt(v)
+		}
+		return num(v), nil
+	case "mode":
+		if len(vals) == 0 {
+			return null, nil
+		}
+		counts := map[string]int{}
+		for _, v := range vals {
+			counts[canon(v)]++
+		}
+		best := vals[0]
+		for _, v := range vals[1:] {
+			cv, cb := counts[canon(v)], counts[canon(best)]
+			if k, _ := compare(v, best); cv > cb || cv == cb && k < 0 {
+				best = v
+			}
+		}
+		return best, nil
 	case "min", "max":
 		if len(vals) == 0 {
 			return null, nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/mirror"
 	"github.com/redcapql/rq/planner"
 )
 
@@ -21,6 +22,8 @@ type Project struct {
 
 	mu sync.Mutex
 	pl *planner.Planner
+
+	mirror *mirror.Mirror // offline: records from a mirror (OpenMirror), c is nil
 }
 
 // Progress reports how far a query's record export has come.
@@ -48,7 +51,12 @@ func WithClientOptions(opts ...client.Option) Option {
 	}
 }
 
-// WithConcurrency caps the record batches fetched at once (default 4).
+// DefaultConcurrency is how many record exports a query has in flight at
+// once unless WithConcurrency says otherwise.
+const DefaultConcurrency = planner.DefaultConcurrency
+
+// WithConcurrency caps the record batches fetched at once (default
+// DefaultConcurrency).
 // The client's request-rate cap applies as well.
 func WithConcurrency(n int) Option {
 	return func(c *config) error {
@@ -173,6 +181,10 @@ func (p *Project) Planner(ctx context.Context) (*planner.Planner, error) {
 	if p.pl != nil {
 		return p.pl, nil
 	}
+	if p.mirror != nil {
+		p.pl = p.mirrorPlanner()
+		return p.pl, nil
+	}
 	proj, err := p.c.Project(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("loading the project structure: %w", err)
@@ -201,7 +213,9 @@ func (p *Project) Reload() {
 	p.mu.Lock()
 	p.pl = nil
 	p.mu.Unlock()
-	p.c.ForgetProject()
+	if p.c != nil {
+		p.c.ForgetProject()
+	}
 }
 
 // plan plans stmt with the project's batch limits on it, so that explain
@@ -226,15 +240,23 @@ func (p *Project) fetchOptions(plan *planner.Plan) planner.FetchOptions {
 }
 
 // rowLimit is how many rows a statement reads at most when it can stop
-// early (limit without order by or aggregates); 0 when it reads them all.
+// early (limit without order by, distinct, having or aggregates); 0 when it
+// reads them all.
 func rowLimit(s *lang.Select) int {
-	if s == nil || s.Limit == nil || len(s.OrderBy) > 0 || len(s.GroupBy) > 0 {
+	if s == nil || s.Limit == nil || len(s.OrderBy) > 0 || len(s.GroupBy) > 0 || s.Distinct || s.Having != nil {
 		return 0
 	}
+	agg := false
 	for _, it := range s.Items {
-		if c, ok := it.Expr.(*lang.Call); ok && aggregateNames[c.Name] {
-			return 0
-		}
+		lang.Inspect(it, func(n lang.Node) bool {
+			if c, ok := n.(*lang.Call); ok && lang.IsAggregate(c.Name) {
+				agg = true
+			}
+			return !agg
+		})
+	}
+	if agg {
+		return 0
 	}
 	n := literalInt(s.Limit)
 	if n < 0 {
@@ -249,8 +271,6 @@ func rowLimit(s *lang.Select) int {
 	}
 	return max(1, n)
 }
-
-var aggregateNames = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true}
 
 // literalInt is a whole-number literal's value, else -1.
 func literalInt(e lang.Expr) int {

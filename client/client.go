@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -77,10 +77,10 @@ func NewWithToken(apiURL string, tok Token, opts ...Option) (*Client, error) {
 		cfg.logger.Warn("redcap client: plain http to a non-loopback host; the token travels unencrypted", "url", u)
 	}
 	lim := rate.NewLimiter(rate.Inf, 1)
-	if cfg.ratePerSecond > 0 {
-		lim = rate.NewLimiter(rate.Limit(cfg.ratePerSecond), int(math.Max(1, math.Ceil(cfg.ratePerSecond))))
+	if cfg.perMinute > 0 {
+		lim = rate.NewLimiter(rate.Limit(cfg.perMinute/60), max(1, cfg.burst))
 	}
-	return &Client{
+	c := &Client{
 		url:     u,
 		token:   tok,
 		hc:      hc,
@@ -90,7 +90,27 @@ func NewWithToken(apiURL string, tok Token, opts ...Option) (*Client, error) {
 		ua:      cfg.userAgent,
 		log:     cfg.logger,
 		projMu:  make(chan struct{}, 1),
-	}, nil
+	}
+	cfg.logger.Debug("redcap client: rate limit", "rate", c.RateDescription())
+	return c, nil
+}
+
+// MaxRate returns the sustained request rate in force, in calls per
+// minute, and the burst allowed before it applies; 0 means no limit.
+func (c *Client) MaxRate() (perMinute float64, burst int) {
+	if c.limiter.Limit() == rate.Inf {
+		return 0, 0
+	}
+	return float64(c.limiter.Limit()) * 60, c.limiter.Burst()
+}
+
+// RateDescription says in words the rate in force, for logs.
+func (c *Client) RateDescription() string {
+	pm, burst := c.MaxRate()
+	if pm == 0 {
+		return "no limit (every call goes at once)"
+	}
+	return strconv.FormatFloat(pm, 'f', -1, 64) + " calls/minute, burst " + strconv.Itoa(burst)
 }
 
 // URL returns the API URL requests go to.

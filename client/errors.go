@@ -12,7 +12,7 @@ import (
 // error message (also when sent with 200), an HTML page where data was
 // expected, or a body that is empty, truncated or does not parse. It never
 // holds the token. Match its kinds with errors.Is: ErrTooLarge, ErrBanned,
-// ErrTruncated, ErrMalformed.
+// ErrThrottled, ErrTruncated, ErrMalformed.
 type Error struct {
 	Status     int             // HTTP status; 0 when no response arrived
 	Message    string          // REDCap's message, or what went wrong
@@ -37,6 +37,10 @@ var (
 	// ErrBanned: HTTP 429. REDCap's rate limiter bans the client IP
 	// permanently; an administrator must lift the ban by hand.
 	ErrBanned = errors.New("IP banned by the REDCap rate limiter")
+	// ErrThrottled: HTTP 429 with Retry-After, a temporary limit of a proxy
+	// or gateway in front of REDCap. The client waits it out and retries
+	// (within WithTimeout); this error means it could not.
+	ErrThrottled = errors.New("throttled by the server (429 with Retry-After)")
 	// ErrTruncated: the body ended early (connection cut, Content-Length
 	// mismatch, JSON or CSV cut in the middle).
 	ErrTruncated = errors.New("response body truncated")
@@ -90,11 +94,6 @@ func prefixOf(b []byte) string {
 func errorf(format string, args ...any) error {
 	return fmt.Errorf("client: "+format, args...)
 }
-
-// banMessage explains a 429.
-const banMessage = "HTTP 429: the REDCap rate limiter has banned this IP address " +
-	"(REDCap bans permanently and e-mails the administrator, who must lift the ban by hand); " +
-	"no retry was attempted. Lower the request rate (WithRateLimit) before asking for the ban to be lifted"
 
 // classify fills in the sentinel for REDCap messages that mean
 // "make the request smaller".

@@ -14,7 +14,8 @@ type config struct {
 	httpClient     *http.Client
 	timeout        time.Duration
 	connectTimeout time.Duration
-	ratePerSecond  float64
+	perMinute      float64 // calls per minute; 0 or less: no limit
+	burst          int
 	retry          RetryPolicy
 	userAgent      string
 	insecure       bool
@@ -26,15 +27,25 @@ type config struct {
 const (
 	DefaultTimeout        = 5 * time.Minute
 	DefaultConnectTimeout = 20 * time.Second
-	DefaultRateLimit      = 5.0 // requests per second, well under REDCap's 600/min IP ban threshold
-	DefaultUserAgent      = "rq-redcap-client/1"
+	// DefaultMaxRate is the sustained request rate in calls per minute,
+	// under half of REDCap's default rate-limiter threshold (600 a minute
+	// per IP, after which the IP is banned for good): with the burst, no
+	// minute ever holds more than 295 calls, which leaves room for a second
+	// tool on the same IP and stays under even a threshold set to 300.
+	DefaultMaxRate = 280
+	// DefaultBurst is how many calls may go at once before the rate applies,
+	// so that a small query never waits: loading the project's structure
+	// takes eight calls, the ids and one export two more.
+	DefaultBurst     = 15
+	DefaultUserAgent = "rq-redcap-client/1"
 )
 
 func defaultConfig() config {
 	return config{
 		timeout:        DefaultTimeout,
 		connectTimeout: DefaultConnectTimeout,
-		ratePerSecond:  DefaultRateLimit,
+		perMinute:      DefaultMaxRate,
+		burst:          DefaultBurst,
 		retry:          DefaultRetryPolicy(),
 		userAgent:      DefaultUserAgent,
 	}
@@ -76,14 +87,21 @@ func WithConnectTimeout(d time.Duration) Option {
 	}
 }
 
-// WithRateLimit caps the request rate of the Client (default 5 per second).
+// WithMaxRate caps the Client's sustained request rate at perMinute calls
+// a minute (default DefaultMaxRate), with a burst of DefaultBurst calls.
 // REDCap bans an IP permanently once it exceeds the server's per-minute
-// threshold, so keep this well under 10. Zero or less removes the cap.
-func WithRateLimit(perSecond float64) Option {
+// threshold (600 by default), so keep this well under it. Zero or less
+// removes the cap, for servers whose administrator turned the limiter off.
+func WithMaxRate(perMinute float64) Option {
 	return func(c *config) error {
-		c.ratePerSecond = perSecond
+		c.perMinute = perMinute
 		return nil
 	}
+}
+
+// WithRateLimit is WithMaxRate in calls per second (zero or less: no cap).
+func WithRateLimit(perSecond float64) Option {
+	return WithMaxRate(perSecond * 60)
 }
 
 // WithRetry replaces the retry policy (default DefaultRetryPolicy()).

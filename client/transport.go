@@ -100,6 +100,13 @@ func (c *Client) sendRetrying(ctx context.Context, f *form, k kind) (*http.Respo
 			if err == nil || k == write || !errors.Is(err, ErrHTMLPage) || !errors.As(err, &lastErr) {
 				return r, err
 			}
+		case resp.StatusCode == http.StatusTooManyRequests:
+			// Never retried unless the answer says when (see throttle.go).
+			lastErr = c.statusError(resp, content, action)
+			cancel()
+			if retryWait, err = c.throttleWait(resp.Header, lastErr); err != nil {
+				return nil, err
+			}
 		default:
 			lastErr = c.statusError(resp, content, action)
 			cancel()
@@ -115,6 +122,9 @@ func (c *Client) sendRetrying(ctx context.Context, f *form, k kind) (*http.Respo
 			return nil, lastErr
 		}
 		d := c.retry.delay(attempt, retryWait)
+		if errors.Is(lastErr, ErrThrottled) {
+			d = retryWait // exactly what the server asked, not the policy's cap
+		}
 		c.scrub(lastErr)
 		c.log.Warn("redcap client: retrying", "content", content, "action", action, "attempt", attempt, "wait", d, "error", lastErr.Message)
 		t := time.NewTimer(d)
@@ -212,12 +222,7 @@ func (c *Client) statusError(resp *http.Response, content, action string) *Error
 	e := &Error{Status: resp.StatusCode, Content: content, Action: action}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		e.Message = banMessage
-		if t := strings.TrimSpace(prefixOf(b)); t != "" {
-			e.Message += "; server said: " + t
-		}
-		e.Err = ErrBanned
-		return e
+		return throttleError(e, resp.Header, b)
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		e.Message = "the server redirected to " + resp.Header.Get("Location") + "; not followed (the token would be resent there). Use the final URL, ending in /api/"
 		e.Err = errRedirect

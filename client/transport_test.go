@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -285,7 +286,27 @@ func TestErrorPaths(t *testing.T) {
 				io.WriteString(w, "Your IP address has been banned due to suspected abuse")
 			},
 			call:   func(c *client.Client) error { _, err := c.ExportRecords(ctx, client.ExportRecordsParams{}); return err },
-			status: 429, sentinel: client.ErrBanned, msgHas: "banned", wantHits: 1,
+			status: 429, sentinel: client.ErrBanned, msgHas: "administrator must lift the ban", wantHits: 1,
+		},
+		{
+			name: "429 ban on an import stops at once",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(429)
+			},
+			call: func(c *client.Client) error {
+				_, err := c.ImportRecords(ctx, client.ImportRecordsParams{Data: []byte("record_id\n1\n")})
+				return err
+			},
+			status: 429, sentinel: client.ErrBanned, msgHas: "permanent", wantHits: 1,
+		},
+		{
+			name: "429 whose Retry-After is past the time-out stops",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Retry-After", "3600")
+				w.WriteHeader(429)
+			},
+			call:   func(c *client.Client) error { _, err := c.ExportRecords(ctx, client.ExportRecordsParams{}); return err },
+			status: 429, sentinel: client.ErrThrottled, msgHas: "longer than the time-out", wantHits: 1,
 		},
 		{
 			name: "503 retried until exhausted",
@@ -332,6 +353,9 @@ func TestErrorPaths(t *testing.T) {
 			}
 			if tt.msgHas != "" && !strings.Contains(err.Error(), tt.msgHas) {
 				t.Errorf("error %q does not contain %q", err, tt.msgHas)
+			}
+			if st := fmt.Sprintf("HTTP %d: HTTP", e.Status); strings.Contains(err.Error(), st) {
+				t.Errorf("error %q says %q twice", err, st)
 			}
 			if got := fs.hits.Load(); got != tt.wantHits {
 				t.Errorf("server saw %d requests, want %d", got, tt.wantHits)
@@ -478,16 +502,84 @@ func TestImportProblemsParsed(t *testing.T) {
 
 func TestRateLimitHoldsRequests(t *testing.T) {
 	fs := newFake(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "15.7.6") })
-	c := newClient(t, fs.URL, client.WithRateLimit(0.5)) // one request, then one every 2 s
-	if _, err := c.ExportVersion(context.Background()); err != nil {
-		t.Fatal(err)
+	c := newClient(t, fs.URL, client.WithMaxRate(30)) // a burst, then one call every 2 s
+	if pm, burst := c.MaxRate(); pm != 30 || burst != client.DefaultBurst {
+		t.Fatalf("MaxRate() = %v, %d; want 30, %d", pm, burst, client.DefaultBurst)
+	}
+	for i := range client.DefaultBurst { // the burst never waits
+		if _, err := c.ExportVersion(context.Background()); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
 	}
 	// The limiter knows at once that the next slot is past this deadline.
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	_, err := c.ExportVersion(ctx)
-	if err == nil || !strings.Contains(err.Error(), "rate limiter") || fs.hits.Load() != 1 {
+	if err == nil || !strings.Contains(err.Error(), "rate limiter") || fs.hits.Load() != client.DefaultBurst {
 		t.Fatalf("err = %v, hits = %d", err, fs.hits.Load())
+	}
+}
+
+func TestMaxRateDefaults(t *testing.T) {
+	tests := []struct {
+		name      string
+		opts      []client.Option
+		perMinute float64
+		burst     int
+		words     string
+	}{
+		{"default", nil, client.DefaultMaxRate, client.DefaultBurst, "280 calls/minute, burst 15"},
+		{"per minute", []client.Option{client.WithMaxRate(120)}, 120, client.DefaultBurst, "120 calls/minute"},
+		{"per second", []client.Option{client.WithRateLimit(2)}, 120, client.DefaultBurst, "120 calls/minute"},
+		{"off", []client.Option{client.WithMaxRate(0)}, 0, 0, "no limit"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := client.New("http://127.0.0.1:1/api/", testToken, tt.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pm, burst := c.MaxRate()
+			if pm != tt.perMinute || burst != tt.burst || !strings.Contains(c.RateDescription(), tt.words) {
+				t.Errorf("MaxRate() = %v, %d (%q); want %v, %d (%q)", pm, burst, c.RateDescription(), tt.perMinute, tt.burst, tt.words)
+			}
+		})
+	}
+}
+
+// TestThrottleWaitedOut: a 429 carrying Retry-After (a proxy's temporary
+// limit) is waited out and the request sent again, a write included.
+func TestThrottleWaitedOut(t *testing.T) {
+	tests := []struct {
+		name string
+		call func(c *client.Client) error
+	}{
+		{"read", func(c *client.Client) error { _, err := c.ExportVersion(context.Background()); return err }},
+		{"write", func(c *client.Client) error {
+			_, err := c.ImportRecords(context.Background(), client.ImportRecordsParams{Data: []byte("record_id\n1\n")})
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var n atomic.Int64
+			fs := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 1 {
+					w.Header().Set("Retry-After", "0")
+					w.WriteHeader(429)
+					return
+				}
+				io.WriteString(w, "1")
+			})
+			var logged bytes.Buffer
+			c := newClient(t, fs.URL, client.WithLogger(slog.New(slog.NewTextHandler(&logged, nil))))
+			if err := tt.call(c); err != nil {
+				t.Fatal(err)
+			}
+			if fs.hits.Load() != 2 || !strings.Contains(logged.String(), "throttled") {
+				t.Fatalf("hits = %d, log %q", fs.hits.Load(), logged.String())
+			}
+		})
 	}
 }
 

@@ -35,7 +35,7 @@ type Node interface {
 }
 
 // Expr is a value or condition: *Query, *QueryGroup, *Ref, *Literal, *Param, *Call,
-// *Binary or *Unary.
+// *Case, *Binary or *Unary.
 type Expr interface {
 	Node
 	exprNode()
@@ -62,16 +62,18 @@ type ParamDecl struct {
 
 // Select is one statement:
 //
-//	[explain [analyze]] select items from source [where ...] [group by ...]
-//	[order by ...] [limit n [offset m]]
+//	[explain [analyze]] select [distinct] items from source [where ...] [group by ...]
+//	[having ...] [order by ...] [limit n [offset m]]
 type Select struct {
 	Position Pos // of the first token ("explain" or "select")
 	Explain  bool
 	Analyze  bool // explain analyze: run and report; implies Explain
+	Distinct bool // select distinct: each output row once
 	Items    []*SelectItem
 	From     *Source
 	Where    Expr         // nil when absent
 	GroupBy  []Expr       // nil when absent
+	Having   Expr         // nil when absent: a condition on each group's row
 	OrderBy  []*OrderItem // nil when absent
 	Limit    Expr         // nil, a non-negative integer *Literal, or a *Param
 	Offset   Expr         // nil, a non-negative integer *Literal, or a *Param
@@ -101,6 +103,34 @@ type OrderItem struct {
 	Position Pos
 	Expr     Expr
 	Desc     bool
+	Nulls    NullsOrder // where nulls go; NullsDefault: last ascending, first descending
+}
+
+// NullsOrder says where an order by key puts nulls.
+type NullsOrder int
+
+// Where nulls go.
+const (
+	NullsDefault NullsOrder = iota // after every value ascending, before them descending
+	NullsFirst                     // nulls first
+	NullsLast                      // nulls last
+)
+
+// Case is a conditional value: the Then of the first When whose condition is true, else
+// Else (null when Else is nil).
+//
+//	case when score > 5 then 'high' when score > 2 then 'mid' else 'low' end
+type Case struct {
+	Position Pos // of "case"
+	Whens    []*When
+	Else     Expr // nil when absent
+}
+
+// When is one "when cond then value" of a Case.
+type When struct {
+	Position Pos // of "when"
+	Cond     Expr
+	Then     Expr
 }
 
 // Query is a leaf condition: Left Op Right, as in "score > 5", "x in (1, 2)",
@@ -387,6 +417,12 @@ func (c *Call) Pos() Pos { return c.Position }
 // Pos returns the position of the left operand.
 func (b *Binary) Pos() Pos { return b.Position }
 
+// Pos returns the position of "case".
+func (c *Case) Pos() Pos { return c.Position }
+
+// Pos returns the position of "when".
+func (w *When) Pos() Pos { return w.Position }
+
 // Pos returns the position of the operator.
 func (u *Unary) Pos() Pos { return u.Position }
 
@@ -397,4 +433,5 @@ func (*Literal) exprNode()    {}
 func (*Param) exprNode()      {}
 func (*Call) exprNode()       {}
 func (*Binary) exprNode()     {}
+func (*Case) exprNode()       {}
 func (*Unary) exprNode()      {}

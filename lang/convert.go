@@ -47,7 +47,7 @@ func (c *converter) paramDecl(g *gParamDecl) *ParamDecl {
 }
 
 func (c *converter) selectStmt(g *gSelect) *Select {
-	s := &Select{Position: Pos(g.Pos), Explain: g.Explain || g.Analyze, Analyze: g.Analyze}
+	s := &Select{Position: Pos(g.Pos), Explain: g.Explain || g.Analyze, Analyze: g.Analyze, Distinct: g.Distinct}
 	for _, it := range g.Items {
 		item := &SelectItem{Position: Pos(it.Pos), Star: it.Star}
 		if it.Expr != nil {
@@ -55,6 +55,10 @@ func (c *converter) selectStmt(g *gSelect) *Select {
 		}
 		if it.Alias != nil {
 			item.Alias = c.name(it.Alias)
+			if it.Star {
+				c.fail(it.Alias.Pos, "'*' cannot be given a name: it stands for every column",
+					"name the columns one by one: select a as x, b from ...")
+			}
 		}
 		s.Items = append(s.Items, item)
 	}
@@ -65,9 +69,18 @@ func (c *converter) selectStmt(g *gSelect) *Select {
 	for _, e := range g.GroupBy {
 		s.GroupBy = append(s.GroupBy, c.top(e))
 	}
+	if g.Having != nil {
+		s.Having = c.top(g.Having)
+	}
 	for _, o := range g.OrderBy {
-		s.OrderBy = append(s.OrderBy, &OrderItem{Position: Pos(o.Pos), Expr: c.top(o.Expr),
-			Desc: strings.EqualFold(o.Dir, "desc")})
+		item := &OrderItem{Position: Pos(o.Pos), Expr: c.top(o.Expr), Desc: strings.EqualFold(o.Dir, "desc")}
+		switch lower(o.Nulls) {
+		case "first":
+			item.Nulls = NullsFirst
+		case "last":
+			item.Nulls = NullsLast
+		}
+		s.OrderBy = append(s.OrderBy, item)
 	}
 	if g.Limit != nil {
 		s.Limit = c.count(g.Limit, "limit")
@@ -120,7 +133,7 @@ func (c *converter) count(g *gCount, clause string) Expr {
 
 // top converts a whole expression and refuses trees too deep for the evaluators that
 // will walk them recursively.
-func (c *converter) top(g *gOr) Expr {
+func (c *converter) top(g *gExpr) Expr {
 	e := c.or(g)
 	if e != nil && tooDeep(e, maxTreeDepth) {
 		c.fail(lexer.Position(e.Pos()), fmt.Sprintf("expression is nested too deeply (more than %d levels)", maxTreeDepth),
@@ -129,30 +142,27 @@ func (c *converter) top(g *gOr) Expr {
 	return e
 }
 
-func (c *converter) or(g *gOr) Expr {
-	if len(g.Items) == 1 {
-		return c.and(g.Items[0])
+// or applies precedence to a chain of operands joined by and/or: and binds tighter.
+func (c *converter) or(g *gExpr) Expr {
+	x := c.not(g.Left)
+	if len(g.Right) == 0 {
+		return x
 	}
-	items := make([]Expr, len(g.Items))
-	for i, it := range g.Items {
-		items[i] = c.and(it)
+	var ors []Expr
+	ands := []Expr{x}
+	for _, r := range g.Right {
+		if lower(r.Op) == "or" {
+			ors = append(ors, group(And, ands[0], ands[1:]...))
+			ands = nil
+		}
+		ands = append(ands, c.not(r.X))
 	}
-	return group(Or, items[0], items[1:]...)
+	ors = append(ors, group(And, ands[0], ands[1:]...))
+	return group(Or, ors[0], ors[1:]...)
 }
 
-func (c *converter) and(g *gAnd) Expr {
-	if len(g.Items) == 1 {
-		return c.not(g.Items[0])
-	}
-	items := make([]Expr, len(g.Items))
-	for i, it := range g.Items {
-		items[i] = c.not(it)
-	}
-	return group(And, items[0], items[1:]...)
-}
-
-func (c *converter) not(g *gNot) Expr {
-	x := c.cmp(g.Cmp)
+func (c *converter) not(g *gTerm) Expr {
+	x := c.cmp(g.Left, g.Tail)
 	for i := len(g.Nots) - 1; i >= 0; i-- {
 		x = &QueryGroup{Position: Pos(g.Nots[i].Pos), Op: Not, Items: []Expr{x}}
 	}
@@ -161,9 +171,8 @@ func (c *converter) not(g *gNot) Expr {
 
 var compareOps = map[string]CompareOp{"=": Eq, "<>": Ne, "<": Lt, "<=": Le, ">": Gt, ">=": Ge, "~": Match}
 
-func (c *converter) cmp(g *gCmp) Expr {
-	left := c.add(g.Left)
-	t := g.Tail
+func (c *converter) cmp(l *gValue, t *gCompare) Expr {
+	left := c.add(l)
 	if t == nil {
 		return left
 	}
@@ -212,44 +221,46 @@ func (c *converter) list(g *gList) []Expr {
 	return out
 }
 
-func (c *converter) add(g *gAdd) Expr {
-	x := c.mul(g.Left)
-	for _, r := range g.Right {
-		op := Add
-		if r.Op == "-" {
-			op = Sub
+// add applies precedence to a chain of operands joined by + - * /: * and / bind tighter,
+// and each operator groups to the left.
+func (c *converter) add(g *gValue) Expr {
+	sum := c.negs(c.primary(g.Left), g.Negs)
+	var term Expr
+	var termOp *gArith // the + or - that term follows; nil while term is the first
+	flush := func() {
+		if term == nil {
+			return
 		}
-		x = &Binary{Position: x.Pos(), OpPos: Pos(r.Pos), Op: op, Left: x, Right: c.mul(r.X)}
+		sum = &Binary{Position: sum.Pos(), OpPos: Pos(termOp.Pos), Op: arithOps[termOp.Op], Left: sum, Right: term}
+		term = nil
 	}
-	return x
-}
-
-func (c *converter) mul(g *gMul) Expr {
-	x := c.unary(g.Left)
 	for _, r := range g.Right {
-		op := Mul
-		if r.Op == "/" {
-			op = Div
+		x := c.negs(c.primary(r.X), r.Negs)
+		switch r.Op {
+		case "*", "/":
+			if term == nil {
+				sum = &Binary{Position: sum.Pos(), OpPos: Pos(r.Pos), Op: arithOps[r.Op], Left: sum, Right: x}
+			} else {
+				term = &Binary{Position: term.Pos(), OpPos: Pos(r.Pos), Op: arithOps[r.Op], Left: term, Right: x}
+			}
+		default:
+			flush()
+			term, termOp = x, r
 		}
-		x = &Binary{Position: x.Pos(), OpPos: Pos(r.Pos), Op: op, Left: x, Right: c.unary(r.X)}
+	}
+	flush()
+	return sum
+}
+
+var arithOps = map[string]ArithOp{"+": Add, "-": Sub, "*": Mul, "/": Div}
+
+// negs applies unary minus signs, innermost last.
+func (c *converter) negs(x Expr, negs []*gMinus) Expr {
+	for i := len(negs) - 1; i >= 0; i-- {
+		x = negate(x, Pos(negs[i].Pos))
 	}
 	return x
 }
-
-func (c *converter) unary(g *gUnary) Expr {
-	x := c.primary(g.X)
-	for i := len(g.Negs) - 1; i >= 0; i-- {
-		x = negate(x, Pos(g.Negs[i].Pos))
-	}
-	return x
-}
-
-// aggregates may take distinct.
-var aggregates = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true}
-
-// IsAggregate reports whether name (any case) is an aggregate function: count, sum, avg,
-// min or max.
-func IsAggregate(name string) bool { return aggregates[lower(name)] }
 
 func (c *converter) primary(g *gPrimary) Expr {
 	switch {
@@ -264,6 +275,15 @@ func (c *converter) primary(g *gPrimary) Expr {
 			return &Ref{Position: Pos(g.Pos), Event: unbracket(g.Pinned.Parts[0]), Name: unbracket(g.Pinned.Parts[1]), Bracketed: true}
 		}
 		return &Ref{Position: Pos(g.Pos), Name: unbracket(g.Pinned.Parts[0]), Bracketed: true}
+	case g.Case != nil:
+		k := &Case{Position: Pos(g.Pos)}
+		for _, w := range g.Case.Whens {
+			k.Whens = append(k.Whens, &When{Position: Pos(w.Pos), Cond: c.or(w.Cond), Then: c.or(w.Then)})
+		}
+		if g.Case.Else != nil {
+			k.Else = c.or(g.Case.Else)
+		}
+		return k
 	case g.Call != nil:
 		call := &Call{Position: Pos(g.Pos), Name: lower(*g.Name), Star: g.Call.Star, Distinct: g.Call.Distinct}
 		for _, a := range g.Call.Args {
@@ -273,8 +293,8 @@ func (c *converter) primary(g *gPrimary) Expr {
 		case call.Star && call.Name != "count":
 			c.fail(g.Pos, fmt.Sprintf("%s(*) is not allowed: only count takes *", call.Name),
 				fmt.Sprintf("write %s(field)", call.Name))
-		case call.Distinct && !aggregates[call.Name]:
-			c.fail(g.Pos, fmt.Sprintf("distinct is not allowed in %s(): only count, sum, avg, min and max take it", call.Name), "")
+		case call.Distinct && !takesDistinct(call.Name):
+			c.fail(g.Pos, fmt.Sprintf("distinct is not allowed in %s(): only %s take it", call.Name, distinctNames()), "")
 		case call.Distinct && len(call.Args) != 1:
 			c.fail(g.Pos, fmt.Sprintf("%s(distinct ...) takes exactly one argument", call.Name), "")
 		}
@@ -367,6 +387,13 @@ func tooDeep(e Expr, limit int) bool {
 				return true
 			}
 		}
+	case *Case:
+		for _, w := range e.Whens {
+			if tooDeep(w.Cond, limit-1) || tooDeep(w.Then, limit-1) {
+				return true
+			}
+		}
+		return e.Else != nil && tooDeep(e.Else, limit-1)
 	}
 	return false
 }

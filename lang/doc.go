@@ -13,8 +13,6 @@
 // user's words and often a hint; Render shows the source line with a caret.
 //
 // The grammar is written with participle (grammar.go); the EBNF in docs/language.md is
-// generated from it and every syntax error comes from it. Because participle's reflective
-// parser is slow, each statement is first tried by a hand-written parser (fastparse.go)
-// that builds the identical tree; the tests and FuzzParse check that the two accept the
-// same statements and build the same trees.
+// generated from it, and it is the only parser: every tree and every syntax error comes
+// from it. Syntax errors are put in the user's words by a table of cases (explain.go).
 package lang

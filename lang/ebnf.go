@@ -15,6 +15,9 @@ func EBNF() string {
 	rules := strings.Split(grammar.String(), "\n")
 	for i, r := range rules {
 		rules[i] = grammarName.ReplaceAllString(strings.TrimSpace(r), "$1")
+		// comparison operators are one token type for the parser's sake; show them
+		rules[i] = strings.ReplaceAll(rules[i], "<compare>", `("=" | "<>" | "<=" | ">=" | "<" | ">" | "~")`)
+		rules[i] = strings.ReplaceAll(rules[i], "<arith>", `("+" | "-" | "*" | "/")`)
 	}
 	return strings.Join(rules, "\n") + "\n"
 }

@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// Error cases live in ../testdata/lang-errors/*.rq. Each file is rq source whose expected
+// Error cases live in testdata/lang-errors/*.rq. Each file is rq source whose expected
 // errors are marked by comment lines:
 //
 //	select age, score, from records
@@ -65,7 +65,7 @@ func readMarkers(src string) (markers []marker, checkParams bool) {
 }
 
 func TestErrorCases(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "testdata", "lang-errors", "*.rq"))
+	files, err := filepath.Glob(filepath.Join("testdata", "lang-errors", "*.rq"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -172,6 +172,7 @@ func Inspect(n Node, fn func(Node) bool) {
 		for _, g := range n.GroupBy {
 			walk(g)
 		}
+		walk(n.Having)
 		for _, o := range n.OrderBy {
 			Inspect(o, fn)
 		}
@@ -194,6 +195,14 @@ func Inspect(n Node, fn func(Node) bool) {
 		for _, a := range n.Args {
 			walk(a)
 		}
+	case *Case:
+		for _, w := range n.Whens {
+			Inspect(w, fn)
+		}
+		walk(n.Else)
+	case *When:
+		walk(n.Cond)
+		walk(n.Then)
 	case *Binary:
 		walk(n.Left)
 		walk(n.Right)

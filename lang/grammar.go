@@ -21,22 +21,24 @@ type gParamDecl struct {
 }
 
 type gSelect struct {
-	Pos     lexer.Position
-	Explain bool      `parser:"( @'explain'"`
-	Analyze bool      `parser:"  @'analyze'? )?"`
-	Items   []*gItem  `parser:"'select' @@ ( ',' @@ )*"`
-	From    *gSource  `parser:"'from' @@"`
-	Where   *gOr      `parser:"( 'where' @@ )?"`
-	GroupBy []*gOr    `parser:"( 'group' 'by' @@ ( ',' @@ )* )?"`
-	OrderBy []*gOrder `parser:"( 'order' 'by' @@ ( ',' @@ )* )?"`
-	Limit   *gCount   `parser:"( 'limit' @@"`
-	Offset  *gCount   `parser:"  ( 'offset' @@ )? )?"`
+	Pos      lexer.Position
+	Explain  bool      `parser:"( @'explain'"`
+	Analyze  bool      `parser:"  @'analyze'? )?"`
+	Distinct bool      `parser:"'select' @'distinct'?"`
+	Items    []*gItem  `parser:"@@ ( ',' @@ )*"`
+	From     *gSource  `parser:"'from' @@"`
+	Where    *gExpr    `parser:"( 'where' @@ )?"`
+	GroupBy  []*gExpr  `parser:"( 'group' 'by' @@ ( ',' @@ )* )?"`
+	Having   *gExpr    `parser:"( 'having' @@ )?"`
+	OrderBy  []*gOrder `parser:"( 'order' 'by' @@ ( ',' @@ )* )?"`
+	Limit    *gCount   `parser:"( 'limit' @@"`
+	Offset   *gCount   `parser:"  ( 'offset' @@ )? )?"`
 }
 
 type gItem struct {
 	Pos   lexer.Position
 	Star  bool   `parser:"( @'*'"`
-	Expr  *gOr   `parser:"| @@ )"`
+	Expr  *gExpr `parser:"| @@ )"`
 	Alias *gName `parser:"( 'as' @@ )?"`
 }
 
@@ -53,9 +55,10 @@ type gSource struct {
 }
 
 type gOrder struct {
-	Pos  lexer.Position
-	Expr *gOr   `parser:"@@"`
-	Dir  string `parser:"( @'asc' | @'desc' )?"`
+	Pos   lexer.Position
+	Expr  *gExpr `parser:"@@"`
+	Dir   string `parser:"( @'asc' | @'desc' )?"`
+	Nulls string `parser:"( 'nulls' @( 'first' | 'last' ) )?"`
 }
 
 type gCount struct {
@@ -64,46 +67,45 @@ type gCount struct {
 	Param  *string `parser:"| @Param"`
 }
 
-// Conditions and values, loosest binding first: or, and, not, comparison, + -, * /,
-// unary minus, primary.
+// Conditions and values. participle's reflective parser pays for every struct level, so
+// the grammar is kept flat: a condition is a chain of operands joined by and/or, a value
+// a chain of operands joined by + - * /, and the converter applies precedence (not binds
+// tighter than and, and than or; * / tighter than + -).
 
-type gOr struct {
+type gExpr struct {
 	Pos   lexer.Position
-	Items []*gAnd `parser:"@@ ( 'or' @@ )*"`
+	Left  *gTerm    `parser:"@@"`
+	Right []*gLogic `parser:"@@*"`
 }
 
-type gAnd struct {
-	Pos   lexer.Position
-	Items []*gNot `parser:"@@ ( 'and' @@ )*"`
+type gLogic struct {
+	Pos lexer.Position
+	Op  string `parser:"@( 'and' | 'or' )"`
+	X   *gTerm `parser:"@@"`
 }
 
-type gNot struct {
+type gTerm struct {
 	Pos  lexer.Position
-	Nots []*gNotKw `parser:"@@*"`
-	Cmp  *gCmp     `parser:"@@"`
+	Nots []*gNotWord `parser:"@@*"`
+	Left *gValue     `parser:"@@"`
+	Tail *gCompare   `parser:"@@?"`
 }
 
-type gNotKw struct {
+type gNotWord struct {
 	Pos lexer.Position
 	Kw  string `parser:"@'not'"`
 }
 
-type gCmp struct {
-	Pos  lexer.Position
-	Left *gAdd     `parser:"@@"`
-	Tail *gCmpTail `parser:"@@?"`
-}
-
-type gCmpTail struct {
+type gCompare struct {
 	Pos     lexer.Position
-	Is      *gIs      `parser:"  @@"`
-	Not     *gNotOp   `parser:"| @@"`
+	Op      string    `parser:"  @Compare"`
+	Right   *gValue   `parser:"  @@"`
 	In      *gList    `parser:"| 'in' @@"`
+	Is      *gIs      `parser:"| @@"`
+	Not     *gNotOp   `parser:"| @@"`
 	Between *gBetween `parser:"| 'between' @@"`
-	Like    *gAdd     `parser:"| 'like' @@"`
+	Like    *gValue   `parser:"| 'like' @@"`
 	Has     *gHas     `parser:"| 'has' @@"`
-	Op      string    `parser:"| @( '=' | '<>' | '<=' | '>=' | '<' | '>' | '~' )"`
-	Right   *gAdd     `parser:"  @@"`
 }
 
 type gIs struct {
@@ -113,50 +115,34 @@ type gIs struct {
 type gNotOp struct {
 	In      *gList    `parser:"'not' ( 'in' @@"`
 	Between *gBetween `parser:"      | 'between' @@"`
-	Like    *gAdd     `parser:"      | 'like' @@ )"`
+	Like    *gValue   `parser:"      | 'like' @@ )"`
 }
 
 type gList struct {
-	Items []*gOr `parser:"'(' ( @@ ( ',' @@ )* )? ')'"`
+	Items []*gExpr `parser:"'(' ( @@ ( ',' @@ )* )? ')'"`
 }
 
 type gBetween struct {
-	Lo *gAdd `parser:"@@ 'and'"`
-	Hi *gAdd `parser:"@@"`
+	Lo *gValue `parser:"@@ 'and'"`
+	Hi *gValue `parser:"@@"`
 }
 
 type gHas struct {
-	Mode string `parser:"( @( 'any' | 'all' )"`
-	List *gList `parser:"  @@"`
-	One  *gAdd  `parser:"| @@ )"`
+	Mode string  `parser:"( @( 'any' | 'all' )"`
+	List *gList  `parser:"  @@"`
+	One  *gValue `parser:"| @@ )"`
 }
 
-type gAdd struct {
+type gValue struct {
 	Pos   lexer.Position
-	Left  *gMul    `parser:"@@"`
-	Right []*gAddR `parser:"@@*"`
+	Negs  []*gMinus `parser:"@@*"`
+	Left  *gPrimary `parser:"@@"`
+	Right []*gArith `parser:"@@*"`
 }
 
-type gAddR struct {
-	Pos lexer.Position
-	Op  string `parser:"@( '+' | '-' )"`
-	X   *gMul  `parser:"@@"`
-}
-
-type gMul struct {
-	Pos   lexer.Position
-	Left  *gUnary  `parser:"@@"`
-	Right []*gMulR `parser:"@@*"`
-}
-
-type gMulR struct {
-	Pos lexer.Position
-	Op  string  `parser:"@( '*' | '/' )"`
-	X   *gUnary `parser:"@@"`
-}
-
-type gUnary struct {
+type gArith struct {
 	Pos  lexer.Position
+	Op   string    `parser:"@Arith"`
 	Negs []*gMinus `parser:"@@*"`
 	X    *gPrimary `parser:"@@"`
 }
@@ -168,12 +154,24 @@ type gMinus struct {
 
 type gPrimary struct {
 	Pos    lexer.Position
-	Paren  *gOr      `parser:"  '(' @@ ')'"`
-	Param  *string   `parser:"| @Param"`
+	Name   *string   `parser:"  @Ident"`
+	Call   *gArgs    `parser:"  @@?"`
 	Lit    *gLiteral `parser:"| @@"`
 	Pinned *gPinned  `parser:"| @@"`
-	Name   *string   `parser:"| @Ident"`
-	Call   *gArgs    `parser:"  @@?"`
+	Case   *gCase    `parser:"| 'case' @@"`
+	Param  *string   `parser:"| @Param"`
+	Paren  *gExpr    `parser:"| '(' @@ ')'"`
+}
+
+type gCase struct {
+	Whens []*gWhen `parser:"@@+"`
+	Else  *gExpr   `parser:"( 'else' @@ )? 'end'"`
+}
+
+type gWhen struct {
+	Pos  lexer.Position
+	Cond *gExpr `parser:"'when' @@"`
+	Then *gExpr `parser:"'then' @@"`
 }
 
 type gPinned struct {
@@ -181,9 +179,9 @@ type gPinned struct {
 }
 
 type gArgs struct {
-	Star     bool   `parser:"'(' ( @'*'"`
-	Distinct bool   `parser:"    | @'distinct'? "`
-	Args     []*gOr `parser:"      @@ ( ',' @@ )* )? ')'"`
+	Star     bool     `parser:"'(' ( @'*'"`
+	Distinct bool     `parser:"    | @'distinct'? "`
+	Args     []*gExpr `parser:"      @@ ( ',' @@ )* )? ')'"`
 }
 
 type gDefault struct {
@@ -211,7 +209,7 @@ var grammar = participle.MustBuild[gEntry](
 )
 
 // exprGrammar parses a condition or value on its own (ParseExpr).
-var exprGrammar = participle.MustBuild[gOr](
+var exprGrammar = participle.MustBuild[gExpr](
 	participle.Lexer(definition{}),
 	participle.CaseInsensitive("Ident"),
 	participle.UseLookahead(1),

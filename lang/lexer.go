@@ -27,7 +27,9 @@ const (
 	tParam                               // $name: value is the name
 	tString                              // 'text' or "text": value is the text, quotes undone
 	tNumber                              // 12, 1.5, 1e3
-	tPunct                               // ( ) , ; * + - / ~ = <> < <= > >=
+	tPunct                               // ( ) , ;
+	tArith                               // + - * /
+	tCompare                             // = <> < <= > >= ~: one token type, so that the grammar matches it without trying each
 	tError                               // a lexing error; its chunk is not parsed
 	tStart                               // not a token: what precedes the first one, in messages
 )
@@ -37,7 +39,7 @@ const (
 func symbols() map[string]lexer.TokenType {
 	return map[string]lexer.TokenType{
 		"EOF": lexer.EOF, "Keyword": tKeyword, "Ident": tIdent, "Bracket": tBracket,
-		"Param": tParam, "String": tString, "Number": tNumber, "Punct": tPunct,
+		"Param": tParam, "String": tString, "Number": tNumber, "Punct": tPunct, "Compare": tCompare, "Arith": tArith,
 	}
 }
 
@@ -73,6 +75,8 @@ type scanner struct {
 	toks     []token
 	comments []comment
 	errs     ErrorList
+	open     bool // the input ends inside a quote or a /* comment
+	lenient  bool // only finding statements' ends: no limit on nesting or errors
 }
 
 func scan(filename, src string) *scanner {
@@ -129,7 +133,7 @@ func (s *scanner) fail(at Pos, msg, hint string) {
 }
 
 func (s *scanner) run() {
-	for s.off < len(s.src) && len(s.errs) <= maxErrors {
+	for s.off < len(s.src) && (len(s.errs) <= maxErrors || s.lenient) {
 		c := s.src[s.off]
 		start := s.lpos()
 		switch {
@@ -147,6 +151,7 @@ func (s *scanner) run() {
 				at := s.pos()
 				s.advance(len(s.src) - s.off)
 				s.fail(at, "unclosed comment: '/*' has no matching '*/'", "end the comment with */")
+				s.open = true
 				return
 			}
 			s.comment(start, end+4)
@@ -201,6 +206,7 @@ func (s *scanner) quoted(q byte) bool {
 				hint += " (the text runs past the end of this line)"
 			}
 			s.fail(at, fmt.Sprintf("unclosed quote: the text starting here has no closing %c", q), hint)
+			s.open = true
 			return false
 		}
 		b.WriteString(s.src[i : i+j])
@@ -362,13 +368,18 @@ func (s *scanner) punct() bool {
 		}
 		s.advance(len(p.text))
 		typ := tPunct
-		if p.value == "and" || p.value == "or" {
+		switch p.value {
+		case "and", "or":
 			typ = tKeyword
+		case "=", "<>", "<", "<=", ">", ">=", "~":
+			typ = tCompare
+		case "+", "-", "*", "/":
+			typ = tArith
 		}
 		switch p.value {
 		case "(":
 			s.depth++
-			if s.depth > MaxDepth {
+			if s.depth > MaxDepth && !s.lenient {
 				s.fail(Pos(start), fmt.Sprintf("too deeply nested: more than %d parentheses are open here", MaxDepth), "")
 				return false
 			}

@@ -55,3 +55,36 @@ func (f *File) CheckGiven(given map[string]string) error {
 	}
 	return errs.err()
 }
+
+// Resolve checks the parameters of the file against the given values and returns the
+// values its statements run with: the given ones over the declared defaults. It reports
+// together every parameter a statement uses that is neither given nor declared with a
+// default, every parameter declared twice and, when strict, every given parameter that
+// the file neither uses nor declares (CheckGiven).
+func (f *File) Resolve(given map[string]string, strict bool) (map[string]string, error) {
+	var errs ErrorList
+	if strict {
+		errs = appendErrs(errs, f.CheckGiven(given))
+	}
+	errs = appendErrs(errs, f.CheckParams(given))
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return f.Values(given), nil
+}
+
+// Defaults returns the declared default of every parameter that has one, as text.
+func (f *File) Defaults() map[string]string { return f.Values(nil) }
+
+func appendErrs(list ErrorList, err error) ErrorList {
+	switch e := err.(type) {
+	case nil:
+	case ErrorList:
+		list = append(list, e...)
+	case *Error:
+		list = append(list, e)
+	default:
+		list = append(list, &Error{Msg: err.Error()})
+	}
+	return list
+}

@@ -47,13 +47,10 @@ func ParseFile(name, src string) (*File, error) {
 			errs = append(errs, e)
 			continue
 		}
-		n, ok := fastEntry(ch.toks)
-		if !ok {
-			var perrs ErrorList
-			if n, perrs = parseChunk(ch); len(perrs) > 0 {
-				errs = append(errs, perrs...)
-				continue
-			}
+		n, perrs := parseChunk(ch)
+		if len(perrs) > 0 {
+			errs = append(errs, perrs...)
+			continue
 		}
 		switch n := n.(type) {
 		case *ParamDecl:

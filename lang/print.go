@@ -136,6 +136,19 @@ func writeExpr(b *strings.Builder, e Expr, min int) {
 	case *Param:
 		b.WriteByte('$')
 		b.WriteString(e.Name)
+	case *Case:
+		b.WriteString("case")
+		for _, w := range e.Whens {
+			b.WriteString(" when ")
+			writeExpr(b, w.Cond, 0)
+			b.WriteString(" then ")
+			writeExpr(b, w.Then, 0)
+		}
+		if e.Else != nil {
+			b.WriteString(" else ")
+			writeExpr(b, e.Else, 0)
+		}
+		b.WriteString(" end")
 	case *Call:
 		b.WriteString(e.Name)
 		b.WriteByte('(')
@@ -230,6 +243,19 @@ func (p *Param) String() string { return exprString(p) }
 // String returns the call as canonical source.
 func (c *Call) String() string { return exprString(c) }
 
+// String returns the case expression as canonical source.
+func (c *Case) String() string { return exprString(c) }
+
+// String returns "when cond then value".
+func (w *When) String() string {
+	var b strings.Builder
+	b.WriteString("when ")
+	writeExpr(&b, w.Cond, 0)
+	b.WriteString(" then ")
+	writeExpr(&b, w.Then, 0)
+	return b.String()
+}
+
 // String returns the arithmetic as canonical source.
 func (b *Binary) String() string { return exprString(b) }
 
@@ -265,6 +291,12 @@ func (o *OrderItem) String() string {
 	if o.Desc {
 		b.WriteString(" desc")
 	}
+	switch o.Nulls {
+	case NullsFirst:
+		b.WriteString(" nulls first")
+	case NullsLast:
+		b.WriteString(" nulls last")
+	}
 	return b.String()
 }
 
@@ -281,6 +313,9 @@ func (s *Select) format(sep string) string {
 		}
 	}
 	b.WriteString("select ")
+	if s.Distinct {
+		b.WriteString("distinct ")
+	}
 	for i, it := range s.Items {
 		if i > 0 {
 			b.WriteString(", ")
@@ -301,6 +336,11 @@ func (s *Select) format(sep string) string {
 		b.WriteString(sep)
 		b.WriteString("group by ")
 		writeList(&b, s.GroupBy)
+	}
+	if s.Having != nil {
+		b.WriteString(sep)
+		b.WriteString("having ")
+		writeExpr(&b, s.Having, 0)
 	}
 	if len(s.OrderBy) > 0 {
 		b.WriteString(sep)

@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -123,5 +124,74 @@ from metadata;
 	}
 	if _, err := Format("select from"); err == nil {
 		t.Error("Format of bad input succeeded")
+	}
+}
+
+// edgeInputs are statements, one per line, near the edges of the grammar: some parse,
+// some do not. TestEdgeInputs checks each either round-trips or fails with positioned
+// errors, as FuzzParse does for random input.
+const edgeInputs = `select a from records where a not b
+select a from records where not not not a = 1 and not - - b
+select a from records where x has any
+select a from records where x has y
+select f(,) from records
+select f() from records
+select count(distinct) from records
+select a from records where not
+select a from records order by a asc desc
+explain analyze analyze select a from records
+explain
+param $x comment
+param $x = date '2024-01-01' comment 'd'
+param $x = -date '2024-01-01'
+param $x = --5
+param $x = - 5
+select - 5, -(5), - - 5 from records
+select a from records where x between 1 and 2 and 3
+select a from records where x not between (1 and 2) and 3
+select a from records where (x) in ((1), (2 + 3))
+select [a][b] as [c], 'q' as "r" from records
+select a from records limit $x offset $y
+select a from records limit 1 offset
+select date 'x' from records
+select datetime from records where date = datetime
+select a from records where x ~ 'a' ~ 'b'
+select a from records where x is not null is null
+select * as a from records
+select a from records group by a order by b limit 1 offset 2
+select a from records where a = 1 or b = 2 or (c = 3 or d = 4) and (e = 5 and f = 6)
+select distinct a, b from records order by a desc nulls first, b nulls last
+select a, count(*) from records group by a having count(*) > 1 and a is not null
+select case when a > 1 then 'x' when a is null then null else 'y' end as k from records
+select -case when a then 1 end * 2, case when not a then (case when b then 1 end) end from records
+select [case], [end], [having] from records
+select percentile(x, 0.9), median(x), mode(x), stddev(x), var(x), count(distinct x) from records`
+
+func TestEdgeInputs(t *testing.T) {
+	parsed := 0
+	for _, src := range strings.Split(edgeInputs, "\n") {
+		f, err := ParseFile("", src)
+		if err != nil {
+			var list ErrorList
+			if !errors.As(err, &list) || len(list) == 0 {
+				t.Errorf("%q: error is not an ErrorList: %v", src, err)
+			}
+			for _, e := range list {
+				if !e.Pos.IsValid() || e.Msg == "" {
+					t.Errorf("%q: error without position or message: %#v", src, e)
+				}
+			}
+			continue
+		}
+		parsed++
+		for _, s := range f.Statements {
+			back, err := Parse(s.String())
+			if err != nil || !Equal(back, s) {
+				t.Errorf("%q: String() %q does not round-trip (%v)", src, s.String(), err)
+			}
+		}
+	}
+	if parsed < 10 {
+		t.Errorf("only %d edge inputs parse; the list has lost its valid half", parsed)
 	}
 }

@@ -45,10 +45,6 @@ func ParseExpr(src string) (Expr, error) {
 	if e := checkParens(toks); e != nil {
 		return nil, ErrorList{e}
 	}
-	p := &fastParser{toks: toks}
-	if e, ok := p.fastTop(); ok {
-		return e, nil
-	}
 	ch := chunk{toks: toks, exprOnly: true, eof: s.toks[len(s.toks)-1].Pos}
 	g, err := exprGrammar.ParseFromLexer(ch.peeking())
 	if err != nil {
@@ -60,18 +56,4 @@ func ParseExpr(src string) (Expr, error) {
 		return nil, c.errs
 	}
 	return e, nil
-}
-
-// fastTop parses a whole token list as one expression with the fast parser.
-func (p *fastParser) fastTop() (e Expr, ok bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			if _, isBail := r.(bail); !isBail {
-				panic(r)
-			}
-			e, ok = nil, false
-		}
-	}()
-	e = p.top()
-	return e, p.i == len(p.toks)
 }

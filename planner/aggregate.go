@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,9 +14,18 @@ import (
 type aggState struct {
 	count    int64
 	sum      decimalSum
-	nums     int64
+	nnums    int64
 	best     client.Value
 	distinct map[string]bool
+	nums     []float64 // median, percentile: every number, sorted at the end
+	mean, m2 float64   // stddev, var: Welford's running mean and sum of squares
+	modes    map[string]*modeCount
+}
+
+// modeCount counts one value for mode.
+type modeCount struct {
+	v client.Value
+	n int64
 }
 
 // valueKey identifies a value for grouping and distinct counts: nulls are
@@ -32,6 +42,9 @@ func valueKey(v client.Value) string {
 		return strconv.Itoa(int(v.Kind)) + v.Time.Format(time.RFC3339)
 	}
 	if v.Kind == client.KindNumber {
+		if v.Num == 0 {
+			return "n0" // -0 and 0 are one value, as they are in where
+		}
 		return "n" + strconv.FormatFloat(v.Num, 'g', -1, 64)
 	}
 	return strconv.Itoa(int(v.Kind)) + v.String()
@@ -96,7 +109,28 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 			case "sum", "avg":
 				if n, ok := asNumber(v); ok {
 					st.sum.add(n)
-					st.nums++
+					st.nnums++
+				}
+			case "median", "percentile":
+				if n, ok := asNumber(v); ok {
+					st.nums = append(st.nums, n)
+				}
+			case "stddev", "var":
+				if n, ok := asNumber(v); ok {
+					st.nnums++
+					d := n - st.mean
+					st.mean += d / float64(st.nnums)
+					st.m2 += d * (n - st.mean)
+				}
+			case "mode":
+				if st.modes == nil {
+					st.modes = map[string]*modeCount{}
+				}
+				k := valueKey(v)
+				if m := st.modes[k]; m != nil {
+					m.n++
+				} else {
+					st.modes[k] = &modeCount{v: v, n: 1}
 				}
 			case "min", "max":
 				if st.best.Kind == client.KindNull {
@@ -122,19 +156,35 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 			case "count":
 				v = client.Value{Kind: client.KindNumber, Num: float64(st.count)}
 			case "sum":
-				if st.nums > 0 {
+				if st.nnums > 0 {
 					v = number(st.sum.sum())
 				}
 			case "avg":
-				if st.nums > 0 {
-					v = number(st.sum.mean(st.nums))
+				if st.nnums > 0 {
+					v = number(st.sum.mean(st.nnums))
 				}
+			case "median", "percentile":
+				v = percentile(st.nums, prog.aggParam[i])
+			case "var", "stddev":
+				// the sample variance, as SQL's var_samp and stddev_samp: null below two values
+				if st.nnums > 1 {
+					x := st.m2 / float64(st.nnums-1)
+					if agg.Name == "stddev" {
+						x = math.Sqrt(x)
+					}
+					v = number(x)
+				}
+			case "mode":
+				v = modeOf(st.modes)
 			default:
 				v = st.best
 			}
 			grow.vals[nk+i] = v
 		}
 		it.ev.r = grow
+		if prog.havingFn != nil && valueTri(prog.havingFn(it.ev)) != triTrue {
+			continue
+		}
 		row := make([]client.Value, len(prog.items))
 		for i, f := range prog.outs {
 			row[i] = f(it.ev)
@@ -142,4 +192,32 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 		out = append(out, row)
 	}
 	return out, nil
+}
+
+// percentile is the p-th quantile of nums with linear interpolation between
+// the two nearest ranks (SQL's percentile_cont); null when nums is empty.
+func percentile(nums []float64, p float64) client.Value {
+	if len(nums) == 0 {
+		return client.Value{}
+	}
+	slices.Sort(nums)
+	pos := p * float64(len(nums)-1)
+	lo := int(math.Floor(pos))
+	hi := min(lo+1, len(nums)-1)
+	return number(nums[lo] + (pos-float64(lo))*(nums[hi]-nums[lo]))
+}
+
+// modeOf is the most frequent value; a tie goes to the smallest value, so
+// that the answer does not depend on the order of the rows.
+func modeOf(counts map[string]*modeCount) client.Value {
+	var best *modeCount
+	for _, m := range counts {
+		if best == nil || m.n > best.n || m.n == best.n && orderCompare(m.v, best.v) < 0 {
+			best = m
+		}
+	}
+	if best == nil {
+		return client.Value{}
+	}
+	return best.v
 }

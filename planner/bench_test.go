@@ -24,6 +24,22 @@ func BenchmarkPlanHeadline(b *testing.B) {
 	}
 }
 
+// BenchmarkParsePlanHeadline parses and plans the headline query, as a user's
+// statement is: the target is ≤ 100 µs (participle is the only parser).
+func BenchmarkParsePlanHeadline(b *testing.B) {
+	pl := demoPlanner(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		stmt, err := lang.Parse("select age, score from records where score > 5 and form = 'baseline'")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := pl.Plan(stmt, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // residualRows types n rows with score and age values (some blank or invalid).
 func residualRows(b *testing.B, p *Plan, n int) []*trow {
 	cols := []string{"record_id", "redcap_event_name", "score", "age"}
@@ -45,11 +61,30 @@ func residualRows(b *testing.B, p *Plan, n int) []*trow {
 }
 
 func benchResidual(b *testing.B, src string) {
+	benchFilter(b, src, false)
+}
+
+// benchFilter times the residual of src, compiled as the planner does or,
+// with viaExpr, with every conjunct that computes values as one expr
+// program (how it ran before the closures, kept as the tests' oracle).
+func benchFilter(b *testing.B, src string, viaExpr bool) {
 	pl := demoPlanner(b, WithoutPushdown())
 	p := mustPlan(b, pl, src, nil)
 	rows := residualRows(b, p, 1<<16)
 	ev := newEvalCtx(0, p.scratch)
 	filter := p.prog.filter
+	if viaExpr {
+		cp := &compiler{a: p.a, allExpr: true}
+		filter = nil
+		for _, e := range p.residual {
+			c, err := cp.residual(e)
+			if err != nil {
+				b.Fatal(err)
+			}
+			filter = append(filter, c)
+		}
+		ev = newEvalCtx(0, cp.nscratch)
+	}
 	kept := 0
 	b.ResetTimer()
 	n := 0
@@ -84,7 +119,15 @@ func BenchmarkResidual(b *testing.B) {
 // BenchmarkResidualExpr evaluates a residual that goes through expr
 // programs (function calls and arithmetic), for comparison.
 func BenchmarkResidualExpr(b *testing.B) {
-	benchResidual(b, "select record from records where abs(score - 5) > 1 and age * 2 between 36 and 130")
+	benchResidual(b, residualExprQuery)
+}
+
+const residualExprQuery = "select record from records where abs(score - 5) > 1 and age * 2 between 36 and 130"
+
+// BenchmarkResidualExprVM is BenchmarkResidualExpr through expr programs,
+// for the before/after ratio in one run.
+func BenchmarkResidualExprVM(b *testing.B) {
+	benchFilter(b, residualExprQuery, true)
 }
 
 // BenchmarkRun measures the whole local pipeline (typing raw rows,

@@ -138,6 +138,15 @@ func (a *analysis) resolveNew(r *lang.Ref) (*column, error) {
 	if f, code, ok := a.pl.dict.ExportColumn(r.Name); ok && code != "" {
 		return a.slotFor(&column{kind: ckCheckbox, field: f, code: code, name: r.Name}), nil
 	}
+	if low := strings.ToLower(r.Name); low != r.Name {
+		// REDCap's field names are lower case, and REDCap matches them in any
+		// case: so does rq, as it does keywords (AGE is age).
+		n := *r
+		n.Name = low
+		if c, err := a.resolveNew(&n); err == nil {
+			return c, nil
+		}
+	}
 	return nil, a.unknownName(r.Pos(), r.Name)
 }
 

@@ -9,24 +9,15 @@ import (
 	"github.com/redcapql/rq/lang"
 )
 
-// funcSig is a scalar function's arity and result type.
-type funcSig struct {
-	min, max int
-	result   client.Kind // 0: special
+// resultKinds maps lang's function results to value kinds; 0 is worked out from the
+// arguments.
+var resultKinds = map[lang.Result]client.Kind{
+	lang.ResultText: client.KindText, lang.ResultNumber: client.KindNumber, lang.ResultBool: kindBool,
+	lang.ResultDate: client.KindDate, lang.ResultDatetime: client.KindDatetime,
 }
 
-var functions = map[string]funcSig{
-	"lower": {1, 1, client.KindText}, "upper": {1, 1, client.KindText}, "trim": {1, 1, client.KindText},
-	"length":   {1, 1, client.KindNumber},
-	"contains": {2, 2, kindBool}, "starts_with": {2, 2, kindBool}, "ends_with": {2, 2, kindBool},
-	"abs": {1, 1, client.KindNumber}, "round": {1, 2, client.KindNumber},
-	"year": {1, 1, client.KindNumber}, "month": {1, 1, client.KindNumber}, "day": {1, 1, client.KindNumber},
-	"today": {0, 0, client.KindDate}, "now": {0, 0, client.KindDatetime},
-	"datediff": {3, 4, client.KindNumber}, "coalesce": {1, -1, 0}, "missing": {1, 1, kindBool},
-	"label": {1, 1, client.KindText},
-}
-
-var aggregates = map[string]bool{"count": true, "min": true, "max": true, "sum": true, "avg": true}
+// isAggregate reports whether name (lower case, as calls are) is an aggregate.
+func isAggregate(name string) bool { return lang.IsAggregate(name) }
 
 // datediffUnits are REDCap's datediff units in seconds.
 var datediffUnits = map[string]float64{
@@ -34,7 +25,7 @@ var datediffUnits = map[string]float64{
 }
 
 func (a *analysis) call(c *lang.Call) (client.Kind, error) {
-	if aggregates[c.Name] {
+	if isAggregate(c.Name) {
 		if !a.aggOK {
 			return 0, errAt(c.Pos(), "", "aggregate %s(...) is only allowed in the select list (and in order by of a query that aggregates)", c.Name)
 		}
@@ -42,16 +33,9 @@ func (a *analysis) call(c *lang.Call) (client.Kind, error) {
 		defer func() { a.aggOK = true }()
 		return a.aggregate(c)
 	}
-	sig, ok := functions[c.Name]
+	sig, ok := lang.LookupFunction(c.Name)
 	if !ok {
-		var names []string
-		for n := range functions {
-			names = append(names, n)
-		}
-		for n := range aggregates {
-			names = append(names, n)
-		}
-		if s := nearest(c.Name, names); s != "" {
+		if s := nearest(c.Name, lang.FunctionNames()); s != "" {
 			return 0, errAt(c.Pos(), "", "no function %s; did you mean %s?", c.Name, s)
 		}
 		return 0, errAt(c.Pos(), "", "no function %s", c.Name)
@@ -59,12 +43,12 @@ func (a *analysis) call(c *lang.Call) (client.Kind, error) {
 	if c.Star || c.Distinct {
 		return 0, errAt(c.Pos(), "", "%s does not take * or distinct", c.Name)
 	}
-	if len(c.Args) < sig.min || (sig.max >= 0 && len(c.Args) > sig.max) {
-		want := strconv.Itoa(sig.min)
-		if sig.max != sig.min {
-			want = fmt.Sprintf("%d to %d", sig.min, sig.max)
-			if sig.max < 0 {
-				want = fmt.Sprintf("at least %d", sig.min)
+	if len(c.Args) < sig.Min || (sig.Max >= 0 && len(c.Args) > sig.Max) {
+		want := strconv.Itoa(sig.Min)
+		if sig.Max != sig.Min {
+			want = fmt.Sprintf("%d to %d", sig.Min, sig.Max)
+			if sig.Max < 0 {
+				want = fmt.Sprintf("at least %d", sig.Min)
 			}
 		}
 		return 0, errAt(c.Pos(), "", "%s takes %s arguments, not %d", c.Name, want, len(c.Args))
@@ -179,7 +163,7 @@ func (a *analysis) call(c *lang.Call) (client.Kind, error) {
 			return 0, errAt(x.Pos(), "", "%s does not apply to checkbox %s", c.Name, x)
 		}
 	}
-	return sig.result, nil
+	return resultKinds[sig.Result], nil
 }
 
 // todayValue is today() or now(): the local wall clock when the query was

@@ -204,8 +204,10 @@ func (a *analysis) query(q *lang.Query) error {
 			return err
 		}
 	}
-	if anchorCol != nil && anchorCol.kind == ckRecord && anchor == q.Left {
-		// Record ids are text: 5 means '5'.
+	if anchorCol != nil && anchorCol.kind == ckRecord && anchor == q.Left && !orderingOp(q.Op) {
+		// Record ids are text: = 5 means = '5'. An ordering (record > 450)
+		// keeps the number, so that it compares numerically with ids that are
+		// numbers, as REDCap's [record_id] > 450 and rq's order by record do.
 		for _, x := range q.Right {
 			if l, ok := x.(*lang.Literal); ok && l.Kind == lang.Number {
 				a.lits[l] = client.Value{Kind: client.KindText, Str: l.Text}
@@ -357,4 +359,13 @@ func (a *analysis) patternQuery(q *lang.Query) error {
 	}
 	a.likes[q] = compileLike(l.Text)
 	return nil
+}
+
+// orderingOp reports whether op orders values (< <= > >= between).
+func orderingOp(op lang.CompareOp) bool {
+	switch op {
+	case lang.Lt, lang.Le, lang.Gt, lang.Ge, lang.Between, lang.NotBetween:
+		return true
+	}
+	return false
 }

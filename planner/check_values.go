@@ -119,8 +119,58 @@ func (a *analysis) valueNew(e lang.Expr) (client.Kind, error) {
 			return 0, err
 		}
 		return kindBool, nil
+	case *lang.Case:
+		return a.caseValue(e)
 	}
 	return 0, errAt(e.Pos(), "", "unsupported expression %s", e)
+}
+
+// caseValue checks case when ... then ... else ... end: each when is a
+// condition; the results (then and else) have one type, which literals take
+// as in coalesce.
+func (a *analysis) caseValue(e *lang.Case) (client.Kind, error) {
+	results := make([]lang.Expr, 0, len(e.Whens)+1)
+	for _, w := range e.Whens {
+		if err := a.cond(w.Cond); err != nil {
+			return 0, err
+		}
+		results = append(results, w.Then)
+	}
+	if e.Else != nil {
+		results = append(results, e.Else)
+	}
+	var k client.Kind = client.KindNull
+	for _, x := range results {
+		if _, ok := x.(*lang.Literal); ok {
+			continue
+		}
+		xk, err := a.value(x)
+		if err != nil {
+			return 0, err
+		}
+		if k == client.KindNull {
+			k = xk
+		} else if xk != client.KindNull && !comparable(k, xk) {
+			return 0, errAt(x.Pos(), "", "case mixes %s and %s: every then and else must give the same type", kindName(k), kindName(xk))
+		}
+	}
+	for _, x := range results {
+		l, ok := x.(*lang.Literal)
+		if !ok {
+			continue
+		}
+		if k == client.KindNull {
+			if _, err := a.value(l); err != nil {
+				return 0, err
+			}
+			k = literalKind(l)
+			continue
+		}
+		if err := a.operand(l, k, nil, lang.In); err != nil {
+			return 0, err
+		}
+	}
+	return k, nil
 }
 
 // numberOperand checks an arithmetic operand; a text literal must be a number.

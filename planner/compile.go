@@ -42,10 +42,11 @@ type (
 	valFn  func(*evalCtx) client.Value
 )
 
-// compiler turns checked expressions into closures over typed rows. Column
-// references, literals, comparisons and logic are evaluated natively; every
-// other value expression (functions, arithmetic) is compiled once into an
-// expr program.
+// compiler turns checked expressions into closures over typed rows, once
+// per plan: column references, literals, comparisons, logic, arithmetic and
+// function calls (see computed). With allExpr (tests and the VM benchmark)
+// it compiles conditions that compute values into expr programs instead,
+// the oracle the closures are checked against.
 type compiler struct {
 	a        *analysis
 	nscratch int  // scratch values used by expr programs so far
@@ -95,8 +96,44 @@ func (cp *compiler) value(e lang.Expr) (valFn, error) {
 			return nil, err
 		}
 		return func(x *evalCtx) client.Value { return triValue(c(x)) }, nil
+	case *lang.Case:
+		return cp.caseValue(e)
 	}
-	return cp.exprProgram(e)
+	if cp.allExpr {
+		return cp.exprProgram(e)
+	}
+	return cp.computed(e)
+}
+
+// caseValue compiles case when ... then ... else ... end: the first branch
+// whose condition is true (not null, not false) gives the value.
+func (cp *compiler) caseValue(e *lang.Case) (valFn, error) {
+	conds := make([]valFn, len(e.Whens))
+	thens := make([]valFn, len(e.Whens))
+	for i, w := range e.Whens {
+		var err error
+		if conds[i], err = cp.value(w.Cond); err != nil {
+			return nil, err
+		}
+		if thens[i], err = cp.value(w.Then); err != nil {
+			return nil, err
+		}
+	}
+	els := func(*evalCtx) client.Value { return client.Value{} }
+	if e.Else != nil {
+		var err error
+		if els, err = cp.value(e.Else); err != nil {
+			return nil, err
+		}
+	}
+	return func(x *evalCtx) client.Value {
+		for i, c := range conds {
+			if valueTri(c(x)) == triTrue {
+				return thens[i](x)
+			}
+		}
+		return els(x)
+	}, nil
 }
 
 // cond compiles a condition.
@@ -244,15 +281,26 @@ func (cp *compiler) query(q *lang.Query) (condFn, error) {
 	return nil, errAt(q.OpPos, "", "internal: operator %s not compiled", q.Op)
 }
 
-// fastQuery compiles the commonest leaf, an unpinned number column compared
-// with number literals, without copying values: the residual's hot path.
+// fastQuery compiles the commonest leaves, an unpinned number column or
+// arithmetic compared with number literals, in float64 without copying
+// values: the residual's hot path.
 func (cp *compiler) fastQuery(q *lang.Query) condFn {
-	r, ok := q.Left.(*lang.Ref)
-	if !ok || r.Event != "" || cp.gslots != nil {
+	if cp.gslots != nil || cp.allExpr {
 		return nil
 	}
-	c := cp.a.cols[r]
-	if c == nil || c.valueKind() != client.KindNumber {
+	switch l := q.Left.(type) {
+	case *lang.Ref:
+		c := cp.a.cols[l]
+		if c == nil || l.Event != "" || c.valueKind() != client.KindNumber {
+			return nil
+		}
+	case *lang.Binary, *lang.Unary:
+		// arithmetic: a number or null
+	case *lang.Call:
+		if l.Name != "abs" {
+			return nil
+		}
+	default:
 		return nil
 	}
 	var nums []float64
@@ -267,10 +315,9 @@ func (cp *compiler) fastQuery(q *lang.Query) condFn {
 		}
 		nums = append(nums, v.Num)
 	}
-	slot := c.slot
-	num := func(x *evalCtx) (float64, bool) {
-		v := &x.r.vals[slot]
-		return v.Num, v.Kind == client.KindNumber
+	num, err := cp.number(q.Left)
+	if err != nil {
+		return nil
 	}
 	switch q.Op {
 	case lang.Eq, lang.Ne, lang.Lt, lang.Le, lang.Gt, lang.Ge:
@@ -318,11 +365,11 @@ func (cp *compiler) fastQuery(q *lang.Query) condFn {
 	return nil
 }
 
-// residual compiles one top-level conjunct of the residual: natively when
-// it only compares columns with literals (the hot path), else as one expr
-// program for the whole conjunct.
+// residual compiles one top-level conjunct of the residual into closures
+// (see computed for functions and arithmetic); with allExpr (tests), a
+// conjunct that computes values is one expr program instead.
 func (cp *compiler) residual(e lang.Expr) (condFn, error) {
-	if !needsExpr(e) {
+	if !needsExpr(e) || !cp.allExpr {
 		return cp.cond(e)
 	}
 	v, err := cp.exprProgram(e)
@@ -337,7 +384,7 @@ func needsExpr(e lang.Expr) bool {
 	found := false
 	walk(e, func(x lang.Expr) {
 		switch x.(type) {
-		case *lang.Call, *lang.Binary, *lang.Unary:
+		case *lang.Call, *lang.Binary, *lang.Unary, *lang.Case:
 			found = true
 		}
 	})

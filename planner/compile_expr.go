@@ -66,7 +66,7 @@ func (g *exprGen) gen(e lang.Expr) (string, error) {
 		return g.leaf(f), nil
 	}
 	switch e := e.(type) {
-	case *lang.Ref, *lang.Literal:
+	case *lang.Ref, *lang.Literal, *lang.Case:
 		f, err := g.cp.value(e)
 		if err != nil {
 			return "", err
@@ -280,11 +280,11 @@ func (g *exprGen) functions() []expr.Option {
 		expr.Function("or3", logicHelper(lang.Or)),
 		expr.Function("not3", logicHelper(lang.Not)),
 	}
-	for name := range functions {
-		if name == "label" || name == "today" || name == "now" {
+	for _, f := range lang.Functions {
+		name := f.Name
+		if f.Aggregate || name == "label" || name == "today" || name == "now" {
 			continue
 		}
-		name := name
 		opts = append(opts, expr.Function("fn_"+name, func(p ...any) (any, error) {
 			var buf [4]client.Value
 			args := buf[:0]

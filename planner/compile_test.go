@@ -7,8 +7,9 @@ import (
 	"github.com/redcapql/rq/client"
 )
 
-// TestExprMatchesNative evaluates conditions both ways, natively and as
-// expr programs, on every sample row: the truth values must agree.
+// TestExprMatchesNative evaluates conditions both ways, natively (closures)
+// and as expr programs, on every sample row: the truth values must agree.
+// The expr programs are the oracle of the native compiler.
 func TestExprMatchesNative(t *testing.T) {
 	pl := demoPlanner(t, WithoutPushdown())
 	conds := []string{
@@ -19,6 +20,11 @@ func TestExprMatchesNative(t *testing.T) {
 		"not (sex = 2 and score > 5)", "sbp >= 120 or sbp is null", "form = 'baseline'", "form <> 'visit' and record = '1'",
 		"[enrollment_arm_1][age] > 30", "smoker = true", "visit_date between '2024-02-01' and '2024-03-01'",
 		"age is null or not (age > 30)", "score in (7, null)",
+		// functions and arithmetic: closures natively, helper calls in expr
+		"abs(score - 5) > 1", "age * 2 between 36 and 130", "-score < -5", "score / 2 > 2",
+		"round(score / 3, 1) >= 2.3", "upper(site) = 'NYC'", "coalesce(score, 0) + 1 > 3",
+		"length(notes) > 10", "year(dob) < 1980", "label(sex) = 'Male'", "missing(score) or score > 8",
+		"contains(notes, 'tea')", "score - age < -20", "not (abs(score) + 1 > 5)", "(score + 1) * (age - 1) > 300",
 	}
 	for _, src := range conds {
 		p := mustPlan(t, pl, "select record from records where "+src, nil)

@@ -148,6 +148,10 @@ func TestDemoPushdownAgrees(t *testing.T) {
 		"select record, bmi from records where bmi >= 30 or bmi < 18.5",
 		"select record from records where email like '%@%' and contains(email, 'example')",
 		"select record from records where notes is not null",
+		"select record, AGE from records where Age > 60 and SEX = 2",
+		"select distinct sex, site from records where sex is not null order by site desc nulls last, sex",
+		"select site, mode(sex), var(age), percentile(age, 0.1) from records group by site having max(age) > 80 order by site",
+		"select record, case when sbp > 140 then 'high' else 'ok' end as bp from records where sbp is not null and record between 5 and 40",
 	}
 	for _, g := range goldenPlans {
 		if g.planner == "demo" && !strings.Contains(g.query, "$") && !strings.Contains(g.query, "from metadata") && !strings.Contains(g.query, "from events") && !strings.HasPrefix(g.query, "explain") {

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/redcapql/rq/client"
@@ -17,16 +18,20 @@ type program struct {
 	// gslots maps the nodes of an aggregate query's items that are read
 	// from the group row: group keys (slots 0..len(groupBy)-1), then
 	// aggregates. Items are expressions over these.
-	gslots map[lang.Expr]int
-	order  []orderKey
-	hidden int   // order keys appended to output rows and trimmed before returning them
-	bools  []int // output columns that are conditions: 1/0 inside, client.KindBool out
+	gslots   map[lang.Expr]int
+	having   lang.Expr // a condition on each group's row; nil when absent
+	distinct bool      // select distinct: each visible row once
+	order    []orderKey
+	hidden   int   // order keys appended to output rows and trimmed before returning them
+	bools    []int // output columns that are conditions: 1/0 inside, client.KindBool out
 
 	// compiled
 	filter   []condFn
 	outs     []valFn // per item (and hidden key); over the group row in an aggregate query
 	groupFns []valFn
 	aggArgs  []valFn // per aggregate: its argument (nil for count(*))
+	aggParam []float64
+	havingFn valFn // over the group row: 1 keeps the group
 }
 
 type outItem struct {
@@ -37,6 +42,7 @@ type outItem struct {
 type orderKey struct {
 	col    int // output column (hidden keys follow the items)
 	desc   bool
+	nulls  lang.NullsOrder
 	record bool // the column is the record id: REDCap's numeric-aware order
 }
 
@@ -118,12 +124,16 @@ func (a *analysis) checkOutput(s *lang.Select) (*program, error) {
 			}
 			g = it.Expr
 		}
+		if alias := a.groupAlias(g, s.Items); alias != nil {
+			g = alias
+		}
 		if _, err := a.value(g); err != nil {
 			return nil, err
 		}
 		p.groupBy = append(p.groupBy, g)
 	}
-	p.agg = len(p.groupBy) > 0
+	p.agg = len(p.groupBy) > 0 || s.Having != nil
+	p.distinct = s.Distinct
 	for _, it := range s.Items {
 		if !it.Star && hasAggregate(it.Expr) {
 			p.agg = true
@@ -157,6 +167,12 @@ func (a *analysis) checkOutput(s *lang.Select) (*program, error) {
 		}
 		p.items = append(p.items, item)
 	}
+	if s.Having != nil {
+		if err := a.havingCond(p, s.Having); err != nil {
+			return nil, err
+		}
+		p.having = s.Having
+	}
 	visible := len(p.items)
 	for _, o := range s.OrderBy {
 		col := -1
@@ -165,7 +181,7 @@ func (a *analysis) checkOutput(s *lang.Select) (*program, error) {
 			if l.Kind != lang.Number || l.Num != float64(int(l.Num)) || l.Num < 1 || int(l.Num) > visible {
 				return nil, errAt(l.Pos(), "", "order by %s: a literal must be a column number from 1 to %d", l, visible)
 			}
-			p.order = append(p.order, orderKey{col: int(l.Num) - 1, desc: o.Desc})
+			p.order = append(p.order, orderKey{col: int(l.Num) - 1, desc: o.Desc, nulls: o.Nulls})
 			continue
 		}
 		if r, ok := o.Expr.(*lang.Ref); ok && r.Event == "" {
@@ -180,6 +196,9 @@ func (a *analysis) checkOutput(s *lang.Select) (*program, error) {
 			col = slices.IndexFunc(p.items, func(it outItem) bool { return it.expr.String() == o.Expr.String() })
 		}
 		if col < 0 {
+			if p.distinct {
+				return nil, errAt(o.Pos(), "", "with select distinct, order by %s must be one of the selected columns", o.Expr)
+			}
 			if err := a.outValue(p, o.Expr); err != nil {
 				return nil, err
 			}
@@ -187,12 +206,48 @@ func (a *analysis) checkOutput(s *lang.Select) (*program, error) {
 			p.hidden++
 			col = len(p.items) - 1
 		}
-		p.order = append(p.order, orderKey{col: col, desc: o.Desc})
+		p.order = append(p.order, orderKey{col: col, desc: o.Desc, nulls: o.Nulls})
 	}
 	for i, k := range p.order {
 		p.order[i].record = a.isRecordID(p.items[k.col].expr)
 	}
 	return p, nil
+}
+
+// groupAlias returns the select item that group by g names by its alias, or
+// nil: g is a plain name that is no column but is an item's alias (as in
+// select age / 10 as decade ... group by decade). A column of that name wins,
+// as in PostgreSQL.
+func (a *analysis) groupAlias(g lang.Expr, items []*lang.SelectItem) lang.Expr {
+	r, ok := g.(*lang.Ref)
+	if !ok || r.Event != "" || r.Bracketed {
+		return nil
+	}
+	for _, it := range items {
+		if it.Star || it.Alias != r.Name {
+			continue
+		}
+		if _, err := a.resolve(&lang.Ref{Name: r.Name, Position: r.Position}); err == nil {
+			return nil
+		}
+		if hasAggregate(it.Expr) {
+			return nil // reported as an aggregate in group by
+		}
+		return it.Expr
+	}
+	return nil
+}
+
+// havingCond checks having: a condition over the group row (group keys and
+// aggregates), as a select item of an aggregate query is.
+func (a *analysis) havingCond(p *program, e lang.Expr) error {
+	if err := a.outValue(p, e); err != nil {
+		return err
+	}
+	if k := a.kinds[e]; k != kindBool {
+		return errAt(e.Pos(), "", "having needs a condition, not %s (%s)", kindName(k), e)
+	}
+	return nil
 }
 
 // isRecordID reports whether an output expression is the record id column
@@ -235,7 +290,7 @@ func (p *program) bindGroup(e lang.Expr) error {
 	var kids []lang.Expr
 	switch e := e.(type) {
 	case *lang.Call:
-		if aggregates[e.Name] {
+		if isAggregate(e.Name) {
 			i := slices.IndexFunc(p.aggs, func(c *lang.Call) bool { return c.String() == e.String() })
 			if i < 0 {
 				p.aggs = append(p.aggs, e)
@@ -255,6 +310,13 @@ func (p *program) bindGroup(e lang.Expr) error {
 		kids = []lang.Expr{e.Left, e.Right}
 	case *lang.Unary:
 		kids = []lang.Expr{e.X}
+	case *lang.Case:
+		for _, w := range e.Whens {
+			kids = append(kids, w.Cond, w.Then)
+		}
+		if e.Else != nil {
+			kids = append(kids, e.Else)
+		}
 	}
 	for _, k := range kids {
 		if err := p.bindGroup(k); err != nil {
@@ -268,7 +330,7 @@ func (p *program) bindGroup(e lang.Expr) error {
 func hasAggregate(e lang.Expr) bool {
 	found := false
 	walk(e, func(x lang.Expr) {
-		if c, ok := x.(*lang.Call); ok && aggregates[c.Name] {
+		if c, ok := x.(*lang.Call); ok && isAggregate(c.Name) {
 			found = true
 		}
 	})
@@ -283,13 +345,20 @@ func (a *analysis) aggregate(c *lang.Call) (client.Kind, error) {
 			return 0, errAt(c.Pos(), "", "%s(*) is not an aggregate; only count(*)", c.Name)
 		}
 		return client.KindNumber, nil
+	case c.Name == "percentile":
+		if len(c.Args) != 2 {
+			return 0, errAt(c.Pos(), "", "percentile takes two arguments: percentile(x, p) with p from 0 to 1, e.g. percentile(score, 0.9)")
+		}
+		if err := a.percentileArg(c.Args[1]); err != nil {
+			return 0, err
+		}
 	case len(c.Args) != 1:
 		return 0, errAt(c.Pos(), "", "%s takes one argument", c.Name)
 	}
 	x := c.Args[0]
 	var nested error
 	walk(x, func(e lang.Expr) {
-		if n, ok := e.(*lang.Call); ok && aggregates[n.Name] && nested == nil {
+		if n, ok := e.(*lang.Call); ok && isAggregate(n.Name) && nested == nil {
 			nested = errAt(n.Pos(), "", "aggregates cannot be nested")
 		}
 	})
@@ -301,7 +370,7 @@ func (a *analysis) aggregate(c *lang.Call) (client.Kind, error) {
 		return 0, err
 	}
 	switch c.Name {
-	case "sum", "avg":
+	case "sum", "avg", "median", "stddev", "var", "percentile":
 		if k != client.KindNumber && k != kindBool && k != client.KindNull {
 			return 0, errAt(x.Pos(), "", "%s needs numbers, not %s (%s)", c.Name, kindName(k), x)
 		}
@@ -313,8 +382,33 @@ func (a *analysis) aggregate(c *lang.Call) (client.Kind, error) {
 				c.Name, kindName(k), x, x, a.checkboxExample(x))
 		}
 		return k, nil
+	case "mode":
+		return k, nil
 	}
 	return client.KindNumber, nil
+}
+
+// percentileArg checks percentile's p: a number from 0 to 1 (a literal, or
+// a parameter's value).
+func (a *analysis) percentileArg(x lang.Expr) error {
+	l, ok := x.(*lang.Literal)
+	if !ok {
+		return errAt(x.Pos(), "", "percentile's p must be a number from 0 to 1, not %s", x)
+	}
+	v, err := a.convert(l, client.KindNumber, nil)
+	if err != nil || v.Kind != client.KindNumber {
+		return errAt(x.Pos(), "", "percentile's p must be a number from 0 to 1, not %s", x)
+	}
+	if v.Num < 0 || v.Num > 1 {
+		hint := ""
+		if v.Num > 1 && v.Num <= 100 {
+			hint = fmt.Sprintf("; for the %gth percentile write %g", v.Num, v.Num/100)
+		}
+		return errAt(x.Pos(), "", "percentile's p must be from 0 to 1, not %s%s", x, hint)
+	}
+	a.lits[l] = v
+	a.kinds[l] = client.KindNumber
+	return nil
 }
 
 // checkboxExample names one ___code column of checkbox x, for hints.
@@ -348,9 +442,15 @@ func (p *Plan) compile() error {
 		prog.groupFns = append(prog.groupFns, f)
 	}
 	prog.aggArgs = make([]valFn, len(prog.aggs))
+	prog.aggParam = make([]float64, len(prog.aggs))
 	for i, c := range prog.aggs {
 		if c.Star {
 			continue
+		}
+		if c.Name == "percentile" {
+			prog.aggParam[i] = p.a.lits[c.Args[1].(*lang.Literal)].Num
+		} else if c.Name == "median" {
+			prog.aggParam[i] = 0.5
 		}
 		f, err := cp.value(c.Args[0])
 		if err != nil {
@@ -360,6 +460,13 @@ func (p *Plan) compile() error {
 	}
 	if prog.agg {
 		cp.gslots = prog.gslots // items read group keys and aggregates from the group row
+	}
+	if prog.having != nil {
+		f, err := cp.value(prog.having)
+		if err != nil {
+			return err
+		}
+		prog.havingFn = f
 	}
 	prog.outs = make([]valFn, len(prog.items))
 	for i, it := range prog.items {

@@ -34,6 +34,7 @@ func substitute(stmt *lang.Select, params map[string]string) (*lang.Select, para
 		s.Items[i] = &c
 	}
 	s.Where = sub(stmt.Where)
+	s.Having = sub(stmt.Having)
 	s.GroupBy = nil
 	for _, g := range stmt.GroupBy {
 		s.GroupBy = append(s.GroupBy, sub(g))
@@ -110,6 +111,25 @@ func substExpr(e lang.Expr, params map[string]string, marks paramLits) (lang.Exp
 		n := *e
 		if n.X, err = substExpr(e.X, params, marks); err != nil {
 			return nil, err
+		}
+		return &n, nil
+	case *lang.Case:
+		n := *e
+		n.Whens = make([]*lang.When, len(e.Whens))
+		for i, w := range e.Whens {
+			c := *w
+			if c.Cond, err = substExpr(w.Cond, params, marks); err != nil {
+				return nil, err
+			}
+			if c.Then, err = substExpr(w.Then, params, marks); err != nil {
+				return nil, err
+			}
+			n.Whens[i] = &c
+		}
+		if e.Else != nil {
+			if n.Else, err = substExpr(e.Else, params, marks); err != nil {
+				return nil, err
+			}
 		}
 		return &n, nil
 	}

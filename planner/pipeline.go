@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/lang"
 )
 
 // RawRows is rows as REDCap exports them, in REDCap's record order (all rows
@@ -144,7 +145,7 @@ func (it *rowIter) start() error {
 	it.ty = ty
 	it.ev = newEvalCtx(len(it.p.a.pinEvents), it.p.scratch)
 	prog := it.p.prog
-	if prog.agg || len(prog.order) > 0 {
+	if prog.agg || len(prog.order) > 0 || prog.distinct {
 		return it.materialise()
 	}
 	return nil
@@ -356,13 +357,27 @@ func (it *rowIter) materialise() error {
 			rows = append(rows, it.project(r, nil))
 		}
 	}
+	if prog.distinct {
+		rows = distinctRows(rows, len(prog.items)-prog.hidden)
+	}
 	if len(prog.order) > 0 {
 		slices.SortStableFunc(rows, func(x, y []client.Value) int {
 			for _, k := range prog.order {
+				xn, yn := x[k.col].Kind == client.KindNull, y[k.col].Kind == client.KindNull
 				var c int
-				if k.record {
+				switch {
+				case k.nulls != lang.NullsDefault && (xn || yn):
+					// nulls first / last whatever the direction
+					if xn != yn {
+						c = 1
+						if xn == (k.nulls == lang.NullsFirst) {
+							c = -1
+						}
+						return c
+					}
+				case k.record:
 					c = orderRecords(x[k.col], y[k.col])
-				} else {
+				default:
 					c = orderCompare(x[k.col], y[k.col])
 				}
 				if k.desc {
@@ -411,4 +426,25 @@ func orderCompare(a, b client.Value) int {
 		return c
 	}
 	return strings.Compare(a.String(), b.String())
+}
+
+// distinctRows keeps the first of each set of rows whose first n values are
+// equal (nulls equal to nulls, 0 to -0, as in group by).
+func distinctRows(rows [][]client.Value, n int) [][]client.Value {
+	seen := map[string]bool{}
+	out := rows[:0]
+	var kb strings.Builder
+	for _, r := range rows {
+		kb.Reset()
+		for _, v := range r[:n] {
+			kb.WriteString(valueKey(v))
+			kb.WriteByte(0)
+		}
+		if seen[kb.String()] {
+			continue
+		}
+		seen[kb.String()] = true
+		out = append(out, r)
+	}
+	return out
 }

@@ -355,6 +355,12 @@ func walk(e lang.Expr, fn func(lang.Expr)) {
 		walk(e.Right, fn)
 	case *lang.Unary:
 		walk(e.X, fn)
+	case *lang.Case:
+		for _, w := range e.Whens {
+			walk(w.Cond, fn)
+			walk(w.Then, fn)
+		}
+		walk(e.Else, fn)
 	}
 }
 

@@ -115,6 +115,8 @@ func TestUpperCasePseudoColumns(t *testing.T) {
 		{"select record from records where EVENT = 'week_4_arm_1' and ARM = 1", "select record from records where event = 'week_4_arm_1' and arm = 1"},
 		{"select record, DAG from records where DAG = 'site_a'", "select record, dag from records where dag = 'site_a'"},
 		{"select record, Instance, INSTRUMENT from records where Form = 'medications'", "select record, instance, instrument from records where form = 'medications'"},
+		// field names too: REDCap's are lower case and it matches them in any case
+		{"select AGE from records where Score > 5 and [SEX] = 1", "select age from records where score > 5 and sex = 1"},
 	}
 	for _, tt := range tests {
 		up, low := mustPlan(t, pl, tt.upper, nil), mustPlan(t, pl, tt.lower, nil)
@@ -122,13 +124,13 @@ func TestUpperCasePseudoColumns(t *testing.T) {
 			t.Errorf("%s plans differently from %s:\n%s\n%s", tt.upper, tt.lower, up.Explain(), low.Explain())
 		}
 	}
-	for _, bad := range []string{"select [FORM] from records", "select AGE from records"} {
+	for _, bad := range []string{"select [FORM] from records", "select [RECORD] from records"} {
 		stmt, err := lang.Parse(bad)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := pl.Plan(stmt, nil); err == nil || !strings.Contains(err.Error(), "no field") {
-			t.Errorf("%s: error %v, want no field (field names are not keywords)", bad, err)
+			t.Errorf("%s: error %v, want no field (a bracketed name is a field, never a pseudo-column)", bad, err)
 		}
 	}
 }

@@ -12,13 +12,13 @@ import (
 	"github.com/redcapql/rq/lang"
 )
 
-// The planner keeps its function list unexported, so the shell keeps a
-// copy for completion. This test keeps the copy honest: every name the
-// completion offers is a function the planner knows, and every function
-// the planner accepts among the candidates (the copy, and every name(...)
-// the docs mention) is offered.
+// Completion offers lang.Functions, the table the planner checks against.
+// This test keeps them together: every name offered is a function the
+// planner knows, and every function the planner accepts among the
+// candidates (the table, and every name(...) the docs mention) is offered.
 func TestCompletionFunctionsMatchPlanner(t *testing.T) {
 	s := demoShell(t)
+	functions := lang.FunctionNames()
 	known := func(name string) bool {
 		stmt, err := lang.Parse("select " + name + "(age) from records")
 		if err != nil {
@@ -62,6 +62,6 @@ func TestCompletionFunctionsMatchPlanner(t *testing.T) {
 	}
 	sort.Strings(missing)
 	if len(missing) > 0 {
-		t.Errorf("the planner accepts %v, which completion lacks: add them to functions in complete.go", missing)
+		t.Errorf("the planner accepts %v, which completion lacks: add them to lang.Functions", missing)
 	}
 }

@@ -3,13 +3,13 @@ package repl
 import (
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
 	"github.com/redcapql/rq/planner"
@@ -24,10 +24,13 @@ type metaCommand struct {
 // metaCommands are the shell's backslash commands, in help order.
 var metaCommands = []metaCommand{
 	{`\?`, "", "show this help"},
-	{`\q`, "", "quit (also Ctrl-D)"},
+	{`\h`, "[statement]", "show a statement's syntax (select, explain, param)"},
+	{`\q`, "", "quit (also quit, exit or Ctrl-D)"},
 	{`\d`, "[name]", "list forms and events; with a name, a form's fields or one field"},
 	{`\dt`, "", "list the sources a query can read"},
 	{`\timing`, "[on|off]", "show how long each query takes"},
+	{`\x`, "[on|off|auto]", "vertical display of results: always, never, or when a table is wider than the screen"},
+	{`\pager`, "[on|off|command]", "page tables wider than the screen ($PAGER, default less -S)"},
 	{`\format`, "[name]", "show or set the output format (" + formatNames() + ")"},
 	{`\labels`, "[on|off]", "show choice labels instead of codes"},
 	{`\o`, "[file]", "send results to a file; without one, back to the screen"},
@@ -46,77 +49,106 @@ func formatNames() string {
 	return strings.Join(names, ", ")
 }
 
-// meta runs a backslash command.
-func (s *Shell) meta(ctx context.Context, line string) (string, bool, error) {
-	line = strings.TrimSpace(stripComments(line)) // "\d baseline -- note" is "\d baseline"
+// meta runs a backslash command: what it shows goes to Stdout, the
+// status lines of settings to Stderr.
+func (s *Shell) meta(ctx context.Context, line string) (bool, error) {
+	out, status, exit, err := s.metaOut(ctx, line)
+	if out != "" {
+		if werr := s.writeText(out); err == nil {
+			err = werr
+		}
+	}
+	s.status(status)
+	return exit, err
+}
+
+// metaOut runs a backslash command and returns what it shows and its
+// status line.
+func (s *Shell) metaOut(ctx context.Context, line string) (out, status string, exit bool, err error) {
+	line = strings.TrimSpace(lang.StripComments(line)) // "\d baseline -- note" is "\d baseline"
 	fields := strings.Fields(line)
 	cmd, args := fields[0], fields[1:]
 	switch cmd {
-	case `\?`, `\h`, `\help`:
-		var b strings.Builder
-		b.WriteString("Statements end with ';' and may span lines. Meta-commands:\n")
-		for _, m := range metaCommands {
-			fmt.Fprintf(&b, "  %-24s %s\n", strings.TrimSpace(m.name+" "+m.args), m.help)
+	case `\?`, `\help`:
+		return help(), "", false, nil
+	case `\h`:
+		if len(args) == 0 {
+			return help(), "", false, nil
 		}
-		b.WriteString("Ctrl-C cancels a running query or the statement being typed; Ctrl-D quits.\n")
-		return b.String(), false, nil
+		out, err := syntaxHelp(strings.Join(args, " "))
+		return out, "", false, err
 	case `\q`, `\quit`:
-		return "", true, nil
+		return "", "", true, nil
 	case `\d`:
 		if len(args) > 1 {
-			return "", false, errorf(`\d takes at most one name`)
+			return "", "", false, errorf(`\d takes at most one name`)
 		}
 		out, err := s.describe(ctx, args)
-		return out, false, err
+		return out, "", false, err
 	case `\dt`:
-		return s.sources(), false, nil
+		return s.sources(), "", false, nil
 	case `\timing`:
 		on, err := toggle(cmd, args, s.Timing)
 		if err != nil {
-			return "", false, err
+			return "", "", false, err
 		}
 		s.Timing = on
-		return fmt.Sprintf("Timing is %s.\n", onOff(on)), false, nil
+		return "", fmt.Sprintf("Timing is %s.\n", onOff(on)), false, nil
 	case `\labels`:
 		on, err := toggle(cmd, args, s.Labels)
 		if err != nil {
-			return "", false, err
+			return "", "", false, err
 		}
 		s.Labels = on
-		return fmt.Sprintf("Labels are %s.\n", onOff(on)), false, nil
+		return "", fmt.Sprintf("Labels are %s.\n", onOff(on)), false, nil
+	case `\x`:
+		x, err := expanded(args, s.Expanded)
+		if err != nil {
+			return "", "", false, err
+		}
+		s.Expanded = x
+		return "", fmt.Sprintf("Expanded display is %s.\n", x), false, nil
+	case `\pager`:
+		return s.setPager(line, args)
 	case `\format`:
 		if len(args) == 0 {
-			return fmt.Sprintf("Output format is %s.\n", s.Format), false, nil
+			return "", fmt.Sprintf("Output format is %s.\n", s.Format), false, nil
 		}
 		f, err := render.ParseFormat(args[0])
 		if err != nil {
-			return "", false, errorf(`\format: %v`, err)
+			return "", "", false, errorf(`\format: %v`, err)
 		}
 		s.Format = f
-		return fmt.Sprintf("Output format is %s.\n", f), false, nil
+		return "", fmt.Sprintf("Output format is %s.\n", f), false, nil
 	case `\o`:
-		return s.redirect(args)
+		status, err := s.redirect(args)
+		return "", status, false, err
 	case `\i`:
 		if len(args) != 1 {
-			return "", false, errorf(`\i takes one file name`)
+			return "", "", false, errorf(`\i takes one file name`)
 		}
-		out, err := s.include(ctx, args[0])
-		return out, false, err
+		src, err := os.ReadFile(args[0])
+		if err != nil {
+			return "", "", false, errorf(`\i: %v`, err)
+		}
+		// \set values are the session's, not the file's: those the file
+		// does not use are no error, and its defaults apply to the rest.
+		return "", "", false, s.File(ctx, args[0], string(src), s.Params, false)
 	case `\w`:
 		if len(args) != 1 {
-			return "", false, errorf(`\w takes one file name`)
+			return "", "", false, errorf(`\w takes one file name`)
 		}
 		src := strings.Join(s.pending, "\n")
 		if strings.TrimSpace(src) == "" {
 			src = s.last
 		}
 		if src == "" {
-			return "", false, errorf(`\w: no statement to write yet`)
+			return "", "", false, errorf(`\w: no statement to write yet`)
 		}
 		if err := os.WriteFile(args[0], []byte(strings.TrimRight(src, "\n")+"\n"), 0o600); err != nil {
-			return "", false, errorf(`\w: %v`, err)
+			return "", "", false, errorf(`\w: %v`, err)
 		}
-		return fmt.Sprintf("Wrote %s.\n", args[0]), false, nil
+		return "", fmt.Sprintf("Wrote %s.\n", args[0]), false, nil
 	case `\set`:
 		if len(args) == 0 {
 			var b strings.Builder
@@ -126,28 +158,106 @@ func (s *Shell) meta(ctx context.Context, line string) (string, bool, error) {
 			if b.Len() == 0 {
 				b.WriteString("No parameters set.\n")
 			}
-			return b.String(), false, nil
+			return b.String(), "", false, nil
 		}
 		name := strings.TrimPrefix(args[0], "$")
 		if !isName(name) {
-			return "", false, errorf(`\set: %q is not a parameter name`, args[0])
+			return "", "", false, errorf(`\set: %q is not a parameter name`, args[0])
 		}
 		rest := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(line, cmd)), args[0]))
 		s.Params[name] = unquote(rest)
-		return "", false, nil
+		return "", "", false, nil
 	case `\unset`:
 		if len(args) != 1 {
-			return "", false, errorf(`\unset takes one parameter name`)
+			return "", "", false, errorf(`\unset takes one parameter name`)
 		}
 		delete(s.Params, strings.TrimPrefix(args[0], "$"))
-		return "", false, nil
+		return "", "", false, nil
 	case `\conninfo`:
 		if _, err := s.planner(ctx); err != nil {
-			return "", false, err
+			return "", "", false, err
 		}
-		return fmt.Sprintf("Connected to %s, project %q.\n", s.Client.URL(), s.Name()), false, nil
+		if s.Mirror != "" {
+			return fmt.Sprintf("Offline: mirror %s, project %q.\n", s.Mirror, s.Name()), "", false, nil
+		}
+		return fmt.Sprintf("Connected to %s, project %q.\n", s.Client.URL(), s.Name()), "", false, nil
 	}
-	return "", false, errorf(`unknown command %s; \? lists the commands`, cmd)
+	return "", "", false, errorf(`unknown command %s; \? lists the commands`, cmd)
+}
+
+// help is \?.
+func help() string {
+	var b strings.Builder
+	b.WriteString("Statements end with ';' and may span lines. Meta-commands:\n")
+	for _, m := range metaCommands {
+		fmt.Fprintf(&b, "  %-24s %s\n", strings.TrimSpace(m.name+" "+m.args), m.help)
+	}
+	b.WriteString("Ctrl-C cancels a running query or the statement being typed; Ctrl-D quits.\n")
+	return b.String()
+}
+
+// word handles help, quit and exit typed alone at the start of a statement,
+// as psql does: they are no statement of the language.
+func (s *Shell) word(line string) (out string, exit bool, ok bool) {
+	w := strings.ToLower(strings.TrimRight(strings.TrimSpace(line), "; "))
+	switch w {
+	case "help":
+		return "You are using rq, a query language for REDCap.\n" +
+			"Type:  \\? for the meta-commands\n" +
+			"       \\h select (or explain, param) for a statement's syntax\n" +
+			"       \\q, quit or exit to quit\n" +
+			"Statements end with ';', e.g.  select count(*) from records;\n", false, true
+	case "quit", "exit":
+		return "", true, true
+	}
+	return "", false, false
+}
+
+// expanded reads \x's argument (none flips between off and on).
+func expanded(args []string, cur Expanded) (Expanded, error) {
+	if len(args) == 0 {
+		if cur == ExpandedOff {
+			return ExpandedOn, nil
+		}
+		return ExpandedOff, nil
+	}
+	switch strings.ToLower(args[0]) {
+	case "on":
+		return ExpandedOn, nil
+	case "off":
+		return ExpandedOff, nil
+	case "auto":
+		return ExpandedAuto, nil
+	}
+	return cur, errorf(`\x takes on, off or auto, not %q`, args[0])
+}
+
+// setPager is \pager [on|off|command]: on and off turn paging of tables
+// wider than the terminal on and off (none flips it); anything else is the
+// pager command.
+func (s *Shell) setPager(line string, args []string) (string, string, bool, error) {
+	switch {
+	case len(args) == 0 && s.Pager == "", len(args) == 1 && strings.EqualFold(args[0], "on"):
+		s.Pager = PagerFromEnv()
+	case len(args) == 0, len(args) == 1 && strings.EqualFold(args[0], "off"):
+		s.Pager = ""
+	default:
+		s.Pager = strings.TrimSpace(strings.TrimPrefix(line, `\pager`))
+	}
+	if s.Pager == "" {
+		return "", "Pager is off.\n", false, nil
+	}
+	return "", fmt.Sprintf("Pager is %s.\n", s.Pager), false, nil
+}
+
+// writeText writes a meta-command's output; on a terminal, text wider
+// than the screen goes to the pager when one is set.
+func (s *Session) writeText(out string) error {
+	if w := s.width(); w > 0 && s.pager() != "" && widest([]byte(out)) > w {
+		return s.page(s.Stdout, []byte(out))
+	}
+	_, err := io.WriteString(s.Stdout, out)
+	return err
 }
 
 // unquote strips one pair of matching quotes.
@@ -192,48 +302,22 @@ func toggle(cmd string, args []string, cur bool) (bool, error) {
 }
 
 // redirect opens or closes the \o file.
-func (s *Shell) redirect(args []string) (string, bool, error) {
+func (s *Shell) redirect(args []string) (string, error) {
 	if len(args) > 1 {
-		return "", false, errorf(`\o takes at most one file name`)
+		return "", errorf(`\o takes at most one file name`)
 	}
 	if err := s.Close(); err != nil {
-		return "", false, errorf(`\o: closing %s: %v`, s.outName, err)
+		return "", errorf(`\o: closing %s: %v`, s.outName, err)
 	}
 	if len(args) == 0 {
-		return "Results go to the screen.\n", false, nil
+		return "Results go to the screen.\n", nil
 	}
 	f, err := os.OpenFile(args[0], os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
-		return "", false, errorf(`\o: %v`, err)
+		return "", errorf(`\o: %v`, err)
 	}
 	s.outFile, s.outName = f, args[0]
-	return fmt.Sprintf("Results go to %s.\n", args[0]), false, nil
-}
-
-// include runs a .rq file with the shell's parameters.
-func (s *Shell) include(ctx context.Context, name string) (string, error) {
-	src, err := os.ReadFile(name)
-	if err != nil {
-		return "", errorf(`\i: %v`, err)
-	}
-	p, err := s.project()
-	if err != nil {
-		return "", &Error{Err: err}
-	}
-	var b strings.Builder
-	err = p.Exec(ctx, name, string(src), maps.Clone(s.Params), func(stmt *lang.Select, rows *rq.Rows) error {
-		w := &b
-		if s.outFile != nil {
-			_, err := render.Write(s.outFile, s.Format, rows, render.Options{})
-			return err
-		}
-		_, err := render.Write(w, s.Format, rows, render.Options{Width: s.width()})
-		return err
-	}, rq.IgnoreUnusedParams()) // \set values are the session's, not the file's
-	if err != nil {
-		return b.String(), wrap(ctx, err, string(src))
-	}
-	return b.String(), nil
+	return fmt.Sprintf("Results go to %s.\n", args[0]), nil
 }
 
 // planner returns the loaded structure, loading it if needed.
@@ -260,7 +344,7 @@ func (s *Shell) describe(ctx context.Context, args []string) (string, error) {
 	}
 	dict, proj := pl.Dictionary(), pl.Project()
 	var b strings.Builder
-	opts := render.Options{Width: s.width()}
+	opts := render.Options{} // never cut: wide output is paged
 	if len(args) == 0 {
 		b.WriteString("Forms\n")
 		var rows [][]string
@@ -385,6 +469,6 @@ var sourceHelp = [][]string{
 // sources is \dt.
 func (s *Shell) sources() string {
 	var b strings.Builder
-	render.Write(&b, render.Table, render.Strings([]string{"source", "what"}, sourceHelp), render.Options{Width: s.width()})
+	render.Write(&b, render.Table, render.Strings([]string{"source", "what"}, sourceHelp), render.Options{})
 	return b.String()
 }

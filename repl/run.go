@@ -52,27 +52,23 @@ func Run(ctx context.Context, s *Shell, cfg Config) error {
 	return piped(ctx, s, cfg)
 }
 
-// piped runs statements read from a pipe or file.
+// piped runs statements read from a pipe or file. Results go to Stdout,
+// everything else (errors, warnings, status lines) to Stderr.
 func piped(ctx context.Context, s *Shell, cfg Config) error {
 	var first error
-	report := func(out string, err error) {
+	report := func(err error) {
 		if cfg.BeforeOutput != nil {
 			cfg.BeforeOutput()
 		}
-		io.WriteString(cfg.Stdout, out)
-		for _, w := range s.TakeWarnings() {
-			io.WriteString(cfg.Stderr, w)
-		}
-		if err != nil {
-			fmt.Fprintln(cfg.Stderr, err)
-			if first == nil {
-				first = err
-			}
+		fmt.Fprintln(cfg.Stderr, err)
+		if first == nil {
+			first = err
 		}
 	}
 	if s.Source == "" {
 		s.Source = "<stdin>"
 	}
+	s.Stdout, s.Stderr = cfg.Stdout, cfg.Stderr
 	sc := bufio.NewScanner(cfg.Stdin)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	for sc.Scan() {
@@ -81,9 +77,11 @@ func piped(ctx context.Context, s *Shell, cfg Config) error {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		report("", &Error{Err: err, Text: "reading input: " + err.Error()})
+		report(&Error{Err: err, Text: "reading input: " + err.Error()})
 	}
-	report(s.Finish(ctx))
+	if err := s.Finish(ctx); err != nil {
+		report(err)
+	}
 	return first
 }
 
@@ -115,6 +113,7 @@ func interactive(ctx context.Context, s *Shell, cfg Config) error {
 	}
 	defer rl.Close()
 	inst.Store(rl)
+	s.Stdout, s.Stderr = rl.Stdout(), rl.Stderr()
 	hist, err := openHistory(cfg.HistoryFile)
 	if err != nil {
 		fmt.Fprintf(cfg.Stderr, "warning: history: %v\n", err)
@@ -164,17 +163,12 @@ func interactive(ctx context.Context, s *Shell, cfg Config) error {
 		mu.Lock()
 		cancelQuery = cancel
 		mu.Unlock()
-		exit := s.ProcessEach(qctx, line, func(out string, err error) {
+		s.ResetSeparator()
+		exit := s.ProcessEach(qctx, line, func(err error) {
 			if cfg.BeforeOutput != nil {
 				cfg.BeforeOutput()
 			}
-			io.WriteString(rl.Stdout(), out)
-			for _, w := range s.TakeWarnings() {
-				io.WriteString(rl.Stderr(), w)
-			}
-			if err != nil {
-				fmt.Fprintln(rl.Stderr(), err)
-			}
+			fmt.Fprintln(rl.Stderr(), err)
 		})
 		mu.Lock()
 		cancelQuery = nil
@@ -198,8 +192,8 @@ func interactive(ctx context.Context, s *Shell, cfg Config) error {
 type completer struct{ s *Shell }
 
 // Do returns the rest of each completion of the word before pos, followed
-// by a space, or inside a quote by the closing quote (none when one
-// already follows the cursor).
+// by a space, or inside a quote or brackets by the closing quote or ']'
+// (none when one already follows the cursor).
 func (c completer) Do(line []rune, pos int) ([][]rune, int) {
 	prefix := string(line[:pos])
 	words, n := c.s.Complete(prefix, len(prefix))
@@ -208,6 +202,12 @@ func (c completer) Do(line []rune, pos int) ([][]rune, int) {
 	if q := openQuote(prefix); q != 0 {
 		end = []rune{q}
 		if pos < len(line) && line[pos] == q {
+			end = nil
+		}
+	} else if openBracket(prefix) >= 0 {
+		// [event or [field: close the bracket
+		end = []rune{']'}
+		if pos < len(line) && line[pos] == ']' {
 			end = nil
 		}
 	}

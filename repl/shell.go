@@ -1,51 +1,28 @@
 package repl
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"os"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
 	"github.com/redcapql/rq/planner"
-	"github.com/redcapql/rq/repl/render"
 )
 
-// Shell evaluates the shell's input one line at a time. It knows nothing of
+// Shell reads the shell's input one line at a time: it finds where
+// statements end, runs meta-commands, and hands each statement to its
+// Session, the evaluator every input shares. It knows nothing of
 // terminals: Run glues it to readline, tests call Process directly.
 type Shell struct {
-	// Client reaches the project.
-	Client *client.Client
-	// Options are applied to every rq.Project the shell opens (progress, ...).
-	Options []rq.Option
-	// Format is the output format of query results.
-	Format render.Format
-	// Labels shows choice labels instead of codes.
-	Labels bool
-	// Timing adds each query's elapsed time after its result.
-	Timing bool
-	// Width returns the terminal width for tables (nil: no limit).
-	Width func() int
-	// Params holds $parameter values set with \set.
-	Params map[string]string
-	// Quiet drops warnings (values read as null because they did not fit).
-	Quiet bool
-	// Source names the input in error positions ("<stdin>" for piped
-	// input): errors then carry the input's line and column, as rq run's
-	// do. Empty (interactive): lines count from the statement's first line.
-	Source string
+	*Session
 
 	name      string           // project title, for the prompt
-	projects  [2]*rq.Project   // without and with labels
 	pl        *planner.Planner // structure, for \d and completion
 	pending   []string         // lines of an unfinished statement
 	pendHead  string           // input before pending[0] on its line (an earlier statement)
@@ -53,15 +30,12 @@ type Shell struct {
 	line      int              // input lines read
 	last      string           // the last statement run (for \w)
 	history   []string         // whole inputs completed since TakeHistory
-	warnings  []string         // warnings since TakeWarnings
-	outFile   *os.File         // \o target, nil for the shell's output
-	outName   string
 	mu        sync.Mutex
 }
 
 // New returns a shell over c with default settings (table format).
 func New(c *client.Client, opts ...rq.Option) *Shell {
-	return &Shell{Client: c, Options: opts, Format: render.Table, Params: map[string]string{}}
+	return &Shell{Session: NewSession(c, opts...)}
 }
 
 // Load fetches the project's title and structure, for the prompt, \d and
@@ -79,7 +53,11 @@ func (s *Shell) Load(ctx context.Context) error {
 	s.mu.Lock()
 	s.pl = pl
 	s.mu.Unlock()
-	if cp, err := s.Client.Project(ctx); err == nil {
+	if m := p.Mirror(); m != nil {
+		s.mu.Lock()
+		s.name = m.State.ProjectTitle + " (mirror)"
+		s.mu.Unlock()
+	} else if cp, err := s.Client.Project(ctx); err == nil {
 		s.mu.Lock()
 		s.name = cp.Info().ProjectTitle
 		s.mu.Unlock()
@@ -120,84 +98,62 @@ func (s *Shell) TakeHistory() []string {
 	return h
 }
 
-// TakeWarnings returns the warnings of the statements run since the last
-// call (each ends with a newline), for the shell's standard error.
-func (s *Shell) TakeWarnings() []string {
-	w := s.warnings
-	s.warnings = nil
-	return w
-}
-
-// Close closes a \o file.
-func (s *Shell) Close() error {
-	if s.outFile != nil {
-		err := s.outFile.Close()
-		s.outFile = nil
-		return err
-	}
-	return nil
-}
-
-// project returns the rq.Project for the current labels setting.
-func (s *Shell) project() (*rq.Project, error) {
-	i := 0
-	if s.Labels {
-		i = 1
-	}
-	if s.projects[i] == nil {
-		opts := slices.Clone(s.Options)
-		opts = append(opts, rq.WithLabels(s.Labels))
-		p, err := rq.OpenClient(s.Client, opts...)
-		if err != nil {
-			return nil, err
-		}
-		s.projects[i] = p
-	}
-	return s.projects[i], nil
-}
-
 // Process evaluates one line of input. A line starting with a backslash
 // (outside a quote) is a meta-command, run at once even in the middle of a
 // statement, which stays pending (as in psql). Other lines accumulate until
 // a ';' ends a statement; every statement a line ends runs in turn, and
-// text after the last ';' starts the next one. out is what to print; exit
-// is true for \q. Errors are *Error: their text is ready for the user
-// (query errors with the source line and a caret); when several statements
-// fail, their texts are joined. ProcessEach hands out each statement's
-// result as it comes.
+// text after the last ';' starts the next one. Process returns what went
+// to Stdout (collected instead of written); exit is true for \q. Errors
+// are *Error: their text is ready for the user (query errors with the
+// source line and a caret); when several statements fail, their texts are
+// joined. ProcessEach writes results as they come and reports each error.
 func (s *Shell) Process(ctx context.Context, line string) (out string, exit bool, err error) {
-	var b strings.Builder
 	var errs []error
-	exit = s.ProcessEach(ctx, line, func(out string, err error) {
-		b.WriteString(out)
-		if err != nil {
-			errs = append(errs, err)
-		}
+	out = s.collect(func() {
+		exit = s.ProcessEach(ctx, line, func(err error) { errs = append(errs, err) })
 	})
-	return b.String(), exit, joinErrors(errs)
+	return out, exit, joinErrors(errs)
 }
 
-// ProcessEach is Process calling emit with the output and error of each
-// statement or meta-command as soon as it has run. After a cancelled
-// statement, the rest of the line is dropped.
-func (s *Shell) ProcessEach(ctx context.Context, line string, emit func(out string, err error)) (exit bool) {
+// collect runs fn with Stdout collected into a string.
+func (s *Shell) collect(fn func()) string {
+	var b strings.Builder
+	saved := s.Stdout
+	s.Stdout = &b
+	defer func() { s.Stdout = saved }()
+	fn()
+	return b.String()
+}
+
+// ProcessEach is Process writing each statement's or meta-command's output
+// to Stdout as soon as it has run, and calling report with each error.
+// After a cancelled statement, the rest of the line is dropped.
+func (s *Shell) ProcessEach(ctx context.Context, line string, report func(err error)) (exit bool) {
 	s.line++
 	trimmed := strings.TrimSpace(line)
 	if strings.HasPrefix(trimmed, `\`) && !s.inText() {
 		s.history = append(s.history, trimmed)
-		out, exit, err := s.meta(ctx, trimmed)
-		emit(out, err)
+		exit, err := s.meta(ctx, trimmed)
+		if err != nil {
+			report(err)
+		}
 		return exit
 	}
 	if len(s.pending) == 0 {
 		if trimmed == "" {
 			return false
 		}
+		if out, exit, ok := s.word(trimmed); ok {
+			// help, quit and exit alone on a line, as in psql
+			s.history = append(s.history, trimmed)
+			io.WriteString(s.Stdout, out)
+			return exit
+		}
 		s.pendStart, s.pendHead = s.line, ""
 	}
 	s.pending = append(s.pending, line)
 	text := strings.Join(s.pending, "\n")
-	ends, _ := statementEnds(text)
+	ends, _ := lang.Ends(text)
 	if len(ends) == 0 {
 		return false
 	}
@@ -208,10 +164,12 @@ func (s *Shell) ProcessEach(ctx context.Context, line string, emit func(out stri
 		if ctx.Err() != nil {
 			break // cancelled: the rest of the line does not run
 		}
-		s.runSegment(ctx, text, from, end, head, first, emit)
+		if err := s.runSegment(ctx, text, from, end, head, first); err != nil {
+			report(err)
+		}
 		from = end + 1
 	}
-	if rest := text[from:]; !blank(rest) && ctx.Err() == nil {
+	if rest := text[from:]; !lang.Blank(rest) && ctx.Err() == nil {
 		// the start of the next statement, on this line after the last ';'
 		s.pending = []string{rest}
 		s.pendStart = s.line
@@ -223,10 +181,10 @@ func (s *Shell) ProcessEach(ctx context.Context, line string, emit func(out stri
 // runSegment runs the statement text[from:end] (end is its ';' or the end
 // of text). head is the input before text on text's first line, which is
 // input line first: error positions count from there (piped input).
-func (s *Shell) runSegment(ctx context.Context, text string, from, end int, head string, first int, emit func(string, error)) {
+func (s *Shell) runSegment(ctx context.Context, text string, from, end int, head string, first int) error {
 	seg := text[from:end]
-	if blank(seg) {
-		return // ";;" or a comment alone
+	if lang.Blank(seg) {
+		return nil // ";;" or a comment alone
 	}
 	full := head + text[:from]
 	lineHead := full[strings.LastIndexByte(full, '\n')+1:]
@@ -237,27 +195,23 @@ func (s *Shell) runSegment(ctx context.Context, text string, from, end int, head
 	if s.Source == "" {
 		first = 1 // interactive: lines count from the statement's start
 	}
-	emit(s.runAt(ctx, seg, lineHead, first+skipped))
+	tail := text[end:]
+	if i := strings.IndexByte(tail, '\n'); i >= 0 {
+		tail = tail[:i]
+	}
+	return s.StatementAt(ctx, seg, lineHead, tail, first+skipped)
 }
 
 // Finish runs an unfinished statement as if it ended with ';' (end of
 // piped input).
-func (s *Shell) Finish(ctx context.Context) (string, error) {
+func (s *Shell) Finish(ctx context.Context) error {
 	if len(s.pending) == 0 {
-		return "", nil
+		return nil
 	}
 	text := strings.Join(s.pending, "\n")
 	head, first := s.pendHead, s.pendStart
 	s.pending = nil
-	var b strings.Builder
-	var errs []error
-	s.runSegment(ctx, text, 0, len(text), head, first, func(out string, err error) {
-		b.WriteString(out)
-		if err != nil {
-			errs = append(errs, err)
-		}
-	})
-	return b.String(), joinErrors(errs)
+	return s.runSegment(ctx, text, 0, len(text), head, first)
 }
 
 // inText reports whether the pending statement ends inside a quoted text
@@ -267,39 +221,8 @@ func (s *Shell) inText() bool {
 	if len(s.pending) == 0 {
 		return false
 	}
-	_, open := statementEnds(strings.Join(s.pending, "\n") + "\n")
+	_, open := lang.Ends(strings.Join(s.pending, "\n") + "\n")
 	return open
-}
-
-// statementEnds returns the offsets of the ';' in src that end statements:
-// those outside quotes and comments. open reports that src ends inside a
-// quote or a /* comment.
-func statementEnds(src string) (ends []int, open bool) {
-	for i := 0; i < len(src); i++ {
-		switch c := src[i]; {
-		case c == '\'' || c == '"':
-			j := strings.IndexByte(src[i+1:], c)
-			if j < 0 {
-				return ends, true
-			}
-			i += j + 1 // a doubled quote reopens at the next step
-		case c == '-' && strings.HasPrefix(src[i:], "--"):
-			j := strings.IndexByte(src[i:], '\n')
-			if j < 0 {
-				return ends, false
-			}
-			i += j
-		case c == '/' && strings.HasPrefix(src[i:], "/*"):
-			j := strings.Index(src[i+2:], "*/")
-			if j < 0 {
-				return ends, true
-			}
-			i += j + 3
-		case c == ';':
-			ends = append(ends, i)
-		}
-	}
-	return ends, false
 }
 
 // joinErrors makes one *Error of the errors of several statements.
@@ -317,58 +240,6 @@ func joinErrors(errs []error) error {
 	return &Error{Err: errors.Join(errs...), Text: strings.Join(texts, "\n")}
 }
 
-func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' }
-
-// blank reports whether src holds only spaces and comments.
-func blank(src string) bool {
-	for i := 0; i < len(src); i++ {
-		switch {
-		case isSpace(rune(src[i])):
-		case strings.HasPrefix(src[i:], "--"):
-			j := strings.IndexByte(src[i:], '\n')
-			if j < 0 {
-				return true
-			}
-			i += j
-		case strings.HasPrefix(src[i:], "/*"):
-			j := strings.Index(src[i+2:], "*/")
-			if j < 0 {
-				return false // an unclosed comment is an error to show
-			}
-			i += j + 3
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// stripComments drops -- comments outside quotes (line by line).
-func stripComments(src string) string {
-	var b strings.Builder
-	for _, line := range strings.Split(src, "\n") {
-		quote := byte(0)
-		cut := len(line)
-		for i := 0; i < len(line); i++ {
-			c := line[i]
-			switch {
-			case quote != 0:
-				if c == quote {
-					quote = 0
-				}
-			case c == '\'' || c == '"':
-				quote = c
-			case c == '-' && i+1 < len(line) && line[i+1] == '-':
-				cut = i
-				i = len(line)
-			}
-		}
-		b.WriteString(line[:cut])
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
 // oneLine joins a statement's lines for the history file.
 func oneLine(src string) string {
 	lines := strings.Split(src, "\n")
@@ -376,73 +247,6 @@ func oneLine(src string) string {
 		lines[i] = strings.TrimSpace(l)
 	}
 	return strings.Join(slices.DeleteFunc(lines, func(l string) bool { return l == "" }), " ")
-}
-
-// Run runs one statement and renders its result (to the \o file when one
-// is open, in which case out is empty).
-func (s *Shell) Run(ctx context.Context, src string) (string, error) {
-	return s.runAt(ctx, src, "", 1)
-}
-
-// runAt is Run for a statement that starts on input line line, after
-// head on that line: error positions are the input's (named s.Source when
-// set), and the caret display shows the whole input line.
-func (s *Shell) runAt(ctx context.Context, src, head string, line int) (string, error) {
-	p, err := s.project()
-	if err != nil {
-		return "", &Error{Err: err}
-	}
-	// Spaces in place of head keep columns right; lines are shifted after.
-	query := strings.Repeat(" ", len(head)) + src
-	fail := func(err error) error {
-		shiftPos(err, s.Source, line-1)
-		return wrap(ctx, err, head+src)
-	}
-	start := time.Now()
-	if s.Format == render.JSON {
-		if stmt, err := lang.Parse(query); err == nil && (stmt.Explain || stmt.Analyze) {
-			// the plan's JSON document, as rq explain --json prints it
-			ex, err := p.Explain(ctx, query, maps.Clone(s.Params), stmt.Analyze)
-			if err != nil {
-				return "", fail(err)
-			}
-			out := string(bytes.TrimRight(ex.JSON, "\n")) + "\n"
-			if s.outFile != nil {
-				if _, err := io.WriteString(s.outFile, out); err != nil {
-					return "", &Error{Err: err}
-				}
-				return "", nil
-			}
-			return out, nil
-		}
-	}
-	rows, err := p.Query(ctx, query, maps.Clone(s.Params))
-	if err != nil {
-		return "", fail(err)
-	}
-	defer rows.Close()
-	var b strings.Builder
-	w := io.Writer(&b)
-	if s.outFile != nil {
-		w = s.outFile
-	}
-	f := s.Format
-	if len(rows.Columns()) == 1 && rows.Columns()[0] == "plan" && f == render.Table {
-		f = render.Vertical // explain output reads better without a grid
-		_, err = writePlan(w, rows)
-	} else {
-		_, err = render.Write(w, f, rows, render.Options{Width: s.width()})
-	}
-	if err != nil {
-		return b.String(), fail(err)
-	}
-	if warn := InvalidWarning(rows.Stats()); warn != "" && !s.Quiet {
-		s.warnings = append(s.warnings, warn)
-	}
-	if s.Timing {
-		fmt.Fprintf(&b, "Time: %.3f ms\n", float64(time.Since(start).Microseconds())/1000)
-	}
-	return b.String(), nil
 }
 
 // shiftPos names the file and moves the line of the lang errors in err
@@ -464,25 +268,6 @@ func shiftPos(err error, name string, lines int) {
 	}
 }
 
-// writePlan prints explain's plan lines as they are.
-func writePlan(w io.Writer, rows render.Rows) (int, error) {
-	n := 0
-	for rows.Next() {
-		n++
-		if _, err := fmt.Fprintln(w, rows.Row()[0].String()); err != nil {
-			return n, err
-		}
-	}
-	return n, rows.Err()
-}
-
-func (s *Shell) width() int {
-	if s.Width == nil || s.outFile != nil {
-		return 0
-	}
-	return s.Width()
-}
-
 // Error is an error from the shell with its display text.
 type Error struct {
 	Err  error
@@ -499,14 +284,6 @@ func (e *Error) Error() string {
 
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
-
-// wrap renders query errors with the caret display and names cancellation.
-func wrap(ctx context.Context, err error, src string) error {
-	if ctx.Err() != nil && errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled) {
-		return &Error{Err: context.Canceled, Text: "query cancelled"}
-	}
-	return &Error{Err: err, Text: RenderError(err, src)}
-}
 
 // Errorf makes a usage error of a meta-command.
 func errorf(format string, args ...any) error {

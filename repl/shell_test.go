@@ -1,10 +1,10 @@
 package repl
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,10 +29,18 @@ func demoShellN(t *testing.T, records int) *Shell {
 		t.Fatal(err)
 	}
 	s := New(c)
+	s.Stderr = new(bytes.Buffer)
 	if err := s.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// stderr returns and clears what the shell wrote to its standard error.
+func stderr(s *Shell) string {
+	b := s.Stderr.(*bytes.Buffer)
+	defer b.Reset()
+	return b.String()
 }
 
 // feed runs lines and returns the output of the last one.
@@ -58,9 +66,17 @@ func TestProcess(t *testing.T) {
 	}{
 		{"one line", []string{"select age from records where record_id = '2' and form = 'baseline';"}, []string{" age", "33", "(1 row)"}, "", false},
 		{"multi-line with a comment and a quoted ;", []string{"select record_id -- the id;", "from records where notes = 'a;b'", "  or record_id = '2' and form = 'baseline'  ;  "}, []string{"record_id", "(1 row)"}, "", false},
-		{"query error with caret", []string{"select agee from records;"}, nil, "1:8: no field 'agee'; did you mean 'age'?\n    select agee from records\n           ^", false},
+		{"query error with caret", []string{"select agee from records;"}, nil, "1:8: no field 'agee'; did you mean 'age'?\n    select agee from records;\n           ^", false},
 		{"help", []string{`\?`}, []string{`\d [name]`, `\conninfo`, "Ctrl-C"}, "", false},
 		{"quit", []string{`\q`}, nil, "", true},
+		{"quit alone", []string{"quit"}, nil, "", true},
+		{"exit alone", []string{"  EXIT;"}, nil, "", true},
+		{"help alone", []string{"help"}, []string{"You are using rq", `\h select`}, "", false},
+		{"syntax help", []string{`\h select`}, []string{"Statement: select", "[where <condition>]", "Example:"}, "", false},
+		{"syntax help param", []string{`\h PARAM`}, []string{"param $<name> [= <literal>]"}, "", false},
+		{"syntax help unknown", []string{`\h nope`}, nil, `\h: no statement "nope"; try one of explain, param, select`, false},
+		{"expanded bad", []string{`\x maybe`}, nil, `\x takes on, off or auto, not "maybe"`, false},
+		{"expanded on", []string{`\x on`, "select 1 as a, 2 as b from project;"}, []string{"-[ RECORD 1 ]", "a | 1", "b | 2"}, "", false},
 		{"describe form", []string{`\d baseline -- a comment`}, []string{"Form baseline", "race", "checkbox", "1=White | 2=Black"}, "", false},
 		{"describe field", []string{`\d site`}, []string{"dropdown", "nyc=New York | bos=Boston | chi=Chicago", "enrollment"}, "", false},
 		{"describe checkbox column", []string{`\d race___oth`}, []string{"| race"}, "", false},
@@ -72,10 +88,9 @@ func TestProcess(t *testing.T) {
 		{"params", []string{`\set min 80`, `\format csv`, "select record_id from records where form = 'baseline' and age > $min;"}, []string{"record_id\n19\n"}, "", false},
 		{"unset param", []string{`\set min 80`, `\unset min`, "select record_id from records where age > $min;"}, nil, "min", false},
 		{"bad param name", []string{`\set 1x 2`}, nil, `\set: "1x" is not a parameter name`, false},
-		{"timing", []string{`\timing on`, "select count(*) from records;"}, []string{"Time: "}, "", false},
 		{"labels", []string{`\labels on`, `\format csv`, "select sex from records where record_id = '3' and form = 'enrollment';"}, []string{"sex\nMale\n"}, "", false},
 		{"toggle bad", []string{`\timing maybe`}, nil, `\timing takes on or off, not "maybe"`, false},
-		{"unknown", []string{`\x`}, nil, `unknown command \x; \? lists the commands`, false},
+		{"unknown", []string{`\nope`}, nil, `unknown command \nope; \? lists the commands`, false},
 		{"conninfo", []string{`\conninfo`}, []string{`/api/, project "rq demo study".`}, "", false},
 		{"explain", []string{"explain select age from records where score > 5;"}, []string{"filterLogic: [score] > 5"}, "", false},
 	}
@@ -149,12 +164,13 @@ func TestFinish(t *testing.T) {
 	s := demoShell(t)
 	s.Format = render.CSV
 	feed(t, s, "select count(*) as n from records where form = 'baseline'")
-	out, err := s.Finish(context.Background())
+	var err error
+	out := s.collect(func() { err = s.Finish(context.Background()) })
 	if err != nil || out != "n\n20\n" {
 		t.Errorf("Finish = %q, %v", out, err)
 	}
 	feed(t, s, "-- only a comment")
-	if out, err := s.Finish(context.Background()); out != "" || err != nil {
+	if out := s.collect(func() { err = s.Finish(context.Background()) }); out != "" || err != nil {
 		t.Errorf("Finish of a comment = %q, %v", out, err)
 	}
 }
@@ -212,6 +228,21 @@ func TestComplete(t *testing.T) {
 		{`\d med_`, []string{"med_dose", "med_name", "med_start"}, 4},
 		{"select age where age > $m", []string{"$min_age"}, 2},
 		{`\i fi`, nil, 0},
+		// context (#16.8): codes inside a quote compared with a field,
+		// events inside [, fields after select and where
+		{"select * from records where site = '", []string{"bos", "chi", "nyc"}, 0},
+		{"select * from records where site = 'b", []string{"bos"}, 1},
+		{"select * from records where site in ('nyc', 'c", []string{"chi"}, 1},
+		{"select * from records where race has '", []string{"-1", "1", "2", "3", "oth"}, 0},
+		{"select * from records where form = 'bas", []string{"baseline"}, 3},
+		{"select * from records where notes = 'x", nil, 1},
+		{"select [", []string{"enrollment_arm_1", "enrollment_arm_2", "week_12_arm_1", "week_4_arm_1", "week_4_arm_2"}, 0},
+		{"select [enr", []string{"enrollment_arm_1", "enrollment_arm_2"}, 3},
+		{"select [enrollment_arm_1][ag", []string{"age"}, 2},
+		{"select * from records where [enrollment_arm_1][site] = '", []string{"bos", "chi", "nyc"}, 0},
+		{"select * from records where s", []string{"sbp", "score", "sex", "site", "smoker", "starts_with", "stddev", "sum"}, 1},
+		{"select a", []string{"abs", "adverse_event", "age", "avg"}, 1},
+		{"select age, s", []string{"sbp", "score", "sex", "site", "smoker", "starts_with", "stddev", "sum"}, 1},
 	}
 	for _, tt := range tests {
 		got, n := s.Complete(tt.line, len(tt.line))
@@ -223,31 +254,6 @@ func TestComplete(t *testing.T) {
 	rest, n := completer{s}.Do([]rune("select ag"), 9)
 	if n != 2 || len(rest) != 1 || string(rest[0]) != "e " {
 		t.Errorf("Do = %q, %d", rest, n)
-	}
-}
-
-func TestStatementEnds(t *testing.T) {
-	for _, tt := range []struct {
-		src  string
-		ends []int
-		open bool
-	}{
-		{"select 1;", []int{8}, false},
-		{"select 1; -- done;", []int{8}, false},
-		{"select 1 -- not yet;", nil, false},
-		{"where x = ';'", nil, false},
-		{"where x = 'a--b';", []int{16}, false},
-		{"x = 'it''s;'; y", []int{12}, false},
-		{"a; b /* ; */ ;", []int{1, 13}, false},
-		{"  ;  ", []int{2}, false},
-		{"where x = 'open;", nil, true},
-		{"a; /* open;", []int{1}, true},
-		{`x = "q;" ;`, []int{9}, false},
-	} {
-		ends, open := statementEnds(tt.src)
-		if fmt.Sprint(ends) != fmt.Sprint(tt.ends) || open != tt.open {
-			t.Errorf("statementEnds(%q) = %v, %v; want %v, %v", tt.src, ends, open, tt.ends, tt.open)
-		}
 	}
 }
 
@@ -287,26 +293,23 @@ func TestInvalidValuesWarning(t *testing.T) {
 	if _, _, err := feed(t, s, "select record, weight from records where form = 'baseline' and record = '1';"); err != nil {
 		t.Fatal(err)
 	}
-	if w := s.TakeWarnings(); len(w) != 0 {
+	if w := stderr(s); w != "" {
 		t.Fatalf("record 1's weight fits, got %q", w)
 	}
 	s = demoShellN(t, 200)
 	if _, _, err := feed(t, s, q); err != nil {
 		t.Fatal(err)
 	}
-	w := s.TakeWarnings()
+	w := stderr(s)
 	want := "warning: 2 values did not fit their field's type and were read as null, e.g.:\n" +
 		"  record \"3\", field \"weight\": value \"abc\": not a number\n" +
 		"  record \"197\", field \"weight\": value \"abc\": not a number\n"
-	if len(w) != 1 || w[0] != want {
+	if w != want {
 		t.Errorf("warnings %q, want %q", w, want)
-	}
-	if len(s.TakeWarnings()) != 0 {
-		t.Error("TakeWarnings does not clear")
 	}
 	s.Quiet = true
 	feed(t, s, q)
-	if w := s.TakeWarnings(); len(w) != 0 {
+	if w := stderr(s); w != "" {
 		t.Errorf("Quiet: %q", w)
 	}
 }
@@ -318,23 +321,27 @@ func TestSeveralStatementsOnALine(t *testing.T) {
 	s.Format = render.CSV
 	var outs []string
 	var errs []string
-	emit := func(out string, err error) {
-		outs = append(outs, out)
-		if err != nil {
-			errs = append(errs, err.Error())
-		}
-	}
+	var b strings.Builder
+	s.Stdout = &b
+	emit := func(err error) { errs = append(errs, err.Error()) }
 	ctx := context.Background()
-	s.ProcessEach(ctx, "select 1 as x from project; select 2 as y from project;", emit)
-	if strings.Join(outs, "|") != "x\n1\n|y\n2\n" || errs != nil || s.Pending() {
+	processEach := func(line string) {
+		s.ProcessEach(ctx, line, emit)
+		if b.Len() > 0 {
+			outs = append(outs, b.String())
+		}
+		b.Reset()
+	}
+	processEach("select 1 as x from project; select 2 as y from project;")
+	if strings.Join(outs, "|") != "x\n1\ny\n2\n" || errs != nil || s.Pending() {
 		t.Errorf("two statements: outs %q errs %q pending %v", outs, errs, s.Pending())
 	}
 	outs, errs = nil, nil
-	s.ProcessEach(ctx, "select 3 as z from project; select 4 as w -- rest follows", emit)
+	processEach("select 3 as z from project; select 4 as w -- rest follows")
 	if strings.Join(outs, "|") != "z\n3\n" || !s.Pending() {
 		t.Errorf("statement and a start: outs %q pending %v", outs, s.Pending())
 	}
-	s.ProcessEach(ctx, "from project;;", emit)
+	processEach("from project;;")
 	if strings.Join(outs, "|") != "z\n3\n|w\n4\n" || errs != nil || s.Pending() {
 		t.Errorf("finished on the next line: outs %q errs %q", outs, errs)
 	}
@@ -343,11 +350,12 @@ func TestSeveralStatementsOnALine(t *testing.T) {
 	}
 	// an error does not stop the statements after it
 	outs, errs = nil, nil
-	s.ProcessEach(ctx, "select agee from records; select 5 as v from project;", emit)
-	if strings.Join(outs, "|") != "|v\n5\n" || len(errs) != 1 || !strings.Contains(errs[0], "no field 'agee'") {
+	processEach("select agee from records; select 5 as v from project;")
+	if strings.Join(outs, "|") != "v\n5\n" || len(errs) != 1 || !strings.Contains(errs[0], "no field 'agee'") {
 		t.Errorf("error first: outs %q errs %q", outs, errs)
 	}
 	// Process joins the outputs and the errors
+	s.Stdout = new(strings.Builder)
 	out, _, err := s.Process(ctx, "select nope from records; select 6 as u from project; select nada from records;")
 	if out != "u\n6\n" || err == nil || !strings.Contains(err.Error(), "'nope'") || !strings.Contains(err.Error(), "'nada'") {
 		t.Errorf("Process = %q, %v", out, err)
@@ -364,15 +372,15 @@ func TestErrorPositions(t *testing.T) {
 		want   string
 	}{
 		{"piped second line", "<stdin>", []string{"select count(*) from project;", "select agee from records;"},
-			"<stdin>:2:8: no field 'agee'; did you mean 'age'?\n    select agee from records\n           ^"},
+			"<stdin>:2:8: no field 'agee'; did you mean 'age'?\n    select agee from records;\n           ^"},
 		{"piped after a statement on the line", "<stdin>", []string{"", "select 1 as x from project; select agee", "from records;"},
 			"<stdin>:2:36: no field 'agee'; did you mean 'age'?\n    select 1 as x from project; select agee\n                                       ^"},
 		{"piped third line of a statement", "<stdin>", []string{"select age,", "", "  agee from records;"},
 			"<stdin>:3:3: no field 'agee'"},
 		{"interactive", "", []string{"select count(*) from project;", "select 1 as x from project;   select", "agee from records;"},
-			"2:1: no field 'agee'; did you mean 'age'?\n    agee from records\n    ^"},
+			"2:1: no field 'agee'; did you mean 'age'?\n    agee from records;\n    ^"},
 		{"interactive same line", "", []string{"select 1 as x from project; select agee from records;"},
-			"1:36: no field 'agee'; did you mean 'age'?\n    select 1 as x from project; select agee from records\n                                       ^"},
+			"1:36: no field 'agee'; did you mean 'age'?\n    select 1 as x from project; select agee from records;\n                                       ^"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -393,7 +401,7 @@ func TestErrorPositions(t *testing.T) {
 	s := demoShell(t)
 	s.Source = "<stdin>"
 	feed(t, s, "select 1 as x from project;", "select", "agee from records")
-	if _, err := s.Finish(context.Background()); err == nil || !strings.HasPrefix(err.Error(), "<stdin>:3:1: no field 'agee'") {
+	if err := s.Finish(context.Background()); err == nil || !strings.HasPrefix(err.Error(), "<stdin>:3:1: no field 'agee'") {
 		t.Errorf("Finish err = %v", err)
 	}
 }
@@ -405,10 +413,10 @@ func TestMetaInsideStatement(t *testing.T) {
 	dir := t.TempDir()
 	saved := filepath.Join(dir, "pending.rq")
 	out, _, err := feed(t, s, "select age", `\format csv`)
-	if err != nil || out != "Output format is csv.\n" || !s.Pending() {
+	if err != nil || out != "" || stderr(s) != "Output format is csv.\n" || !s.Pending() {
 		t.Fatalf(`\format inside a statement = %q, %v (pending %v)`, out, err, s.Pending())
 	}
-	if out, _, err := feed(t, s, "from records", `\w `+saved); err != nil || !strings.HasPrefix(out, "Wrote ") {
+	if out, _, err := feed(t, s, "from records", `\w `+saved); err != nil || !strings.HasPrefix(stderr(s), "Wrote ") {
 		t.Fatalf(`\w = %q, %v`, out, err)
 	}
 	if b, _ := os.ReadFile(saved); string(b) != "select age\nfrom records\n" {
@@ -440,6 +448,8 @@ func TestCompleterQuotes(t *testing.T) {
 		{"select * from records where event = 'week_1' and x", 43, []string{"2_arm_1"}},
 		{`select * from records where event = "week_1`, -1, []string{`2_arm_1"`}},
 		{"select * from records where notes = 'it''s' and ag", -1, []string{"e "}},
+		{"select [enrollment_arm_1][ag", -1, []string{"e]"}},
+		{"select [enrollment_arm_1][ag] from records", 28, []string{"e"}},
 	}
 	for _, tt := range tests {
 		line := []rune(tt.line)
@@ -464,10 +474,10 @@ func TestTypographicQuotesError(t *testing.T) {
 	s := demoShell(t)
 	_, _, err := feed(t, s, "select age from records where sex = ‘a’;")
 	want := "1:37: unexpected character '‘'\n" +
-		"    select age from records where sex = ‘a’\n" +
+		"    select age from records where sex = ‘a’;\n" +
 		"                                        ^\n" +
 		"1:41: unexpected character '’'\n" +
-		"    select age from records where sex = ‘a’\n" +
+		"    select age from records where sex = ‘a’;\n" +
 		"                                          ^\n" +
 		"hint: use straight quotes ' instead of typographic quotes"
 	if err == nil || err.Error() != want {

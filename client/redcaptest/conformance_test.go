@@ -206,6 +206,11 @@ func replay(t *testing.T, fixturesDir, projDir string, e indexEntry) string {
 	if err != nil {
 		return "load: " + err.Error()
 	}
+	// Server state the XML lacks, from the fixture folder's own files when
+	// it has any (users.csv, log.csv, file-repository/ ...: none so far).
+	if err := LoadState(p, projDir); err != nil {
+		return "state: " + err.Error()
+	}
 	userTok, readAsUser := setupProject(p, e)
 	srv, err := Start("127.0.0.1:0", Options{}, p)
 	if err != nil {

@@ -130,9 +130,9 @@ func (s *Server) userSnapshot(p *Project, token string) *User {
 	if u == nil {
 		return nil
 	}
-	cp := *u
-	cp.Rights = maps.Clone(u.Rights)
-	cp.Forms = maps.Clone(u.Forms)
+	cp := p.effectiveUser(*u)
+	cp.Rights = maps.Clone(cp.Rights)
+	cp.Forms = maps.Clone(cp.Forms)
 	return &cp
 }
 
@@ -264,6 +264,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	if c.Super && !spec.super {
 		c.fail(errorf(http.StatusForbidden, msgNoPermission))
+		return
+	}
+	if err := apiRight(c); err != nil {
+		c.fail(err)
 		return
 	}
 	if err := spec.h(c); err != nil {

@@ -19,18 +19,27 @@ func init() {
 			return nil, nil, &APIError{Status: http.StatusInternalServerError, Msg: msgFatal}
 		}
 		forms := map[string]bool{}
+		pseudo := false
 		for _, f := range e.Fields() {
+			if repeatPseudoField[f] {
+				pseudo = true
+				continue
+			}
 			if p.Field(f) == nil {
 				return nil, nil, &APIError{Status: http.StatusInternalServerError, Msg: msgFatal}
 			}
 			forms[p.formOfAny(f)] = true
 		}
-		if e.HasSmartVariables() {
+		if e.HasSmartVariables() || pseudo {
 			forms = nil // evaluated row by row on every row
 		}
 		return &logicFilter{e: e, user: user, kinds: map[string]logic.Kind{}}, forms, nil
 	}
 }
+
+// repeatPseudoField are the plumbing columns REDCap (8.x on) lets filter
+// logic read: the row's repeating instrument and instance.
+var repeatPseudoField = map[string]bool{"redcap_repeat_instance": true, "redcap_repeat_instrument": true}
 
 type logicFilter struct {
 	e     *logic.Expr
@@ -75,6 +84,9 @@ func (r *logicRow) Kind(field string) logic.Kind {
 }
 
 func fieldLogicKind(p *Project, name string) logic.Kind {
+	if name == "redcap_repeat_instance" {
+		return logic.Number
+	}
 	f := p.Field(name)
 	if f == nil {
 		return logic.Text
@@ -148,6 +160,15 @@ func (r *logicRow) Value(event, field string, inst logic.InstanceRef) string {
 	p := r.x.p
 	if field == p.RecordIDField() {
 		return r.rec.ID
+	}
+	switch field {
+	case "redcap_repeat_instrument": // blank on non-repeating rows and repeating events
+		return r.row.Instrument
+	case "redcap_repeat_instance": // blank on non-repeating rows, as exported
+		if r.row.Instance == 0 {
+			return ""
+		}
+		return strconv.Itoa(r.row.Instance)
 	}
 	row := r.findRow(event, field, inst)
 	if p.IsFormStatus(field) {

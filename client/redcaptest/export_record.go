@@ -501,6 +501,9 @@ func (x *recordExport) recordChanged(id string) bool {
 	}
 	seen := false
 	in := func(t time.Time) bool {
+		// REDCap's log keeps whole seconds: an end equal to the change's
+		// second includes it.
+		t = t.Truncate(time.Second)
 		return (x.begin.IsZero() || !t.Before(x.begin)) && (x.end.IsZero() || !t.After(x.end))
 	}
 	for _, e := range x.p.Log {
@@ -749,36 +752,68 @@ func exportRecords(c *call) error {
 	}
 	p := c.Project
 	p.Mu.RLock()
-	defer p.Mu.RUnlock()
 	x, err := parseRecordExport(c, p)
+	if err == nil {
+		if x.eav {
+			err = x.writeEAV(c)
+		} else {
+			err = x.writeFlat(c)
+		}
+	}
+	p.Mu.RUnlock()
 	if err != nil {
 		return err
 	}
-	if x.eav {
-		return x.writeEAV(c)
-	}
-	return x.writeFlat(c)
+	// REDCap logs every data export (logtype=export); the entry names no
+	// record, so dateRangeBegin/End and the record log types ignore it.
+	p.Mu.Lock()
+	p.AppendLog(LogEntry{User: c.Username(), Action: "Data export (API)", Kind: LogExport, Details: exportLogDetails(c)})
+	p.Mu.Unlock()
+	return nil
 }
 
-// checkCells enforces Faults.MaxCells by counting the answer first.
+// exportLogDetails says what an export asked for, as the log shows it.
+func exportLogDetails(c *call) string {
+	typ := "flat"
+	if c.Param("type") == "eav" {
+		typ = "eav"
+	}
+	d := "format = '" + c.Format + "', type = '" + typ + "'"
+	if f := c.List("fields"); len(f) > 0 {
+		d += ", fields = '" + strings.Join(f, ", ") + "'"
+	}
+	if f := c.List("forms"); len(f) > 0 {
+		d += ", forms = '" + strings.Join(f, ", ") + "'"
+	}
+	return d
+}
+
+// checkCells enforces Faults.MaxCells by counting the answer first, and
+// charges the server model's CellCost for it.
 func (x *recordExport) checkCells(c *call, perRow func(*Row) int) error {
 	max := c.srv.opts.Faults.MaxCells
-	if max <= 0 {
+	model := c.srv.opts.Model
+	if max <= 0 && model.CellCost <= 0 {
 		return nil
 	}
 	n := 0
+	within := func() bool { return max <= 0 || n <= max }
 	var err error
 	x.eachRecord(func(rec *Record) bool {
 		err = x.eachRow(rec, func(row *Row) bool {
 			n += perRow(row)
-			return n <= max
+			return within()
 		})
-		return err == nil && n <= max
+		return err == nil && within()
 	})
 	if err != nil {
 		return err
 	}
-	return c.srv.opts.Faults.checkCells(n)
+	if err := c.srv.opts.Faults.checkCells(n); err != nil {
+		return err
+	}
+	model.chargeCells(c.r, n)
+	return nil
 }
 
 func (x *recordExport) writeFlat(c *call) error {

@@ -192,12 +192,15 @@ func TestDateRangeUsesChangeLog(t *testing.T) {
 	p.Records = st
 	p.Created = time.Date(2020, 1, 1, 0, 0, 0, 0, time.Local)
 	p.AppendLog(LogEntry{Time: time.Date(2026, 3, 4, 10, 0, 0, 0, time.Local), Record: "2", Kind: LogRecordUpdate})
+	// A change within a second: an end at that whole second includes it.
+	p.AppendLog(LogEntry{Time: time.Date(2026, 3, 6, 9, 30, 15, 600e6, time.Local), Record: "3", Kind: LogRecordUpdate})
 	srv := NewServer(t, p)
 	tests := []struct{ begin, end, want string }{
-		{"2026-03-04", "", "2"},
+		{"2026-03-04", "2026-03-05", "2"},
 		{"2026-03-04 10:00", "2026-03-04 10:00", "2"},
-		{"2026-03-05", "", ""},
-		{"", "2021-01-01", "1,3"},
+		{"2026-03-05", "2026-03-05", ""},
+		{"", "2021-01-01", "1"},
+		{"2026-03-06 09:30:15", "2026-03-06 09:30:15", "3"},
 		{"not a date", "", "1,2,3"},
 	}
 	for _, tt := range tests {
@@ -235,5 +238,22 @@ func TestCombineCheckboxOptions(t *testing.T) {
 		if body != tt.want {
 			t.Errorf("%s: got %q, want %q", tt.label, body, tt.want)
 		}
+	}
+}
+
+// TestRecordExportLogged: record exports appear under logtype=export and
+// not among the record changes.
+func TestRecordExportLogged(t *testing.T) {
+	srv := NewServer(t, tinyProject("tiny"))
+	tok := srv.Token("tiny")
+	api(t, srv, tok, "content", "record", "format", "csv", "data", "record_id,age\n1,30\n")
+	api(t, srv, tok, "content", "record", "format", "json", "fields[0]", "record_id", "fields[1]", "age")
+	st, body := api(t, srv, tok, "content", "log", "format", "json", "logtype", "export")
+	rows := decodeRows(t, body)
+	if st != 200 || len(rows) != 1 || rows[0]["action"] != "Data export (API)" || rows[0]["details"] != "format = 'json', type = 'flat', fields = 'record_id, age'" || rows[0]["record"] != "" {
+		t.Errorf("export log: %d %s", st, body)
+	}
+	if _, body = api(t, srv, tok, "content", "log", "format", "json", "logtype", "record"); len(decodeRows(t, body)) != 1 {
+		t.Errorf("record log holds the export: %s", body)
 	}
 }

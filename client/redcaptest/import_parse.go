@@ -49,8 +49,15 @@ func parseImportRows(data, format string) ([]*importRow, error) {
 }
 
 func parseImportCSV(data string) ([]*importRow, error) {
+	return parseImportCSVDelim(data, ',')
+}
+
+// parseImportCSVDelim reads CSV data whose values are separated by delim
+// (the record import's csvDelimiter).
+func parseImportCSVDelim(data string, delim rune) ([]*importRow, error) {
 	data = strings.TrimPrefix(data, "\ufeff")
 	r := csv.NewReader(strings.NewReader(data))
+	r.Comma = delim
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
 	header, err := r.Read()
@@ -153,7 +160,12 @@ func readJSONObject(dec *json.Decoder, line int) (*importRow, error) {
 		if err := dec.Decode(&raw); err != nil {
 			return nil, err
 		}
-		v, err := jsonScalar(raw)
+		var v string
+		if k := strings.TrimSpace(key); (k == "forms" || k == "forms_export") && len(bytes.TrimSpace(raw)) > 0 && (bytes.TrimSpace(raw)[0] == '{' || bytes.TrimSpace(raw)[0] == '[') {
+			v, err = jsonLevels(raw)
+		} else {
+			v, err = jsonScalar(raw)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("element %d, key %q: %v", line, key, err)
 		}
@@ -192,8 +204,62 @@ func jsonScalar(raw json.RawMessage) (string, error) {
 	}
 }
 
+// jsonLevels reads a user's or role's form rights sent as a JSON object
+// ({"form":1,...}, REDCap's export shape) or an array of one-key objects
+// ([{"form":1},...], PyCap's documented import shape) into the
+// "form:level,..." text the CSV and XML imports carry.
+func jsonLevels(raw json.RawMessage) (string, error) {
+	var parts []string
+	add := func(obj json.RawMessage) error {
+		dec := json.NewDecoder(bytes.NewReader(obj))
+		dec.UseNumber()
+		if _, err := dec.Token(); err != nil {
+			return err
+		}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			var val json.RawMessage
+			if err := dec.Decode(&val); err != nil {
+				return err
+			}
+			lv, err := jsonScalar(val)
+			if err != nil {
+				return err
+			}
+			parts = append(parts, fmt.Sprint(kt)+":"+lv)
+		}
+		return nil
+	}
+	raw = bytes.TrimSpace(raw)
+	if raw[0] == '{' {
+		if err := add(raw); err != nil {
+			return "", err
+		}
+		return strings.Join(parts, ","), nil
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return "", err
+	}
+	for _, it := range items {
+		if it = bytes.TrimSpace(it); len(it) == 0 || it[0] != '{' {
+			return "", fmt.Errorf("form rights must be objects of form name and level")
+		}
+		if err := add(it); err != nil {
+			return "", err
+		}
+	}
+	return strings.Join(parts, ","), nil
+}
+
 // parseImportXML reads <records><item><name>value</name>...</item></records>
 // (any root and item element names); each child of an item is one column.
+// A root whose children hold only text is itself the one item: REDCap's
+// documented shape for project creation and project settings,
+// <item><project_title>..</project_title>...</item>.
 func parseImportXML(data string) ([]*importRow, error) {
 	dec := xml.NewDecoder(strings.NewReader(data))
 	bad := func(err error) error {
@@ -204,6 +270,9 @@ func parseImportXML(data string) ([]*importRow, error) {
 	var cur *importRow
 	var col string
 	var text strings.Builder
+	// The root's children as columns, in case they turn out to be leaves.
+	root := &importRow{line: 1}
+	deep := false // some child of the root has children of its own
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
@@ -218,14 +287,17 @@ func parseImportXML(data string) ([]*importRow, error) {
 			switch depth {
 			case 2:
 				cur = &importRow{line: len(rows) + 1}
+				col = t.Name.Local
+				text.Reset()
 			case 3:
+				deep = true
 				col = t.Name.Local
 				text.Reset()
 			case 4:
 				return nil, bad(fmt.Errorf("item %d: element <%s> is nested too deeply", len(rows)+1, t.Name.Local))
 			}
 		case xml.CharData:
-			if depth == 3 {
+			if depth == 3 || depth == 2 {
 				text.Write(t)
 			}
 		case xml.EndElement:
@@ -233,6 +305,9 @@ func parseImportXML(data string) ([]*importRow, error) {
 			case 3:
 				cur.set(col, text.String())
 			case 2:
+				if cur.vals == nil {
+					root.set(t.Name.Local, text.String())
+				}
 				rows = append(rows, cur)
 				cur = nil
 			}
@@ -241,6 +316,9 @@ func parseImportXML(data string) ([]*importRow, error) {
 	}
 	if depth != 0 {
 		return nil, bad(fmt.Errorf("unexpected end of data"))
+	}
+	if !deep && len(rows) > 0 {
+		return []*importRow{root}, nil
 	}
 	return rows, nil
 }

@@ -19,6 +19,7 @@ type importOptions struct {
 	Overwrite  bool   // overwriteBehavior=overwrite: blanks erase
 	ForceAuto  bool   // forceAutoNumber
 	DateFormat string // YMD (default), MDY, DMY
+	Delim      rune   // csvDelimiter of CSV data (0: comma)
 	User       *User  // the token's user (nil: the project's API user, no DAG)
 	Now        time.Time
 	MaxValue   int // longest value stored (Options.MaxValueBytes); 0: no limit
@@ -82,6 +83,8 @@ func (p *Project) importRecords(data string, o importOptions) (*importResult, er
 	var err error
 	if o.Format == "odm" {
 		rows, err = p.parseImportODM(data)
+	} else if o.Format == "csv" && o.Delim != 0 && o.Delim != ',' {
+		rows, err = parseImportCSVDelim(data, o.Delim)
 	} else {
 		rows, err = parseImportRows(data, o.Format)
 	}
@@ -510,6 +513,9 @@ func (p *Project) applyImport(plan []*plannedRow, o importOptions) *importResult
 			row.Values[idField] = pr.id
 		}
 		ch.event = key.Event
+	}
+	for _, id := range res.IDs {
+		changes[id].details = append(changes[id].details, p.recalcRecord(store.Edit(id))...)
 	}
 	now := o.Now
 	for _, id := range res.IDs {

@@ -148,6 +148,14 @@ func TestImportRecordsOverwriteAndReturnContent(t *testing.T) {
 	if st, body = imp("data", "record_id,redcap_event_name,age\n3,enrol_arm_1,1\n", "returnFormat", "xml"); st != 200 || body != `<?xml version="1.0" encoding="UTF-8" ?><count>1</count>` {
 		t.Errorf("xml count: %d %q", st, body)
 	}
+	// forceAutoNumber without record auto-numbering: ignored, ids kept.
+	if st, body = imp("data", "record_id,redcap_event_name,age\nkeep,enrol_arm_1,5\n", "forceAutoNumber", "true", "returnContent", "auto_ids", "returnFormat", "json"); st != 200 || body != `["keep,keep"]` || !hasRecord(p, "keep") {
+		t.Fatalf("forceAutoNumber without auto-numbering: %d %q", st, body)
+	}
+	api(t, srv, tok, "content", "record", "action", "delete", "records[0]", "keep")
+	p.Mu.Lock()
+	p.Info.AutoNumbering = true
+	p.Mu.Unlock()
 	// forceAutoNumber: ids follow the highest numeric id; rows sharing a
 	// submitted id share the new id.
 	st, body = imp("data", "record_id,redcap_event_name,age,sbp\nx,enrol_arm_1,5,\nx,visit_arm_1,,120\ny,enrol_arm_1,6,\n",
@@ -165,8 +173,9 @@ func TestImportRecordsOverwriteAndReturnContent(t *testing.T) {
 	if st, _ = imp("data", "record_id,redcap_event_name,age\n6,enrol_arm_1,150\n"); st != 200 || cell(p, "6", k, "age") != "150" {
 		t.Errorf("out of range: %d %q", st, cell(p, "6", k, "age"))
 	}
-	// Calc and file columns are ignored; survey columns too.
-	if st, body = imp("data", "record_id,redcap_event_name,redcap_survey_identifier,enrol_timestamp,bmi,consent_file\n6,enrol_arm_1,,2020-01-01 00:00:00,99,x.pdf\n"); st != 200 || cell(p, "6", k, "bmi") != "" || cell(p, "6", k, "consent_file") != "" {
+	// Calc and file columns are ignored (the calc keeps its computed 1+1);
+	// survey columns too.
+	if st, body = imp("data", "record_id,redcap_event_name,redcap_survey_identifier,enrol_timestamp,bmi,consent_file\n6,enrol_arm_1,,2020-01-01 00:00:00,99,x.pdf\n"); st != 200 || cell(p, "6", k, "bmi") != "2" || cell(p, "6", k, "consent_file") != "" {
 		t.Errorf("ignored columns: %d %q bmi %q file %q", st, body, cell(p, "6", k, "bmi"), cell(p, "6", k, "consent_file"))
 	}
 }
@@ -415,5 +424,23 @@ func TestImportPHPCapFixtures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestImportCSVDelimiter: csvDelimiter applies to imported CSV as to
+// exported CSV, so an export re-imports unchanged.
+func TestImportCSVDelimiter(t *testing.T) {
+	srv := NewServer(t, tinyProject("tiny"))
+	tok := srv.Token("tiny")
+	for i, d := range []struct{ param, sep string }{{";", ";"}, {"tab", "\t"}, {"|", "|"}, {"^", "^"}} {
+		id := "r" + strconv.Itoa(i)
+		data := "record_id" + d.sep + "age\n" + id + d.sep + "7\n"
+		if st, body := api(t, srv, tok, "content", "record", "format", "csv", "csvDelimiter", d.param, "returnFormat", "json", "data", data); st != 200 || body != `{"count":1}` {
+			t.Errorf("%q: %d %s", d.param, st, body)
+		}
+		st, body := api(t, srv, tok, "content", "record", "format", "csv", "csvDelimiter", d.param, "records[0]", id, "fields[0]", "record_id", "fields[1]", "age")
+		if st != 200 || !strings.Contains(body, d.sep+"7\n") {
+			t.Errorf("%q export: %d %q", d.param, st, body)
+		}
 	}
 }

@@ -32,6 +32,18 @@ func LoadCSVDir(dir string) (*Project, error) {
 		}
 	}
 	if dictPath == "" {
+		if x := filepath.Join(dir, "project.xml"); fileExists(x) {
+			// a folder holding a project XML and its server state
+			q, err := LoadODM(x)
+			if err != nil {
+				return nil, err
+			}
+			q.Name = p.Name
+			if err := LoadState(q, dir); err != nil {
+				return nil, err
+			}
+			return q, nil
+		}
 		return nil, fmt.Errorf("%s: no data dictionary (metadata.csv or dictionary.csv)", dir)
 	}
 	meta, err := readDictionary(dictPath)
@@ -50,7 +62,18 @@ func LoadCSVDir(dir string) (*Project, error) {
 	if err := loadDataCSV(p, filepath.Join(dir, "data.csv")); err != nil {
 		return nil, err
 	}
-	return p, p.Init()
+	if err := p.Init(); err != nil {
+		return nil, err
+	}
+	if err := LoadState(p, dir); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // readCSVFile reads a whole CSV file; a missing file is (nil, nil).

@@ -69,8 +69,23 @@ func mText(c *call, s string) error { return mWrite(c, "text", []byte(s)) }
 // table writer; tabGuard puts a TAB before CSV values starting with = - + @,
 // as REDCap's generic CSV helper does for arm, DAG, user and logging exports.
 func mTable(c *call, cols []string, rows [][]string, tabGuard bool) error {
+	return mTypedTable(c, cols, rows, tabGuard, nil, nil)
+}
+
+// mTypedTable is mTable with JSON types: the columns in numeric are
+// written as JSON numbers (when not blank) and those in objects as JSON
+// objects of form levels, as REDCap's json_encode of its PHP arrays does.
+func mTypedTable(c *call, cols []string, rows [][]string, tabGuard bool, numeric, objects map[string]bool) error {
 	t := c.newTable(cols)
 	t.guard = tabGuard
+	if numeric != nil || objects != nil {
+		t.numeric = make([]bool, len(cols))
+		t.objects = make([]bool, len(cols))
+		for i, col := range cols {
+			t.numeric[i] = numeric[col]
+			t.objects[i] = objects[col]
+		}
+	}
 	for _, r := range rows {
 		if len(r) < len(cols) {
 			r = append(r, make([]string, len(cols)-len(r))...)

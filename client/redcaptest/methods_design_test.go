@@ -142,6 +142,14 @@ func TestArmsEventsMappingImport(t *testing.T) {
 	if len(p.Arms) != 1 || p.Event("month_6_arm_3") != nil {
 		t.Errorf("override kept arm 3: %+v", p.Arms)
 	}
+	// Events with override=1 take the unique names they are given (a
+	// restore from an earlier export); without override an unknown one is refused.
+	if st, body := call("content", "event", "action", "import", "data", `[{"event_name":"Back","arm_num":"1","unique_event_name":"back_again_arm_1"}]`); st != 400 || !strings.Contains(body, "does not exist") {
+		t.Errorf("unknown unique name without override: %d %s", st, body)
+	}
+	if st, body := call("content", "event", "action", "import", "override", "1", "data", `[{"event_name":"Back","arm_num":"1","unique_event_name":"back_again_arm_1"}]`); st != 200 || body != "1" || p.Event("back_again_arm_1") == nil || len(p.Events) != 1 {
+		t.Errorf("override with a given unique name: %d %s %+v", st, body, p.Events)
+	}
 }
 
 func TestProjectSettingsImport(t *testing.T) {

@@ -40,11 +40,9 @@ func fileCell(c *call) (FileKey, RowKey, error) {
 		return k, rk, errorf(http.StatusBadRequest, "The parameter 'field' is missing")
 	}
 	f := p.Field(name)
-	if f == nil {
-		return k, rk, errorf(http.StatusBadRequest, "The field '%s' does not exist in this project", name)
-	}
-	if f.FieldType != "file" {
-		return k, rk, errorf(http.StatusBadRequest, "The field '%s' is not a file upload field", name)
+	if f == nil || f.FieldType != "file" {
+		// REDCap's wording, as REDCapR's file download test expects it
+		return k, rk, errorf(http.StatusBadRequest, "The field '%s' does not exist or is not a 'file' field", name)
 	}
 	ev, err := formEvent(c, f.FormName, "The field '"+name+"' is on an instrument that is")
 	if err != nil {
@@ -74,7 +72,7 @@ func writeFile(c *call, name, mimeType string, data []byte) error {
 	if mimeType == "" {
 		mimeType = "application/octet-stream"
 	}
-	c.w.Header().Set("Content-Type", mimeType+`; name="`+strings.ReplaceAll(name, `"`, "")+`"`)
+	c.w.Header().Set("Content-Type", mimeType+`; name="`+strings.ReplaceAll(name, `"`, "")+`";charset=UTF-8`)
 	c.w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	c.w.WriteHeader(http.StatusOK)
 	c.w.Write(data)
@@ -254,7 +252,7 @@ func handleRepoList(c *call) error {
 	for _, e := range docs {
 		rows = append(rows, []string{"", strconv.Itoa(e.DocID), e.Name, "", ""})
 	}
-	return mTable(c, []string{"folder_id", "doc_id", "name", "role", "dag"}, rows, false)
+	return mTypedTable(c, []string{"folder_id", "doc_id", "name", "role", "dag"}, rows, false, repoNumeric, nil)
 }
 
 func repoDoc(c *call) (int, error) {
@@ -377,5 +375,8 @@ func handleRepoCreateFolder(c *call) error {
 	e.FolderID++
 	p.Repository = append(p.Repository, e)
 	logDesign(c, "Create folder in File Repository (API): "+name)
-	return mTable(c, []string{"folder_id"}, [][]string{{strconv.Itoa(e.FolderID)}}, false)
+	return mTypedTable(c, []string{"folder_id"}, [][]string{{strconv.Itoa(e.FolderID)}}, false, repoNumeric, nil)
 }
+
+// repoNumeric are the file repository's integer columns in JSON.
+var repoNumeric = map[string]bool{"folder_id": true, "doc_id": true}

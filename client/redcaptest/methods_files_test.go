@@ -49,7 +49,7 @@ func TestFileMethods(t *testing.T) {
 		status int
 		want   string
 	}{
-		{"not a file field", []string{"record", "1", "field", "age", "event", "enrol_arm_1"}, 400, "The field 'age' is not a file upload field"},
+		{"not a file field", []string{"record", "1", "field", "age", "event", "enrol_arm_1"}, 400, "The field 'age' does not exist or is not a 'file' field"},
 		{"signature", []string{"record", "1", "field", "signature", "event", "enrol_arm_1"}, 400, "signature field"},
 		{"unknown record", []string{"record", "99", "field", "consent_file", "event", "enrol_arm_1"}, 400, "The record '99' does not exist"},
 		{"no event", []string{"record", "1", "field", "consent_file"}, 400, "The parameter 'event' is missing"},
@@ -74,7 +74,7 @@ func TestFileMethods(t *testing.T) {
 	// Export: bytes and REDCap's Content-Type with the name.
 	f := map[string][]string{"token": {tok}, "content": {"file"}, "action": {"export"}, "record": {"1"}, "field": {"consent_file"}, "event": {"enrol_arm_1"}}
 	st, body, hdr := post(t, srv.URL, f)
-	if st != 200 || body != string(content) || hdr.Get("Content-Type") != `application/pdf; name="consent.pdf"` {
+	if st != 200 || body != string(content) || hdr.Get("Content-Type") != `application/pdf; name="consent.pdf";charset=UTF-8` {
 		t.Errorf("export: %d %q %q", st, body, hdr.Get("Content-Type"))
 	}
 	last := p.Log[len(p.Log)-1]
@@ -102,7 +102,7 @@ func TestFileRepository(t *testing.T) {
 		t.Errorf("bad folder: %d %q", st, body)
 	}
 	st, body = api(t, srv, tok, "content", "fileRepository", "action", "createFolder", "name", "the-state", "format", "json")
-	if st != 200 || body != `[{"folder_id":"1"}]` {
+	if st != 200 || body != `[{"folder_id":1}]` {
 		t.Fatalf("createFolder: %d %s", st, body)
 	}
 	if st, body = upload(t, srv, tok, "levon-and-barry.jpg", []byte("JPEG"), "content", "fileRepository", "action", "import", "folder_id", "1"); st != 200 || body != "" {
@@ -116,14 +116,14 @@ func TestFileRepository(t *testing.T) {
 		t.Errorf("list top: %d %q", st, body)
 	}
 	st, body = api(t, srv, tok, "content", "fileRepository", "action", "list", "folder_id", "1", "format", "json")
-	m := regexp.MustCompile(`^\[\{"folder_id":"","doc_id":"([0-9]+)","name":"levon-and-barry.jpg","role":"","dag":""\}\]$`).FindStringSubmatch(body)
+	m := regexp.MustCompile(`^\[\{"folder_id":"","doc_id":([0-9]+),"name":"levon-and-barry.jpg","role":"","dag":""\}\]$`).FindStringSubmatch(body)
 	if st != 200 || m == nil {
 		t.Fatalf("list folder: %d %q", st, body)
 	}
 	doc := m[1]
 	f := map[string][]string{"token": {tok}, "content": {"fileRepository"}, "action": {"export"}, "doc_id": {doc}}
 	st, body, hdr := post(t, srv.URL, f)
-	if st != 200 || body != "JPEG" || hdr.Get("Content-Type") != `image/jpeg; name="levon-and-barry.jpg"` {
+	if st != 200 || body != "JPEG" || hdr.Get("Content-Type") != `image/jpeg; name="levon-and-barry.jpg";charset=UTF-8` {
 		t.Errorf("export: %d %q %q", st, body, hdr.Get("Content-Type"))
 	}
 	if st, body = api(t, srv, tok, "content", "fileRepository", "action", "delete", "doc_id", doc); st != 200 || body != "" {
@@ -185,7 +185,7 @@ func TestFileExportDemo(t *testing.T) {
 	f := map[string][]string{"token": {srv.Token(p.Name)}, "content": {"file"}, "action": {"export"},
 		"record": {k.Record}, "field": {k.Field}, "event": {k.Event}}
 	st, body, hdr := post(t, srv.URL, f)
-	if st != 200 || body != string(want.Data) || hdr.Get("Content-Type") != want.MIME+`; name="`+want.Name+`"` {
+	if st != 200 || body != string(want.Data) || hdr.Get("Content-Type") != want.MIME+`; name="`+want.Name+`";charset=UTF-8` {
 		t.Errorf("demo file: %d %d bytes %q", st, len(body), hdr.Get("Content-Type"))
 	}
 }

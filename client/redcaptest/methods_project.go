@@ -1,7 +1,9 @@
 package redcaptest
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -80,12 +82,39 @@ func handleCreateProject(c *call) error {
 	}
 	p.Token = ""
 	p.Info.ProjectID = 0
+	p.Owner = srv.opts.SuperUser
+	if p.Owner == "" {
+		p.Owner = DefaultSuperUser
+	}
+	p.Users = nil
+	for _, u := range srv.opts.CreateUsers {
+		if u.Username == p.Owner {
+			continue
+		}
+		u.Rights = maps.Clone(u.Rights)
+		u.Forms = maps.Clone(u.Forms)
+		if u.Token != "" {
+			if q, _ := srv.lookup(u.Token); q != nil || u.Token == srv.opts.SuperToken {
+				u.Token = "" // already another project's: no API access here
+			}
+		}
+		if u.DAG != "" && p.DAGByUnique(u.DAG) == nil {
+			u.DAG = "" // the new project has no such group
+		}
+		p.Users = append(p.Users, u)
+	}
 	tok, err := srv.Add(p)
 	if err != nil {
 		return errorf(http.StatusBadRequest, "The project could not be created: %v", err)
 	}
 	p.Mu.Lock()
-	p.AppendLog(LogEntry{User: "api_super_user", Action: "Manage/Design", Kind: LogManage, Details: "Create project (API)"})
+	// The odm's records are imported, and REDCap computes calc fields
+	// rather than taking their values from an import.
+	store := p.Writable()
+	for _, id := range slices.Collect(recordIDs(store)) {
+		p.recalcRecord(store.Edit(id))
+	}
+	p.AppendLog(LogEntry{User: p.Owner, Action: "Manage/Design", Kind: LogManage, Details: "Create project (API)"})
 	p.Mu.Unlock()
 	return mText(c, tok)
 }

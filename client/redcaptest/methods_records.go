@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Record writes: import, delete, rename, randomize, generateNextRecordName.
@@ -17,6 +16,18 @@ func init() {
 	register("record", "rename", handleRecordRename)
 	register("record", "randomize", handleRandomize)
 	register("generateNextRecordName", "export", handleNextRecordName)
+}
+
+// csvDelimiter reads the csvDelimiter parameter (tab ; | ^ or the
+// default comma), which the record import honours as the export does.
+func csvDelimiter(c *call) rune {
+	switch d := c.Param("csvDelimiter"); d {
+	case "tab":
+		return '\t'
+	case ";", "|", "^":
+		return rune(d[0])
+	}
+	return ','
 }
 
 func handleRecordImport(c *call) error {
@@ -54,10 +65,18 @@ func handleRecordImport(c *call) error {
 	p := c.Project
 	p.Mu.Lock()
 	res, err := p.importRecords(c.Param("data"), importOptions{
-		Format: c.Format, Type: typ, Overwrite: ob == "overwrite", ForceAuto: force,
-		DateFormat: df, User: c.User, Now: time.Now(), MaxValue: c.srv.opts.maxValue(),
+		// REDCap's docs make forceAutoNumber a feature of projects with
+		// record auto-numbering: elsewhere the flag is ignored and the
+		// submitted ids are kept (auto_ids then pairs each id with itself).
+		Format: c.Format, Type: typ, Overwrite: ob == "overwrite", ForceAuto: force && p.Info.AutoNumbering,
+		DateFormat: df, User: c.User, Now: p.now(), Delim: csvDelimiter(c), MaxValue: c.srv.opts.maxValue(),
 	})
 	p.Mu.Unlock()
+	if err == nil && force && res.AutoIDs == nil {
+		for _, id := range res.IDs {
+			res.AutoIDs = append(res.AutoIDs, [2]string{id, id})
+		}
+	}
 	if err != nil {
 		return errorf(http.StatusBadRequest, "%s", err.Error())
 	}
@@ -226,7 +245,7 @@ func handleRecordDelete(c *call) error {
 	}
 	store := p.Writable()
 	user := c.Username()
-	now := time.Now()
+	now := p.now()
 	for _, rec := range todo {
 		id := rec.ID
 		whole := arm == 0 && instrument == "" && event == "" && instance == 0

@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"math/big"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -77,7 +78,7 @@ func recordParam(c *call) (string, error) {
 		return "", errorf(http.StatusBadRequest, "The parameter 'record' is missing")
 	}
 	if _, ok := visibleRecord(c, rec); !ok {
-		return "", errorf(http.StatusBadRequest, "The record '%s' does not exist", rec)
+		return "", errorf(http.StatusBadRequest, `The record "%s" does not exist`, rec) // REDCapR's survey-link test quotes it so
 	}
 	return rec, nil
 }
@@ -140,9 +141,16 @@ func handleParticipantList(c *call) error {
 		"invitation_send_time", "response_status", "survey_access_code", "survey_link", "survey_queue_link"}
 	var rows [][]string
 	seen := map[string]int{}
+	arm := 0
+	if e := p.Event(ev); e != nil {
+		arm = e.ArmNum
+	}
 	for rec := range p.Records.All() {
 		if d := c.DAG(); d != "" && rec.DAG != d {
 			continue
+		}
+		if arm != 0 && !slices.ContainsFunc(rec.Rows, func(r *Row) bool { e := p.Event(r.Event); return e != nil && e.ArmNum == arm }) {
+			continue // the record exists in other arms only
 		}
 		email := ""
 		status := "0"

@@ -89,7 +89,7 @@ func parseFormRights(p *Project, s string) (map[string]int, error) {
 		if !ok || err != nil || n < 0 || n > 3 {
 			return nil, fmt.Errorf("'%s' is not of the form instrument:level (level 0 to 3)", part)
 		}
-		if p.FormFields(strings.TrimSpace(form)) == nil {
+		if p != nil && p.FormFields(strings.TrimSpace(form)) == nil {
 			return nil, fmt.Errorf("the instrument '%s' does not exist in this project", form)
 		}
 		out[strings.TrimSpace(form)] = n
@@ -134,6 +134,7 @@ func handleUserExport(c *call) error {
 	defer p.Mu.RUnlock()
 	var rows [][]string
 	for _, u := range p.Users {
+		u = p.effectiveUser(u)
 		dagID, dagLabel := "", ""
 		if d := p.DAGByUnique(u.DAG); d != nil {
 			dagID, dagLabel = strconv.Itoa(d.ID), d.Name
@@ -142,11 +143,26 @@ func handleUserExport(c *call) error {
 		for _, r := range rightsColumns {
 			row = append(row, rightValue(u.Rights, r.name))
 		}
-		row = append(row, formRights(p, u.Forms, 0), u.Rights["forms_export"])
+		forms, export := userFormRights(p, u)
+		row = append(row, forms, export)
 		rows = append(rows, row)
 	}
-	return mTable(c, userColumns, rows, true)
+	return mTypedTable(c, userColumns, rows, true, userNumeric, formLevelColumns)
 }
+
+// userNumeric are the user export's columns that REDCap's JSON writes as
+// integers (every privilege); the DAG id stays a string ("" without a DAG),
+// as PyCap's documented export shows.
+var userNumeric = func() map[string]bool {
+	m := map[string]bool{}
+	for _, r := range rightsColumns {
+		m[r.name] = true
+	}
+	return m
+}()
+
+// formLevelColumns are written in JSON as objects of form → level.
+var formLevelColumns = map[string]bool{"forms": true, "forms_export": true}
 
 // applyRights copies the privilege columns present in r into rights,
 // checking their ranges.
@@ -296,7 +312,7 @@ func handleRoleExport(c *call) error {
 		row = append(row, formRights(p, r.Forms, 0), r.Rights["forms_export"])
 		rows = append(rows, row)
 	}
-	return mTable(c, roleColumns, rows, true)
+	return mTypedTable(c, roleColumns, rows, true, nil, formLevelColumns)
 }
 
 // newRoleName makes a REDCap-style unique role name ("U-" + 10 characters),

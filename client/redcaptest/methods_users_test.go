@@ -15,13 +15,43 @@ func usersProject() *Project {
 	return p
 }
 
+// decodeRows reads a JSON export into rows of text: numbers as written,
+// objects of form levels ({"enrol":1,...}) as "enrol:1,..." in their order.
 func decodeRows(t *testing.T, body string) []map[string]string {
 	t.Helper()
-	var rows []map[string]string
-	if err := json.Unmarshal([]byte(body), &rows); err != nil {
+	var raw []map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(body), &raw); err != nil {
 		t.Fatalf("not a JSON array of objects: %v: %s", err, body)
 	}
+	rows := make([]map[string]string, len(raw))
+	for i, r := range raw {
+		rows[i] = map[string]string{}
+		for k, v := range r {
+			var s string
+			var err error
+			switch v[0] {
+			case '{':
+				s, err = jsonLevels(v)
+			default:
+				s, err = jsonScalar(v)
+			}
+			if err != nil {
+				t.Fatalf("row %d, %s: %v", i, k, err)
+			}
+			rows[i][k] = s
+		}
+	}
 	return rows
+}
+
+// userNamed returns the project's user of that name (a zero User if none).
+func userNamed(p *Project, name string) User {
+	for _, u := range p.Users {
+		if u.Username == name {
+			return u
+		}
+	}
+	return User{}
 }
 
 func TestUsersAndRoles(t *testing.T) {
@@ -33,7 +63,11 @@ func TestUsersAndRoles(t *testing.T) {
 	}
 	st, body := call("content", "user")
 	rows := decodeRows(t, body)
-	if st != 200 || len(rows) != 1 || rows[0]["username"] != "alice" || rows[0]["api_import"] != "1" || rows[0]["design"] != "0" || rows[0]["forms"] != "enrol:0,visit:0,meds:0" {
+	// The token's owner is listed too (after the declared users), with full rights.
+	if st != 200 || len(rows) != 2 || rows[1]["username"] != DefaultOwner || rows[1]["design"] != "1" || rows[1]["forms"] != "enrol:1,visit:1,meds:1" {
+		t.Fatalf("owner: %d %s", st, body)
+	}
+	if rows[0]["username"] != "alice" || rows[0]["api_import"] != "1" || rows[0]["design"] != "0" || rows[0]["forms"] != "enrol:0,visit:0,meds:0" {
 		t.Fatalf("export: %d %s", st, body)
 	}
 	if len(rows[0]) != len(userColumns) {
@@ -45,7 +79,7 @@ func TestUsersAndRoles(t *testing.T) {
 	if st != 200 || body != "2" {
 		t.Fatalf("import: %d %s", st, body)
 	}
-	if p.Users[0].Rights["design"] != "1" || p.Users[0].Rights["api_import"] != "1" || p.Users[1].DAG != "site_a" || p.Users[1].Forms["visit"] != 2 {
+	if bob := userNamed(p, "bob"); p.Users[0].Rights["design"] != "1" || p.Users[0].Rights["api_import"] != "1" || bob.DAG != "site_a" || bob.Forms["visit"] != 2 {
 		t.Errorf("users %+v", p.Users)
 	}
 	// alice's token still works after the user list grew.
@@ -76,17 +110,17 @@ func TestUsersAndRoles(t *testing.T) {
 	if st, body = call("content", "userRoleMapping", "data", `[{"username":"bob","unique_role_name":"`+role+`"}]`); st != 200 || body != "1" {
 		t.Fatalf("mapping import: %d %s", st, body)
 	}
-	if _, body = call("content", "userRoleMapping"); body != `[{"username":"alice","unique_role_name":""},{"username":"bob","unique_role_name":"`+role+`"}]` {
+	if _, body = call("content", "userRoleMapping"); body != `[{"username":"alice","unique_role_name":""},{"username":"api_user","unique_role_name":""},{"username":"bob","unique_role_name":"`+role+`"}]` {
 		t.Errorf("mapping export %s", body)
 	}
 	if st, body = call("content", "userRoleMapping", "data", `[{"username":"bob","unique_role_name":"U-NOPE"}]`); st != 400 || !strings.Contains(body, "'U-NOPE' does not exist") {
 		t.Errorf("mapping bad role: %d %s", st, body)
 	}
-	if st, body = call("content", "userRole", "action", "delete", "roles[0]", role); st != 200 || body != "1" || len(p.Roles) != 0 || p.Users[1].Role != "" {
+	if st, body = call("content", "userRole", "action", "delete", "roles[0]", role); st != 200 || body != "1" || len(p.Roles) != 0 || userNamed(p, "bob").Role != "" {
 		t.Errorf("role delete: %d %s", st, body)
 	}
 	// Delete: unknown users refuse the whole call; alice's token dies with her.
-	if st, body = call("content", "user", "action", "delete", "users[0]", "bob", "users[1]", "zed"); st != 400 || !strings.Contains(body, "'zed' is not a user") || len(p.Users) != 2 {
+	if st, body = call("content", "user", "action", "delete", "users[0]", "bob", "users[1]", "zed"); st != 400 || !strings.Contains(body, "'zed' is not a user") || len(p.Users) != 3 {
 		t.Errorf("delete unknown: %d %s", st, body)
 	}
 	if st, body = call("content", "user", "action", "delete", "users[0]", "alice"); st != 200 || body != "1" {
@@ -138,7 +172,7 @@ func TestDAGMethods(t *testing.T) {
 	if st, body = call("content", "userDagMapping", "data", "username,redcap_data_access_group\nalice,site_b\n"); st != 200 || body != "1" {
 		t.Fatalf("mapping: %d %s", st, body)
 	}
-	if st, body = call("content", "userDagMapping"); body != "username,redcap_data_access_group\nalice,site_b\n" {
+	if st, body = call("content", "userDagMapping"); body != "username,redcap_data_access_group\nalice,site_b\napi_user,\n" {
 		t.Errorf("mapping export: %d %q", st, body)
 	}
 	if st, body = api(t, srv, aliceToken, "content", "dag", "action", "switch", "dag", "site_a"); st != 200 || body != "1" || p.Users[0].DAG != "site_a" {
@@ -230,14 +264,19 @@ func TestSurveyMethods(t *testing.T) {
 	if st, body := api(t, srv, tok, "content", "surveyLink", "record", "1", "instrument", "visit", "event", "visit_arm_1", "returnFormat", "json"); st != 400 || body != `{"error":"The instrument 'visit' is not enabled as a survey"}` {
 		t.Errorf("not a survey: %d %s", st, body)
 	}
-	if st, body := api(t, srv, tok, "content", "surveyLink", "record", "99", "instrument", "enrol", "event", "enrol_arm_1", "returnFormat", "json"); st != 400 || !strings.Contains(body, "'99' does not exist") {
+	if st, body := api(t, srv, tok, "content", "surveyLink", "record", "99", "instrument", "enrol", "event", "enrol_arm_1", "returnFormat", "json"); st != 400 || body != `{"error":"The record \"99\" does not exist"}` {
 		t.Errorf("unknown record: %d %s", st, body)
 	}
 	st, body := api(t, srv, tok, "content", "participantList", "instrument", "enrol", "event", "enrol_arm_1", "format", "json")
 	rows := decodeRows(t, body)
-	if st != 200 || len(rows) != 3 || rows[0]["record"] != "1" || rows[0]["email"] != "a@b.org" || rows[0]["response_status"] != "2" ||
-		rows[0]["survey_access_code"] != code || rows[0]["survey_link"] != link || rows[2]["response_status"] != "0" {
+	// Record 10 exists in arm 2 only: not a participant of an arm-1 event.
+	if st != 200 || len(rows) != 2 || rows[0]["record"] != "1" || rows[0]["email"] != "a@b.org" || rows[0]["response_status"] != "2" ||
+		rows[0]["survey_access_code"] != code || rows[0]["survey_link"] != link || rows[1]["record"] != "2" || rows[1]["response_status"] != "1" {
 		t.Errorf("participants: %d %s", st, body)
+	}
+	st, body = api(t, srv, tok, "content", "participantList", "instrument", "enrol", "event", "enrol_arm_2", "format", "json")
+	if rows = decodeRows(t, body); st != 200 || len(rows) != 2 || rows[0]["record"] != "2" || rows[1]["record"] != "10" {
+		t.Errorf("arm 2 participants: %d %s", st, body)
 	}
 }
 
@@ -260,7 +299,7 @@ func TestUserExportColumns(t *testing.T) {
 	tok := srv.Token(p.Name)
 	st, body := api(t, srv, tok, "content", "user", "format", "csv")
 	lines := strings.Split(strings.TrimSpace(body), "\n")
-	if st != 200 || len(lines) != 3 {
+	if st != 200 || len(lines) != 4 {
 		t.Fatalf("csv export: %d %s", st, body)
 	}
 	if got := strings.Split(lines[0], ","); strings.Join(got, ",") != strings.Join(want, ",") {

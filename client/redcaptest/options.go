@@ -11,6 +11,16 @@ type Options struct {
 	Faults Faults
 	// SuperToken (64 hex) enables content=project creation and version with it.
 	SuperToken string
+	// SuperUser is the username behind SuperToken (DefaultSuperUser when
+	// empty): the creator, with full rights, of each project it creates.
+	SuperUser string
+	// CreateUsers are declared (ParseUsersCSV) in each project the super
+	// token creates, after the creator; a token already in use by another
+	// project is left out (that user then has no API access there).
+	CreateUsers []User
+	// Model makes calls cost server time like a real REDCap (the zero
+	// value: instant, unlimited).
+	Model ServerModel
 	// MaxBodyBytes is PHP's post_max_size: a larger request body is not
 	// read (memory stays bounded) and, as PHP then leaves $_POST empty,
 	// REDCap answers as to a request without a token (403). 0 means

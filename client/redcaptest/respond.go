@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -16,6 +17,7 @@ type table struct {
 	format  string
 	cols    []string
 	numeric []bool // JSON: write non-blank cells of these columns as numbers
+	objects []bool // JSON: write "form:1,form2:0" cells of these columns as {"form":1,"form2":0}
 	delim   byte
 	guard   bool // CSV: prefix values starting with = - + @ with a TAB
 	header  bool // CSV: write the header even with no rows
@@ -88,6 +90,8 @@ func (t *table) Row(vals []string) error {
 			t.bw.WriteByte(':')
 			if t.numeric != nil && t.numeric[i] && vals[i] != "" {
 				t.bw.WriteString(vals[i])
+			} else if t.objects != nil && t.objects[i] {
+				writeJSONLevels(t.bw, vals[i])
 			} else {
 				writeJSONString(t.bw, vals[i])
 			}
@@ -262,4 +266,30 @@ func writeJSONString(w byteStringWriter, s string) {
 func xmlText(s string) string {
 	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
 	return r.Replace(s)
+}
+
+// writeJSONLevels writes "name:level,name:level" (form rights) as a JSON
+// object of integers, REDCap's JSON shape of a user's forms and
+// forms_export; a part whose level is not an integer keeps it as a string.
+func writeJSONLevels(w byteStringWriter, s string) {
+	w.WriteByte('{')
+	n := 0
+	for _, part := range strings.Split(s, ",") {
+		name, lv, ok := strings.Cut(strings.TrimSpace(part), ":")
+		if !ok || name == "" {
+			continue
+		}
+		if n > 0 {
+			w.WriteByte(',')
+		}
+		n++
+		writeJSONString(w, name)
+		w.WriteByte(':')
+		if _, err := strconv.Atoi(lv); err == nil {
+			w.WriteString(lv)
+		} else {
+			writeJSONString(w, lv)
+		}
+	}
+	w.WriteByte('}')
 }

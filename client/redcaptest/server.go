@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"regexp"
@@ -65,7 +66,10 @@ func Start(addr string, opts Options, projects ...*Project) (*Server, error) {
 	s.listener = ln
 	s.URL = "http://" + ln.Addr().String() + "/api/"
 	mux := http.NewServeMux()
-	mux.Handle("/api/", wrapFaults(http.HandlerFunc(s.serveAPI), opts.Faults))
+	// The fault middleware (rate-limit bans) sees a call before it waits
+	// for a worker, as REDCap's limiter counts hits, not served calls.
+	mux.Handle("/api/", wrapFaults(wrapModel(http.HandlerFunc(s.serveAPI), opts.Model), opts.Faults))
+	mux.HandleFunc("/", notFound)
 	s.http = &http.Server{Handler: mux}
 	go s.http.Serve(ln)
 	return s, nil
@@ -84,6 +88,7 @@ func (s *Server) Add(p *Project) (string, error) {
 	if p.Token == "" {
 		p.Token = NewToken(16)
 	}
+	p.ensureOwner()
 	if !tokenRE.MatchString(p.Token) {
 		return "", fmt.Errorf("project %q: token is not alphanumeric", p.Name)
 	}
@@ -94,6 +99,17 @@ func (s *Server) Add(p *Project) (string, error) {
 	}
 	if _, dup := s.byName[p.Name]; dup {
 		return "", fmt.Errorf("project %q: name already in use", p.Name)
+	}
+	for _, u := range p.Users {
+		if u.Token == "" || u.Token == p.Token {
+			continue
+		}
+		if !tokenRE.MatchString(u.Token) {
+			return "", fmt.Errorf("project %q: user %q: token is not alphanumeric", p.Name, u.Username)
+		}
+		if _, dup := s.byToken[u.Token]; dup || u.Token == s.opts.SuperToken {
+			return "", fmt.Errorf("project %q: user %q: token already in use", p.Name, u.Username)
+		}
 	}
 	s.nextPID++
 	if p.Info.ProjectID == 0 {
@@ -108,6 +124,22 @@ func (s *Server) Add(p *Project) (string, error) {
 		}
 	}
 	return p.Token, nil
+}
+
+// notFound answers a path other than the API's as a web server does (an
+// Apache-style HTML page), not with Go's plain-text 404: clients that
+// reject HTML bodies see what a wrong REDCap URL gives them.
+func notFound(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
+	w.WriteHeader(http.StatusNotFound)
+	io.WriteString(w, `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
+<html><head>
+<title>404 Not Found</title>
+</head><body>
+<h1>Not Found</h1>
+<p>The requested URL was not found on this server.</p>
+</body></html>
+`)
 }
 
 // Token returns the API token of the named project ("" if none).

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -18,7 +18,6 @@ import (
 
 	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
-	"github.com/redcapql/rq/lang"
 	"github.com/redcapql/rq/repl"
 	"github.com/redcapql/rq/repl/config"
 	"github.com/redcapql/rq/repl/render"
@@ -33,15 +32,24 @@ type app struct {
 	url, tokenFile, profile, caBundle string
 	insecure                          bool
 	timeout                           time.Duration
-	demo                              bool
-	records                           int
-	seed                              int64
+	// maxRate (calls per minute) and concurrency: the flags, then the
+	// profile, then the defaults; concurrency is resolved by connect.
+	maxRate     float64
+	concurrency int
+	flags       interface{ Changed(string) bool }
+	demo        bool
+	records     int
+	seed        int64
 
 	// output
 	format string
 	labels bool
 	output string
-	quiet  bool
+	// mirrorDir is --mirror: queries read this mirror offline.
+	mirrorDir string
+	// partitionBy is --partition-by: a Hive-style Parquet folder at -o.
+	partitionBy string
+	quiet       bool
 	// verbose logs every API call (debug level) to stderr.
 	verbose bool
 
@@ -54,10 +62,11 @@ type app struct {
 	started  bool // a command's RunE began: later errors are not usage errors
 
 	// outputs (output.go)
-	pending    []*pendingFile // -o files renamed into place on success
-	discarded  []string       // -o targets not written because the command failed
-	stdoutUsed bool           // a result began on stdout
-	rowsOut    int            // rows written to stdout
+	pending     []*pendingFile // -o files renamed into place on success
+	discarded   []string       // -o targets not written because the command failed
+	stdoutUsed  bool           // a result began on stdout
+	rowsOut     int            // rows written to stdout
+	stdoutLines *lineCounter   // stdout off a terminal, counting lines
 }
 
 // run is the whole program; it returns the exit code.
@@ -114,6 +123,39 @@ func version() string {
 	return "devel"
 }
 
+// versionText is rq --version and rq version: the module version, the
+// commit it was built from (with its time, and "modified" for a dirty
+// tree) and the Go version, all from the binary's build information.
+func versionText() string {
+	commit, when, dirty := "unknown", "", false
+	goVersion := runtime.Version()
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		goVersion = bi.GoVersion
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				commit = s.Value
+			case "vcs.time":
+				when = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	var extra []string
+	if when != "" {
+		extra = append(extra, when)
+	}
+	if dirty {
+		extra = append(extra, "modified")
+	}
+	c := "commit " + commit
+	if len(extra) > 0 {
+		c += " (" + strings.Join(extra, ", ") + ")"
+	}
+	return fmt.Sprintf("rq %s\n%s\n%s %s/%s\n", version(), c, goVersion, runtime.GOOS, runtime.GOARCH)
+}
+
 // context returns a context cancelled by SIGINT or SIGTERM.
 func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -132,11 +174,12 @@ func (a *app) rootCommand() *cobra.Command {
     select age, score from records where score > 5 and form = 'baseline'
 
 On a terminal, rq with no arguments opens the interactive shell; statements
-piped on stdin run without one. -c runs one query; 'rq run' runs a .rq file.
+piped on stdin run without one. -c runs statements (separated by ';'); 'rq run' runs a .rq file.
 --demo runs any command against a demo project served in-process.
 
-Connection: --url or REDCAP_API_URL; the token from REDCAP_API_TOKEN, from
---token-file (mode 0600), from a profile's token_file, or a prompt. No flag
+Connection: --url or REDCAP_API_URL; the token from --token-file (mode 0600),
+else REDCAP_API_TOKEN, else a profile's token_file, else a prompt (-v says
+which was used). No flag
 takes the token itself. Profiles live in $XDG_CONFIG_HOME/rq/config (INI):
 
     [default]
@@ -159,6 +202,8 @@ Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network error,
 			return a.runShell()
 		},
 	}
+	root.Version = versionText()
+	root.SetVersionTemplate("{{.Version}}")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.url, "url", "", "REDCap API URL (default $REDCAP_API_URL)")
@@ -167,15 +212,20 @@ Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network error,
 	pf.StringVar(&a.caBundle, "ca-bundle", "", "trust the PEM certificates in this file")
 	pf.BoolVar(&a.insecure, "insecure", false, "do not check TLS certificates (test servers only)")
 	pf.DurationVar(&a.timeout, "timeout", 0, "timeout of each API call (default: the client's)")
+	pf.Float64Var(&a.maxRate, "max-rate", client.DefaultMaxRate, "most API calls per minute (0: no limit, only if the server's rate limiter is off; REDCap bans an IP for good past 600/min)")
+	pf.IntVar(&a.concurrency, "concurrency", rq.DefaultConcurrency, "record exports in flight at once")
+	a.flags = pf
 	pf.BoolVar(&a.demo, "demo", false, "use the demo project, served in-process on loopback")
 	pf.IntVar(&a.records, "records", 200, "number of demo records (with --demo; at least 10)")
 	pf.Int64Var(&a.seed, "seed", 1, "seed of the demo data (with --demo)")
-	pf.StringVar(&a.format, "format", "", "output format: table, csv, tsv, json, jsonl, markdown, vertical (default table on a terminal, csv otherwise)")
+	pf.StringVar(&a.format, "format", "", "output format: table, csv, tsv, json, jsonl, markdown, vertical, parquet (default table on a terminal, csv otherwise)")
 	pf.BoolVar(&a.labels, "labels", false, "show choice labels instead of codes")
-	pf.StringVarP(&a.output, "output", "o", "", "write results to this file (mode 0600)")
+	pf.StringVarP(&a.output, "output", "o", "", "write results to this file (mode 0600); its extension (.csv .tsv .json .jsonl .md .parquet) sets the format unless --format does")
+	pf.StringVar(&a.mirrorDir, "mirror", "", "query this mirror folder offline (written by 'rq mirror DIR') instead of the server")
+	pf.StringVar(&a.partitionBy, "partition-by", "", "with -o DIR: write Parquet as Hive-style partitions by event, form or dag (DIR/event=x/part-0.parquet)")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "no progress bar, no warnings about invalid values or retries")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log every API call to stderr (content, action, parameter sizes, status; never the token or data values)")
-	root.Flags().StringVarP(&a.command, "command", "c", "", "run one query and exit")
+	root.Flags().StringVarP(&a.command, "command", "c", "", "run these statements (separated by ';') and exit")
 	root.Flags().StringArrayVarP(&a.params, "param", "p", nil, "set a $parameter: -p name=value (repeatable)")
 	root.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var names []string
@@ -188,6 +238,7 @@ Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network error,
 		return config.Names(), cobra.ShellCompDirectiveNoFileComp
 	})
 
+	root.AddCommand(a.mirrorCommand())
 	root.AddCommand(a.runCommand(), a.explainCommand(), a.fmtCommand(), a.serveCommand(), a.versionCommand(),
 		a.exportCommand(), a.importCommand(), a.deleteCommand(), a.fileCommand())
 	return root
@@ -218,7 +269,7 @@ func (a *app) paramMap() (map[string]string, error) {
 func (a *app) out() (w io.Writer, close func() error, err error) {
 	if a.output == "" || a.output == "-" {
 		a.stdoutUsed = true
-		return a.stdout, func() error { return nil }, nil
+		return a.stdoutWriter(), func() error { return nil }, nil
 	}
 	// a temporary file beside the target, renamed by run on success
 	p, err := a.outFile()
@@ -228,12 +279,28 @@ func (a *app) out() (w io.Writer, close func() error, err error) {
 	return p.f, func() error { return nil }, nil
 }
 
-// outFormat is --format, or table on a terminal and csv otherwise.
+// extFormats maps -o's extension to the format it implies.
+var extFormats = map[string]string{
+	".csv": "csv", ".tsv": "tsv", ".json": "json", ".jsonl": "jsonl", ".md": "markdown", ".parquet": "parquet",
+}
+
+// outFormat is --format, else the format -o's extension names (.csv .tsv
+// .json .jsonl .md .parquet), else table on a terminal and csv otherwise.
 func (a *app) outFormat(w io.Writer) (render.Format, error) {
+	if f, ok, err := a.parquetFormat(w); ok || err != nil {
+		return f, err
+	}
 	if a.format != "" {
 		f, err := render.ParseFormat(a.format)
 		if err != nil {
 			return "", usageError{err}
+		}
+		return f, nil
+	}
+	if name, ok := extFormats[strings.ToLower(filepath.Ext(a.output))]; ok && a.output != "-" {
+		f, err := render.ParseFormat(name)
+		if err != nil {
+			return "", usageError{fmt.Errorf("-o %s: the extension asks for the %s format, which this rq cannot write (%v); give --format", a.output, name, err)}
 		}
 		return f, nil
 	}
@@ -245,6 +312,9 @@ func (a *app) outFormat(w io.Writer) (render.Format, error) {
 
 // write renders rows to the output.
 func (a *app) write(rows render.Rows) error {
+	if a.partitionBy != "" {
+		return a.writePartitioned(rows)
+	}
 	w, closeOut, err := a.out()
 	if err != nil {
 		return err
@@ -254,7 +324,7 @@ func (a *app) write(rows render.Rows) error {
 		closeOut()
 		return err
 	}
-	n, err := render.Write(a.progress.output(w), f, rows, render.Options{Width: termWidth(w)})
+	n, err := render.Write(a.progress.output(w), f, rows, render.Options{}) // never cut: an export is data
 	a.countRows(w, n)
 	a.progress.done()
 	if cerr := closeOut(); err == nil {
@@ -263,78 +333,83 @@ func (a *app) write(rows render.Rows) error {
 	return err
 }
 
-// runQuery is -c.
+// runQuery is -c: its text is run as a .rq file without a name (several
+// statements separated by ';', as psql -c takes them), by the session
+// evaluator every input shares.
 func (a *app) runQuery(src string) error {
 	params, err := a.paramMap()
 	if err != nil {
 		return err
 	}
-	p, err := a.project()
+	c, err := a.sessionClient()
 	if err != nil {
 		return err
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	if stmt, err := lang.Parse(src); err == nil && (stmt.Explain || stmt.Analyze) && a.format != "" {
-		if f, err := render.ParseFormat(a.format); err == nil && f == render.JSON {
-			// the plan's own JSON document, as rq explain --json prints it
-			return a.explainJSON(ctx, p, src, params, stmt.Analyze)
-		}
-	}
-	rows, err := p.Query(ctx, src, params)
-	if err != nil {
-		return queryError(err, src)
-	}
-	defer rows.Close()
-	if pl := rows.Plan(); pl != nil && pl.Stmt != nil && (pl.Stmt.Explain || pl.Analyze) && a.format == "" {
-		// explain as a statement prints the plan as explain does
-		w, closeOut, err := a.out()
+	if a.partitionBy != "" {
+		// a folder of Parquet files rather than a stream: one statement
+		p, err := a.project()
 		if err != nil {
 			return err
 		}
-		w = a.progress.output(w)
-		for rows.Next() {
-			fmt.Fprintln(w, rows.Value(0).String())
+		rows, err := p.Query(ctx, src, params)
+		if err != nil {
+			return queryError(err, src)
 		}
-		if cerr := closeOut(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = rows.Err()
-		}
-		return queryError(err, src)
-	}
-	if err := a.write(rows); err != nil {
-		return queryError(err, src)
-	}
-	a.warnInvalid(rows.Stats())
-	return nil
-}
-
-// explainJSON prints the plan of an explain statement as JSON.
-func (a *app) explainJSON(ctx context.Context, p *rq.Project, src string, params map[string]string, analyze bool) error {
-	ex, err := p.Explain(ctx, src, params, analyze)
-	if err != nil {
-		return queryError(err, src)
+		defer rows.Close()
+		return a.writePartitioned(rows)
 	}
 	w, closeOut, err := a.out()
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(append(bytes.TrimRight(ex.JSON, "\n"), '\n'))
-	if cerr := closeOut(); err == nil {
+	sess, err := a.session(c, w)
+	if err != nil {
+		closeOut()
+		return err
+	}
+	err = sess.File(ctx, "", src, params, false)
+	if cerr := closeOut(); err == nil && cerr != nil {
 		err = cerr
 	}
 	return err
 }
 
-// warnInvalid prints, after a result and unless --quiet, how many values
-// did not fit their type and were read as null, with a few examples.
-func (a *app) warnInvalid(s rq.Stats) {
-	if a.quiet {
-		return
+// session is the evaluator of -c and rq run, writing results to w: the
+// format from --format, -o's extension or the terminal, tables paged on a
+// terminal, progress cleared before results.
+func (a *app) session(c *client.Client, w io.Writer) (*repl.Session, error) {
+	f, err := a.outFormat(w)
+	if err != nil {
+		return nil, err
 	}
-	io.WriteString(a.stderr, repl.InvalidWarning(s))
+	sess := repl.NewSession(c, a.projectOptions()...)
+	sess.Mirror = a.mirrorDir
+	sess.Format = f
+	sess.Labels = a.labels
+	sess.Quiet = a.quiet
+	sess.Stdout, sess.Stderr = w, a.stderr
+	sess.Width = func() int { return termWidth(w) }
+	sess.Wrap = a.progress.output
+	sess.Done = a.progress.done
+	if f, ok := w.(*os.File); ok && isTerminal(f) {
+		sess.Terminal = f
+		sess.Pager = repl.PagerFromEnv()
+	}
+	return sess, nil
+}
+
+// sessionClient is the client a session needs: none with --mirror (the
+// mirror is checked instead), else a connection.
+func (a *app) sessionClient() (*client.Client, error) {
+	if a.mirrorDir != "" {
+		if _, err := rq.OpenMirror(a.mirrorDir); err != nil {
+			return nil, usageError{err}
+		}
+		return nil, nil
+	}
+	return a.connect()
 }
 
 // runShell opens the REPL (or runs piped statements).
@@ -343,26 +418,17 @@ func (a *app) runShell() error {
 	if err != nil {
 		return err
 	}
-	c, err := a.connect()
+	c, err := a.sessionClient()
 	if err != nil {
 		return err
 	}
-	sh := repl.New(c, a.projectOptions()...)
-	sh.Params = params
-	sh.Labels = a.labels
-	sh.Quiet = a.quiet
 	interactive := isTerminal(a.stdin) && isTerminal(a.stdout)
-	w := a.stdout
-	if a.format != "" {
-		f, err := render.ParseFormat(a.format)
-		if err != nil {
-			return usageError{err}
-		}
-		sh.Format = f
-	} else if !interactive {
-		sh.Format = render.CSV
+	sess, err := a.session(c, a.stdout)
+	if err != nil {
+		return err
 	}
-	sh.Width = func() int { return termWidth(w) }
+	sess.Params = params
+	sh := &repl.Shell{Session: sess}
 	cfg := repl.Config{Stdout: a.stdout, Stderr: a.stderr, Terminal: interactive, BeforeOutput: a.progress.done}
 	if r, ok := a.stdin.(io.ReadCloser); ok {
 		cfg.Stdin = r

@@ -32,6 +32,12 @@ func (a *app) connect() (*client.Client, error) {
 	if a.client != nil {
 		return a.client, nil
 	}
+	if a.maxRate < 0 || a.maxRate != a.maxRate {
+		return nil, usageError{fmt.Errorf("--max-rate %v: want calls per minute, a number ≥ 0 (0: no limit)", a.maxRate)}
+	}
+	if a.concurrency < 1 {
+		return nil, usageError{fmt.Errorf("--concurrency %d: want at least 1", a.concurrency)}
+	}
 	opts := []client.Option{client.WithUserAgent("rq/" + version())}
 	if a.timeout > 0 {
 		opts = append(opts, client.WithTimeout(a.timeout))
@@ -55,18 +61,25 @@ func (a *app) connect() (*client.Client, error) {
 		opts = append(opts, client.WithLogger(slog.New(newNoticeHandler(a.stderr))))
 	}
 	if a.demo {
+		a.resolveTuning(nil)
 		srv, err := redcaptest.Start("127.0.0.1:0", redcaptest.Options{},
 			redcaptest.Demo(redcaptest.DemoOptions{Records: a.demoRecords(), Seed: a.seed}))
 		if err != nil {
 			return nil, fmt.Errorf("starting the demo server: %w", err)
 		}
 		a.cleanup = append(a.cleanup, srv.Close)
-		// The in-process demo server has no rate limiter to ban us: no cap.
-		c, err := client.New(srv.URL, srv.Token(demoName), append(opts, client.WithRateLimit(0))...)
+		// The in-process demo server has no rate limiter to ban us: no cap
+		// unless --max-rate asks for one.
+		rate := 0.0
+		if a.flags.Changed("max-rate") {
+			rate = a.maxRate
+		}
+		c, err := client.New(srv.URL, srv.Token(demoName), append(opts, client.WithMaxRate(rate))...)
 		if err != nil {
 			return nil, err
 		}
 		a.client = c
+		a.logTuning()
 		return c, nil
 	}
 	prof, err := config.Load(a.profile)
@@ -94,12 +107,33 @@ func (a *app) connect() (*client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.resolveTuning(prof)
+	opts = append(opts, client.WithMaxRate(a.maxRate))
 	c, err := client.NewWithToken(url, tok, opts...)
 	if err != nil {
 		return nil, usageError{err}
 	}
 	a.client = c
+	a.logTuning()
 	return c, nil
+}
+
+// logTuning tells -v the request rate and concurrency in force.
+func (a *app) logTuning() {
+	if a.verbose {
+		fmt.Fprintf(a.stderr, "rq: rate limit %s; %d record exports at once\n", a.client.RateDescription(), a.concurrency)
+	}
+}
+
+// resolveTuning settles --max-rate and --concurrency: a flag given wins,
+// then the profile's max_rate and concurrency, then the defaults.
+func (a *app) resolveTuning(prof *config.Profile) {
+	if prof != nil && !a.flags.Changed("max-rate") && prof.MaxRate != nil {
+		a.maxRate = *prof.MaxRate
+	}
+	if prof != nil && !a.flags.Changed("concurrency") && prof.Concurrency > 0 {
+		a.concurrency = prof.Concurrency
+	}
 }
 
 // minDemoRecords is the demo project's smallest size (redcaptest.Demo
@@ -115,18 +149,37 @@ func (a *app) demoRecords() int {
 	return minDemoRecords
 }
 
-// token finds the API token. No flag takes the token itself: it would
-// show in ps and in the shell's history.
+// token finds the API token: an explicit --token-file first (a flag wins
+// over the environment), then REDCAP_API_TOKEN, the profile's token_file,
+// and a no-echo prompt on a terminal. With -v it says where the token came
+// from (never the token). No flag takes the token itself: it would show in
+// ps and in the shell's history.
 func (a *app) token(prof *config.Profile) (client.Token, error) {
-	if s := os.Getenv("REDCAP_API_TOKEN"); s != "" {
-		t, err := client.ParseToken(s)
+	env := os.Getenv("REDCAP_API_TOKEN")
+	say := func(from string) {
+		if !a.verbose {
+			return
+		}
+		if env != "" && from != "REDCAP_API_TOKEN" {
+			from += " (REDCAP_API_TOKEN is set too and not used)"
+		}
+		fmt.Fprintf(a.stderr, "rq: API token from %s\n", from)
+	}
+	if a.tokenFile != "" {
+		say("--token-file " + a.tokenFile)
+		return readTokenFile(a.tokenFile)
+	}
+	if env != "" {
+		t, err := client.ParseToken(env)
 		if err != nil {
 			return client.Token{}, usageError{fmt.Errorf("REDCAP_API_TOKEN: %w", err)}
 		}
+		say("REDCAP_API_TOKEN")
 		return t, nil
 	}
-	if path := firstOf(a.tokenFile, prof.TokenFile); path != "" {
-		return readTokenFile(path)
+	if prof.TokenFile != "" {
+		say("the profile's token_file " + prof.TokenFile)
+		return readTokenFile(prof.TokenFile)
 	}
 	if f, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		fmt.Fprint(a.stderr, "REDCap API token: ")
@@ -179,6 +232,13 @@ func firstOf(s ...string) string {
 
 // project opens the rq project over the command's client.
 func (a *app) project() (*rq.Project, error) {
+	if a.mirrorDir != "" {
+		p, err := rq.OpenMirror(a.mirrorDir, a.projectOptions()...)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		return p, nil
+	}
 	c, err := a.connect()
 	if err != nil {
 		return nil, err
@@ -186,9 +246,10 @@ func (a *app) project() (*rq.Project, error) {
 	return rq.OpenClient(c, a.projectOptions()...)
 }
 
-// projectOptions are the rq options of every query: labels and progress.
+// projectOptions are the rq options of every query: labels, concurrency
+// (resolved by connect) and progress.
 func (a *app) projectOptions() []rq.Option {
-	opts := []rq.Option{rq.WithLabels(a.labels)}
+	opts := []rq.Option{rq.WithLabels(a.labels), rq.WithConcurrency(max(1, a.concurrency))}
 	if a.showProgress() {
 		opts = append(opts, rq.WithProgress(a.progress.update))
 	}

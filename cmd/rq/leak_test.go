@@ -88,6 +88,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 	runs := []run{
 		{args: []string{"-c", "select age, score from records where score > 5 and form = 'baseline'", "--format", "json"}},
 		{args: []string{"-c", "select * from records", "--format", "table", "--labels"}},
+		{args: []string{"-v", "--max-rate", "0", "--concurrency", "2", "-c", "select * from records"}},
 		{args: []string{"-c", "select agee from records"}},
 		{args: []string{"-c", "select 1 from"}},
 		{args: []string{"run", "q.rq", "-o", "run-out.csv"}},
@@ -97,9 +98,17 @@ func TestTokenNeverLeaks(t *testing.T) {
 		{args: []string{"explain", "--analyze", "select age from records where score > 5"}},
 		{args: []string{"fmt", "q.rq"}},
 		{args: []string{"version"}},
+		{args: []string{"--version"}},
+		{args: []string{"-c", "select 1 as x from project; select age from records", "-o", "two.json"}},
 		{args: []string{"--help"}},
 		{args: []string{"export", "records", "-o", "records.csv"}},
 		{args: []string{"export", "records", "--raw", "json"}},
+		{args: []string{"export", "records", "-o", "records.parquet"}},
+		{args: []string{"export", "records", "--partition-by", "event", "-o", "by-event"}},
+		{args: []string{"-c", "select * from records", "-o", "q.parquet", "--labels"}},
+		{args: []string{"mirror", "leak-mirror", "-v"}},
+		{args: []string{"mirror", "leak-mirror", "-v"}}, // incremental
+		{args: []string{"mirror", "--status", "leak-mirror"}},
 		{args: []string{"export", "records", "--raw", "xml"}},
 		{args: []string{"export", "metadata"}},
 		{args: []string{"export", "fields"}},
@@ -142,6 +151,8 @@ func TestTokenNeverLeaks(t *testing.T) {
 		// the token from a file, from a file others can read (refused), a
 		// malformed token, a server that refuses it, and no server at all
 		{args: []string{"--url", url, "--token-file", "tok", "export", "arms"}, env: []string{"REDCAP_API_TOKEN="}},
+		// both set: the file wins and -v says so, without the token
+		{args: []string{"--url", url, "--token-file", "tok", "-v", "export", "arms"}, env: []string{"REDCAP_API_TOKEN=FEDCBA9876543210FEDCBA9876543210"}},
 		{args: []string{"--url", url, "--token-file", "loose-tok", "export", "arms"}, env: []string{"REDCAP_API_TOKEN="}},
 		{args: []string{"--url", url, "export", "arms"}, env: []string{"REDCAP_API_TOKEN=" + leakToken + "0"}},
 		{args: []string{"--url", other, "-c", "select age from records"}},

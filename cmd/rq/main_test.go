@@ -46,6 +46,7 @@ func TestScripts(t *testing.T) {
 			"chmod":     cmdChmod,
 			"exits":     cmdExits,
 			"filemode":  cmdFileMode,
+			"parquet":   cmdParquet,
 		},
 	})
 }
@@ -71,8 +72,8 @@ func scriptCondition(cond string) (bool, error) {
 }
 
 // cmdServe starts 'rq serve args...' in the background, reads its first
-// stdout line (the JSON greeting) and sets $URL and $SERVE_TOKEN (the first
-// project's token). The server is stopped with SIGINT when the script ends,
+// stdout line (the JSON greeting) and sets $URL, $SERVE_TOKEN (the first
+// project's token) and $SERVE_USER_<username> (each user's token in it). The server is stopped with SIGINT when the script ends,
 // and must exit 0 then.
 //
 //	serve [rq serve flags]
@@ -111,7 +112,10 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	var hello struct {
 		URL      string
-		Projects []struct{ Name, Token string }
+		Projects []struct {
+			Name, Token string
+			Users       []struct{ Username, Token string }
+		}
 	}
 	if err := json.Unmarshal([]byte(first), &hello); err != nil || hello.URL == "" || len(hello.Projects) == 0 {
 		cmd.Process.Kill()
@@ -120,6 +124,9 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("URL", hello.URL)
 	ts.Setenv("SERVE_TOKEN", hello.Projects[0].Token)
 	ts.Setenv("SERVE_PROJECT", hello.Projects[0].Name)
+	for _, u := range hello.Projects[0].Users {
+		ts.Setenv("SERVE_USER_"+u.Username, u.Token)
+	}
 	ts.Defer(func() {
 		cmd.Process.Signal(syscall.SIGINT)
 		done := make(chan error, 1)

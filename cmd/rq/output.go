@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -58,10 +59,36 @@ func (a *app) outFile() (*pendingFile, error) {
 	return p, nil
 }
 
+// lineCounter counts the lines a result writes to stdout, for the
+// incomplete-output line when the rows themselves are not counted.
+type lineCounter struct {
+	w     io.Writer
+	lines int
+}
+
+func (l *lineCounter) Write(b []byte) (int, error) {
+	n, err := l.w.Write(b)
+	l.lines += bytes.Count(b[:n], []byte{'\n'})
+	return n, err
+}
+
+// stdoutWriter is stdout for a result: counted when it is not a terminal
+// (on a terminal the user sees what came, and the writers must see the
+// terminal itself to size tables).
+func (a *app) stdoutWriter() io.Writer {
+	if isTerminal(a.stdout) {
+		return a.stdout
+	}
+	if a.stdoutLines == nil {
+		a.stdoutLines = &lineCounter{w: a.stdout}
+	}
+	return a.stdoutLines
+}
+
 // countRows records rows written to stdout for the incomplete-output
 // line.
 func (a *app) countRows(w io.Writer, n int) {
-	if w == a.stdout {
+	if w == a.stdout || a.stdoutLines != nil && w == io.Writer(a.stdoutLines) {
 		a.rowsOut += n
 	}
 }
@@ -98,10 +125,14 @@ func (a *app) reportIncomplete() bool {
 	for _, t := range a.discarded {
 		fmt.Fprintf(a.stderr, "rq: %s was not written (nothing partial was kept; an existing file is unchanged)\n", t)
 	}
-	if !a.stdoutUsed {
-		return false
+	if !a.stdoutUsed || a.rowsOut == 0 && a.stdoutLines != nil && a.stdoutLines.lines == 0 {
+		return false // nothing reached stdout
 	}
-	fmt.Fprintf(a.stderr, "rq: output incomplete: %d rows written to stdout before the error; do not use it as a whole result\n", a.rowsOut)
+	what := fmt.Sprintf("%d rows", a.rowsOut)
+	if a.rowsOut == 0 && a.stdoutLines != nil {
+		what = fmt.Sprintf("%d lines", a.stdoutLines.lines)
+	}
+	fmt.Fprintf(a.stderr, "rq: output incomplete: %s written to stdout before the error; do not use it as a whole result\n", what)
 	return true
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/lang"
-	"github.com/redcapql/rq/repl/render"
 )
 
 // runCommand is 'rq run file.rq'.
@@ -74,7 +73,7 @@ func (a *app) runFile(name string) error {
 	if _, err := rq.FileParams(file, params); err != nil {
 		return queryError(err, string(src))
 	}
-	p, err := a.project()
+	c, err := a.sessionClient()
 	if err != nil {
 		return err
 	}
@@ -82,43 +81,18 @@ func (a *app) runFile(name string) error {
 	if err != nil {
 		return err
 	}
-	f, err := a.outFormat(w)
+	sess, err := a.session(c, w)
 	if err != nil {
 		closeOut()
 		return err
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	n := 0
-	// json: one document; several statements make an array of their results
-	wrapJSON := f == render.JSON && len(file.Statements) > 1
-	if wrapJSON {
-		io.WriteString(w, "[\n")
-	}
-	err = p.Exec(ctx, name, string(src), params, func(stmt *lang.Select, rows *rq.Rows) error {
-		if n > 0 && (f == render.Table || f == render.Markdown || f == render.Vertical) {
-			fmt.Fprintln(w)
-		}
-		if n > 0 && wrapJSON {
-			io.WriteString(w, ",\n")
-		}
-		n++
-		rn, err := render.Write(a.progress.output(w), f, rows, render.Options{Width: termWidth(w)})
-		a.countRows(w, rn)
-		a.progress.done()
-		if err == nil && rows.Err() == nil {
-			a.warnInvalid(rows.Stats())
-		}
-		return err
-	})
-	if wrapJSON && err == nil {
-		// not on error: a cut-short document must not parse as whole
-		_, err = io.WriteString(w, "]\n")
-	}
-	if cerr := closeOut(); err == nil {
+	err = sess.File(ctx, name, string(src), params, true)
+	if cerr := closeOut(); err == nil && cerr != nil {
 		err = cerr
 	}
-	return queryError(err, string(src))
+	return err
 }
 
 // explainCommand is 'rq explain "<query>"'.
@@ -240,7 +214,7 @@ func (a *app) versionCommand() *cobra.Command {
 		Args:  exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a.begin()
-			fmt.Fprintf(a.stdout, "rq %s\n", version())
+			io.WriteString(a.stdout, versionText())
 			return nil
 		},
 	}

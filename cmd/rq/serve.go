@@ -28,7 +28,9 @@ func (a *app) serveCommand() *cobra.Command {
 		superToken string
 		maxBody    int64
 		maxValue   int
+		usersFile  string
 		faults     redcaptest.Faults
+		model      redcaptest.ServerModel
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -38,17 +40,27 @@ projects loaded with --project over the REDCap API, on loopback unless --addr
 says otherwise. --project takes a REDCap project XML (CDISC ODM) file, or a
 folder of CSV files: the data dictionary (dictionary.csv as the UI downloads
 it, or metadata.csv as the API exports it), data.csv (a flat record export,
-optional), and arm.csv and event.csv for a longitudinal project. The project
-is named after the file or folder.
+optional), arm.csv and event.csv for a longitudinal project; or a folder
+holding project.xml. A folder may also hold the server state a project XML
+lacks: users.csv (users, rights, DAG, role and API token), project.csv
+(project_id, creation_time, settings), reports.csv, log.csv (whose record
+changes are the records' modification times) and a file-repository folder.
+The project is named after the file or folder. --users declares users (a users.csv) for
+the served projects that have none and for projects created with
+--super-token, whose creator is the super token's user.
 
-The FIRST line on stdout is one JSON object naming the API URL and each
-project's token:
+Each project lists its users: the token's owner (with full rights) and the
+declared ones. The FIRST line on stdout is one JSON object naming the API
+URL, each project's token and each user's token:
 
-    {"url": "http://127.0.0.1:PORT/api/", "projects": [{"name": "...", "token": "..."}]}
+    {"url": "http://127.0.0.1:PORT/api/", "projects": [{"name": "...", "token": "...",
+      "users": [{"username": "...", "token": "..."}]}]}
 
 These are the tokens of the server's own emulated projects. It then serves
 until interrupted (Ctrl-C, SIGTERM). The fault flags make it misbehave like a
-loaded REDCap server, reproducibly with --fault-seed.`,
+loaded REDCap server, reproducibly with --fault-seed. The server-model flags
+make it cost time like a real REDCap (docs/server.md gives typical values):
+for example --request-cost 100ms --cell-cost 5us --workers 8.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if token != "" && !projectTokenRE.MatchString(token) {
@@ -65,6 +77,9 @@ loaded REDCap server, reproducibly with --fault-seed.`,
 					return usageError{fmt.Errorf("%s %g: want a share between 0 and 1", r.name, r.v)}
 				}
 			}
+			if model.RequestCost < 0 || model.CellCost < 0 || model.Workers < 0 {
+				return usageError{errors.New("--request-cost, --cell-cost and --workers must not be negative")}
+			}
 			a.begin()
 			var ps []*redcaptest.Project
 			if a.demo || len(projects) == 0 {
@@ -80,6 +95,23 @@ loaded REDCap server, reproducibly with --fault-seed.`,
 			if token != "" {
 				ps[0].Token = token
 			}
+			var createUsers []redcaptest.User
+			if usersFile != "" {
+				b, err := os.ReadFile(usersFile)
+				if err != nil {
+					return usageError{fmt.Errorf("--users: %w", err)}
+				}
+				if createUsers, err = redcaptest.ParseUsersCSV(nil, string(b)); err != nil {
+					return usageError{fmt.Errorf("--users %s: %w", usersFile, err)}
+				}
+				for _, p := range ps {
+					if len(p.Users) == 0 {
+						if err := redcaptest.LoadUsersFile(p, usersFile); err != nil {
+							return fmt.Errorf("--users: project %q: %w", p.Name, err)
+						}
+					}
+				}
+			}
 			host, _, err := net.SplitHostPort(addr)
 			if err != nil {
 				return usageError{fmt.Errorf("--addr %q: %v", addr, err)}
@@ -87,21 +119,34 @@ loaded REDCap server, reproducibly with --fault-seed.`,
 			if ip := net.ParseIP(host); host != "" && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 				fmt.Fprintf(a.stderr, "rq serve: warning: listening on %s, not loopback: anyone who can reach it can read the emulated projects\n", addr)
 			}
-			srv, err := redcaptest.Start(addr, redcaptest.Options{Faults: faults, SuperToken: superToken, MaxBodyBytes: maxBody, MaxValueBytes: maxValue}, ps...)
+			srv, err := redcaptest.Start(addr, redcaptest.Options{Faults: faults, SuperToken: superToken, CreateUsers: createUsers, Model: model, MaxBodyBytes: maxBody, MaxValueBytes: maxValue}, ps...)
 			if err != nil {
 				return err
 			}
 			defer srv.Close()
+			type user struct {
+				Username string `json:"username"`
+				Token    string `json:"token"`
+			}
 			type proj struct {
 				Name  string `json:"name"`
 				Token string `json:"token"`
+				Users []user `json:"users"`
 			}
 			hello := struct {
 				URL      string `json:"url"`
 				Projects []proj `json:"projects"`
 			}{URL: srv.URL}
 			for _, p := range ps {
-				hello.Projects = append(hello.Projects, proj{Name: p.Name, Token: srv.Token(p.Name)})
+				pj := proj{Name: p.Name, Token: srv.Token(p.Name), Users: []user{}}
+				p.Mu.RLock()
+				for _, u := range p.Users {
+					if u.Token != "" {
+						pj.Users = append(pj.Users, user{Username: u.Username, Token: u.Token})
+					}
+				}
+				p.Mu.RUnlock()
+				hello.Projects = append(hello.Projects, pj)
 			}
 			b, _ := json.Marshal(hello)
 			fmt.Fprintf(a.stdout, "%s\n", b)
@@ -127,6 +172,7 @@ loaded REDCap server, reproducibly with --fault-seed.`,
 	f.StringVar(&superToken, "super-token", "", "enable Create Project with this super token (64 hex)")
 	f.Int64Var(&maxBody, "max-body", 0, "largest request body read, like PHP's post_max_size (default 32 MB; larger ones get REDCap's 403)")
 	f.IntVar(&maxValue, "max-value", 0, "longest value an import may store, in bytes (default 65535, MySQL TEXT)")
+	f.StringVar(&usersFile, "users", "", "users.csv declaring users, rights, DAGs and tokens of projects without their own and of created projects")
 	f.IntVar(&faults.MaxCells, "max-cells", 0, "fail exports above this many cells like REDCap's out-of-memory 500")
 	f.DurationVar(&faults.Latency, "latency", 0, "delay every request by this much")
 	f.Float64Var(&faults.FailRate, "fail-rate", 0, "share of requests answered 502/503/504")
@@ -136,6 +182,9 @@ loaded REDCap server, reproducibly with --fault-seed.`,
 	f.IntVar(&faults.RateLimitPerMinute, "rate-limit", 0, "requests per minute before a 429 ban")
 	f.IntVar(&faults.MaxInputVars, "max-input-vars", 0, "POST variables allowed per request (default 100000)")
 	f.Int64Var(&faults.Seed, "fault-seed", 0, "seed that makes the faults reproducible")
+	f.DurationVar(&model.RequestCost, "request-cost", 0, "server time of every API call (PHP start-up, authentication), e.g. 100ms")
+	f.DurationVar(&model.CellCost, "cell-cost", 0, "server time per exported cell, e.g. 5us")
+	f.IntVar(&model.Workers, "workers", 0, "API calls served at once; later calls wait in line (0: no limit)")
 	return cmd
 }
 

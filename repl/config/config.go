@@ -12,6 +12,8 @@
 //	url = ...
 //	ca_bundle = /etc/ssl/our-ca.pem
 //	insecure = false
+//	max_rate = 120               (calls per minute; 0: no limit)
+//	concurrency = 2              (record exports in flight at once)
 package config
 
 import (
@@ -20,6 +22,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -30,6 +33,11 @@ type Profile struct {
 	TokenFile string // "~/" expanded
 	CABundle  string // "~/" expanded
 	Insecure  bool
+	// MaxRate is the request rate cap in calls per minute (0: no limit);
+	// nil when the profile does not set it.
+	MaxRate *float64
+	// Concurrency is how many record exports go at once (0: not set).
+	Concurrency int
 }
 
 // Error is a mistake in the config file or a profile that is not there:
@@ -122,11 +130,23 @@ func Parse(r io.Reader, path, name string) (*Profile, error) {
 			cur.CABundle = expandHome(v)
 		case "insecure":
 			cur.Insecure = v == "true" || v == "yes" || v == "1"
+		case "max_rate":
+			r, err := strconv.ParseFloat(v, 64)
+			if err != nil || r < 0 || r != r {
+				return nil, &Error{path, n, fmt.Sprintf("max_rate = %q: want calls per minute, a number ≥ 0 (0: no limit)", v)}
+			}
+			cur.MaxRate = &r
+		case "concurrency":
+			c, err := strconv.Atoi(v)
+			if err != nil || c < 1 {
+				return nil, &Error{path, n, fmt.Sprintf("concurrency = %q: want a whole number ≥ 1", v)}
+			}
+			cur.Concurrency = c
 		case "token":
 			// the value is not repeated: it would be the token
 			return nil, &Error{path, n, "the config file holds no tokens; put the token in a file of mode 0600 and name it with token_file"}
 		default:
-			return nil, &Error{path, n, fmt.Sprintf("unknown key %q (want url, token_file, ca_bundle or insecure)", k)}
+			return nil, &Error{path, n, fmt.Sprintf("unknown key %q (want url, token_file, ca_bundle, insecure, max_rate or concurrency)", k)}
 		}
 	}
 	if err := sc.Err(); err != nil {

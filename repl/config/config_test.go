@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -34,6 +35,11 @@ insecure = yes
 		{"outside section", "url = u\n", "", nil, `cfg:1: "url" is outside a [profile] section`},
 		{"no equals", "[x]\nurl\n", "x", nil, `cfg:2: want key = value, got "url"`},
 		{"open header", "[x\n", "x", nil, `cfg:1: section header "[x" has no closing ]`},
+		{"rate and concurrency", "[x]\nmax_rate = 120\nconcurrency = 2\n", "x", &Profile{Name: "x", MaxRate: ptr(120.0), Concurrency: 2}, ""},
+		{"rate off", "[x]\nmax_rate = 0\n", "x", &Profile{Name: "x", MaxRate: ptr(0.0)}, ""},
+		{"bad rate", "[x]\nmax_rate = fast\n", "x", nil, `cfg:2: max_rate = "fast": want calls per minute`},
+		{"negative rate", "[x]\nmax_rate = -5\n", "x", nil, `cfg:2: max_rate = "-5"`},
+		{"bad concurrency", "[x]\n\nconcurrency = 0\n", "x", nil, `cfg:3: concurrency = "0": want a whole number ≥ 1`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,7 +57,7 @@ insecure = yes
 			if err != nil {
 				t.Fatal(err)
 			}
-			if (got == nil) != (tt.want == nil) || got != nil && *got != *tt.want {
+			if (got == nil) != (tt.want == nil) || got != nil && !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
@@ -98,3 +104,5 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func ptr[T any](v T) *T { return &v }

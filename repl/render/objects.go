@@ -158,3 +158,42 @@ func Records(recs *client.Records) *Slice {
 	}
 	return out
 }
+
+// StringRows is a stream of text rows, as client.RecordStream gives them.
+type StringRows interface {
+	Columns() []string
+	Next() bool
+	Row() []string
+	Err() error
+}
+
+// RecordRows renders a stream of exported rows as it is read: a blank cell
+// is null, as in REDCap, and anything else is text. One row buffer is
+// reused, so a result of any size takes the same memory.
+func RecordRows(s StringRows) Rows { return &recordRows{s: s} }
+
+type recordRows struct {
+	s   StringRows
+	row []client.Value
+}
+
+func (r *recordRows) Columns() []string { return r.s.Columns() }
+func (r *recordRows) Next() bool        { return r.s.Next() }
+func (r *recordRows) Err() error        { return r.s.Err() }
+
+func (r *recordRows) Row() []client.Value {
+	src := r.s.Row()
+	n := len(r.s.Columns())
+	if cap(r.row) < n {
+		r.row = make([]client.Value, n)
+	}
+	r.row = r.row[:n]
+	for i := range r.row {
+		if i < len(src) && src[i] != "" {
+			r.row[i] = Text(src[i])
+		} else {
+			r.row[i] = client.Value{}
+		}
+	}
+	return r.row
+}

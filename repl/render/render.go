@@ -27,7 +27,7 @@ const (
 )
 
 // Formats lists every format, in the order help shows them.
-var Formats = []Format{Table, CSV, TSV, JSON, JSONL, Markdown, Vertical}
+var Formats = []Format{Table, CSV, TSV, JSON, JSONL, Markdown, Vertical, Parquet}
 
 // ParseFormat checks a format name.
 func ParseFormat(s string) (Format, error) {
@@ -82,6 +82,8 @@ func Write(w io.Writer, f Format, rows Rows, opts Options) (int, error) {
 		return writeJSON(w, rows, true)
 	case Vertical:
 		return writeVertical(w, rows, opts)
+	case Parquet:
+		return writeParquet(w, rows)
 	}
 	return 0, fmt.Errorf("unknown format %q", f)
 }

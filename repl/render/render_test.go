@@ -33,12 +33,14 @@ func TestWrite(t *testing.T) {
 			" 2    |  NULL | [NA]   |\n" +
 			" 3, x |    12 | a|b\\nc | NULL\n" +
 			"(3 rows)\n"},
+		// a fixed width cuts text columns only: numbers and their headers
+		// stay whole (#16.2)
 		{Table, 24, "" +
-			" id   | sco… | note | race\n" +
-			"------+------+------+------\n" +
-			" 1    |  7.5 |      | 1,o…\n" +
-			" 2    | NULL | [NA] |\n" +
-			" 3, x |   12 | a|b… | NULL\n" +
+			" id   | score | note | race\n" +
+			"------+-------+------+------\n" +
+			" 1    |   7.5 |      | 1,o…\n" +
+			" 2    |  NULL | [NA] |\n" +
+			" 3, x |    12 | a|b… | NULL\n" +
 			"(3 rows)\n"},
 		{CSV, 0, "id,score,note,race\n1,7.5,\"\",\"1,oth\"\n2,,NA,\"\"\n\"3, x\",12,\"a|b\nc\",\n"},
 		{TSV, 0, "id\tscore\tnote\trace\n1\t7.5\t\"\"\t1,oth\n2\t\tNA\t\"\"\n3, x\t12\t\"a|b\nc\"\t\n"},

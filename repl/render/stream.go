@@ -2,103 +2,155 @@ package render
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"io"
 	"math"
 	"strconv"
-	"strings"
+	"unicode/utf8"
 
 	"github.com/redcapql/rq/client"
 )
+
+// flushAt is the size at which a streaming writer hands its line buffer to
+// the output: rows are built with appends into one reused buffer and
+// written in large blocks, never byte by byte.
+const flushAt = 64 << 10
 
 // writeDelimited writes CSV (sep ',') or TSV (sep '\t'), header first. A
 // null is an empty field; empty text is written as "" (quoted), so the two
 // stay distinct. A missing-data code is written as the code.
 func writeDelimited(w io.Writer, sep byte, rows Rows) (int, error) {
-	bw := bufio.NewWriter(w)
 	cols := rows.Columns()
+	b := make([]byte, 0, 2*flushAt)
 	for i, c := range cols {
 		if i > 0 {
-			bw.WriteByte(sep)
+			b = append(b, sep)
 		}
-		bw.WriteString(quote(c, sep, false))
+		b = appendQuoted(b, c, sep, false)
 	}
-	bw.WriteString("\n")
+	b = append(b, '\n')
 	n := 0
 	for rows.Next() {
 		n++
 		r := rows.Row()
 		for i := range cols {
 			if i > 0 {
-				bw.WriteByte(sep)
+				b = append(b, sep)
 			}
-			if i >= len(r) || (r[i].Kind == client.KindNull && r[i].Missing == "") {
+			if i >= len(r) {
 				continue
 			}
-			bw.WriteString(quote(r[i].String(), sep, true))
+			b = appendDelimited(b, r[i], sep)
 		}
-		bw.WriteString("\n")
+		b = append(b, '\n')
+		if len(b) >= flushAt {
+			if _, err := w.Write(b); err != nil {
+				return n, err
+			}
+			b = b[:0]
+		}
 	}
-	if err := bw.Flush(); err != nil {
+	if _, err := w.Write(b); err != nil {
 		return n, err
 	}
 	return n, rows.Err()
 }
 
+// appendDelimited appends one CSV/TSV field: nothing for a null, the code
+// for a missing value, and the value's text otherwise. Numbers are written
+// without going through a string.
+func appendDelimited(b []byte, v client.Value, sep byte) []byte {
+	switch v.Kind {
+	case client.KindNull:
+		return appendQuoted(b, v.Missing, sep, false)
+	case client.KindText:
+		return appendQuoted(b, v.Str, sep, true)
+	case client.KindNumber:
+		if v.Str == "" {
+			return strconv.AppendFloat(b, v.Num, 'f', -1, 64)
+		}
+	}
+	return appendQuoted(b, v.String(), sep, true)
+}
+
 // quote quotes a field when it holds the separator, a quote or a line
 // break, or when it is empty text (emptyQuoted).
 func quote(s string, sep byte, emptyQuoted bool) string {
+	return string(appendQuoted(nil, s, sep, emptyQuoted))
+}
+
+// appendQuoted appends s, quoted when it holds the separator, a quote or a
+// line break or starts with a space, or when it is empty text
+// (emptyQuoted).
+func appendQuoted(b []byte, s string, sep byte, emptyQuoted bool) []byte {
 	if s == "" {
 		if emptyQuoted {
-			return `""`
+			return append(b, `""`...)
 		}
-		return ""
+		return b
 	}
-	if !strings.ContainsAny(s, string(sep)+"\"\r\n") && s[0] != ' ' {
-		return s
+	plain := s[0] != ' '
+	for i := 0; plain && i < len(s); i++ {
+		switch s[i] {
+		case sep, '"', '\r', '\n':
+			plain = false
+		}
 	}
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	if plain {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
 }
 
 // writeJSON writes an array of row objects (lines false) or one object per
 // line (lines true). Keys keep column order; numbers are numbers, code sets
 // arrays of codes, nulls null; dates and times are strings.
 func writeJSON(w io.Writer, rows Rows, lines bool) (int, error) {
-	bw := bufio.NewWriter(w)
+	bw := bufio.NewWriterSize(w, flushAt)
 	cols := rows.Columns()
 	keys := make([][]byte, len(cols))
 	for i, c := range cols {
-		keys[i] = append(jsonString(c), ':')
+		keys[i] = append(appendJSONString(nil, c), ':')
 	}
 	n := 0
 	if !lines {
 		bw.WriteString("[")
 	}
+	var b []byte
 	for rows.Next() {
+		b = b[:0]
 		if !lines {
 			if n > 0 {
-				bw.WriteString(",")
+				b = append(b, ',')
 			}
-			bw.WriteString("\n")
+			b = append(b, '\n')
 		}
 		n++
 		r := rows.Row()
-		bw.WriteString("{")
+		b = append(b, '{')
 		for i := range cols {
 			if i > 0 {
-				bw.WriteString(",")
+				b = append(b, ',')
 			}
-			bw.Write(keys[i])
+			b = append(b, keys[i]...)
 			var v client.Value
 			if i < len(r) {
 				v = r[i]
 			}
-			bw.Write(jsonValue(v))
+			b = appendJSONValue(b, v)
 		}
-		bw.WriteString("}")
+		b = append(b, '}')
 		if lines {
-			bw.WriteString("\n")
+			b = append(b, '\n')
+		}
+		if _, err := bw.Write(b); err != nil {
+			return n, err
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -115,47 +167,134 @@ func writeJSON(w io.Writer, rows Rows, lines bool) (int, error) {
 }
 
 // jsonValue encodes one value.
-func jsonValue(v client.Value) []byte {
+func jsonValue(v client.Value) []byte { return appendJSONValue(nil, v) }
+
+// appendJSONValue appends one value's JSON.
+func appendJSONValue(b []byte, v client.Value) []byte {
 	switch v.Kind {
 	case client.KindNull:
-		return []byte("null")
+		return append(b, "null"...)
+	case client.KindText:
+		return appendJSONString(b, v.Str)
 	case client.KindNumber:
 		if math.IsNaN(v.Num) || math.IsInf(v.Num, 0) {
-			return []byte("null")
+			return append(b, "null"...)
 		}
-		if v.Str != "" && json.Valid([]byte(v.Str)) {
-			if _, err := strconv.ParseFloat(v.Str, 64); err == nil {
-				return []byte(v.Str)
-			}
+		if v.Str != "" && jsonNumber(v.Str) {
+			return append(b, v.Str...)
 		}
-		return strconv.AppendFloat(nil, v.Num, 'f', -1, 64)
+		return strconv.AppendFloat(b, v.Num, 'f', -1, 64)
 	case client.KindCodeSet:
-		codes := v.Codes
-		if codes == nil {
-			codes = []string{}
-		}
-		var b []byte
 		b = append(b, '[')
-		for i, c := range codes {
+		for i, c := range v.Codes {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, jsonString(c)...)
+			b = appendJSONString(b, c)
 		}
 		return append(b, ']')
+	case client.KindBool:
+		return strconv.AppendBool(b, v.Num != 0)
 	}
-	if b, ok := v.Any().(bool); ok { // a boolean kind: JSON true/false
-		return strconv.AppendBool(nil, b)
-	}
-	return jsonString(v.String())
+	return appendJSONString(b, v.String())
 }
 
-// jsonString encodes s as a JSON string without HTML escaping: <, > and &
-// stay as they are (json.Marshal would write \u003c and the like).
-func jsonString(s string) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.Encode(s)
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+// jsonNumber reports whether s is a JSON number that Go reads as a finite
+// float64: the export text of a number is then written as it came.
+func jsonNumber(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		j := i
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+		}
+		return i - j
+	}
+	start := i
+	if d := digits(); d == 0 || (d > 1 && s[start] == '0') {
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i != len(s) {
+		return false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return err == nil && !math.IsInf(f, 0)
+}
+
+// jsonString encodes s as a JSON string without HTML escaping.
+func jsonString(s string) []byte { return appendJSONString(nil, s) }
+
+// appendJSONString appends s as a JSON string the way encoding/json does
+// with HTML escaping off: <, > and & stay as they are, invalid UTF-8 becomes
+// U+FFFD, and U+2028 and U+2029 are escaped (JavaScript reads them as line
+// ends).
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }

@@ -204,3 +204,27 @@ func (ev *evaluator) smartVar(name string) value {
 func (ev *evaluator) call(c *call) (value, error) {
 	return functions[c.name].fn(ev, c)
 }
+
+// Value evaluates the logic as a calculated field's equation and returns
+// the result as text: numbers in plain decimal form (up to 14 significant
+// digits, integers without a decimal point), blank when the result is not
+// a number (a blank input, a division by zero). A bare checkbox reference
+// gives blank.
+func (e *Expr) Value(r Row) (string, error) {
+	ev := evaluator{row: r}
+	v, err := ev.eval(e.root)
+	if err == errBareCheckbox {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if v.k == vNum || v.k == vBool {
+		return formatNum(v.number()), nil
+	}
+	f := v.number()
+	if isNaN(f) {
+		return "", nil
+	}
+	return formatNum(f), nil
+}

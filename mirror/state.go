@@ -1,0 +1,128 @@
+package mirror
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/planner"
+)
+
+// StateFile is the mirror's commit point inside DIR.
+const StateFile = "state.json"
+
+// State is what state.json holds.
+type State struct {
+	Version int `json:"version"`
+	// URL is the API endpoint synced from (never the token).
+	URL          string `json:"url"`
+	ProjectID    int    `json:"project_id"`
+	ProjectTitle string `json:"project_title"`
+	// SyncedAt is the clock at the start of the last sync: the next sync
+	// asks for records changed since SyncedAt minus Overlap.
+	SyncedAt time.Time `json:"synced_at"`
+	// Overlap is the safety margin of incremental syncs (clock skew,
+	// changes during the export).
+	Overlap time.Duration `json:"overlap"`
+	// Checksum is the SHA-256 of the data dictionary and the project's
+	// design; a change triggers a full refresh.
+	Checksum   string   `json:"dictionary_sha256"`
+	Generation string   `json:"generation"`
+	Columns    []string `json:"columns"`
+	Parts      []Part   `json:"parts"`
+	Records    int      `json:"records"`
+	Rows       int      `json:"rows"`
+	IDs        []string `json:"ids"`
+	Last       Report   `json:"last_sync"`
+}
+
+// Part is one Parquet file of a generation: whole records from First to
+// Last in REDCap's order.
+type Part struct {
+	File    string `json:"file"`
+	First   string `json:"first"`
+	Last    string `json:"last"`
+	Records int    `json:"records"`
+	Rows    int    `json:"rows"`
+}
+
+// Report says what a sync did.
+type Report struct {
+	Kind     string        `json:"kind"`   // "full" or "incremental"
+	Reason   string        `json:"reason"` // why full, or since when incremental
+	Changed  int           `json:"changed"`
+	Deleted  int           `json:"deleted"`
+	Added    int           `json:"added"`
+	Calls    int           `json:"calls"`
+	Bytes    int64         `json:"bytes"`
+	Rewrote  int           `json:"parts_rewritten"`
+	Kept     int           `json:"parts_kept"`
+	Duration time.Duration `json:"duration"`
+	Deletes  string        `json:"deletions_from"` // "log" or "id list"
+}
+
+// structure is project.json: what offline queries plan against.
+type structure struct {
+	Metadata     []client.MetadataField `json:"metadata"`
+	MissingCodes string                 `json:"missing_data_codes"`
+	Info         planner.ProjectInfo    `json:"project"`
+}
+
+func (s *structure) checksum() string {
+	b, _ := json.Marshal(s)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// ReadState reads DIR/state.json; os.ErrNotExist when DIR is no mirror.
+func ReadState(dir string) (*State, error) {
+	b, err := os.ReadFile(filepath.Join(dir, StateFile))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s is not an rq mirror (no %s): %w", dir, StateFile, os.ErrNotExist)
+		}
+		return nil, err
+	}
+	var st State
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, StateFile), err)
+	}
+	if st.Version != 1 {
+		return nil, fmt.Errorf("%s: version %d, want 1", filepath.Join(dir, StateFile), st.Version)
+	}
+	return &st, nil
+}
+
+// writeJSON writes v to path atomically: a temporary file, synced, renamed.
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,63 @@
+package rq
+
+import (
+	"fmt"
+
+	"github.com/redcapql/rq/mirror"
+	"github.com/redcapql/rq/planner"
+)
+
+// OpenMirror opens a mirror written by 'rq mirror DIR' (package mirror) for
+// offline queries: the same language, planner and typing as online, with
+// the project's structure and records as of the last sync. What the planner
+// would push to REDCap becomes pruning: a record list reads only the parts
+// holding those records, a field list only those columns. Only the records
+// source is offline; other sources (users, logging, ...) need the server.
+func OpenMirror(dir string, opts ...Option) (*Project, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if len(cfg.clientOpts) > 0 {
+		return nil, fmt.Errorf("rq.OpenMirror: WithClientOptions does not apply to a mirror")
+	}
+	m, err := mirror.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Project{cfg: cfg, mirror: m}, nil
+}
+
+// Mirror returns the mirror a Project reads, nil for a live project.
+func (p *Project) Mirror() *mirror.Mirror { return p.mirror }
+
+// mirrorPlanner is Planner for a mirror: the structure saved by the sync.
+func (p *Project) mirrorPlanner() *planner.Planner {
+	opts := append([]planner.Option(nil), p.cfg.plannerOpts...)
+	if !p.cfg.pushdown {
+		opts = append(opts, planner.WithoutPushdown())
+	}
+	return planner.New(p.mirror.Dictionary(), p.mirror.Info(), opts...)
+}
+
+// mirrorRows reads what plan would fetch from the mirror.
+func (p *Project) mirrorRows(plan *planner.Plan) (planner.RawRows, error) {
+	if plan.Source != "records" {
+		return nil, fmt.Errorf("%s is not in the mirror (offline, only records can be queried)", plan.Source)
+	}
+	return p.mirror.Rows(p.mirror.Select(plan.Export)), nil
+}
+
+// mirrorExplain is explain's header for a mirror: the source and the files
+// and columns read.
+func (p *Project) mirrorExplain(plan *planner.Plan) string {
+	if p.mirror == nil {
+		return ""
+	}
+	st := p.mirror.State
+	head := fmt.Sprintf("mirror synced %s (%s), %d records\n", st.SyncedAt.Format("2006-01-02 15:04:05 MST"), st.Generation, st.Records)
+	if plan.Source != "records" || plan.Empty {
+		return head
+	}
+	return p.mirror.Select(plan.Export).Describe(p.mirror.Dir) + head
+}
