@@ -569,6 +569,10 @@ func TestThrottleWaitedOut(t *testing.T) {
 					w.WriteHeader(429)
 					return
 				}
+				if r.ParseForm(); r.PostForm.Get("content") == "version" {
+					io.WriteString(w, "15.7.6") // a whole version (a cut one is retried)
+					return
+				}
 				io.WriteString(w, "1")
 			})
 			var logged bytes.Buffer
