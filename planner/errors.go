@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
@@ -14,8 +15,16 @@ func errAt(pos lang.Pos, hint string, format string, args ...any) error {
 
 // nearest returns the candidate closest to name by edit distance, or "" when
 // none is close enough to be a plausible typo (client.Nearest: the one
-// suggestion rule of rq, shared with the export checks and the importer).
-func nearest(name string, candidates []string) string { return client.Nearest(name, candidates) }
+// suggestion rule of rq, shared with the export checks and the importer). The
+// same name in another case comes first: REDCap's names are lower case.
+func nearest(name string, candidates []string) string {
+	for _, c := range candidates {
+		if c != name && strings.EqualFold(c, name) {
+			return c
+		}
+	}
+	return client.Nearest(name, candidates)
+}
 
 // didYouMean formats a suggestion hint, or "" without one.
 func didYouMean(s string) string {

@@ -66,6 +66,9 @@ type Plan struct {
 	// Fetch's defaults), set before Explain so that it shows the calls Fetch
 	// makes with them (FetchOptions).
 	CellsPerBatch, MaxIDsPerBatch int
+	// Concurrency is the engine's batches in flight (0: Fetch's default),
+	// shown in explain's batch plan.
+	Concurrency int
 	// Stmt is the statement planned, with parameters substituted.
 	Stmt *lang.Select
 	// Analyze is true for explain analyze.
