@@ -143,7 +143,7 @@ func (c *Client) ExportRecordsStream(ctx context.Context, p ExportRecordsParams)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.checkNames("ExportRecords", p.Fields, p.Forms, p.Events); err != nil {
+	if err := c.checkNames("ExportRecords", p.Fields, p.Forms, p.Events, p.FilterLogic); err != nil {
 		return nil, err
 	}
 	if !ok {
@@ -200,7 +200,7 @@ func (c *Client) ExportRecordsRaw(ctx context.Context, p ExportRecordsParams) (i
 	if err != nil {
 		return nil, err
 	}
-	if err := c.checkNames("ExportRecordsRaw", p.Fields, p.Forms, p.Events); err != nil {
+	if err := c.checkNames("ExportRecordsRaw", p.Fields, p.Forms, p.Events, p.FilterLogic); err != nil {
 		return nil, err
 	}
 	if !ok {

@@ -528,7 +528,7 @@ func TestMaxRateDefaults(t *testing.T) {
 		burst     int
 		words     string
 	}{
-		{"default", nil, client.DefaultMaxRate, client.DefaultBurst, "280 calls/minute, burst 15"},
+		{"default", nil, client.DefaultMaxRate, client.DefaultBurst, "270 calls/minute, burst 25"},
 		{"per minute", []client.Option{client.WithMaxRate(120)}, 120, client.DefaultBurst, "120 calls/minute"},
 		{"per second", []client.Option{client.WithRateLimit(2)}, 120, client.DefaultBurst, "120 calls/minute"},
 		{"off", []client.Option{client.WithMaxRate(0)}, 0, 0, "no limit"},

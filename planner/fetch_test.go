@@ -55,9 +55,14 @@ func TestFetchBatches(t *testing.T) {
 		maxCells  int
 		wantSplit bool
 		minCalls  int
+		maxCalls  int // 0: no bound
 	}{
-		{name: "one batch", nrec: 10, rowsPer: 2, opts: FetchOptions{}, minCalls: 1},
-		{name: "cells cut batches", nrec: 300, rowsPer: 3, opts: FetchOptions{CellsPerBatch: 90, Columns: 3, RowsPerRecord: 3}, minCalls: 30},
+		{name: "one batch", nrec: 10, rowsPer: 2, opts: FetchOptions{Columns: 3}, minCalls: 1, maxCalls: 1},
+		{name: "small project is one call", nrec: 2000, rowsPer: 3, opts: FetchOptions{Columns: 3}, minCalls: 1, maxCalls: 1},
+		{name: "within the budget: one call per slot", nrec: 20000, rowsPer: 3, opts: FetchOptions{Concurrency: 4, Columns: 3}, minCalls: 4, maxCalls: 4},
+		{name: "within the budget, concurrency 1", nrec: 20000, rowsPer: 3, opts: FetchOptions{Concurrency: 1, Columns: 3}, minCalls: 1, maxCalls: 1},
+		// 2700 cells in calls of 90 cells, growing to 360 while fast
+		{name: "cells cut batches", nrec: 300, rowsPer: 3, opts: FetchOptions{CellsPerBatch: 90, Columns: 3, RowsPerRecord: 3}, minCalls: 8, maxCalls: 32},
 		{name: "id cap", nrec: 1200, rowsPer: 1, opts: FetchOptions{MaxIDsPerBatch: 100}, minCalls: 12},
 		{name: "server cell limit halves", nrec: 500, rowsPer: 3, opts: FetchOptions{}, maxCells: 200, wantSplit: true, minCalls: 25},
 		{name: "uneven records", nrec: 97, rowsPer: 0, opts: FetchOptions{CellsPerBatch: 50}, minCalls: 5},
@@ -94,8 +99,15 @@ func TestFetchBatches(t *testing.T) {
 			if st.Rows != len(want) || st.IDs != tt.nrec || !st.TwoStep {
 				t.Errorf("stats %+v: want rows %d ids %d two-step", st, len(want), tt.nrec)
 			}
-			if n := fs.recordCalls(); n < tt.minCalls {
-				t.Errorf("%d record calls, want at least %d", n, tt.minCalls)
+			if n := fs.recordCalls(); n < tt.minCalls || tt.maxCalls > 0 && n > tt.maxCalls {
+				t.Errorf("%d record calls, want %d to %d", n, tt.minCalls, tt.maxCalls)
+			}
+			if cap := opts.CellsPerBatch * maxGrowth; cap > 0 && tt.rowsPer > 0 && !tt.wantSplit {
+				for _, c := range fs.calls {
+					if cells := len(c.Records) * tt.rowsPer * 3; len(c.Fields) != 1 && cells > cap {
+						t.Errorf("a call carried %d cells, more than %d", cells, cap)
+					}
+				}
 			}
 			if st.Calls != len(fs.calls) {
 				t.Errorf("stats count %d calls, server saw %d", st.Calls, len(fs.calls))

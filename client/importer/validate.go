@@ -169,7 +169,11 @@ func (im *Importer) columns(t *table) (map[string]*column, Problems, bool) {
 		f, code, ok := im.dict.ExportColumn(name)
 		switch {
 		case !ok:
-			probs = append(probs, Problem{Line: line, Field: name, Message: "no such field or column in the project"})
+			msg := "no such field or column in the project"
+			if s := client.Nearest(name, im.dict.Columns()); s != "" {
+				msg += "; did you mean " + strconv.Quote(s) + "?"
+			}
+			probs = append(probs, Problem{Line: line, Field: name, Message: msg})
 			continue
 		case f.FieldType == "descriptive":
 			probs = append(probs, Problem{Line: line, Field: name, Message: "descriptive fields hold no data"})

@@ -57,6 +57,7 @@ func queryError(err error, src string) error {
 // exitCode classifies err.
 func exitCode(err error) int {
 	var ue usageError
+	var nameErr *client.NameError // a flag naming a field, form or event the project lacks
 	var ce *client.Error
 	var ne net.Error
 	var ue2 *url.Error
@@ -66,7 +67,7 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.As(err, &nameErr):
 		return exitUsage
 	case errors.As(err, &le), errors.As(err, &ll):
 		return exitQuery

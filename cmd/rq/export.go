@@ -270,6 +270,7 @@ func (a *app) exportRecords() *cobra.Command {
 	var raw string
 	var noRecordID bool
 	cmd := a.apiCommand("records", "Export records (REDCap's export records method)", nil, func(ctx context.Context, c *client.Client, _ []string) error {
+		checkAgainstProject(ctx, c, p)
 		if (len(p.Fields) > 0 || len(p.Forms) > 0) && !noRecordID {
 			if err := addRecordID(ctx, c, &p); err != nil {
 				return err

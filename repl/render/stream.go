@@ -110,7 +110,8 @@ func appendQuoted(b []byte, s string, sep byte, emptyQuoted bool) []byte {
 
 // writeJSON writes an array of row objects (lines false) or one object per
 // line (lines true). Keys keep column order; numbers are numbers, code sets
-// arrays of codes, nulls null; dates and times are strings.
+// arrays of codes, nulls null, a missing-data code {"missing":"UNK"}; dates and
+// times are strings.
 func writeJSON(w io.Writer, rows Rows, lines bool) (int, error) {
 	bw := bufio.NewWriterSize(w, flushAt)
 	cols := rows.Columns()
@@ -169,10 +170,18 @@ func writeJSON(w io.Writer, rows Rows, lines bool) (int, error) {
 // jsonValue encodes one value.
 func jsonValue(v client.Value) []byte { return appendJSONValue(nil, v) }
 
-// appendJSONValue appends one value's JSON.
+// appendJSONValue appends one value's JSON. A missing-data code is an object
+// holding the code, {"missing":"UNK"}: a plain null would lose the code that
+// CSV and the table keep, and the code as a string would pass for a value of
+// the field (text "UNK" in a number column).
 func appendJSONValue(b []byte, v client.Value) []byte {
 	switch v.Kind {
 	case client.KindNull:
+		if v.Missing != "" {
+			b = append(b, `{"missing":`...)
+			b = appendJSONString(b, v.Missing)
+			return append(b, '}')
+		}
 		return append(b, "null"...)
 	case client.KindText:
 		return appendJSONString(b, v.Str)
