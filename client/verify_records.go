@@ -171,6 +171,9 @@ func (c *Client) ExportRecordsRawTo(ctx context.Context, p ExportRecordsParams, 
 	if err != nil || !ok {
 		return err
 	}
+	if err := c.checkNames("ExportRecordsRaw", p.Fields, p.Forms, p.Events, p.FilterLogic); err != nil {
+		return err
+	}
 	var acct *recordAccount
 	return c.retryBody(ctx, f, read, func() error {
 		if format == "csv" && acct == nil {
