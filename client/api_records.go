@@ -177,7 +177,8 @@ func (c *Client) streamRows(ctx context.Context, f *form, format, delim string) 
 // exports too large to hold.
 //
 // A body cut off mid-way is requested again per the RetryPolicy (the
-// stream cannot do that: its rows are already delivered).
+// stream cannot do that: its rows are already delivered). A CSV body cut
+// at a row end still parses: ExportRecordsChecked proves the export whole.
 func (c *Client) ExportRecords(ctx context.Context, p ExportRecordsParams) (*Records, error) {
 	var out *Records
 	err := c.retryBody(ctx, newForm("record", "export"), read, func() error {

@@ -50,7 +50,7 @@ func (d *jsonRows) columns() ([]string, error) {
 	c, err := d.skipSpace()
 	if err != nil {
 		if err == errTruncatedJSON {
-			return nil, d.fail(ErrMalformed, "empty body where a JSON array of records was expected")
+			return nil, d.fail(ErrTruncated, "empty body where a JSON array of records was expected")
 		}
 		return nil, err
 	}

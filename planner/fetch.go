@@ -331,11 +331,7 @@ func (f *FetchRows) fetchIDs(calls fetchCalls) (*idList, error) {
 		if len(recs) > f.opts.MaxIDsPerBatch {
 			slices.SortStableFunc(recs, compareRecordIDs)
 		}
-		for len(recs) > 0 {
-			n := min(len(recs), f.opts.MaxIDsPerBatch)
-			chunks = append(chunks, recs[:n])
-			recs = recs[n:]
-		}
+		chunks = idChunks(recs, f.opts.MaxIDsPerBatch) // by request size (requestsize.go)
 	}
 	var b idBuilder
 	if len(calls.IDEvents) > 0 {

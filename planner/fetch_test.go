@@ -237,10 +237,37 @@ func TestFetchManyPushedRecords(t *testing.T) {
 	if want := wantRows(fs, ids, false); f.Err() != nil || !slices.EqualFunc(got, want, slices.Equal) {
 		t.Fatalf("got %d rows (err %v), want %d in server order", len(got), f.Err(), len(want))
 	}
-	for _, c := range fs.calls {
+	// the id step comes first: one call, its list comma-joined and sized
+	// by bytes; the batches after it keep to MaxIDsPerBatch
+	if len(fs.calls) == 0 || len(fs.calls[0].Records) != 750 {
+		t.Fatalf("the id step did not ask for the 750 ids in one call (%d calls)", len(fs.calls))
+	}
+	for _, c := range fs.calls[1:] {
 		if len(c.Records) > DefaultMaxIDsPerBatch {
-			t.Errorf("a call sent %d ids", len(c.Records))
+			t.Errorf("a batch sent %d ids", len(c.Records))
 		}
+	}
+}
+
+func TestIDChunksByRequestSize(t *testing.T) {
+	ids := make([]string, 200000)
+	for i := range ids {
+		ids[i] = fmt.Sprint(i + 1)
+	}
+	chunks := idChunks(ids, DefaultMaxIDsPerBatch)
+	n := 0
+	for _, c := range chunks {
+		if b := len(strings.Join(c, ",")); b > maxIDListBytes {
+			t.Errorf("a chunk of %d bytes", b)
+		}
+		n += len(c)
+	}
+	if n != len(ids) || len(chunks) != 2 {
+		t.Errorf("%d chunks holding %d ids; want 2 holding %d", len(chunks), n, len(ids))
+	}
+	// an id with a comma: the list goes as one POST variable per id
+	if c := idChunks([]string{"a,b", "c", "d"}, 2); len(c) != 2 {
+		t.Errorf("comma ids: %d chunks, want 2", len(c))
 	}
 }
 

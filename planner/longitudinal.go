@@ -26,11 +26,7 @@ func (p *Plan) longitudinalWarning() string {
 	if p.Source != "records" || !pl.proj.Longitudinal && !pl.repeats {
 		return ""
 	}
-	type use struct {
-		field *client.Field
-		where bool
-	}
-	var uses []use
+	var uses []fieldUse
 	seen := map[string]int{}
 	note := func(n lang.Node, where bool) {
 		lang.Inspect(n, func(x lang.Node) bool {
@@ -52,7 +48,7 @@ func (p *Plan) longitudinalWarning() string {
 				return true
 			}
 			seen[f.Name] = len(uses)
-			uses = append(uses, use{f, where})
+			uses = append(uses, fieldUse{f, where})
 			return true
 		})
 	}
@@ -70,6 +66,9 @@ func (p *Plan) longitudinalWarning() string {
 	}
 	if s.Where != nil {
 		note(s.Where, true)
+	}
+	if s.Summarize && len(s.Items) == 1 && s.Items[0].Star {
+		return p.summaryTrap(uses, func(name string) bool { _, ok := seen[name]; return ok })
 	}
 	if len(uses) < 2 {
 		return ""
@@ -206,4 +205,55 @@ func (p *Plan) pinnedWhere(_ *client.Field, inWhere func(string) bool) string {
 func isPseudo(name string) bool {
 	_, ok := pseudoColumns[strings.ToLower(name)]
 	return ok || strings.EqualFold(name, "form")
+}
+
+// fieldUse is a field a statement names (without an event), and whether in
+// its where clause.
+type fieldUse struct {
+	field *client.Field
+	where bool
+}
+
+// summaryTrap is the longitudinal trap of summarize records where ...: a
+// condition on fields of some events keeps only those events' rows, so the
+// forms on no such row are summarized over no rows at all.
+func (p *Plan) summaryTrap(uses []fieldUse, inWhere func(string) bool) string {
+	if len(uses) == 0 {
+		return ""
+	}
+	var common map[rowKind]bool
+	var names []string
+	for _, u := range uses {
+		names = append(names, u.field.Name)
+		kinds := p.pl.rowKinds(u.field.Form)
+		if common == nil {
+			common = kinds
+			continue
+		}
+		for k := range common {
+			if !kinds[k] {
+				delete(common, k)
+			}
+		}
+	}
+	var lost []string
+	for _, form := range p.pl.dict.Forms() {
+		found := false
+		for k := range p.pl.rowKinds(form) {
+			found = found || common[k]
+		}
+		if !found {
+			lost = append(lost, form)
+		}
+	}
+	if len(lost) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "warning: the where clause keeps only rows that hold %s, so the fields of forms %s are summarized over no rows\n",
+		strings.Join(names, ", "), strings.Join(lost, ", "))
+	if fix := p.pinnedWhere(nil, inWhere); fix != "" {
+		fmt.Fprintf(&b, "hint: to keep every row of the records that match, pin the event: where %s\n", fix)
+	}
+	return b.String()
 }

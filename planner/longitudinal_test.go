@@ -19,12 +19,16 @@ func TestLongitudinalWarning(t *testing.T) {
 		{"select count(sbp) from records where sex = 1", []string{"no row holds all of sbp, sex", "where [enrollment_arm_1][sex] = 1"}},
 		{"select age, med_name from records", []string{"med_name is on enrollment_arm_1, enrollment_arm_2, repeating medications rows",
 			"hint: pin a field to its event"}},
-		{"select age, weight from records where sex = 1", nil},                // enrollment and baseline share the enrollment events
-		{"select sbp from records where [enrollment_arm_1][age] > 85", nil},   // pinned: the record's value
-		{"select record, event, sbp, dbp from records where sbp > 140", nil},  // one form
-		{"select med_name, med_dose from records where med_dose > 100", nil},  // one repeating form
-		{"select event, count(*) from records group by event", nil},           // pseudo-columns only
-		{"select * from records where age > 85", nil},                         // no field combined by name
+		{"select age, weight from records where sex = 1", nil},               // enrollment and baseline share the enrollment events
+		{"select sbp from records where [enrollment_arm_1][age] > 85", nil},  // pinned: the record's value
+		{"select record, event, sbp, dbp from records where sbp > 140", nil}, // one form
+		{"select med_name, med_dose from records where med_dose > 100", nil}, // one repeating form
+		{"select event, count(*) from records group by event", nil},          // pseudo-columns only
+		{"select * from records where age > 85", nil},                        // no field combined by name
+		{"summarize records where age > 85", []string{"warning: the where clause keeps only rows that hold age, so the fields of forms visit, medications are summarized over no rows",
+			"hint: to keep every row of the records that match, pin the event: where [enrollment_arm_1][age] > 85"}},
+		{"summarize records where [enrollment_arm_1][age] > 85", nil},
+		{"summarize records where form = 'visit'", nil},
 		{"select record_id, sbp from records", nil},                           // the record id is on every row
 		{"select sbp from records where form = 'visit' and event = 'x'", nil}, // pseudo-columns are not fields
 	}

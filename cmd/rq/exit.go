@@ -18,6 +18,10 @@ const (
 	exitQuery   = 1 // the query (or a .rq file, or data) is wrong
 	exitUsage   = 2 // the command line is wrong
 	exitNetwork = 3 // the server or the network failed
+	// exitIncomplete: the command failed after part of its result was
+	// written to stdout (the last stderr line says how many rows). With -o
+	// nothing partial is ever written, so the codes above apply.
+	exitIncomplete = 4
 )
 
 // usageError is a mistake on the command line.
