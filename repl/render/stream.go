@@ -12,8 +12,10 @@ import (
 
 // flushAt is the size at which a streaming writer hands its line buffer to
 // the output: rows are built with appends into one reused buffer and
-// written in large blocks, never byte by byte.
-const flushAt = 64 << 10
+// written in blocks of whole rows, never byte by byte. 4 KB, as bufio's
+// default was, so rows reach a pipe as early as before (a run that fails
+// mid-way has written its first rows, which the incomplete marker follows).
+const flushAt = 4 << 10
 
 // writeDelimited writes CSV (sep ',') or TSV (sep '\t'), header first. A
 // null is an empty field; empty text is written as "" (quoted), so the two
