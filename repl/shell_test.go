@@ -222,7 +222,7 @@ func TestComplete(t *testing.T) {
 		{"select * from records where event = week_1", []string{"week_12_arm_1"}, 6},
 		{"select datedi", []string{"datediff"}, 6},
 		{"sel", []string{"select"}, 3},
-		{`\d`, []string{`\d`, `\dt`}, 2},
+		{`\d`, []string{`\d`, `\d+`, `\dt`}, 2},
 		{`\ti`, []string{`\timing`}, 3},
 		{`\d bas`, []string{"baseline", "baseline_complete"}, 3},
 		{`\d med_`, []string{"med_dose", "med_name", "med_start"}, 4},

@@ -142,8 +142,10 @@ func TestTokenNeverLeaks(t *testing.T) {
 		{args: []string{"file", "export", "--record", "900", "--field", "consent_file", "--event", "enrollment_arm_1", "-o", "got.txt"}},
 		{args: []string{"file", "delete", "--record", "900", "--field", "consent_file", "--event", "enrollment_arm_1"}},
 		{args: []string{"file", "export", "--record", "900", "--field", "age"}},
-		{args: []string{"delete", "records", "--record", "900"}},
-		{args: []string{"delete", "records", "--record", "900"}},
+		{args: []string{"delete", "records", "--record", "900", "--dry-run"}},
+		{args: []string{"delete", "records", "--record", "900"}}, // refused: no --yes off a terminal
+		{args: []string{"delete", "records", "--record", "900", "--yes"}},
+		{args: []string{"delete", "records", "--record", "900", "--yes"}},
 		{args: []string{"--insecure", "export", "version"}},
 		{args: nil, stdin: "session.rq"},
 		// the token from a file, from a file others can read (refused), a

@@ -46,7 +46,7 @@ func TestWrite(t *testing.T) {
 		{TSV, 0, "id\tscore\tnote\trace\n1\t7.5\t\"\"\t1,oth\n2\t\tNA\t\"\"\n3, x\t12\t\"a|b\nc\"\t\n"},
 		{JSONL, 0, "" +
 			`{"id":"1","score":7.5,"note":"","race":["1","oth"]}` + "\n" +
-			`{"id":"2","score":null,"note":null,"race":[]}` + "\n" +
+			`{"id":"2","score":null,"note":{"missing":"NA"},"race":[]}` + "\n" +
 			`{"id":"3, x","score":12,"note":"a|b\nc","race":null}` + "\n"},
 		{Markdown, 0, "" +
 			"| id   | score | note    | race  |\n" +
