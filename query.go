@@ -50,6 +50,14 @@ func (p *Project) runPlan(ctx context.Context, pl *planner.Planner, plan *planne
 		}
 		return &Rows{plan: plan, out: newValueRows([]string{"plan"}, vals)}, nil
 	}
+	if plan.Stmt.Summarize {
+		r, err := p.run(ctx, pl, plan)
+		if err != nil {
+			return nil, err
+		}
+		r.out, r.labels = pl.Summarize(r.out, plan.Stmt), nil
+		return r, nil
+	}
 	return p.run(ctx, pl, plan)
 }
 
@@ -246,6 +254,9 @@ func (r *Rows) Plan() *planner.Plan { return r.plan }
 type Stats struct {
 	Fetch planner.FetchStats // API calls, splits, rows and bytes fetched, server and wire time
 	Run   planner.Stats      // rows read, kept and returned, invalid values, local time
+	// Warnings about the query, found while planning (planner.Plan.Warnings):
+	// the longitudinal trap.
+	Warnings []string
 }
 
 // Stats returns what the query has done so far.
@@ -255,6 +266,9 @@ func (r *Rows) Stats() Stats {
 		s.Fetch = r.fetch.Stats()
 	}
 	s.Run = r.out.Stats()
+	if r.plan != nil {
+		s.Warnings = r.plan.Warnings
+	}
 	return s
 }
 

@@ -68,8 +68,10 @@ func WithConcurrency(n int) Option {
 	}
 }
 
-// WithCellsPerBatch sets the target size of one record export in cells,
-// records × columns × rows per record (default 100,000).
+// WithCellsPerBatch bounds one call of a large record export in cells,
+// records × columns × rows per record (default planner.DefaultCellsPerBatch,
+// 250,000; calls that come back fast grow to twice that, and an
+// out-of-memory answer halves it).
 func WithCellsPerBatch(n int) Option {
 	return func(c *config) error {
 		if n < 1 {
@@ -80,8 +82,9 @@ func WithCellsPerBatch(n int) Option {
 	}
 }
 
-// WithMaxIDsPerBatch caps the record ids sent in one export (default 500),
-// to stay under the server's POST-variable limit.
+// WithMaxIDsPerBatch caps the record ids sent in one export (default
+// planner.DefaultMaxIDsPerBatch). Long lists go comma-joined as one POST
+// variable; ids that hold a comma go 500 at a time, under PHP's limit.
 func WithMaxIDsPerBatch(n int) Option {
 	return func(c *config) error {
 		if n < 1 {
@@ -225,7 +228,7 @@ func (p *Project) plan(pl *planner.Planner, stmt *lang.Select, params map[string
 	if err != nil {
 		return nil, err
 	}
-	plan.CellsPerBatch, plan.MaxIDsPerBatch = p.cfg.cellsPerBatch, p.cfg.maxIDs
+	plan.CellsPerBatch, plan.MaxIDsPerBatch, plan.Concurrency = p.cfg.cellsPerBatch, p.cfg.maxIDs, p.cfg.concurrency
 	return plan, nil
 }
 

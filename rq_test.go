@@ -12,7 +12,6 @@ import (
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
 	"github.com/redcapql/rq/lang"
-	"github.com/redcapql/rq/planner"
 )
 
 // demo serves the demo project and opens it.
@@ -350,11 +349,12 @@ func TestProgress(t *testing.T) {
 }
 
 func TestFilterManyRecords(t *testing.T) {
-	p, _ := demo(t, 1500, redcaptest.Faults{}, WithConcurrency(3))
+	const maxIDs = 500 // several batches of ids
+	p, _ := demo(t, 1500, redcaptest.Faults{}, WithConcurrency(3), WithMaxIDsPerBatch(maxIDs))
 	ctx := context.Background()
 	ids := reader(t)(p.Filter(ctx, "age >= 25"))
-	if len(ids) <= planner.DefaultMaxIDsPerBatch {
-		t.Fatalf("%d matching records: the test needs more than %d", len(ids), planner.DefaultMaxIDsPerBatch)
+	if len(ids) <= maxIDs {
+		t.Fatalf("%d matching records: the test needs more than %d", len(ids), maxIDs)
 	}
 	rows, err := p.Filter(ctx, "age >= 25", "age", "sbp")
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"regexp"
+	"strings"
 )
 
 // ProjectInfo is the project's settings (content=project).
@@ -151,5 +153,23 @@ func (c *Client) ExportProjectXML(ctx context.Context, p ExportProjectXMLParams)
 
 // ExportVersion returns the REDCap version, e.g. "15.7.6" (content=version).
 func (c *Client) ExportVersion(ctx context.Context) (string, error) {
-	return c.postText(ctx, newForm("version", ""), read)
+	f := newForm("version", "")
+	var v string
+	// A version cut short ("15.7") still reads as text: only the whole
+	// MAJOR.MINOR.PATCH form counts, else it is fetched again.
+	_, _, err := c.readChecked(ctx, f, read, func(b []byte) error {
+		v = strings.TrimSpace(string(b))
+		if !versionRE.MatchString(v) {
+			return &Error{Status: 200, Content: "version", Err: ErrTruncated,
+				Message: "the version answer is not a whole MAJOR.MINOR.PATCH version", BodyPrefix: prefixOf(b)}
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return v, nil
 }
+
+// versionRE is a whole REDCap version.
+var versionRE = regexp.MustCompile(`^\d+\.\d+\.\d+$`)

@@ -143,7 +143,7 @@ func (c *Client) ExportRecordsStream(ctx context.Context, p ExportRecordsParams)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.checkNames("ExportRecords", p.Fields, p.Forms, p.Events); err != nil {
+	if err := c.checkNames("ExportRecords", p.Fields, p.Forms, p.Events, p.FilterLogic); err != nil {
 		return nil, err
 	}
 	if !ok {
@@ -177,7 +177,8 @@ func (c *Client) streamRows(ctx context.Context, f *form, format, delim string) 
 // exports too large to hold.
 //
 // A body cut off mid-way is requested again per the RetryPolicy (the
-// stream cannot do that: its rows are already delivered).
+// stream cannot do that: its rows are already delivered). A CSV body cut
+// at a row end still parses: ExportRecordsChecked proves the export whole.
 func (c *Client) ExportRecords(ctx context.Context, p ExportRecordsParams) (*Records, error) {
 	var out *Records
 	err := c.retryBody(ctx, newForm("record", "export"), read, func() error {
@@ -199,7 +200,7 @@ func (c *Client) ExportRecordsRaw(ctx context.Context, p ExportRecordsParams) (i
 	if err != nil {
 		return nil, err
 	}
-	if err := c.checkNames("ExportRecordsRaw", p.Fields, p.Forms, p.Events); err != nil {
+	if err := c.checkNames("ExportRecordsRaw", p.Fields, p.Forms, p.Events, p.FilterLogic); err != nil {
 		return nil, err
 	}
 	if !ok {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -32,6 +33,8 @@ type Client struct {
 
 	projMu chan struct{} // guards proj; one loader at a time, waiting honours ctx
 	proj   *Project
+
+	contacted atomic.Bool // some answer came back: a refused connection may then be a restart
 }
 
 // New returns a Client for the REDCap API at apiURL (which must end in

@@ -45,7 +45,7 @@ func TestDecodeJSONRecords(t *testing.T) {
 		{name: "bad number", in: `[{"a":01}]`, err: client.ErrMalformed},
 		{name: "control char", in: "[{\"a\":\"x\ny\"}]", err: client.ErrMalformed, errHas: "control character"},
 		{name: "bad escape", in: `[{"a":"\x"}]`, err: client.ErrMalformed},
-		{name: "empty body", in: "", err: client.ErrMalformed, errHas: "empty body"},
+		{name: "empty body", in: "", err: client.ErrTruncated, errHas: "empty body"}, // a body cut at byte 0: retried
 		{name: "cut in value", in: `[{"a":"1"},{"a":"2`, err: client.ErrTruncated, errHas: "record 2"},
 		{name: "cut after object", in: `[{"a":"1"}`, err: client.ErrTruncated},
 		{name: "cut in number", in: `[{"a":12`, err: client.ErrTruncated},

@@ -32,11 +32,12 @@ const (
 	// per IP, after which the IP is banned for good): with the burst, no
 	// minute ever holds more than 295 calls, which leaves room for a second
 	// tool on the same IP and stays under even a threshold set to 300.
-	DefaultMaxRate = 280
+	DefaultMaxRate = 270
 	// DefaultBurst is how many calls may go at once before the rate applies,
 	// so that a small query never waits: loading the project's structure
-	// takes eight calls, the ids and one export two more.
-	DefaultBurst     = 15
+	// takes eight calls, then the ids (one call, or one per event of a
+	// longitudinal project) and one export.
+	DefaultBurst     = 25
 	DefaultUserAgent = "rq-redcap-client/1"
 )
 

@@ -25,6 +25,9 @@ type RecordStream struct {
 	row   []string
 	err   error
 	done  bool
+	// atEnd, when set, runs at a clean end of the body; its error ends
+	// the stream instead (the record accounting of ExportRecordsVerified).
+	atEnd func() error
 }
 
 // rowDecoder is the format-specific part of a RecordStream.
@@ -90,6 +93,11 @@ func (s *RecordStream) Next() bool {
 	row, err := s.dec.next()
 	if err != nil {
 		s.done = true
+		if err == io.EOF && s.atEnd != nil {
+			if err = s.atEnd(); err == nil {
+				err = io.EOF
+			}
+		}
 		if err != io.EOF {
 			if s.scrub != nil {
 				err = s.scrub(err)

@@ -7,9 +7,10 @@ import (
 	"time"
 )
 
-// RetryPolicy says when and how a failed request is sent again. Only
-// network errors, time-outs and HTTP 408/502/503/504 are retried; a 429
-// (REDCap's permanent IP ban) never is. Requests that change data (imports,
+// RetryPolicy says when and how a failed request is sent again. Network
+// errors that may pass (resets, time-outs), truncated bodies and HTTP 408
+// and 5xx are retried; DNS failures, a refused first connection, TLS and
+// protocol mismatches, 400/401/403 and a 429 ban never are. Requests that change data (imports,
 // deletes, renames, project creation, DAG switches, randomisation) are
 // retried only when the connection could not be opened, because a
 // resent write may be applied twice.
@@ -61,16 +62,6 @@ func (p RetryPolicy) maxDelay() time.Duration {
 		return 30 * time.Second
 	}
 	return p.MaxDelay
-}
-
-// retryableStatus reports the statuses a proxy or an overloaded server
-// sends for a request that may succeed later.
-func retryableStatus(code int) bool {
-	switch code {
-	case http.StatusRequestTimeout, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
 }
 
 // retryAfter reads a Retry-After header given in seconds.

@@ -68,6 +68,9 @@ func (c *Client) sendRetrying(ctx context.Context, f *form, k kind) (*http.Respo
 		}
 		sent := time.Now()
 		resp, actx, cancel, err := c.attempt(ctx, body, ctype)
+		if err == nil {
+			c.contacted.Store(true)
+		}
 		if c.log.Enabled(ctx, slog.LevelDebug) {
 			status := 0
 			if resp != nil {
@@ -83,8 +86,11 @@ func (c *Client) sendRetrying(ctx context.Context, f *form, k kind) (*http.Respo
 			if ctx.Err() != nil { // the caller gave up: never retry
 				return nil, fail(0, "request cancelled: "+ctx.Err().Error(), ctx.Err())
 			}
+			if why := hopeless(err, c.contacted.Load()); why != "" {
+				return nil, fail(0, "cannot use "+c.url+": "+why+" (not retried): "+err.Error(), err)
+			}
 			lastErr = fail(0, describeNetErr(err, c.timeout), err)
-			if k == write && !isDialError(err) || isCertError(err) {
+			if k == write && !isDialError(err) {
 				return nil, lastErr
 			}
 		case resp.StatusCode == http.StatusOK:
@@ -104,7 +110,7 @@ func (c *Client) sendRetrying(ctx context.Context, f *form, k kind) (*http.Respo
 		default:
 			lastErr = c.statusError(resp, content, action)
 			cancel()
-			if !retryableStatus(resp.StatusCode) || k == write {
+			if !retryableStatus(resp.StatusCode) || k == write || errors.Is(lastErr, ErrTooLarge) {
 				return nil, lastErr
 			}
 			retryWait = retryAfter(resp.Header)
@@ -429,7 +435,7 @@ func (c *Client) postJSON(ctx context.Context, f *form, k kind, out any) error {
 
 func decodeJSON(b []byte, f *form, out any) error {
 	if len(bytes.TrimSpace(b)) == 0 {
-		return &Error{Status: 200, Content: f.get("content"), Action: f.get("action"), Err: ErrMalformed,
+		return &Error{Status: 200, Content: f.get("content"), Action: f.get("action"), Err: ErrTruncated,
 			Message: "empty body where JSON was expected"}
 	}
 	if err := json.Unmarshal(b, out); err != nil {

@@ -162,7 +162,7 @@ func TestErrorPaths(t *testing.T) {
 				io.WriteString(w, "<html><body>REDCap crashed due to an unexpected PHP fatal error!</body></html>")
 			},
 			call:   func(c *client.Client) error { _, err := c.ExportInstruments(ctx); return err },
-			status: 500, msgHas: "HTML page", wantHits: 1, bodyPrefix: true,
+			status: 500, msgHas: "HTML page", wantHits: 3, bodyPrefix: true, // a 5xx read is retried
 		},
 		{
 			name: "200 with error object",
@@ -173,11 +173,12 @@ func TestErrorPaths(t *testing.T) {
 			status: 200, msgHas: "classic projects", wantHits: 1,
 		},
 		{
+			// an empty 200 body is one cut at its first byte: retried
 			name: "200 empty body where JSON expected",
 			handler: func(w http.ResponseWriter, r *http.Request) {
 			},
 			call:   func(c *client.Client) error { _, err := c.ExportInstruments(ctx); return err },
-			status: 200, sentinel: client.ErrMalformed, msgHas: "empty body", wantHits: 1,
+			status: 200, sentinel: client.ErrTruncated, msgHas: "empty body", wantHits: 3,
 		},
 		{
 			name: "truncated JSON (Content-Length mismatch)",
@@ -249,7 +250,7 @@ func TestErrorPaths(t *testing.T) {
 				fmt.Fprintf(w, "<html><body>Fatal error. $_POST = %s / %s</body></html>", b, strings.ToLower(string(b)))
 			},
 			call:   func(c *client.Client) error { _, err := c.ExportVersion(ctx); return err },
-			status: 500, msgHas: "[token]", wantHits: 1, bodyPrefix: true,
+			status: 500, msgHas: "[token]", wantHits: 3, bodyPrefix: true,
 		},
 		{
 			name: "200 JSON error echoing the token",
@@ -527,7 +528,7 @@ func TestMaxRateDefaults(t *testing.T) {
 		burst     int
 		words     string
 	}{
-		{"default", nil, client.DefaultMaxRate, client.DefaultBurst, "280 calls/minute, burst 15"},
+		{"default", nil, client.DefaultMaxRate, client.DefaultBurst, "270 calls/minute, burst 25"},
 		{"per minute", []client.Option{client.WithMaxRate(120)}, 120, client.DefaultBurst, "120 calls/minute"},
 		{"per second", []client.Option{client.WithRateLimit(2)}, 120, client.DefaultBurst, "120 calls/minute"},
 		{"off", []client.Option{client.WithMaxRate(0)}, 0, 0, "no limit"},
@@ -566,6 +567,10 @@ func TestThrottleWaitedOut(t *testing.T) {
 				if n.Add(1) == 1 {
 					w.Header().Set("Retry-After", "0")
 					w.WriteHeader(429)
+					return
+				}
+				if r.ParseForm(); r.PostForm.Get("content") == "version" {
+					io.WriteString(w, "15.7.6") // a whole version (a cut one is retried)
 					return
 				}
 				io.WriteString(w, "1")

@@ -11,7 +11,7 @@ import (
 type Value struct {
 	Kind    Kind      // KindNull for blank, missing or not fitting
 	Num     float64   // KindNumber; KindBool: 1 (true) or 0 (false)
-	Str     string    // KindText; for other kinds the export text it was parsed from (may be empty)
+	Str     string    // KindText; for other kinds the export text it was parsed from (may be empty); for a null, the raw text of a value that did not fit its field
 	Time    time.Time // KindDate, KindDatetime (UTC, as REDCap stores no zone); KindTime (on 0000-01-01)
 	Codes   []string  // KindCodeSet: ticked codes in dictionary order
 	Missing string    // the missing-data code when the raw value was one (Kind is then KindNull)

@@ -65,18 +65,22 @@ type ParamDecl struct {
 //	[explain [analyze]] select [distinct] items from source [where ...] [group by ...]
 //	[having ...] [order by ...] [limit n [offset m]]
 type Select struct {
-	Position Pos // of the first token ("explain" or "select")
-	Explain  bool
-	Analyze  bool // explain analyze: run and report; implies Explain
-	Distinct bool // select distinct: each output row once
-	Items    []*SelectItem
-	From     *Source
-	Where    Expr         // nil when absent
-	GroupBy  []Expr       // nil when absent
-	Having   Expr         // nil when absent: a condition on each group's row
-	OrderBy  []*OrderItem // nil when absent
-	Limit    Expr         // nil, a non-negative integer *Literal, or a *Param
-	Offset   Expr         // nil, a non-negative integer *Literal, or a *Param
+	Position Pos // of the first token ("explain", "select" or "summarize")
+	// Summarize: the statement returns one row per column of its result, not the result
+	// (summarize select ...; "summarize records where c" is "summarize select * from
+	// records where c").
+	Summarize bool
+	Explain   bool
+	Analyze   bool // explain analyze: run and report; implies Explain
+	Distinct  bool // select distinct: each output row once
+	Items     []*SelectItem
+	From      *Source
+	Where     Expr         // nil when absent
+	GroupBy   []Expr       // nil when absent
+	Having    Expr         // nil when absent: a condition on each group's row
+	OrderBy   []*OrderItem // nil when absent
+	Limit     Expr         // nil, a non-negative integer *Literal, or a *Param
+	Offset    Expr         // nil, a non-negative integer *Literal, or a *Param
 }
 
 // SelectItem is one entry of the select list: "*" or an expression with an optional alias.

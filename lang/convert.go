@@ -24,7 +24,30 @@ func (c *converter) entry(g *gEntry) Node {
 	if g.Param != nil {
 		return c.paramDecl(g.Param)
 	}
+	if g.Summarize != nil {
+		return c.summarize(g.Summarize)
+	}
 	return c.selectStmt(g.Select)
+}
+
+// summarize builds a Select with Summarize set; the short form
+// "summarize records where c" is "summarize select * from records where c".
+func (c *converter) summarize(g *gSummarize) *Select {
+	if g.Select != nil {
+		s := c.selectStmt(g.Select)
+		if s.Explain {
+			c.fail(g.Select.Pos, "explain cannot be summarized",
+				"write explain and summarize as two statements")
+		}
+		s.Position, s.Summarize = Pos(g.Pos), true
+		return s
+	}
+	s := &Select{Position: Pos(g.Pos), Summarize: true,
+		Items: []*SelectItem{{Position: Pos(g.From.Pos), Star: true}}, From: c.source(g.From)}
+	if g.Where != nil {
+		s.Where = c.top(g.Where)
+	}
+	return s
 }
 
 func (c *converter) paramDecl(g *gParamDecl) *ParamDecl {

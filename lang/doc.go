@@ -14,5 +14,12 @@
 //
 // The grammar is written with participle (grammar.go); the EBNF in docs/language.md is
 // generated from it, and it is the only parser: every tree and every syntax error comes
-// from it. Syntax errors are put in the user's words by a table of cases (explain.go).
+// from it. Syntax errors are put in the user's words by a table of cases (errorcases.go,
+// first match wins; lang/testdata/lang-errors holds an example of each).
+//
+// The text work every front end needs lives here too, so that the shell, files and the
+// command line agree: Ends and Complete find where statements end (the same scanner as
+// parsing), Blank and StripComments see comments, File.Resolve gives a file's parameters
+// their values and defaults. Functions is the one table of functions and aggregates that
+// the planner checks against and the shell completes from; Keywords lists the words.
 package lang

@@ -45,7 +45,7 @@ func TestEBNFDocs(t *testing.T) {
 
 func TestEBNFNames(t *testing.T) {
 	e := EBNF()
-	for _, rule := range []string{"Entry = ParamDecl | Select .", "Select = (\"explain\" \"analyze\"?)? \"select\" \"distinct\"? Item"} {
+	for _, rule := range []string{"Entry = ParamDecl | Summarize | Select .", "Select = (\"explain\" \"analyze\"?)? \"select\" \"distinct\"? Item"} {
 		if !strings.Contains(e, rule) {
 			t.Errorf("EBNF lacks %q:\n%s", rule, e)
 		}

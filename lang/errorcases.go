@@ -322,7 +322,7 @@ func continueHint(s *stop) string {
 // statementWords start a statement; clauseKeywords start a clause or modify one. A
 // misspelling of one gets "did you mean" rather than a hint about the grammar.
 var (
-	statementWords = []string{"select", "explain"}
+	statementWords = []string{"select", "explain", "summarize"}
 	clauseKeywords = []string{"from", "where", "group", "having", "order", "limit", "offset", "and", "or", "asc", "desc", "nulls"}
 )
 

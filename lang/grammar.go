@@ -9,8 +9,17 @@ import (
 // exported AST. One gEntry is parsed per statement; parse.go splits the input at ';'.
 
 type gEntry struct {
-	Param  *gParamDecl `parser:"  @@"`
-	Select *gSelect    `parser:"| @@"`
+	Param     *gParamDecl `parser:"  @@"`
+	Summarize *gSummarize `parser:"| @@"`
+	Select    *gSelect    `parser:"| @@"`
+}
+
+// gSummarize is "summarize select ..." or the short form "summarize records [where ...]".
+type gSummarize struct {
+	Pos    lexer.Position
+	Select *gSelect `parser:"'summarize' ( @@"`
+	From   *gSource `parser:"  | @@"`
+	Where  *gExpr   `parser:"    ( 'where' @@ )? )"`
 }
 
 type gParamDecl struct {

@@ -16,7 +16,7 @@ var reserved = map[string]bool{
 
 // positional are the other words of the grammar, recognised by their place.
 var positional = []string{"asc", "desc", "nulls", "first", "last", "when", "then", "else", "end",
-	"explain", "analyze", "param", "comment", "date", "datetime"}
+	"explain", "analyze", "summarize", "param", "comment", "date", "datetime"}
 
 // Keywords returns every word of the language, reserved or positional, sorted, with the
 // pseudo-columns form and event: what a shell completes in a statement.

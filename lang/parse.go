@@ -178,7 +178,10 @@ func startsEntry(toks []token, i int) bool {
 	}
 	switch {
 	case t.Type == tKeyword && t.Value == "select":
-		return prevWord != "explain" && prevWord != "analyze"
+		return prevWord != "explain" && prevWord != "analyze" && prevWord != "summarize"
+	case t.Type == tIdent && lower(t.Value) == "summarize":
+		n := next(1)
+		return n.Type == tKeyword && n.Value == "select" || n.Type == tIdent && isSourceName(lower(n.Value))
 	case t.Type == tIdent && lower(t.Value) == "explain":
 		n := next(1)
 		return n.Type == tKeyword && n.Value == "select" ||
@@ -223,4 +226,14 @@ func sortErrors(errs ErrorList) {
 			errs[j], errs[j-1] = errs[j-1], errs[j]
 		}
 	}
+}
+
+// isSourceName reports whether name (lower case) is one of Sources.
+func isSourceName(name string) bool {
+	for _, s := range Sources {
+		if s == name {
+			return true
+		}
+	}
+	return false
 }

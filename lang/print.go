@@ -306,6 +306,19 @@ func (s *Select) String() string { return s.format(" ") }
 // format prints the statement with sep between clauses (" " or "\n").
 func (s *Select) format(sep string) string {
 	var b strings.Builder
+	if s.Summarize && s.shortSummary() {
+		b.WriteString("summarize ")
+		b.WriteString(s.From.Name)
+		if s.Where != nil {
+			b.WriteString(sep)
+			b.WriteString("where ")
+			writeExpr(&b, s.Where, 0)
+		}
+		return b.String()
+	}
+	if s.Summarize {
+		b.WriteString("summarize ")
+	}
 	if s.Explain || s.Analyze {
 		b.WriteString("explain ")
 		if s.Analyze {
@@ -415,4 +428,11 @@ type entry struct {
 	node     Node
 	leading  []string // comments before it (or inside it), each verbatim
 	trailing string   // a comment on the same line as its end
+}
+
+// shortSummary reports whether a summarize statement prints in its short form
+// "summarize <source> [where ...]": select * with no other clause.
+func (s *Select) shortSummary() bool {
+	return len(s.Items) == 1 && s.Items[0].Star && s.Items[0].Alias == "" && s.From != nil && !s.Distinct && s.Having == nil &&
+		s.GroupBy == nil && s.OrderBy == nil && s.Limit == nil && !s.Explain && !s.Analyze
 }

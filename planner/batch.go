@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -25,6 +26,8 @@ type FetchRows struct {
 	size   *sizer
 
 	filterFields []string                   // fields the id step's filter reads (also exported in step 2)
+	idRows       int                        // rows the id step returned (step 1 only)
+	idFiltered   bool                       // the id step had a filter, so idRows undercounts step 2's rows
 	batchParams  client.ExportRecordsParams // step 2's parameters but Records; read-only once workers run
 
 	mu      sync.Mutex // guards stats, total, fetched, failed
@@ -96,6 +99,7 @@ func newFetchRows(ctx context.Context, cancel context.CancelFunc, export exportF
 	}
 	f.size = &sizer{
 		target:         float64(opts.CellsPerBatch),
+		ceiling:        float64(opts.CellsPerBatch) * maxGrowth,
 		limit:          opts.MaxIDsPerBatch,
 		cellsPerRecord: float64(max(1, opts.Columns*opts.RowsPerRecord)),
 	}
@@ -124,8 +128,23 @@ func (f *FetchRows) start(ids *idList, batch client.ExportRecordsParams) {
 	f.started = true
 	f.batchParams = batch // planFetch: without FilterLogic, with the id and filter fields
 	conc := f.opts.Concurrency
-	f.window = make(chan struct{}, 2*conc)
-	f.done = make(chan batchResult, 2*conc)
+	if strings.Contains(ids.text, ",") {
+		f.size.capIDs(commaIDsPerBatch) // sent as records[i]: one POST variable each
+	}
+	if f.idRows > 0 && ids.len() > 0 && !f.idFiltered {
+		// Without a filter the id step returned every row step 2 will: the
+		// rows per record are known, not guessed.
+		f.size.setRowsPerRecord(f.opts.Columns, float64(f.idRows)/float64(ids.len()))
+	}
+	planned, cells := f.size.plan(ids.len(), conc, float64(f.opts.MinCellsPerCall))
+	f.mu.Lock()
+	f.stats.Planned, f.stats.CellsPer, f.stats.Concurrency = planned, int(cells), conc
+	f.mu.Unlock()
+	// One batch beyond those in flight may wait, read, for the reader: a
+	// batch is held whole in memory until it is read, so the window, not
+	// the project, sets the memory of a query.
+	f.window = make(chan struct{}, conc+1)
+	f.done = make(chan batchResult, conc+1)
 	f.count = make(chan int, 1)
 	f.consumedSig = make(chan struct{}, 1)
 	type job struct {
@@ -191,6 +210,7 @@ func (f *FetchRows) start(ids *idList, batch client.ExportRecordsParams) {
 // fetchBatch exports the rows of ids, halving on "too large" errors, and
 // checks that every id came back.
 func (f *FetchRows) fetchBatch(ids []string) (*result, error) {
+	t0 := time.Now()
 	p := f.batchParams
 	p.Records = ids
 	res, err := f.call(p)
@@ -219,7 +239,7 @@ func (f *FetchRows) fetchBatch(ids []string) (*result, error) {
 	if err := checkComplete(res, ids, f.opts.RecordIDField); err != nil {
 		return nil, err
 	}
-	f.size.observe(len(ids), res.rows(), len(res.cols))
+	f.size.observe(len(ids), res.rows(), len(res.cols), time.Since(t0))
 	f.mu.Lock()
 	f.fetched += len(ids)
 	f.mu.Unlock()
@@ -564,22 +584,67 @@ func (f *FetchRows) Stats() FetchStats {
 	return s
 }
 
-// sizer chooses batch sizes: CellsPerBatch over the cells one record costs
-// (learnt from the batches so far), capped by the id limit, which halves
-// whenever the server runs out of memory or time.
+// maxGrowth bounds how far calls that come back fast may grow the cells
+// per call beyond CellsPerBatch: the batches in flight are held in memory.
+const maxGrowth = 2
+
+// fastCall is how long a call may take and still count as fast: below it
+// the next batches double their cells (up to maxGrowth × CellsPerBatch),
+// since the server handles them easily and every call saved is a round
+// trip and a hit on the rate limiter saved.
+const fastCall = 2 * time.Second
+
+// sizer chooses batch sizes: a target in cells per call over the cells one
+// record costs (estimated, then learnt from the batches so far), capped by
+// the id limit. After the id step, plan balances the target over the
+// concurrency; calls that come back fast grow it, and the server running
+// out of memory or time halves the id limit for good.
 type sizer struct {
 	ramp           int // with a row limit: the next batch's cap, doubling (0: none)
 	mu             sync.Mutex
-	target         float64 // cells per call
+	target         float64 // cells per call now
+	ceiling        float64 // most cells per call growth may reach
 	limit          int     // most ids per call (learnt: only ever shrinks)
+	halved         bool    // the server refused a batch: never grow again
 	cellsPerRecord float64
 	cells, records float64 // observed so far
+}
+
+// plan sets the target for n records over conc calls in flight and
+// returns the batches planned and the cells of each: an export within
+// target × conc cells goes in as few calls as the concurrency can use
+// (none smaller than minCells, so a small export is one call); a larger
+// one in calls of at most target cells, a multiple of conc of them so that
+// the last round keeps every slot busy.
+func (s *sizer) plan(n, conc int, minCells float64) (int, float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n == 0 {
+		return 0, 0
+	}
+	total := float64(n) * s.cellsPerRecord
+	var k int
+	if total <= s.target*float64(conc) {
+		k = min(conc, max(1, int(total/max(1, minCells))))
+	} else {
+		k = int(math.Ceil(total / s.target))
+		k = (k + conc - 1) / conc * conc
+	}
+	k = min(k, n)
+	per := (n + k - 1) / k // records per call, so that k calls take them all
+	k = (n + per - 1) / per
+	if per > s.limit {
+		per = s.limit
+		k = (n + per - 1) / per
+	}
+	s.target = float64(per) * s.cellsPerRecord
+	return k, s.target
 }
 
 func (s *sizer) next() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := int(s.target / s.cellsPerRecord)
+	n := int(math.Round(s.target / s.cellsPerRecord))
 	return max(1, min(n, s.limit))
 }
 
@@ -602,7 +667,9 @@ func (s *sizer) take() (int, bool) {
 	return n, true
 }
 
-func (s *sizer) observe(records, rows, cols int) {
+// observe learns from a batch of records that returned rows × cols cells
+// in took: the cells per record, and whether calls are fast.
+func (s *sizer) observe(records, rows, cols int, took time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cells += float64(rows * cols)
@@ -610,12 +677,35 @@ func (s *sizer) observe(records, rows, cols int) {
 	if s.records > 0 {
 		s.cellsPerRecord = max(1, s.cells/s.records)
 	}
+	// Grow only on a batch of about the current size: a small last batch
+	// is fast because it is small.
+	if !s.halved && took < fastCall && float64(rows*cols) >= s.target/2 {
+		s.target = min(s.target*2, max(s.ceiling, s.target))
+	}
 }
 
 func (s *sizer) halve(failed int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.halved = true
 	s.limit = max(1, min(s.limit, failed/2))
+}
+
+// capIDs lowers the id limit to n.
+func (s *sizer) capIDs(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limit = max(1, min(s.limit, n))
+}
+
+// setRowsPerRecord replaces the estimate of cells per record before any
+// batch has been observed.
+func (s *sizer) setRowsPerRecord(cols int, rows float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.records == 0 {
+		s.cellsPerRecord = max(1, float64(max(1, cols))*max(1, rows))
+	}
 }
 
 var _ RawRows = (*FetchRows)(nil)

@@ -36,12 +36,12 @@ func (a *analysis) cond(e lang.Expr) error {
 			_, err := a.value(e)
 			return err
 		}
-	case *lang.Call:
+	case *lang.Call, *lang.Case:
 		k, err := a.value(e)
 		if err != nil {
 			return err
 		}
-		if k == kindBool {
+		if k == kindBool || k == client.KindNull {
 			return nil
 		}
 		return errAt(e.Pos(), "", "%s is a %s, not a condition", e, kindName(k))

@@ -19,6 +19,27 @@ type ExplainCall struct {
 	Step        string        `json:"step,omitempty"`
 	RecordsFrom string        `json:"records_from,omitempty"`
 	Params      ExplainParams `json:"params"`
+	// PerEvent: step 1 is one call per event of Params.Events, in parallel.
+	PerEvent bool `json:"per_event,omitempty"`
+	// Batching is the batch plan of step 2 (Step "batches").
+	Batching *ExplainBatching `json:"batching,omitempty"`
+}
+
+// ExplainBatching is the batch plan of a two-step export: how step 2 cuts
+// the ids of step 1 into calls. The number of calls follows from the
+// number of records, known after step 1: an export within MaxCellsPerCall
+// × Concurrency cells goes in as few calls as the concurrency can use,
+// none under MinCellsPerCall; a larger one in calls of MaxCellsPerCall, a
+// multiple of Concurrency of them. Calls that come back fast grow to
+// GrowToCells; an out-of-memory answer halves them.
+type ExplainBatching struct {
+	CellsPerRecord  int `json:"cells_per_record"` // estimated: columns × rows per record
+	Columns         int `json:"columns"`
+	RowsPerRecord   int `json:"rows_per_record"`
+	MaxCellsPerCall int `json:"max_cells_per_call"`
+	GrowToCells     int `json:"grow_to_cells"`
+	MinCellsPerCall int `json:"min_cells_per_call"`
+	Concurrency     int `json:"concurrency"`
 }
 
 // explainParams names an export's parameters as ExplainJSON reports them.
@@ -34,7 +55,7 @@ func explainParams(e client.ExportRecordsParams) ExplainParams {
 // RowLimit), which does not change the calls; explain shows the calls Fetch
 // makes with these options.
 func (p *Plan) FetchOptions() FetchOptions {
-	o := FetchOptions{RecordFilter: p.RecordFilter, CellsPerBatch: p.CellsPerBatch, MaxIDsPerBatch: p.MaxIDsPerBatch}
+	o := FetchOptions{RecordFilter: p.RecordFilter, CellsPerBatch: p.CellsPerBatch, MaxIDsPerBatch: p.MaxIDsPerBatch, Concurrency: p.Concurrency}
 	if p.pl != nil {
 		o.RecordIDField = p.pl.recordIDName
 		o.Dictionary = p.pl.dict
@@ -65,9 +86,22 @@ func (p *Plan) calls() []ExplainCall {
 		return []ExplainCall{{Content: p.content(), Step: "single", Params: explainParams(fc.Single)}}
 	}
 	return []ExplainCall{
-		{Content: p.content(), Step: "ids", Params: explainParams(fc.IDs)},
-		{Content: p.content(), Step: "batches", RecordsFrom: "ids", Params: explainParams(fc.Batch)},
+		{Content: p.content(), Step: "ids", Params: explainIDs(fc), PerEvent: len(fc.IDEvents) > 0},
+		{Content: p.content(), Step: "batches", RecordsFrom: "ids", Params: explainParams(fc.Batch), Batching: &ExplainBatching{
+			CellsPerRecord: opts.Columns * opts.RowsPerRecord, Columns: opts.Columns, RowsPerRecord: opts.RowsPerRecord,
+			MaxCellsPerCall: opts.CellsPerBatch, GrowToCells: opts.CellsPerBatch * maxGrowth,
+			MinCellsPerCall: opts.MinCellsPerCall, Concurrency: opts.Concurrency,
+		}},
 	}
+}
+
+// explainIDs is the id step's parameters, with the events it is split on.
+func explainIDs(fc fetchCalls) ExplainParams {
+	e := explainParams(fc.IDs)
+	if len(fc.IDEvents) > 0 {
+		e.Events = fc.IDEvents
+	}
+	return e
 }
 
 // ExplainParams are the pushed export parameters, named as the API names them.
@@ -196,7 +230,11 @@ func (p *Plan) Explain() string {
 		case "single":
 			b.WriteString("  step: the only one (a short pushed record list: no id step unless the server finds the call too large)\n")
 		case "ids":
-			b.WriteString("  step: 1 of 2, the record ids\n")
+			if c.PerEvent {
+				b.WriteString("  step: 1 of 2, the record ids, one call per event, in parallel\n")
+			} else {
+				b.WriteString("  step: 1 of 2, the record ids\n")
+			}
 		case "batches":
 			b.WriteString("  step: 2 of 2, the records found by step 1, in batches, in parallel\n")
 		}
@@ -241,6 +279,13 @@ func (p *Plan) Explain() string {
 		if c.Params.ExportBlankForGrayFormStatus {
 			b.WriteString("  exportBlankForGrayFormStatus: true\n")
 		}
+		if bp := c.Batching; bp != nil {
+			fmt.Fprintf(&b, "  batch plan: about %d cells a record (%d columns × %d rows, estimated; learnt from step 1)\n", bp.CellsPerRecord, bp.Columns, bp.RowsPerRecord)
+			fmt.Fprintf(&b, "    up to %d × %d cells: as few calls as %d in flight can use, none under %d cells (a small project is one call)\n",
+				bp.Concurrency, bp.MaxCellsPerCall, bp.Concurrency, bp.MinCellsPerCall)
+			fmt.Fprintf(&b, "    beyond: calls of %d cells, a multiple of %d of them, growing to %d while fast, halving on out-of-memory\n",
+				bp.MaxCellsPerCall, bp.Concurrency, bp.GrowToCells)
+		}
 	}
 	if d.RecordFilter != "" {
 		fmt.Fprintf(&b, "record filter (ids only): %s\n", d.RecordFilter)
@@ -266,6 +311,13 @@ func (p *Plan) Explain() string {
 		if f := a.Fetch; f != nil {
 			fmt.Fprintf(&b, "  calls: %d (batches %d, splits %d), ids: %d, rows fetched: %d, bytes: %d, batch size: %d\n",
 				f.Calls, f.Batches, f.Splits, f.IDs, f.Rows, f.Bytes, f.BatchSize)
+			if f.Planned > 0 {
+				calls := "calls"
+				if f.Planned == 1 {
+					calls = "call"
+				}
+				fmt.Fprintf(&b, "  batch plan: %d %s of about %d cells, %d at once\n", f.Planned, calls, f.CellsPer, f.Concurrency)
+			}
 			fmt.Fprintf(&b, "  server time: %s, wire time: %s\n", f.ServerTime.Round(time.Microsecond), f.WireTime.Round(time.Microsecond))
 		}
 		if l := a.Local; l != nil {

@@ -124,7 +124,24 @@ func TestExplainShowsCallsSent(t *testing.T) {
 			}
 			continue
 		}
-		if !sameWire(sent[0], explained(calls[0])) {
+		if calls[0].PerEvent {
+			// one id call per event, in any order, then the batches
+			events := calls[0].Params.Events
+			var got []string
+			for _, s := range sent[:len(events)] {
+				want := explained(calls[0])
+				want.Events = s.Events
+				if len(s.Events) != 1 || !sameWire(s, want) {
+					t.Errorf("%s: id step sent %+v, explain shows %+v", tt.query, s, explained(calls[0]))
+				}
+				got = append(got, s.Events...)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, slices.Sorted(slices.Values(events))) {
+				t.Errorf("%s: id calls per event %v, explain shows %v", tt.query, got, events)
+			}
+			sent = append([]wireCall{sent[0]}, sent[len(events):]...)
+		} else if !sameWire(sent[0], explained(calls[0])) {
 			t.Errorf("%s: id step sent %+v, explain shows %+v", tt.query, sent[0], explained(calls[0]))
 		}
 		if calls[1].RecordsFrom != "ids" || len(calls[1].Params.Records) != 0 || calls[1].Params.FilterLogic != "" {

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redcapql/rq/client"
@@ -17,9 +18,29 @@ import (
 
 // Fetch defaults.
 const (
-	DefaultConcurrency    = 4       // batches in flight at once
-	DefaultCellsPerBatch  = 100_000 // REDCap itself chunks internally past 100,000 data points
-	DefaultMaxIDsPerBatch = 500     // each records[i] is one POST variable; PHP's default cap is 1,000
+	DefaultConcurrency = 4 // batches in flight at once
+	// DefaultCellsPerBatch is the most cells (rows × columns) one call of a
+	// large export carries at first. Few, large calls are what is fast on
+	// REDCap (every call costs ~100 ms of server start-up, and its rate
+	// limiter bans an IP past 600 calls a minute), but a batch is held in
+	// memory until it is read, Concurrency + 1 of them at most: at a
+	// quarter of a million cells a call's fixed cost is under a tenth of its
+	// time on a REDCap-like server (5 µs a cell), and the batches in flight
+	// stay near 60 MB. Calls that come back fast let it grow (maxGrowth); an
+	// out-of-memory 500 halves it.
+	DefaultCellsPerBatch = 250_000
+	// DefaultMinCellsPerCall is the smallest call worth splitting off: below
+	// it a call's fixed cost outweighs the parallel gain, so a small export
+	// is one call.
+	DefaultMinCellsPerCall = 25_000
+	// DefaultMaxIDsPerBatch caps the ids of one call. The client sends long
+	// lists comma-joined (one POST variable), so this only bounds the body;
+	// ids holding a comma must go as records[i], one POST variable each,
+	// and are then sent commaIDsPerBatch at a time.
+	DefaultMaxIDsPerBatch = 50_000
+	// commaIDsPerBatch keeps records[i] lists under PHP's default
+	// max_input_vars (1,000).
+	commaIDsPerBatch = 500
 )
 
 // FetchOptions tunes how Fetch exports records.
@@ -30,9 +51,15 @@ type FetchOptions struct {
 	// Concurrency caps the batches in flight (default DefaultConcurrency).
 	// The client's own rate cap still applies to every call.
 	Concurrency int
-	// CellsPerBatch is the target size of one call in cells: records ×
+	// CellsPerBatch bounds one call of a large export in cells: records ×
 	// exported columns × rows per record (default DefaultCellsPerBatch).
+	// An export within CellsPerBatch × Concurrency is cut into as few calls
+	// as the concurrency can use, none under MinCellsPerCall; a larger one
+	// into calls of about CellsPerBatch, a multiple of Concurrency of them.
 	CellsPerBatch int
+	// MinCellsPerCall is the smallest call worth making on its own (default
+	// DefaultMinCellsPerCall, at most CellsPerBatch).
+	MinCellsPerCall int
 	// MaxIDsPerBatch caps the record ids sent in one call (default
 	// DefaultMaxIDsPerBatch), to stay under the server's POST-variable limit.
 	MaxIDsPerBatch int
@@ -77,22 +104,26 @@ type Progress struct {
 
 // FetchStats describes what a Fetch did, for explain analyze.
 type FetchStats struct {
-	Calls      int           // API calls, the id step and retried halves included
-	Batches    int           // record batches (before splits)
-	Splits     int           // batches split in half after the server ran out of memory or time
-	Retries    int           // calls made again after a body arrived cut short
-	IDs        int           // record ids found by the id step (or sent in the single call)
-	Rows       int           // rows received
-	Bytes      int64         // response bytes read
-	BatchSize  int           // ids per batch at the end (learnt)
-	TwoStep    bool          // true when ids were fetched first
-	ServerTime time.Duration // summed wait for response headers
-	WireTime   time.Duration // summed time reading response bodies
+	Calls       int           // API calls, the id step and retried halves included
+	Batches     int           // record batches (before splits)
+	Splits      int           // batches split in half after the server ran out of memory or time
+	Retries     int           // calls made again after a body arrived cut short
+	IDs         int           // record ids found by the id step (or sent in the single call)
+	Rows        int           // rows received
+	Bytes       int64         // response bytes read
+	BatchSize   int           // ids per batch at the end (learnt)
+	Planned     int           // batches planned after the id step (the batch plan)
+	CellsPer    int           // estimated cells per batch in that plan
+	Concurrency int           // batches in flight at once
+	TwoStep     bool          // true when ids were fetched first
+	ServerTime  time.Duration // summed wait for response headers
+	WireTime    time.Duration // summed time reading response bodies
 }
 
 // MarshalJSON writes the stats with snake_case keys and times in
 // milliseconds, as explain analyze's JSON reports them: calls, batches,
-// splits, retries, ids, rows, bytes, batch_size, two_step, server_ms, wire_ms.
+// splits, retries, ids, rows, bytes, batch_size, planned_batches,
+// cells_per_batch, concurrency, two_step, server_ms, wire_ms.
 func (s FetchStats) MarshalJSON() ([]byte, error) {
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	return json.Marshal(struct {
@@ -104,10 +135,13 @@ func (s FetchStats) MarshalJSON() ([]byte, error) {
 		Rows      int     `json:"rows"`
 		Bytes     int64   `json:"bytes"`
 		BatchSize int     `json:"batch_size"`
+		Planned   int     `json:"planned_batches"`
+		CellsPer  int     `json:"cells_per_batch"`
+		Conc      int     `json:"concurrency"`
 		TwoStep   bool    `json:"two_step"`
 		ServerMS  float64 `json:"server_ms"`
 		WireMS    float64 `json:"wire_ms"`
-	}{s.Calls, s.Batches, s.Splits, s.Retries, s.IDs, s.Rows, s.Bytes, s.BatchSize, s.TwoStep, ms(s.ServerTime), ms(s.WireTime)})
+	}{s.Calls, s.Batches, s.Splits, s.Retries, s.IDs, s.Rows, s.Bytes, s.BatchSize, s.Planned, s.CellsPer, s.Concurrency, s.TwoStep, ms(s.ServerTime), ms(s.WireTime)})
 }
 
 // exportStream is the part of *client.RecordStream that Fetch uses.
@@ -177,6 +211,10 @@ func (o *FetchOptions) setDefaults(p client.ExportRecordsParams) error {
 	if o.CellsPerBatch <= 0 {
 		o.CellsPerBatch = DefaultCellsPerBatch
 	}
+	if o.MinCellsPerCall <= 0 {
+		o.MinCellsPerCall = DefaultMinCellsPerCall
+	}
+	o.MinCellsPerCall = min(o.MinCellsPerCall, o.CellsPerBatch)
 	if o.MaxIDsPerBatch <= 0 {
 		o.MaxIDsPerBatch = DefaultMaxIDsPerBatch
 	}
@@ -281,6 +319,7 @@ func fetch(ctx context.Context, export exportFunc, p client.ExportRecordsParams,
 func (f *FetchRows) fetchIDs(calls fetchCalls) (*idList, error) {
 	idp := calls.IDs
 	f.filterFields = calls.filterFields
+	f.idFiltered = idp.FilterLogic != ""
 	var chunks [][]string
 	if len(idp.Records) == 0 {
 		chunks = [][]string{nil}
@@ -292,13 +331,17 @@ func (f *FetchRows) fetchIDs(calls fetchCalls) (*idList, error) {
 		if len(recs) > f.opts.MaxIDsPerBatch {
 			slices.SortStableFunc(recs, compareRecordIDs)
 		}
-		for len(recs) > 0 {
-			n := min(len(recs), f.opts.MaxIDsPerBatch)
-			chunks = append(chunks, recs[:n])
-			recs = recs[n:]
-		}
+		chunks = idChunks(recs, f.opts.MaxIDsPerBatch) // by request size (requestsize.go)
 	}
 	var b idBuilder
+	if len(calls.IDEvents) > 0 {
+		// planFetch: the whole id list of a longitudinal project, event by
+		// event in parallel, merged in REDCap's record order.
+		if err := f.idsPerEvent(idp, calls.IDEvents, &b); err != nil {
+			return nil, fmt.Errorf("fetching record ids: %w", err)
+		}
+		chunks = nil
+	}
 	for _, chunk := range chunks {
 		idp.Records = chunk
 		if err := f.idsOf(idp, &b); err != nil {
@@ -320,6 +363,47 @@ func (f *FetchRows) fetchIDs(calls fetchCalls) (*idList, error) {
 	f.total = ids.len()
 	f.mu.Unlock()
 	return ids, nil
+}
+
+// idsPerEvent asks the ids of p event by event, up to 2 × Concurrency
+// calls at once (the step is short and every batch waits for it), and
+// adds them to out once each in REDCap's record order.
+func (f *FetchRows) idsPerEvent(p client.ExportRecordsParams, events []string, out *idBuilder) error {
+	parts := make([]idBuilder, len(events))
+	errs := make([]error, len(events))
+	sem := make(chan struct{}, 2*f.opts.Concurrency)
+	var wg sync.WaitGroup
+	for i, ev := range events {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			q := p
+			q.Events = []string{ev}
+			errs[i] = f.idsOf(q, &parts[i])
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	var ids []string
+	for i := range parts {
+		l := parts[i].list()
+		for _, id := range l.slice(0, l.len()) {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	slices.SortStableFunc(ids, compareRecordIDs)
+	for _, id := range ids {
+		out.add(id)
+	}
+	return nil
 }
 
 // idsOf makes one id export and adds its ids to out. When even that is too
@@ -347,6 +431,9 @@ func (f *FetchRows) idsOf(p client.ExportRecordsParams, out *idBuilder) error {
 		if col < 0 && rows > 0 {
 			return fmt.Errorf("the export has no column %q (columns: %s)", f.opts.RecordIDField, strings.Join(header, ", "))
 		}
+		f.mu.Lock()
+		f.idRows += rows
+		f.mu.Unlock()
 		return nil
 	}
 	out.truncate(start)

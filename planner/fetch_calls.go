@@ -21,6 +21,11 @@ type fetchCalls struct {
 	// cut into batches: the export's fields (with the record id and the
 	// filter's fields), forms and events, and no FilterLogic.
 	Batch client.ExportRecordsParams
+	// IDEvents, when set, splits step 1 into one call per event, made in
+	// parallel: the whole id list of a longitudinal project without a
+	// filter costs the server as many cells either way, but the query waits
+	// for a share of them.
+	IDEvents []string
 	// filterFields are the fields step 1's filter reads.
 	filterFields []string
 }
@@ -54,9 +59,20 @@ func planFetch(p client.ExportRecordsParams, opts FetchOptions) fetchCalls {
 		idp.Records = dedupe(p.Records)
 	}
 	fc.IDs = idp
+	if events := cmpOr(p.Events, opts.EventNames); len(p.Records) == 0 && idp.FilterLogic == "" && len(events) > 1 && opts.Concurrency > 1 {
+		fc.IDEvents = events
+	}
 	fc.Batch = p
 	fc.Batch.Records = nil
 	fc.Batch.FilterLogic = "" // see Fetch: step 1 applied it; the residual re-checks
 	fc.Batch.Fields = withRecordID(p.Fields, p.Forms, opts.RecordIDField, fc.filterFields)
 	return fc
+}
+
+// cmpOr returns a unless it is empty, else b.
+func cmpOr(a, b []string) []string {
+	if len(a) > 0 {
+		return a
+	}
+	return b
 }

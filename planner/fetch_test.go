@@ -55,9 +55,14 @@ func TestFetchBatches(t *testing.T) {
 		maxCells  int
 		wantSplit bool
 		minCalls  int
+		maxCalls  int // 0: no bound
 	}{
-		{name: "one batch", nrec: 10, rowsPer: 2, opts: FetchOptions{}, minCalls: 1},
-		{name: "cells cut batches", nrec: 300, rowsPer: 3, opts: FetchOptions{CellsPerBatch: 90, Columns: 3, RowsPerRecord: 3}, minCalls: 30},
+		{name: "one batch", nrec: 10, rowsPer: 2, opts: FetchOptions{Columns: 3}, minCalls: 1, maxCalls: 1},
+		{name: "small project is one call", nrec: 2000, rowsPer: 3, opts: FetchOptions{Columns: 3}, minCalls: 1, maxCalls: 1},
+		{name: "within the budget: one call per slot", nrec: 20000, rowsPer: 3, opts: FetchOptions{Concurrency: 4, Columns: 3}, minCalls: 4, maxCalls: 4},
+		{name: "within the budget, concurrency 1", nrec: 20000, rowsPer: 3, opts: FetchOptions{Concurrency: 1, Columns: 3}, minCalls: 1, maxCalls: 1},
+		// 2700 cells in calls of 90 cells, growing to 360 while fast
+		{name: "cells cut batches", nrec: 300, rowsPer: 3, opts: FetchOptions{CellsPerBatch: 90, Columns: 3, RowsPerRecord: 3}, minCalls: 8, maxCalls: 32},
 		{name: "id cap", nrec: 1200, rowsPer: 1, opts: FetchOptions{MaxIDsPerBatch: 100}, minCalls: 12},
 		{name: "server cell limit halves", nrec: 500, rowsPer: 3, opts: FetchOptions{}, maxCells: 200, wantSplit: true, minCalls: 25},
 		{name: "uneven records", nrec: 97, rowsPer: 0, opts: FetchOptions{CellsPerBatch: 50}, minCalls: 5},
@@ -94,8 +99,15 @@ func TestFetchBatches(t *testing.T) {
 			if st.Rows != len(want) || st.IDs != tt.nrec || !st.TwoStep {
 				t.Errorf("stats %+v: want rows %d ids %d two-step", st, len(want), tt.nrec)
 			}
-			if n := fs.recordCalls(); n < tt.minCalls {
-				t.Errorf("%d record calls, want at least %d", n, tt.minCalls)
+			if n := fs.recordCalls(); n < tt.minCalls || tt.maxCalls > 0 && n > tt.maxCalls {
+				t.Errorf("%d record calls, want %d to %d", n, tt.minCalls, tt.maxCalls)
+			}
+			if cap := opts.CellsPerBatch * maxGrowth; cap > 0 && tt.rowsPer > 0 && !tt.wantSplit {
+				for _, c := range fs.calls {
+					if cells := len(c.Records) * tt.rowsPer * 3; len(c.Fields) != 1 && cells > cap {
+						t.Errorf("a call carried %d cells, more than %d", cells, cap)
+					}
+				}
 			}
 			if st.Calls != len(fs.calls) {
 				t.Errorf("stats count %d calls, server saw %d", st.Calls, len(fs.calls))
@@ -225,10 +237,37 @@ func TestFetchManyPushedRecords(t *testing.T) {
 	if want := wantRows(fs, ids, false); f.Err() != nil || !slices.EqualFunc(got, want, slices.Equal) {
 		t.Fatalf("got %d rows (err %v), want %d in server order", len(got), f.Err(), len(want))
 	}
-	for _, c := range fs.calls {
+	// the id step comes first: one call, its list comma-joined and sized
+	// by bytes; the batches after it keep to MaxIDsPerBatch
+	if len(fs.calls) == 0 || len(fs.calls[0].Records) != 750 {
+		t.Fatalf("the id step did not ask for the 750 ids in one call (%d calls)", len(fs.calls))
+	}
+	for _, c := range fs.calls[1:] {
 		if len(c.Records) > DefaultMaxIDsPerBatch {
-			t.Errorf("a call sent %d ids", len(c.Records))
+			t.Errorf("a batch sent %d ids", len(c.Records))
 		}
+	}
+}
+
+func TestIDChunksByRequestSize(t *testing.T) {
+	ids := make([]string, 200000)
+	for i := range ids {
+		ids[i] = fmt.Sprint(i + 1)
+	}
+	chunks := idChunks(ids, DefaultMaxIDsPerBatch)
+	n := 0
+	for _, c := range chunks {
+		if b := len(strings.Join(c, ",")); b > maxIDListBytes {
+			t.Errorf("a chunk of %d bytes", b)
+		}
+		n += len(c)
+	}
+	if n != len(ids) || len(chunks) != 2 {
+		t.Errorf("%d chunks holding %d ids; want 2 holding %d", len(chunks), n, len(ids))
+	}
+	// an id with a comma: the list goes as one POST variable per id
+	if c := idChunks([]string{"a,b", "c", "d"}, 2); len(c) != 2 {
+		t.Errorf("comma ids: %d chunks, want 2", len(c))
 	}
 }
 

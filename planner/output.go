@@ -125,6 +125,9 @@ func (a *analysis) checkOutput(s *lang.Select) (*program, error) {
 			g = it.Expr
 		}
 		if alias := a.groupAlias(g, s.Items); alias != nil {
+			if hasAggregate(alias) {
+				return nil, errAt(g.Pos(), "", "group by %s: %s is %s, an aggregate, which cannot be grouped by", g, g, alias)
+			}
 			g = alias
 		}
 		if _, err := a.value(g); err != nil {
@@ -229,9 +232,6 @@ func (a *analysis) groupAlias(g lang.Expr, items []*lang.SelectItem) lang.Expr {
 		}
 		if _, err := a.resolve(&lang.Ref{Name: r.Name, Position: r.Position}); err == nil {
 			return nil
-		}
-		if hasAggregate(it.Expr) {
-			return nil // reported as an aggregate in group by
 		}
 		return it.Expr
 	}

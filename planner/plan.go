@@ -66,10 +66,16 @@ type Plan struct {
 	// Fetch's defaults), set before Explain so that it shows the calls Fetch
 	// makes with them (FetchOptions).
 	CellsPerBatch, MaxIDsPerBatch int
+	// Concurrency is the engine's batches in flight (0: Fetch's default),
+	// shown in explain's batch plan.
+	Concurrency int
 	// Stmt is the statement planned, with parameters substituted.
 	Stmt *lang.Select
 	// Analyze is true for explain analyze.
 	Analyze bool
+	// Warnings are about the query itself, found while planning (each ends
+	// with a newline): the longitudinal trap, fields that no row holds together.
+	Warnings []string
 	// Fetch, set by the engine after running, holds fetch statistics for explain analyze.
 	Fetch *FetchStats
 	// RunStats, set by the engine after running, holds the local pipeline's
@@ -138,6 +144,9 @@ func (pl *Planner) Plan(stmt *lang.Select, params map[string]string) (*Plan, err
 	pl.pushdownInto(p)
 	if err := p.compile(); err != nil {
 		return nil, err
+	}
+	if w := p.longitudinalWarning(); w != "" {
+		p.Warnings = append(p.Warnings, w)
 	}
 	return p, nil
 }

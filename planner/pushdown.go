@@ -53,20 +53,25 @@ func (pl *Planner) pushdownInto(p *Plan) {
 				}
 			} else if logic, ok := a.logic(e); ok {
 				hasPin, hasUnpinned := a.pinScan(e)
-				switch {
-				case !pinned:
-					// Every translated leaf is false on a null field, so every row
-					// kept holds a value of a field the logic names: REDCap
-					// evaluates that row, whatever the repeating setup.
-					rowLogic = append(rowLogic, logic)
-					c.Class, c.Pushed = Inexact, logic
-				case hasPin && !hasUnpinned && !pl.repeats:
-					// Record-constant: every row of a record passes or fails together.
-					rowLogic = append(rowLogic, logic)
-					c.Class, c.Pushed = Inexact, logic
-				default:
-					recLogic = append(recLogic, logic)
-					c.Class, c.Pushed = Inexact, "record filter: "+logic
+				sent := len(strings.Join(rowLogic, " and ")) + len(strings.Join(recLogic, " and "))
+				if why, big := filterTooLarge(logic, sent); big {
+					c.Pushed = why // Local: the residual evaluates it
+				} else {
+					switch {
+					case !pinned:
+						// Every translated leaf is false on a null field, so every row
+						// kept holds a value of a field the logic names: REDCap
+						// evaluates that row, whatever the repeating setup.
+						rowLogic = append(rowLogic, logic)
+						c.Class, c.Pushed = Inexact, logic
+					case hasPin && !hasUnpinned && !pl.repeats:
+						// Record-constant: every row of a record passes or fails together.
+						rowLogic = append(rowLogic, logic)
+						c.Class, c.Pushed = Inexact, logic
+					default:
+						recLogic = append(recLogic, logic)
+						c.Class, c.Pushed = Inexact, "record filter: "+logic
+					}
 				}
 			}
 		}

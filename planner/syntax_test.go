@@ -35,6 +35,7 @@ func TestPipelineSyntax(t *testing.T) {
 		{"select record, case when score > 5 then 'hi' when score is null then 'none' else 'lo' end as s from records where form = 'baseline'", "1,hi | 2,none | 3,lo | 10,hi"},
 		{"select case when age >= 40 then 'old' else 'young' end as grp, count(*) from records where age is not null group by grp order by grp", "old,2 | young,1"},
 		{"select record from records where case when sex = 2 then score end > 5", "10"},
+		{"select record from records where case when sex = 2 then score > 5 else false end", "10"},
 		{"select record from records where record > 2 order by record", "3 | 3 | 10"},
 		{"select distinct record from records where record between 2 and 9 order by record", "2 | 3"},
 		// field names match in any case, as REDCap's do
@@ -78,6 +79,11 @@ func TestCheckSyntaxErrors(t *testing.T) {
 		{"select case when age > 1 then 'a' else score end from records", "1:31", "'a' is not a number"},
 		{"select case when age > 1 then dob else score end from records", "1:40", "case mixes date and number"},
 		{"select age / 10 as decade, count(*) from records group by decadee", "1:59", "no field 'decadee'"},
+		{"select count(*) as n from records group by n", "1:44", "group by n: n is count(*), an aggregate"},
+		{"select age from records where case when age > 1 then 1 end", "1:31", "is a number, not a condition"},
+		// a value in the wrong case gets the right case
+		{"select age from records where event = 'Week_12_Arm_1'", "1:39", "did you mean 'week_12_arm_1'?"},
+		{"select age from records where form = 'BASELINE'", "1:38", "did you mean 'baseline'?"},
 	}
 	for _, tt := range tests {
 		stmt, err := lang.Parse(tt.q)

@@ -197,6 +197,9 @@ func (t *typer) typeRow(raw []string, r *trow, st *Stats) {
 				st.Examples = append(st.Examples, err.Error())
 			}
 			v = client.Value{}
+			if ve, ok := err.(*client.ValueError); ok {
+				v.Str = ve.Value // still null; the raw text is kept for summarize's examples
+			}
 		}
 		r.vals[i] = v
 	}

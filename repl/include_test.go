@@ -23,6 +23,21 @@ func TestIncludeWithSessionParams(t *testing.T) {
 	if !strings.HasPrefix(out, "record_id\n19\n") {
 		t.Errorf(`\i output %q, want the records with age > 80`, out)
 	}
+	// the \set value replacing the file's default is said, once
+	note := "note: $min is 80 (set with \\set), not " + file + "'s default 0\n"
+	if got := stderr(s); !strings.Contains(got, note) {
+		t.Errorf("stderr %q, want the note %q", got, note)
+	}
+	feed(t, s, `\i `+file)
+	if got := stderr(s); strings.Contains(got, "note:") {
+		t.Errorf("the note came twice: %q", got)
+	}
+	// without a session value, the file's default applies
+	out, _, err = feed(t, s, `\unset min`, `\i `+file)
+	want, _, _ := feed(t, s, "select record_id from records where form = 'baseline' and age > 0;")
+	if err != nil || out != want || !strings.Contains(out, "\n3\n") {
+		t.Errorf("\\i with the default $min = 0: %q, %v; want %q", out, err, want)
+	}
 	// A parameter the file uses and nobody gives is still an error.
 	if err := os.WriteFile(file, []byte("select record_id from records where age > $max;\n"), 0o600); err != nil {
 		t.Fatal(err)

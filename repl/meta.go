@@ -27,6 +27,7 @@ var metaCommands = []metaCommand{
 	{`\h`, "[statement]", "show a statement's syntax (select, explain, param)"},
 	{`\q`, "", "quit (also quit, exit or Ctrl-D)"},
 	{`\d`, "[name]", "list forms and events; with a name, a form's fields or one field"},
+	{`\d+`, "form", "a form's fields and their summary (summarize records where form = ...)"},
 	{`\dt`, "", "list the sources a query can read"},
 	{`\timing`, "[on|off]", "show how long each query takes"},
 	{`\x`, "[on|off|auto]", "vertical display of results: always, never, or when a table is wider than the screen"},
@@ -84,6 +85,12 @@ func (s *Shell) metaOut(ctx context.Context, line string) (out, status string, e
 			return "", "", false, errorf(`\d takes at most one name`)
 		}
 		out, err := s.describe(ctx, args)
+		return out, "", false, err
+	case `\d+`:
+		if len(args) != 1 {
+			return "", "", false, errorf(`\d+ takes one form name`)
+		}
+		out, err := s.describePlus(ctx, args[0])
 		return out, "", false, err
 	case `\dt`:
 		return s.sources(), "", false, nil
@@ -254,7 +261,10 @@ func (s *Shell) setPager(line string, args []string) (string, string, bool, erro
 // than the screen goes to the pager when one is set.
 func (s *Session) writeText(out string) error {
 	if w := s.width(); w > 0 && s.pager() != "" && widest([]byte(out)) > w {
-		return s.page(s.Stdout, []byte(out))
+		return s.pageWith(s.Stdout, func(w io.Writer) error {
+			_, err := io.WriteString(w, out)
+			return err
+		})
 	}
 	_, err := io.WriteString(s.Stdout, out)
 	return err

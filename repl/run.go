@@ -192,8 +192,8 @@ func interactive(ctx context.Context, s *Shell, cfg Config) error {
 type completer struct{ s *Shell }
 
 // Do returns the rest of each completion of the word before pos, followed
-// by a space, or inside a quote by the closing quote (none when one
-// already follows the cursor).
+// by a space, or inside a quote or brackets by the closing quote or ']'
+// (none when one already follows the cursor).
 func (c completer) Do(line []rune, pos int) ([][]rune, int) {
 	prefix := string(line[:pos])
 	words, n := c.s.Complete(prefix, len(prefix))
@@ -202,6 +202,12 @@ func (c completer) Do(line []rune, pos int) ([][]rune, int) {
 	if q := openQuote(prefix); q != 0 {
 		end = []rune{q}
 		if pos < len(line) && line[pos] == q {
+			end = nil
+		}
+	} else if openBracket(prefix) >= 0 {
+		// [event or [field: close the bracket
+		end = []rune{']'}
+		if pos < len(line) && line[pos] == ']' {
 			end = nil
 		}
 	}

@@ -69,6 +69,14 @@ func TestProcess(t *testing.T) {
 		{"query error with caret", []string{"select agee from records;"}, nil, "1:8: no field 'agee'; did you mean 'age'?\n    select agee from records;\n           ^", false},
 		{"help", []string{`\?`}, []string{`\d [name]`, `\conninfo`, "Ctrl-C"}, "", false},
 		{"quit", []string{`\q`}, nil, "", true},
+		{"quit alone", []string{"quit"}, nil, "", true},
+		{"exit alone", []string{"  EXIT;"}, nil, "", true},
+		{"help alone", []string{"help"}, []string{"You are using rq", `\h select`}, "", false},
+		{"syntax help", []string{`\h select`}, []string{"Statement: select", "[where <condition>]", "Example:"}, "", false},
+		{"syntax help param", []string{`\h PARAM`}, []string{"param $<name> [= <literal>]"}, "", false},
+		{"syntax help unknown", []string{`\h nope`}, nil, `\h: no statement "nope"; try one of explain, param, select`, false},
+		{"expanded bad", []string{`\x maybe`}, nil, `\x takes on, off or auto, not "maybe"`, false},
+		{"expanded on", []string{`\x on`, "select 1 as a, 2 as b from project;"}, []string{"-[ RECORD 1 ]", "a | 1", "b | 2"}, "", false},
 		{"describe form", []string{`\d baseline -- a comment`}, []string{"Form baseline", "race", "checkbox", "1=White | 2=Black"}, "", false},
 		{"describe field", []string{`\d site`}, []string{"dropdown", "nyc=New York | bos=Boston | chi=Chicago", "enrollment"}, "", false},
 		{"describe checkbox column", []string{`\d race___oth`}, []string{"| race"}, "", false},
@@ -214,12 +222,27 @@ func TestComplete(t *testing.T) {
 		{"select * from records where event = week_1", []string{"week_12_arm_1"}, 6},
 		{"select datedi", []string{"datediff"}, 6},
 		{"sel", []string{"select"}, 3},
-		{`\d`, []string{`\d`, `\dt`}, 2},
+		{`\d`, []string{`\d`, `\d+`, `\dt`}, 2},
 		{`\ti`, []string{`\timing`}, 3},
 		{`\d bas`, []string{"baseline", "baseline_complete"}, 3},
 		{`\d med_`, []string{"med_dose", "med_name", "med_start"}, 4},
 		{"select age where age > $m", []string{"$min_age"}, 2},
 		{`\i fi`, nil, 0},
+		// context (#16.8): codes inside a quote compared with a field,
+		// events inside [, fields after select and where
+		{"select * from records where site = '", []string{"bos", "chi", "nyc"}, 0},
+		{"select * from records where site = 'b", []string{"bos"}, 1},
+		{"select * from records where site in ('nyc', 'c", []string{"chi"}, 1},
+		{"select * from records where race has '", []string{"-1", "1", "2", "3", "oth"}, 0},
+		{"select * from records where form = 'bas", []string{"baseline"}, 3},
+		{"select * from records where notes = 'x", nil, 1},
+		{"select [", []string{"enrollment_arm_1", "enrollment_arm_2", "week_12_arm_1", "week_4_arm_1", "week_4_arm_2"}, 0},
+		{"select [enr", []string{"enrollment_arm_1", "enrollment_arm_2"}, 3},
+		{"select [enrollment_arm_1][ag", []string{"age"}, 2},
+		{"select * from records where [enrollment_arm_1][site] = '", []string{"bos", "chi", "nyc"}, 0},
+		{"select * from records where s", []string{"sbp", "score", "sex", "site", "smoker", "starts_with", "stddev", "sum"}, 1},
+		{"select a", []string{"abs", "adverse_event", "age", "avg"}, 1},
+		{"select age, s", []string{"sbp", "score", "sex", "site", "smoker", "starts_with", "stddev", "sum"}, 1},
 	}
 	for _, tt := range tests {
 		got, n := s.Complete(tt.line, len(tt.line))
@@ -425,6 +448,8 @@ func TestCompleterQuotes(t *testing.T) {
 		{"select * from records where event = 'week_1' and x", 43, []string{"2_arm_1"}},
 		{`select * from records where event = "week_1`, -1, []string{`2_arm_1"`}},
 		{"select * from records where notes = 'it''s' and ag", -1, []string{"e "}},
+		{"select [enrollment_arm_1][ag", -1, []string{"e]"}},
+		{"select [enrollment_arm_1][ag] from records", 28, []string{"e"}},
 	}
 	for _, tt := range tests {
 		line := []rune(tt.line)
@@ -475,5 +500,49 @@ func TestExplainJSONFormat(t *testing.T) {
 	out, _, err = feed(t, s, "explain select agee from records;")
 	if err == nil || !strings.Contains(err.Error(), "no field 'agee'") {
 		t.Errorf("explain error = %q, %v", out, err)
+	}
+}
+
+// A table wider than the terminal goes vertical under \x auto, decided on
+// the first window of rows; the rows after the window follow (#16.2).
+func TestExpandedAutoPastTheWindow(t *testing.T) {
+	s := demoShellN(t, 1500)
+	s.Width = func() int { return 20 }
+	s.Expanded = ExpandedAuto
+	out, _, err := feed(t, s, "select record_id, 'some wide text' as t from records where form = 'baseline';")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "-[ RECORD 1 ]") || !strings.Contains(out, "-[ RECORD 1500 ]") || strings.Contains(out, "-[ RECORD 1501 ]") {
+		t.Errorf("want 1500 vertical records, got %d bytes ending %q", len(out), out[max(len(out)-200, 0):])
+	}
+	// a narrow table past the window stays a table, whole
+	s.Width = func() int { return 200 }
+	out, _, err = feed(t, s, "select record_id from records where form = 'baseline';")
+	if err != nil || !strings.HasSuffix(out, "(1500 rows)\n") {
+		t.Errorf("table: %v, ends %q", err, out[max(len(out)-50, 0):])
+	}
+}
+
+// With a pager set and a terminal, a wide table goes to the pager,
+// streamed past the window (#16.2).
+func TestPagerPastTheWindow(t *testing.T) {
+	s := demoShellN(t, 1500)
+	s.Width = func() int { return 20 }
+	got := filepath.Join(t.TempDir(), "paged")
+	tty, err := os.Create(filepath.Join(t.TempDir(), "tty"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	s.Terminal = tty
+	s.Pager = "cat > " + got
+	out, _, err := feed(t, s, "select record_id, 'some wide text' as t from records where form = 'baseline';")
+	if err != nil || out != "" {
+		t.Fatalf("paged: %q, %v", out, err)
+	}
+	b, _ := os.ReadFile(got)
+	if !strings.HasPrefix(string(b), " record_id | t\n") || !strings.HasSuffix(string(b), "(1500 rows)\n") {
+		t.Errorf("the pager got %d bytes: %q...", len(b), b[:min(len(b), 80)])
 	}
 }

@@ -11,12 +11,15 @@ import (
 var statementSyntax = []struct {
 	name, synopsis, example string
 }{
-	{"select", `[explain [analyze]] select <items> from <source>
+	{"select", `[explain [analyze]] select [distinct] <items> from <source>
     [where <condition>]
     [group by <expr>, ...]
-    [order by <expr> [asc|desc], ...]
+    [having <condition>]
+    [order by <expr> [asc|desc] [nulls first|last], ...]
     [limit <n> [offset <m>]]`, "select site, count(*) as n from records group by site order by n desc"},
 	{"explain", `explain [analyze] select ...`, "explain analyze select age from records where record in ('1', '2')"},
+	{"summarize", `summarize <source> [where <condition>]
+summarize select ...`, "summarize records where form = 'baseline'"},
 	{"param", `param $<name> [= <literal>] [comment '<description>'];`, "param $min_age = 18;"},
 }
 

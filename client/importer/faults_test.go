@@ -13,14 +13,16 @@ import (
 )
 
 // TestImportUnderFaults imports 60 records in chunks of 5 through the
-// emulator's fault injection (10% 502/503/504, 5% HTML error pages, 5%
-// truncated answers) and resumes until done. After every run the report
+// emulator's fault injection (15% 502/503/504, 10% HTML error pages, 10%
+// truncated answers, cut mid-row or at a row end; 8 seeds each) and
+// resumes until done. After every run the report
 // must match the server: every record reported written is stored, none
 // reported not written is, and anything stored was reported written or
 // unknown.
 func TestImportUnderFaults(t *testing.T) {
-	for seed := int64(1); seed <= 5; seed++ {
-		f := redcaptest.Faults{FailRate: 0.10, HTMLErrorRate: 0.05, TruncateRate: 0.05, Seed: seed}
+	for i := int64(0); i < 16; i++ {
+		seed, atLine := i/2+1, i%2 == 1
+		f := redcaptest.Faults{FailRate: 0.15, HTMLErrorRate: 0.10, TruncateRate: 0.10, TruncateAtLineEnd: atLine, Seed: seed}
 		srv, err := redcaptest.Start("127.0.0.1:0", redcaptest.Options{Faults: f}, redcaptest.Demo(redcaptest.DemoOptions{Records: 10, Seed: 7}))
 		if err != nil {
 			t.Fatal(err)
@@ -46,7 +48,7 @@ func TestImportUnderFaults(t *testing.T) {
 		src, ids := validCSV(60)
 		o := importer.Options{ChunkRecords: 5, JournalPath: filepath.Join(t.TempDir(), "j.json")}
 		runs, kinds := 0, map[string]int{}
-		for ; runs < 40; runs++ {
+		for ; runs < 60; runs++ {
 			rep, err := im.Import(context.Background(), strings.NewReader(src), importer.CSV, o)
 			stored := storedIDs(t, check, ids)
 			for _, id := range rep.Written {
@@ -81,12 +83,12 @@ func TestImportUnderFaults(t *testing.T) {
 			}
 			o.Resume = true
 		}
-		if runs == 40 {
-			t.Fatalf("seed %d: not done after 40 runs", seed)
+		if runs == 60 {
+			t.Fatalf("seed %d: not done after 60 runs", seed)
 		}
 		if rows := export(t, check, ids...); len(rows) != 240 || rows["5042|enrollment_arm_1|medications|1"]["med_dose"] != "51" {
 			t.Fatalf("seed %d: %d rows stored, want 240", seed, len(rows))
 		}
-		t.Logf("seed %d: done in %d runs (failed chunks: %v)", seed, runs+1, kinds)
+		t.Logf("seed %d (cut at line ends: %v): done in %d runs (failed chunks: %v)", seed, atLine, runs+1, kinds)
 	}
 }

@@ -18,6 +18,7 @@ type Importer struct {
 
 	dateFormat      string
 	allowOutOfRange bool
+	latin1          bool // WithEncoding("latin1")
 }
 
 // Option configures an Importer.

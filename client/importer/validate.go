@@ -74,10 +74,18 @@ var recordNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 _\-.@]*$`)
 
 // check parses and validates data.
 func (im *Importer) check(data []byte, format Format) (*checked, Problems) {
+	if im.latin1 {
+		data = fromLatin1(data)
+	}
 	t, probs := readTable(data, format)
 	if t == nil {
+		// say where bad text sits even when it broke the file's syntax
+		if tp := checkText(data, &table{}, ""); len(tp) > 0 {
+			probs = append(tp, probs...)
+		}
 		return nil, probs
 	}
+	probs = append(probs, checkText(data, t, im.dict.RecordIDField())...)
 	cols, cprobs, ok := im.columns(t)
 	probs = append(probs, cprobs...)
 	if !ok {
@@ -161,7 +169,11 @@ func (im *Importer) columns(t *table) (map[string]*column, Problems, bool) {
 		f, code, ok := im.dict.ExportColumn(name)
 		switch {
 		case !ok:
-			probs = append(probs, Problem{Line: line, Field: name, Message: "no such field or column in the project"})
+			msg := "no such field or column in the project"
+			if s := client.Nearest(name, im.dict.Columns()); s != "" {
+				msg += "; did you mean " + strconv.Quote(s) + "?"
+			}
+			probs = append(probs, Problem{Line: line, Field: name, Message: msg})
 			continue
 		case f.FieldType == "descriptive":
 			probs = append(probs, Problem{Line: line, Field: name, Message: "descriptive fields hold no data"})

@@ -53,6 +53,9 @@ func (im *Importer) checkValue(col *column, v string) (msg string, warning bool)
 			if f.Kind == client.KindDate || f.Kind == client.KindDatetime {
 				return ve.Reason + im.dateHint(f), false
 			}
+			if len(f.Choices) > 0 {
+				return ve.Reason + "; " + validCodes(f), false
+			}
 			return ve.Reason, false
 		}
 		return err.Error(), false
@@ -247,4 +250,19 @@ func pad2(s string) string {
 		return "0" + s
 	}
 	return s
+}
+
+// validCodes lists a choice field's codes with their labels, for an error
+// about a code the field does not have: "valid codes: 1 (Female), 2 (Male)".
+func validCodes(f *client.Field) string {
+	const most = 20
+	parts := make([]string, 0, min(len(f.Choices), most+1))
+	for i, c := range f.Choices {
+		if i == most {
+			parts = append(parts, fmt.Sprintf("and %d more", len(f.Choices)-most))
+			break
+		}
+		parts = append(parts, c.Code+" ("+c.Label+")")
+	}
+	return "valid codes: " + strings.Join(parts, ", ")
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/redcapql/rq/client"
 )
 
-// verify exports the chunk's records and reports whether every value the
+// verify exports the chunk's records (a verified read: see below) and reports whether every value the
 // chunk sends is what the server holds (blanks too with Overwrite). REDCap
 // stores a request whole or not at all, so a full match means the chunk
 // was stored (or the data already matched, which leaves the same result).
@@ -31,7 +31,11 @@ func (im *Importer) verify(ctx context.Context, chk *checked, ch []*record, o Op
 			}
 		}
 	}
-	recs, err := im.c.ExportRecords(ctx, client.ExportRecordsParams{Records: recordIDs(ch), Forms: formList, Events: eventList})
+	// JSON, whose closing bracket proves the answer whole (a CSV cut at a
+	// row end would parse and read as "not stored"); a cut body is
+	// fetched again, then fails, and the chunk's records are unknown.
+	recs, err := im.c.ExportRecords(ctx, client.ExportRecordsParams{Records: recordIDs(ch),
+		Fields: []string{im.dict.RecordIDField()}, Forms: formList, Events: eventList, Format: "json"})
 	if err != nil {
 		return false, err
 	}

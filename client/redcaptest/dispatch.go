@@ -169,7 +169,20 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(msgNotImplemented))
 		return
 	}
+	// post_max_size: an oversize body is never read into memory. PHP then
+	// leaves $_POST empty, so REDCap sees no token.
+	max := s.opts.maxBody()
+	if r.ContentLength > max {
+		w.Header().Set("Connection", "close")
+		writeError(w, "xml", http.StatusForbidden, msgNoPermission)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, max)
 	form, err := parseForm(r)
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		writeError(w, "xml", http.StatusForbidden, msgNoPermission)
+		return
+	}
 	if err != nil {
 		writeError(w, "xml", http.StatusBadRequest, err.Error())
 		return

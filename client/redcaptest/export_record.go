@@ -480,8 +480,12 @@ func (x *recordExport) applicable(row *Row, form string) bool {
 
 // holdsData reports whether the row stores a value among the selected fields.
 func (x *recordExport) holdsData(row *Row) bool {
-	if x.idSelected && row.Instrument == "" {
-		return true // the record id is stored in every event with data
+	if row.Instrument == "" {
+		// The record id is stored in every event with data, and REDCap
+		// reads it whether or not it was asked for: each record × event
+		// with data is a row, also when the requested fields are blank
+		// there (a checkbox-only export keeps its all-unticked rows).
+		return true
 	}
 	for name, v := range row.Values {
 		if v == "" {

@@ -257,3 +257,22 @@ func TestRecordExportLogged(t *testing.T) {
 		t.Errorf("record log holds the export: %s", body)
 	}
 }
+
+// TestCheckboxOnlyExportRows: an export of a checkbox alone has a row for
+// every record × event with data, unticked boxes included.
+func TestCheckboxOnlyExportRows(t *testing.T) {
+	srv := NewServer(t, longProject("long"))
+	tok := srv.Token("long")
+	seedLong(t, srv)
+	api(t, srv, tok, "content", "record", "format", "csv", "data", "record_id,redcap_event_name,race___1\n2,enrol_arm_1,1\n")
+	st, body := api(t, srv, tok, "content", "record", "format", "csv", "fields", "race", "events", "enrol_arm_1,enrol_arm_2")
+	// records 1 (enrol_arm_1), 2 (both arms), 10 (enrol_arm_2): 4 record-events, one ticked box
+	want := "redcap_event_name,redcap_repeat_instrument,redcap_repeat_instance,race___1,race___2,race____1,race___oth,race___na,race___unk\n" +
+		"enrol_arm_1,,,0,0,0,0,0,0\n" + // record 1
+		"enrol_arm_1,,,1,0,0,0,0,0\n" + // record 2
+		"enrol_arm_2,,,0,0,0,0,0,0\n" + // record 2
+		"enrol_arm_2,,,0,0,0,0,0,0\n" // record 10
+	if st != 200 || body != want {
+		t.Errorf("checkbox-only export: %d\n got %q\nwant %q", st, body, want)
+	}
+}

@@ -1,6 +1,7 @@
 package redcaptest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -158,7 +159,7 @@ func (fi *faultInjector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		fmt.Fprint(w, htmlFatalPage)
 	case d.truncate:
-		tw := &truncWriter{w: w, cut: d.cut, extra: d.extra}
+		tw := &truncWriter{w: w, cut: d.cut, extra: d.extra, atLine: fi.f.TruncateAtLineEnd}
 		fi.next.ServeHTTP(tw, r)
 		tw.finish()
 	default:
@@ -191,6 +192,13 @@ type truncWriter struct {
 	stream bool // past the buffer, writing through
 	left   int  // streaming: bytes still allowed
 	done   bool // cut reached: further writes fail
+	atLine bool // move the cut back to just after a newline
+}
+
+// lineCut moves a cut at n back to just after the last newline before it
+// (0 when there is none: an empty body, which is also a whole-looking one).
+func lineCut(b []byte, n int) int {
+	return bytes.LastIndexByte(b[:n], '\n') + 1
 }
 
 func (t *truncWriter) Header() http.Header { return t.w.Header() }
@@ -229,7 +237,11 @@ func (t *truncWriter) Write(p []byte) (int, error) {
 		t.buf = nil
 	}
 	if t.left >= 0 && len(p) >= t.left {
-		n, err := t.w.Write(p[:t.left])
+		keep := t.left
+		if t.atLine {
+			keep = lineCut(p, keep)
+		}
+		n, err := t.w.Write(p[:keep])
 		t.done = true
 		if err != nil {
 			return n, err
@@ -264,6 +276,9 @@ func (t *truncWriter) finish() {
 		n := 1 + int(t.cut*float64(len(body)-1))
 		if n >= len(body) {
 			n = len(body) - 1
+		}
+		if t.atLine {
+			n = lineCut(body, n)
 		}
 		body = body[:n]
 	}

@@ -22,6 +22,7 @@ type importOptions struct {
 	Delim      rune   // csvDelimiter of CSV data (0: comma)
 	User       *User  // the token's user (nil: the project's API user, no DAG)
 	Now        time.Time
+	MaxValue   int // longest value stored (Options.MaxValueBytes); 0: no limit
 }
 
 // importResult describes a committed import.
@@ -347,6 +348,10 @@ func (p *Project) planImport(rows []*importRow, cols map[string]*importColumn, o
 				}
 				if pr.key.Instrument == "" && p.RepeatingForm(ev, c.form) {
 					fail(id, name, raw, fmt.Sprintf("This field is on the repeating instrument '%s': give redcap_repeat_instrument and redcap_repeat_instance", c.form))
+					continue
+				}
+				if o.MaxValue > 0 && len(v) > o.MaxValue {
+					fail(id, name, fmt.Sprintf("(%d bytes)", len(raw)), fmt.Sprintf("The value is %d bytes long; REDCap stores at most %d bytes in a value", len(v), o.MaxValue))
 					continue
 				}
 				switch c.kind {

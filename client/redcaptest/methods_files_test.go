@@ -167,6 +167,14 @@ func TestPDFExport(t *testing.T) {
 	if st, body := api(t, srv, tok, "content", "pdf", "instrument", "nope", "returnFormat", "json"); st != 400 || !strings.Contains(body, "'nope' does not exist") {
 		t.Errorf("bad instrument: %d %s", st, body)
 	}
+	// compactDisplay leaves out the empty fields (visit_date is blank).
+	if !strings.Contains(body, "visit_date: ") {
+		t.Errorf("full pdf lacks the empty field")
+	}
+	f["compactDisplay"] = []string{"true"}
+	if _, compact, _ := post(t, srv.URL, f); strings.Contains(compact, "visit_date: ") || !strings.Contains(compact, "sbp: 120") {
+		t.Errorf("compact pdf: %q", compact)
+	}
 }
 
 // TestFileExportDemo downloads a consent file the demo project stores.

@@ -52,6 +52,7 @@ func handlePDF(c *call) error {
 			}
 		}
 	}
+	compact := c.Bool("compactDisplay")
 	var pages [][]string
 	head := func(lines ...string) []string {
 		return append([]string{p.Info.Title, "REDCap PDF export (emulated by redcaptest)"}, lines...)
@@ -83,6 +84,8 @@ func handlePDF(c *call) error {
 						v = rec.ID
 					} else if v != "" {
 						has = true
+					} else if compact {
+						continue // compactDisplay leaves out the empty fields
 					}
 					lines = append(lines, fmt.Sprintf("%s: %s", fieldCaption(fld), v))
 				}

@@ -69,7 +69,7 @@ func handleRecordImport(c *call) error {
 		// record auto-numbering: elsewhere the flag is ignored and the
 		// submitted ids are kept (auto_ids then pairs each id with itself).
 		Format: c.Format, Type: typ, Overwrite: ob == "overwrite", ForceAuto: force && p.Info.AutoNumbering,
-		DateFormat: df, User: c.User, Now: p.now(), Delim: csvDelimiter(c),
+		DateFormat: df, User: c.User, Now: p.now(), Delim: csvDelimiter(c), MaxValue: c.srv.opts.maxValue(),
 	})
 	p.Mu.Unlock()
 	if err == nil && force && res.AutoIDs == nil {

@@ -21,6 +21,42 @@ type Options struct {
 	// Model makes calls cost server time like a real REDCap (the zero
 	// value: instant, unlimited).
 	Model ServerModel
+	// MaxBodyBytes is PHP's post_max_size: a larger request body is not
+	// read (memory stays bounded) and, as PHP then leaves $_POST empty,
+	// REDCap answers as to a request without a token (403). 0 means
+	// DefaultMaxBodyBytes; negative means no limit.
+	MaxBodyBytes int64
+	// MaxValueBytes is the longest value an import may store (REDCap keeps
+	// values in a MySQL TEXT column); a longer one fails the import's
+	// validation. 0 means DefaultMaxValueBytes; negative means no limit.
+	MaxValueBytes int
+}
+
+// REDCap-like defaults of the request limits: 32 MB is the post_max_size
+// REDCap's configuration check asks for; 65,535 bytes is MySQL's TEXT.
+const (
+	DefaultMaxBodyBytes  = 32 << 20
+	DefaultMaxValueBytes = 65535
+)
+
+func (o Options) maxBody() int64 {
+	switch {
+	case o.MaxBodyBytes == 0:
+		return DefaultMaxBodyBytes
+	case o.MaxBodyBytes < 0:
+		return 1 << 62
+	}
+	return o.MaxBodyBytes
+}
+
+func (o Options) maxValue() int {
+	switch {
+	case o.MaxValueBytes == 0:
+		return DefaultMaxValueBytes
+	case o.MaxValueBytes < 0:
+		return 1 << 62
+	}
+	return o.MaxValueBytes
 }
 
 // Faults configures fault injection, mirroring the `rq serve` flags.
@@ -31,6 +67,7 @@ type Faults struct {
 	Latency            time.Duration // added to every request
 	FailRate           float64       // share of requests answered 502/503/504
 	TruncateRate       float64       // share of bodies cut off mid-way
+	TruncateAtLineEnd  bool          // cut truncated bodies just after a newline (a CSV that still parses), not mid-row
 	HTMLErrorRate      float64       // share of 200 answers carrying an HTML error page
 	RateLimitPerMinute int           // requests per minute per client before a permanent 429 ban
 	MaxInputVars       int           // POST variables allowed (default 100000)

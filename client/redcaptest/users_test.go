@@ -149,3 +149,46 @@ func dagID(p *Project, unique string) string {
 	}
 	return "?"
 }
+
+// TestCreatedProjectDeclaredUsers: users declared for created projects
+// (rq serve --users) join each project the super token creates, with their
+// tokens where free, after the creator.
+func TestCreatedProjectDeclaredUsers(t *testing.T) {
+	declared, err := ParseUsersCSV(nil, "username,token,api_export,api_import\nreader,BBBB0000000000000000000000000001,1,0\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := Start("", Options{SuperToken: testSuper, SuperUser: "admin", CreateUsers: declared})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	create := func(title string) string {
+		st, tok := api(t, srv, testSuper, "content", "project", "format", "json", "data", `[{"project_title":"`+title+`","purpose":"0"}]`)
+		if st != 200 {
+			t.Fatalf("create %s: %d %s", title, st, tok)
+		}
+		return tok
+	}
+	tok := create("First")
+	_, body := api(t, srv, tok, "content", "user", "format", "csv")
+	if !strings.Contains(body, "\nreader,") || !strings.Contains(body, "\nadmin,") {
+		t.Errorf("users of the created project: %s", body)
+	}
+	const reader = "BBBB0000000000000000000000000001"
+	if st, body := api(t, srv, reader, "content", "record", "format", "csv", "returnFormat", "json", "data", "record_id\n1\n"); st != 403 || !strings.Contains(body, "API Import") {
+		t.Errorf("reader import: %d %s", st, body)
+	}
+	if st, _ := api(t, srv, reader, "content", "project", "format", "json"); st != 200 {
+		t.Errorf("reader export: %d", st)
+	}
+	// A second project: the token is taken, so the user has none there.
+	tok2 := create("Second")
+	_, body = api(t, srv, tok2, "content", "user", "format", "csv")
+	if !strings.Contains(body, "\nreader,") {
+		t.Errorf("second project's users: %s", body)
+	}
+	if p := srv.Project("Second"); userNamed(p, "reader").Token != "" {
+		t.Errorf("the taken token was reused")
+	}
+}

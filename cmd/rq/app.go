@@ -60,6 +60,13 @@ type app struct {
 	cleanup  []func()
 	progress progress
 	started  bool // a command's RunE began: later errors are not usage errors
+
+	// outputs (output.go)
+	pending     []*pendingFile // -o files renamed into place on success
+	discarded   []string       // -o targets not written because the command failed
+	stdoutUsed  bool           // a result began on stdout
+	rowsOut     int            // rows written to stdout
+	stdoutLines *lineCounter   // stdout off a terminal, counting lines
 }
 
 // run is the whole program; it returns the exit code.
@@ -76,7 +83,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.Execute()
+	err := a.finishOutputs(root.Execute())
 	a.progress.done()
 	if err == nil {
 		return exitOK
@@ -102,6 +109,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stderr, strings.TrimRight(msg, "\n"))
 	if _, ok := errors.AsType[usageError](err); ok && !a.started {
 		fmt.Fprintln(stderr, "Run 'rq --help' for usage.")
+	}
+	if _, ok := errors.AsType[usageError](err); !ok && a.reportIncomplete() {
+		return exitIncomplete
 	}
 	return exitCode(err)
 }
@@ -176,7 +186,8 @@ takes the token itself. Profiles live in $XDG_CONFIG_HOME/rq/config (INI):
     url = https://redcap.example.edu/api/
     token_file = ~/.config/rq/study.token
 
-Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network error.`,
+Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network error,
+4 failed after part of the result was written to stdout (see the last stderr line).`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Args:          cobra.NoArgs,
@@ -257,13 +268,15 @@ func (a *app) paramMap() (map[string]string, error) {
 // called; it reports a failed write to the file.
 func (a *app) out() (w io.Writer, close func() error, err error) {
 	if a.output == "" || a.output == "-" {
-		return a.stdout, func() error { return nil }, nil
+		a.stdoutUsed = true
+		return a.stdoutWriter(), func() error { return nil }, nil
 	}
-	f, err := os.OpenFile(a.output, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	// a temporary file beside the target, renamed by run on success
+	p, err := a.outFile()
 	if err != nil {
-		return nil, nil, usageError{err}
+		return nil, nil, err
 	}
-	return f, f.Close, nil
+	return p.f, func() error { return nil }, nil
 }
 
 // extFormats maps -o's extension to the format it implies.
@@ -311,7 +324,8 @@ func (a *app) write(rows render.Rows) error {
 		closeOut()
 		return err
 	}
-	_, err = render.Write(a.progress.output(w), f, rows, render.Options{}) // never cut: an export is data
+	n, err := render.Write(a.progress.output(w), f, rows, render.Options{}) // never cut: an export is data
+	a.countRows(w, n)
 	a.progress.done()
 	if cerr := closeOut(); err == nil {
 		err = cerr

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -18,6 +19,10 @@ import (
 
 // demoName is the demo project's name (its title).
 const demoName = "rq demo study"
+
+// testRetry, set by tests only, replaces the default retry policy (and
+// lifts the rate limit) so that failure paths run without real waits.
+var testRetry *client.RetryPolicy
 
 // connect returns the API client for the command: the demo project started
 // in-process with --demo, else --url / REDCAP_API_URL / the profile with a
@@ -37,12 +42,23 @@ func (a *app) connect() (*client.Client, error) {
 	if a.timeout > 0 {
 		opts = append(opts, client.WithTimeout(a.timeout))
 	}
+	if testRetry != nil {
+		opts = append(opts, client.WithRetry(*testRetry), client.WithRateLimit(0))
+	} else if d, err := time.ParseDuration(os.Getenv("RQ_TEST_RETRY_DELAY")); err == nil && d > 0 {
+		// scripts of failure paths: the default attempts, short waits
+		p := client.DefaultRetryPolicy()
+		p.BaseDelay, p.MaxDelay = d, 4*d
+		opts = append(opts, client.WithRetry(p))
+	}
 	switch {
 	case a.verbose:
 		opts = append(opts, client.WithLogger(slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	case a.quiet:
-		// -q: no retry warnings; errors still show.
-		opts = append(opts, client.WithLogger(slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
+		// -q: no retry notices; errors still show.
+		opts = append(opts, client.WithLogger(slog.New(slog.DiscardHandler)))
+	default:
+		// one short line per retry or warning
+		opts = append(opts, client.WithLogger(slog.New(newNoticeHandler(a.stderr))))
 	}
 	if a.demo {
 		a.resolveTuning(nil)
@@ -166,9 +182,16 @@ func (a *app) token(prof *config.Profile) (client.Token, error) {
 		return readTokenFile(prof.TokenFile)
 	}
 	if f, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		// Echo goes off before the prompt shows: keys typed as soon as it
+		// appears must not be echoed either (ReadPassword alone turns echo
+		// off only once it starts reading).
+		fd := int(f.Fd())
+		if old, err := term.MakeRaw(fd); err == nil {
+			defer term.Restore(fd, old)
+		}
 		fmt.Fprint(a.stderr, "REDCap API token: ")
-		b, err := term.ReadPassword(int(f.Fd()))
-		fmt.Fprintln(a.stderr)
+		b, err := term.ReadPassword(fd)
+		fmt.Fprint(a.stderr, "\r\n")
 		if err != nil {
 			return client.Token{}, usageError{fmt.Errorf("reading the token: %w", err)}
 		}

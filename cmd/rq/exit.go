@@ -18,6 +18,10 @@ const (
 	exitQuery   = 1 // the query (or a .rq file, or data) is wrong
 	exitUsage   = 2 // the command line is wrong
 	exitNetwork = 3 // the server or the network failed
+	// exitIncomplete: the command failed after part of its result was
+	// written to stdout (the last stderr line says how many rows). With -o
+	// nothing partial is ever written, so the codes above apply.
+	exitIncomplete = 4
 )
 
 // usageError is a mistake on the command line.
@@ -53,6 +57,7 @@ func queryError(err error, src string) error {
 // exitCode classifies err.
 func exitCode(err error) int {
 	var ue usageError
+	var nameErr *client.NameError // a flag naming a field, form or event the project lacks
 	var ce *client.Error
 	var ne net.Error
 	var ue2 *url.Error
@@ -62,7 +67,7 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.As(err, &nameErr):
 		return exitUsage
 	case errors.As(err, &le), errors.As(err, &ll):
 		return exitQuery

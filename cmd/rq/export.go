@@ -58,7 +58,8 @@ func (a *app) notice(msg string) {
 	}
 }
 
-// writeRaw copies a body to the output unchanged.
+// writeRaw copies a body to the output unchanged (a file download: only
+// its length is checked, by the client).
 func (a *app) writeRaw(body io.Reader) error {
 	w, closeOut, err := a.out()
 	if err != nil {
@@ -69,6 +70,31 @@ func (a *app) writeRaw(body io.Reader) error {
 		err = cerr
 	}
 	return err
+}
+
+// writeVerified runs a raw export that verifies its body (and fetches it
+// again when the check fails) into the output: the -o file, or a spool
+// copied to stdout once the body is proved whole.
+func (a *app) writeVerified(what string, export func(w client.Rewinder) error) error {
+	if a.verbose {
+		fmt.Fprintf(a.stderr, "rq: %s: verified: %s\n", what, verifiedText(what))
+	}
+	w, finish, err := a.rawSink()
+	if err != nil {
+		return err
+	}
+	if err := export(w); err != nil {
+		return err
+	}
+	return finish()
+}
+
+// verifiedText says what is proved of an export's body (for -v).
+func verifiedText(format string) string {
+	if t, ok := client.VerifiedFormats[format]; ok {
+		return t
+	}
+	return "nothing beyond the HTTP framing (this format cannot be verified)"
 }
 
 // exportCommand is 'rq export ...': REDCap's export methods.
@@ -244,6 +270,7 @@ func (a *app) exportRecords() *cobra.Command {
 	var raw string
 	var noRecordID bool
 	cmd := a.apiCommand("records", "Export records (REDCap's export records method)", nil, func(ctx context.Context, c *client.Client, _ []string) error {
+		checkAgainstProject(ctx, c, p)
 		if (len(p.Fields) > 0 || len(p.Forms) > 0) && !noRecordID {
 			if err := addRecordID(ctx, c, &p); err != nil {
 				return err
@@ -254,15 +281,13 @@ func (a *app) exportRecords() *cobra.Command {
 		}
 		if raw != "" {
 			p.Format = raw
-			body, err := c.ExportRecordsRaw(ctx, p)
-			if err != nil {
-				return err
-			}
-			defer body.Close()
-			return a.writeRaw(body)
+			return a.writeVerified(raw, func(w client.Rewinder) error { return c.ExportRecordsRawTo(ctx, p, w) })
+		}
+		if a.verbose {
+			fmt.Fprintf(a.stderr, "rq: export records: verified: %s\n", verifiedText(decodedWire))
 		}
 		p.Format = decodedWire
-		rs, err := newResumingRows(ctx, func() (*client.RecordStream, error) { return c.ExportRecordsStream(ctx, p) }, a.notice)
+		rs, err := newResumingRows(ctx, func() (*client.RecordStream, error) { return c.ExportRecordsVerified(ctx, p) }, a.notice)
 		if err != nil {
 			return err
 		}
@@ -293,7 +318,19 @@ func (a *app) exportRecords() *cobra.Command {
 
 REDCap leaves the record-id field out when --field or --form does not name
 it; like PyCap, rq then adds it to the fields, so every row says which record
-it belongs to. --no-record-id sends the fields and forms as given.`
+it belongs to. --no-record-id sends the fields and forms as given.
+
+Every export is verified before it counts as done; a body that fails the
+check is fetched again like a 5xx answer, then the command fails. What is
+proved, by wire format:
+  json  ` + client.VerifiedFormats["json"] + `
+  xml   ` + client.VerifiedFormats["xml"] + `
+  odm   ` + client.VerifiedFormats["odm"] + `
+  csv   ` + client.VerifiedFormats["csv"] + `
+With --no-record-id, or --field without the record-id field first, the rows
+carry no record id and a CSV body is checked only for a cut inside a quoted
+value. -v prints what was verified. With -o the file appears only once the
+whole export is verified; --raw to stdout is held back until then.`
 	return cmd
 }
 
@@ -367,12 +404,7 @@ func (a *app) exportReport() *cobra.Command {
 func (a *app) exportXML() *cobra.Command {
 	var p client.ExportProjectXMLParams
 	cmd := a.apiCommand("xml", "Export the project as REDCap project XML (CDISC ODM)", nil, func(ctx context.Context, c *client.Client, _ []string) error {
-		body, err := c.ExportProjectXML(ctx, p)
-		if err != nil {
-			return err
-		}
-		defer body.Close()
-		return a.writeRaw(body)
+		return a.writeVerified("odm", func(w client.Rewinder) error { return c.ExportProjectXMLTo(ctx, p, w) })
 	})
 	f := cmd.Flags()
 	f.BoolVar(&p.ReturnMetadataOnly, "metadata-only", false, "the design without records")

@@ -152,9 +152,9 @@ func (a *app) importCommand() *cobra.Command {
 
 func (a *app) importRecords() *cobra.Command {
 	var (
-		format, journal, dateFormat string
-		o                           importer.Options
-		allowOutOfRange             bool
+		format, journal, dateFormat, encoding string
+		o                                     importer.Options
+		allowOutOfRange                       bool
 	)
 	cmd := a.apiCommand("records file", "Import records from a flat CSV or JSON file (- for stdin), safely", exactArgs(1), func(ctx context.Context, c *client.Client, args []string) error {
 		name := args[0]
@@ -190,6 +190,9 @@ func (a *app) importRecords() *cobra.Command {
 		if allowOutOfRange {
 			opts = append(opts, importer.AllowOutOfRange())
 		}
+		if encoding != "" {
+			opts = append(opts, importer.WithEncoding(encoding))
+		}
 		im, err := importer.New(c, nil, opts...)
 		if err != nil {
 			return usageError{err}
@@ -205,6 +208,10 @@ func (a *app) importRecords() *cobra.Command {
 		if cerr := closeOut(); err == nil {
 			err = cerr
 		}
+		if err == nil {
+			// the report is whole even when the import failed: keep it
+			err = a.commitOutputs()
+		}
 		if ierr != nil {
 			return importError(ierr, rep, o)
 		}
@@ -218,6 +225,7 @@ func (a *app) importRecords() *cobra.Command {
 	fl.StringVar(&journal, "journal", "", "the resume journal (default .NAME.rq-import.json beside the file)")
 	fl.BoolVar(&o.Overwrite, "overwrite", false, "let blank values in the file ERASE stored values (default: blanks are ignored)")
 	fl.StringVar(&dateFormat, "date-format", "", "how the file writes dates: YMD (default), MDY or DMY")
+	fl.StringVar(&encoding, "encoding", "", "the file's text encoding: utf-8 (default; other bytes are refused) or latin1 (converted to UTF-8)")
 	fl.BoolVar(&allowOutOfRange, "allow-out-of-range", false, "import values outside a field's validation min/max (a warning, as REDCap allows)")
 	cmd.Long = `Import records from a flat CSV or JSON file (REDCap's export layout: one row
 per record, event and instance; columns are export field names).
@@ -311,35 +319,6 @@ func importError(err error, rep *importer.Report, o importer.Options) error {
 	return err
 }
 
-// deleteCommand is 'rq delete records'.
-func (a *app) deleteCommand() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "delete",
-		Short: "Delete from REDCap: records",
-		RunE:  whatCommand,
-	}
-	var p client.DeleteRecordsParams
-	rec := a.apiCommand("records", "Delete records (or one instrument's data of them)", nil, func(ctx context.Context, c *client.Client, _ []string) error {
-		if len(p.Records) == 0 {
-			return usageError{fmt.Errorf("delete records: give the records with --record")}
-		}
-		n, err := c.DeleteRecords(ctx, p)
-		if err != nil {
-			return err
-		}
-		return a.write(&render.Slice{Cols: []string{"count"}, Vals: [][]client.Value{{{Kind: client.KindNumber, Num: float64(n)}}}})
-	})
-	f := rec.Flags()
-	f.StringSliceVar(&p.Records, "record", nil, "the records to delete (repeatable or comma-separated; required)")
-	f.StringVar(&p.Arm, "arm", "", "only in this arm")
-	f.StringVar(&p.Instrument, "instrument", "", "only this instrument's data")
-	f.StringVar(&p.Event, "event", "", "with --instrument, only in this event")
-	f.IntVar(&p.RepeatInstance, "repeat-instance", 0, "only this instance of a repeating instrument")
-	f.BoolVar(&p.DeleteLogging, "delete-logging", false, "also delete the records' logging")
-	cmd.AddCommand(rec)
-	return cmd
-}
-
 // fileCommand is 'rq file export|import|delete'.
 func (a *app) fileCommand() *cobra.Command {
 	cmd := &cobra.Command{
@@ -376,16 +355,27 @@ func (a *app) fileCommand() *cobra.Command {
 			if name == "." || name == "/" || name == "" || name == ".." {
 				return fmt.Errorf("the server's file name %q is unusable; give -o", d.Name)
 			}
-			f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-			if err != nil {
-				return fmt.Errorf("%w (give -o to choose another name)", err)
+			if _, err := os.Lstat(name); err == nil {
+				return fmt.Errorf("%s: file exists (give -o to choose another name)", name)
 			}
-			if _, err := io.Copy(f, d.Body); err != nil {
-				f.Close()
+			p, err := createBeside(name)
+			if err != nil {
 				return err
 			}
+			defer os.Remove(p.tmp)
+			_, err = io.Copy(p.f, d.Body)
+			if cerr := p.f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return fmt.Errorf("%w (%s was not written)", err, name)
+			}
+			// a link, unlike a rename, never replaces a file that appeared meanwhile
+			if err := os.Link(p.tmp, name); err != nil {
+				return fmt.Errorf("%w (give -o to choose another name)", err)
+			}
 			fmt.Fprintf(a.stderr, "wrote %s\n", name)
-			return f.Close()
+			return nil
 		}
 		return a.writeRaw(d.Body)
 	}))

@@ -98,6 +98,8 @@ func TestTokenNeverLeaks(t *testing.T) {
 		{args: []string{"explain", "--analyze", "select age from records where score > 5"}},
 		{args: []string{"fmt", "q.rq"}},
 		{args: []string{"version"}},
+		{args: []string{"--version"}},
+		{args: []string{"-c", "select 1 as x from project; select age from records", "-o", "two.json"}},
 		{args: []string{"--help"}},
 		{args: []string{"export", "records", "-o", "records.csv"}},
 		{args: []string{"export", "records", "--raw", "json"}},
@@ -140,13 +142,17 @@ func TestTokenNeverLeaks(t *testing.T) {
 		{args: []string{"file", "export", "--record", "900", "--field", "consent_file", "--event", "enrollment_arm_1", "-o", "got.txt"}},
 		{args: []string{"file", "delete", "--record", "900", "--field", "consent_file", "--event", "enrollment_arm_1"}},
 		{args: []string{"file", "export", "--record", "900", "--field", "age"}},
-		{args: []string{"delete", "records", "--record", "900"}},
-		{args: []string{"delete", "records", "--record", "900"}},
+		{args: []string{"delete", "records", "--record", "900", "--dry-run"}},
+		{args: []string{"delete", "records", "--record", "900"}}, // refused: no --yes off a terminal
+		{args: []string{"delete", "records", "--record", "900", "--yes"}},
+		{args: []string{"delete", "records", "--record", "900", "--yes"}},
 		{args: []string{"--insecure", "export", "version"}},
 		{args: nil, stdin: "session.rq"},
 		// the token from a file, from a file others can read (refused), a
 		// malformed token, a server that refuses it, and no server at all
 		{args: []string{"--url", url, "--token-file", "tok", "export", "arms"}, env: []string{"REDCAP_API_TOKEN="}},
+		// both set: the file wins and -v says so, without the token
+		{args: []string{"--url", url, "--token-file", "tok", "-v", "export", "arms"}, env: []string{"REDCAP_API_TOKEN=FEDCBA9876543210FEDCBA9876543210"}},
 		{args: []string{"--url", url, "--token-file", "loose-tok", "export", "arms"}, env: []string{"REDCAP_API_TOKEN="}},
 		{args: []string{"--url", url, "export", "arms"}, env: []string{"REDCAP_API_TOKEN=" + leakToken + "0"}},
 		{args: []string{"--url", other, "-c", "select age from records"}},

@@ -4,7 +4,7 @@
 // REDCap server for trying it all offline (--demo, serve).
 //
 // Exit codes: 0 success, 1 query error, 2 usage error, 3 server or network
-// error.
+// error, 4 a failure after part of the result went to stdout.
 package main
 
 import (

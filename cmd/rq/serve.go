@@ -26,6 +26,8 @@ func (a *app) serveCommand() *cobra.Command {
 		addr       string
 		token      string
 		superToken string
+		maxBody    int64
+		maxValue   int
 		usersFile  string
 		faults     redcaptest.Faults
 		model      redcaptest.ServerModel
@@ -117,7 +119,7 @@ for example --request-cost 100ms --cell-cost 5us --workers 8.`,
 			if ip := net.ParseIP(host); host != "" && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 				fmt.Fprintf(a.stderr, "rq serve: warning: listening on %s, not loopback: anyone who can reach it can read the emulated projects\n", addr)
 			}
-			srv, err := redcaptest.Start(addr, redcaptest.Options{Faults: faults, SuperToken: superToken, CreateUsers: createUsers, Model: model}, ps...)
+			srv, err := redcaptest.Start(addr, redcaptest.Options{Faults: faults, SuperToken: superToken, CreateUsers: createUsers, Model: model, MaxBodyBytes: maxBody, MaxValueBytes: maxValue}, ps...)
 			if err != nil {
 				return err
 			}
@@ -168,11 +170,14 @@ for example --request-cost 100ms --cell-cost 5us --workers 8.`,
 	f.StringVar(&addr, "addr", "127.0.0.1:0", "listen address (port 0 picks a free one)")
 	f.StringVar(&token, "token", "", "token of the first project (32 hex; default random)")
 	f.StringVar(&superToken, "super-token", "", "enable Create Project with this super token (64 hex)")
+	f.Int64Var(&maxBody, "max-body", 0, "largest request body read, like PHP's post_max_size (default 32 MB; larger ones get REDCap's 403)")
+	f.IntVar(&maxValue, "max-value", 0, "longest value an import may store, in bytes (default 65535, MySQL TEXT)")
 	f.StringVar(&usersFile, "users", "", "users.csv declaring users, rights, DAGs and tokens of projects without their own and of created projects")
 	f.IntVar(&faults.MaxCells, "max-cells", 0, "fail exports above this many cells like REDCap's out-of-memory 500")
 	f.DurationVar(&faults.Latency, "latency", 0, "delay every request by this much")
 	f.Float64Var(&faults.FailRate, "fail-rate", 0, "share of requests answered 502/503/504")
 	f.Float64Var(&faults.TruncateRate, "truncate-rate", 0, "share of bodies cut off mid-way")
+	f.BoolVar(&faults.TruncateAtLineEnd, "truncate-at-line-end", false, "cut truncated bodies just after a newline (a CSV that still parses)")
 	f.Float64Var(&faults.HTMLErrorRate, "html-error-rate", 0, "share of 200 answers carrying an HTML error page")
 	f.IntVar(&faults.RateLimitPerMinute, "rate-limit", 0, "requests per minute before a 429 ban")
 	f.IntVar(&faults.MaxInputVars, "max-input-vars", 0, "POST variables allowed per request (default 100000)")

@@ -38,6 +38,12 @@ type ptyShell struct {
 // startShell runs rq with args on a pseudo-terminal of 200 columns.
 func startShell(t *testing.T, env []string, args ...string) *ptyShell {
 	t.Helper()
+	return startShellSize(t, 200, env, args...)
+}
+
+// startShellSize runs rq with args on a pseudo-terminal cols wide.
+func startShellSize(t *testing.T, cols uint16, env []string, args ...string) *ptyShell {
+	t.Helper()
 	path, err := exec.LookPath("rq")
 	if err != nil {
 		t.Fatalf("rq is not on PATH (TestMain installs it): %v", err)
@@ -47,7 +53,7 @@ func startShell(t *testing.T, env []string, args ...string) *ptyShell {
 	cmd.Dir = dir
 	cmd.Env = append([]string{"HOME=" + dir, "TERM=xterm", "PATH=" + os.Getenv("PATH"),
 		"XDG_CONFIG_HOME=" + filepath.Join(dir, "config"), "XDG_STATE_HOME=" + filepath.Join(dir, "state")}, env...)
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 200})
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: cols})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -132,7 +132,7 @@ func (g *grid) size(cells [][]string) {
 		}
 		return
 	}
-	fit(g.widths, g.opts.Width)
+	fit(g.widths, g.right, g.opts.Width)
 }
 
 // header writes the column names and the rule under them.
@@ -191,7 +191,7 @@ func (g *grid) write(w *bufio.Writer, line []string) {
 				b = append(b, " |"...)
 			}
 			b = append(b, ' ')
-			b = appendPad(b, s, g.widths[i], g.right[i], cut)
+			b = appendPad(b, s, g.widths[i], g.right[i], cut && !g.right[i]) // numbers are never cut
 		}
 		b = trimRight(b)
 	}
@@ -208,9 +208,12 @@ func trimRight(b []byte) []byte {
 	return b
 }
 
-// fit shrinks the widest columns until the table fits in width (borders
-// included) or every column is at its minimum.
-func fit(widths []int, width int) {
+// fit shrinks the widest text columns until the table fits in width
+// (borders included) or every text column is at its minimum. Number
+// columns (right) are never shrunk: a cut number reads as another number.
+// The CLI passes no width (it pages or goes vertical instead); the option
+// is for programs that must fit a fixed width.
+func fit(widths []int, right []bool, width int) {
 	if width <= 0 || len(widths) == 0 {
 		return
 	}
@@ -222,13 +225,13 @@ func fit(widths []int, width int) {
 		return t - 1
 	}
 	for total() > width {
-		widest := 0
+		widest := -1
 		for i, w := range widths {
-			if w > widths[widest] {
+			if !right[i] && (widest < 0 || w > widths[widest]) {
 				widest = i
 			}
 		}
-		if widths[widest] <= minColumn {
+		if widest < 0 || widths[widest] <= minColumn {
 			return
 		}
 		widths[widest]--

@@ -33,18 +33,20 @@ func TestWrite(t *testing.T) {
 			" 2    |  NULL | [NA]   |\n" +
 			" 3, x |    12 | a|b\\nc | NULL\n" +
 			"(3 rows)\n"},
+		// a fixed width cuts text columns only: numbers and their headers
+		// stay whole (#16.2)
 		{Table, 24, "" +
-			" id   | sco… | note | race\n" +
-			"------+------+------+------\n" +
-			" 1    |  7.5 |      | 1,o…\n" +
-			" 2    | NULL | [NA] |\n" +
-			" 3, x |   12 | a|b… | NULL\n" +
+			" id   | score | note | race\n" +
+			"------+-------+------+------\n" +
+			" 1    |   7.5 |      | 1,o…\n" +
+			" 2    |  NULL | [NA] |\n" +
+			" 3, x |    12 | a|b… | NULL\n" +
 			"(3 rows)\n"},
 		{CSV, 0, "id,score,note,race\n1,7.5,\"\",\"1,oth\"\n2,,NA,\"\"\n\"3, x\",12,\"a|b\nc\",\n"},
 		{TSV, 0, "id\tscore\tnote\trace\n1\t7.5\t\"\"\t1,oth\n2\t\tNA\t\"\"\n3, x\t12\t\"a|b\nc\"\t\n"},
 		{JSONL, 0, "" +
 			`{"id":"1","score":7.5,"note":"","race":["1","oth"]}` + "\n" +
-			`{"id":"2","score":null,"note":null,"race":[]}` + "\n" +
+			`{"id":"2","score":null,"note":{"missing":"NA"},"race":[]}` + "\n" +
 			`{"id":"3, x","score":12,"note":"a|b\nc","race":null}` + "\n"},
 		{Markdown, 0, "" +
 			"| id   | score | note    | race  |\n" +

@@ -41,16 +41,17 @@ func TestParseFlags(t *testing.T) {
 	for _, c := range []struct {
 		args    []string
 		records []int
+		conc    int
 		err     string
 	}{
-		{nil, []int{10_000, 100_000, 1_000_000}, ""},
-		{[]string{"-short"}, []int{2000}, ""},
-		{[]string{"-records", "10_000, 500"}, []int{10_000, 500}, ""},
-		{[]string{"-records", "5"}, nil, "want record counts from 10 to 1000000"},
-		{[]string{"-records", "x"}, nil, `"x"`},
-		{[]string{"-rss", "ps"}, nil, `-rss "ps": want cli or pipeline`},
-		{[]string{"-only", "export,nope"}, nil, `-only "nope"`},
-		{[]string{"extra"}, nil, `unexpected argument "extra"`},
+		{nil, []int{20_000, 200_000}, 20_000, ""},
+		{[]string{"-short"}, []int{2000}, 1000, ""},
+		{[]string{"-records", "10_000, 500", "-conc-records", "300"}, []int{10_000, 500}, 300, ""},
+		{[]string{"-records", "5"}, nil, 0, "want record counts from 10 to 1000000"},
+		{[]string{"-records", "x"}, nil, 0, `"x"`},
+		{[]string{"-rss-records", "2000000"}, nil, 0, "-rss-records 2000000"},
+		{[]string{"-only", "cli,nope"}, nil, 0, `-only "nope"`},
+		{[]string{"extra"}, nil, 0, `unexpected argument "extra"`},
 	} {
 		cfg, err := parseFlags(c.args)
 		if c.err != "" {
@@ -63,8 +64,8 @@ func TestParseFlags(t *testing.T) {
 			t.Errorf("parseFlags(%q): %v", c.args, err)
 			continue
 		}
-		if !slices.Equal(cfg.records, c.records) {
-			t.Errorf("parseFlags(%q).records = %v, want %v", c.args, cfg.records, c.records)
+		if !slices.Equal(cfg.records, c.records) || cfg.concRecords != c.conc {
+			t.Errorf("parseFlags(%q) = %v, %d; want %v, %d", c.args, cfg.records, cfg.concRecords, c.records, c.conc)
 		}
 	}
 }
@@ -87,13 +88,15 @@ func TestOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for part, want := range map[string]bool{"rss": true, "gobench": true, "export": false, "query": false, "latency": false} {
+	for part, want := range map[string]bool{"rss": true, "gobench": true, "cli": false, "concurrency": false} {
 		if cfg.runs(part) != want {
 			t.Errorf("-only rss,gobench: runs(%q) = %v", part, !want)
 		}
 	}
 	all, _ := parseFlags(nil)
-	if !all.runs("export") || !all.runs("latency") {
-		t.Error("without -only every part runs")
+	for _, p := range parts {
+		if !all.runs(p) {
+			t.Errorf("without -only %q does not run", p)
+		}
 	}
 }

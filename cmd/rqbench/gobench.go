@@ -23,6 +23,7 @@ type goBench struct {
 // goBenchRun is one `go test -bench` invocation of a package.
 type goBenchRun struct {
 	pkg, pattern string
+	long         bool     // skipped by -short: its test binary takes long to build
 	cpu1         bool     // -cpu 1: the targets are per core
 	env          []string // extra environment
 	benchtime    string   // overrides the mode's benchtime
@@ -47,11 +48,11 @@ func goBenchRuns(cfg *config) []goBenchRun {
 			{bench: "BenchmarkResidual", metric: "rows/s", name: "residual `score > 5 and age between 18 and 65` over typed rows, one core", target: "≥ 5M rows/s", ok: atLeast(5e6), format: perSec},
 			{bench: "BenchmarkResidualExpr", metric: "rows/s", name: "residual through expr programs (functions, arithmetic), one core", format: perSec},
 		}},
-		{pkg: "./client", pattern: "^BenchmarkDecodeRecords(CSV|JSON)$", cpu1: true, figures: []goBench{
+		{pkg: "./client", pattern: "^BenchmarkDecodeRecords(CSV|JSON)$", cpu1: true, long: true, figures: []goBench{
 			{bench: "BenchmarkDecodeRecordsCSV", metric: "MB/s", name: "client decode, CSV records, one core", target: "≥ 150 MB/s", ok: atLeast(150), format: mbps},
 			{bench: "BenchmarkDecodeRecordsJSON", metric: "MB/s", name: "client decode, JSON records, one core", target: "≥ 100 MB/s", ok: atLeast(100), format: mbps},
 		}},
-		{pkg: "./client/redcaptest", pattern: "^BenchmarkExportDemo$/^csv$", benchtime: "1x",
+		{pkg: "./client/redcaptest", pattern: "^BenchmarkExportDemo$/^csv$", benchtime: "1x", long: true,
 			env: []string{"RQ_BENCH_RECORDS=" + strconv.Itoa(cfg.serverRecs)}, figures: []goBench{
 				{bench: "BenchmarkExportDemo/csv", metric: "MB/s", name: fmt.Sprintf("server export, %s-record demo, CSV, body discarded", count(cfg.serverRecs)), target: "≥ 50 MB/s", ok: atLeast(50), format: mbps},
 			}},
@@ -62,6 +63,9 @@ func goBenchRuns(cfg *config) []goBenchRun {
 // adds the figures they report.
 func measureGoBenchmarks(ctx context.Context, cfg *config, t *table) error {
 	for _, r := range goBenchRuns(cfg) {
+		if r.long && cfg.short {
+			continue // -short stays well under a minute; the full run has them
+		}
 		bt := cfg.benchtime
 		if r.benchtime != "" {
 			bt = r.benchtime
