@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -147,12 +148,16 @@ func (d *jsonRows) object() error {
 		if c != '"' {
 			return d.syntax("expected a field name")
 		}
+		var col int
+		if !firstObj && d.plainPair(i) {
+			goto next
+		}
 		d.pos++
 		d.key = d.key[:0]
 		if d.key, err = d.str(d.key); err != nil {
 			return err
 		}
-		col := d.column(i)
+		col = d.column(i)
 		if col < 0 {
 			if !firstObj {
 				return d.fail(ErrMalformed, fmt.Sprintf("record %d has field %q that the first record lacks", d.n, d.key))
@@ -181,6 +186,7 @@ func (d *jsonRows) object() error {
 		}
 		d.ends[col] = len(d.vals)
 		d.seen[col] = d.n
+	next:
 		if c, err = d.skipSpace(); err != nil {
 			return err
 		}
@@ -196,6 +202,40 @@ func (d *jsonRows) object() error {
 			return err
 		}
 	}
+}
+
+// plainPair is the decoder's fast path, for the pair REDCap writes for
+// nearly every cell: `"<the i-th column>":"<text without escapes>"`, whole in
+// the buffer. It takes the pair without copying the key or going byte by
+// byte (the value is found with IndexByte) and reports true; anything else
+// (another key, spaces, escapes, numbers, a pair cut by the buffer's end)
+// is left to the general path, which gives the same result.
+func (d *jsonRows) plainPair(i int) bool {
+	if i >= len(d.cols) {
+		return false
+	}
+	name := d.cols[i]
+	k := len(name)
+	b := d.buf[d.pos:d.end] // b[0] is the key's opening quote
+	if len(b) < k+4 || b[k+1] != '"' || b[k+2] != ':' || b[k+3] != '"' || string(b[1:k+1]) != name {
+		return false
+	}
+	v := b[k+4:]
+	j := bytes.IndexByte(v, '"')
+	if j < 0 {
+		return false
+	}
+	for _, c := range v[:j] {
+		if c == '\\' || c < 0x20 {
+			return false
+		}
+	}
+	d.starts[i] = len(d.vals)
+	d.vals = append(d.vals, v[:j]...)
+	d.ends[i] = len(d.vals)
+	d.seen[i] = d.n
+	d.pos += k + 4 + j + 1
+	return true
 }
 
 // column finds the column of d.key, trying position i first (REDCap sends

@@ -154,7 +154,22 @@ func TestMirrorSyncs(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Advance(time.Hour)
+	var log []string
+	e.opts.Log = func(msg string) { log = append(log, msg) }
 	inc := e.sync()
+	e.opts.Log = nil
+	// -v: the one record export asks for the changes only, and gets the 4
+	// changed records' rows
+	var exports []string
+	for _, l := range log {
+		if strings.HasPrefix(l, "export records") {
+			exports = append(exports, l)
+		}
+	}
+	if len(exports) != 2 || !strings.HasPrefix(exports[0], "export records changed since 2026-05-04 07:50:00: ") ||
+		!strings.HasPrefix(exports[1], "export records 2 deleted in the log: 0 rows") {
+		t.Errorf("sync log:\n%s", strings.Join(log, "\n"))
+	}
 	if inc.Kind != "incremental" || inc.Changed != 4 || inc.Deleted != 2 || inc.Added != 1 || inc.Deletes != "log" {
 		t.Errorf("incremental: %+v", inc)
 	}

@@ -261,7 +261,10 @@ func (s *Shell) setPager(line string, args []string) (string, string, bool, erro
 // than the screen goes to the pager when one is set.
 func (s *Session) writeText(out string) error {
 	if w := s.width(); w > 0 && s.pager() != "" && widest([]byte(out)) > w {
-		return s.page(s.Stdout, []byte(out))
+		return s.pageWith(s.Stdout, func(w io.Writer) error {
+			_, err := io.WriteString(w, out)
+			return err
+		})
 	}
 	_, err := io.WriteString(s.Stdout, out)
 	return err

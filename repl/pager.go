@@ -2,6 +2,7 @@ package repl
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -24,22 +25,50 @@ func PagerFromEnv() string {
 	return DefaultPager
 }
 
-// page pipes a table to the pager, which writes to the terminal. When the
-// pager cannot start, the table is written whole to w instead.
-func (s *Session) page(w io.Writer, table []byte) error {
+// windowRows is how many rows decide whether a table fits the terminal
+// (render's table sizes its columns on as many).
+const windowRows = 1000
+
+// page streams a table of rows to the pager, which writes to the terminal.
+// When the pager cannot start, the table is written to w instead.
+func (s *Session) page(w io.Writer, rows render.Rows) error {
+	return s.pageWith(w, func(out io.Writer) error {
+		_, err := render.Write(out, render.Table, rows, render.Options{})
+		return err
+	})
+}
+
+// pageWith runs the pager on what write writes, or, when the pager cannot
+// start, has write write to w.
+func (s *Session) pageWith(w io.Writer, write func(io.Writer) error) error {
 	cmd := exec.Command("sh", "-c", s.pager())
-	cmd.Stdin = bytes.NewReader(table)
+	pr, pw := io.Pipe()
+	cmd.Stdin = pr
 	cmd.Stdout = s.Terminal
 	cmd.Stderr = s.Stderr
-	if err := cmd.Run(); err != nil {
-		if _, ok := err.(*exec.ExitError); ok {
-			return nil // the pager ran (and may have been quit early)
-		}
+	if err := cmd.Start(); err != nil {
+		pr.Close()
 		s.status("warning: pager " + s.pager() + ": " + err.Error() + "\n")
-		_, err := w.Write(table)
-		return err
+		return write(w)
 	}
-	return nil
+	done := make(chan error, 1)
+	go func() {
+		err := write(pw)
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	werr := cmd.Wait()
+	pr.Close() // a pager quit early: the writer stops
+	err := <-done
+	if errors.Is(err, io.ErrClosedPipe) {
+		err = nil // the user quit the pager before the end
+	}
+	if err == nil {
+		if _, ok := werr.(*exec.ExitError); !ok && werr != nil {
+			err = werr
+		}
+	}
+	return err
 }
 
 // widest is the width of the longest line of a rendered table, in runes
@@ -73,6 +102,35 @@ func (r *recorder) Row() []client.Value {
 	row := slices.Clone(r.src.Row())
 	r.rows = append(r.rows, row)
 	return row
+}
+
+// then returns the recorded rows followed by the rest of the source.
+func (r *recorder) then() render.Rows {
+	return &prefixed{src: r.src, pre: r.rows}
+}
+
+// prefixed is rows already read followed by the rest of their source.
+type prefixed struct {
+	src render.Rows
+	pre [][]client.Value
+	i   int
+	cur []client.Value
+}
+
+func (p *prefixed) Columns() []string   { return p.src.Columns() }
+func (p *prefixed) Row() []client.Value { return p.cur }
+func (p *prefixed) Err() error          { return p.src.Err() }
+func (p *prefixed) Next() bool {
+	if p.i < len(p.pre) {
+		p.cur = p.pre[p.i]
+		p.i++
+		return true
+	}
+	if p.src.Next() {
+		p.cur = p.src.Row()
+		return true
+	}
+	return false
 }
 
 // replay returns the recorded rows.

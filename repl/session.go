@@ -315,20 +315,29 @@ func (s *Session) writeRows(w io.Writer, rows *rq.Rows) error {
 		_, err := render.Write(w, f, rows, render.Options{})
 		return err
 	}
+	// Decide on the first window of rows, as the table sizes its columns
+	// on it; the rest streams after them.
 	rec := &recorder{src: rows}
+	for len(rec.rows) < windowRows && rec.Next() {
+		rec.Row()
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
 	var b bytes.Buffer
-	if _, err := render.Write(&b, render.Table, rec, render.Options{}); err != nil {
+	if _, err := render.Write(&b, render.Table, rec.replay(), render.Options{}); err != nil {
 		return err
 	}
-	if widest(b.Bytes()) <= width {
-		_, err := w.Write(b.Bytes())
+	all := rec.then()
+	switch {
+	case widest(b.Bytes()) <= width:
+		_, err := render.Write(w, render.Table, all, render.Options{})
+		return err
+	case s.Expanded == ExpandedAuto:
+		_, err := render.Write(w, render.Vertical, all, render.Options{})
 		return err
 	}
-	if s.Expanded == ExpandedAuto {
-		_, err := render.Write(w, render.Vertical, rec.replay(), render.Options{})
-		return err
-	}
-	return s.page(w, b.Bytes())
+	return s.page(w, all)
 }
 
 // width is the terminal's width, 0 when results do not go to a terminal.

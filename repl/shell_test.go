@@ -502,3 +502,47 @@ func TestExplainJSONFormat(t *testing.T) {
 		t.Errorf("explain error = %q, %v", out, err)
 	}
 }
+
+// A table wider than the terminal goes vertical under \x auto, decided on
+// the first window of rows; the rows after the window follow (#16.2).
+func TestExpandedAutoPastTheWindow(t *testing.T) {
+	s := demoShellN(t, 1500)
+	s.Width = func() int { return 20 }
+	s.Expanded = ExpandedAuto
+	out, _, err := feed(t, s, "select record_id, 'some wide text' as t from records where form = 'baseline';")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "-[ RECORD 1 ]") || !strings.Contains(out, "-[ RECORD 1500 ]") || strings.Contains(out, "-[ RECORD 1501 ]") {
+		t.Errorf("want 1500 vertical records, got %d bytes ending %q", len(out), out[max(len(out)-200, 0):])
+	}
+	// a narrow table past the window stays a table, whole
+	s.Width = func() int { return 200 }
+	out, _, err = feed(t, s, "select record_id from records where form = 'baseline';")
+	if err != nil || !strings.HasSuffix(out, "(1500 rows)\n") {
+		t.Errorf("table: %v, ends %q", err, out[max(len(out)-50, 0):])
+	}
+}
+
+// With a pager set and a terminal, a wide table goes to the pager,
+// streamed past the window (#16.2).
+func TestPagerPastTheWindow(t *testing.T) {
+	s := demoShellN(t, 1500)
+	s.Width = func() int { return 20 }
+	got := filepath.Join(t.TempDir(), "paged")
+	tty, err := os.Create(filepath.Join(t.TempDir(), "tty"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	s.Terminal = tty
+	s.Pager = "cat > " + got
+	out, _, err := feed(t, s, "select record_id, 'some wide text' as t from records where form = 'baseline';")
+	if err != nil || out != "" {
+		t.Fatalf("paged: %q, %v", out, err)
+	}
+	b, _ := os.ReadFile(got)
+	if !strings.HasPrefix(string(b), " record_id | t\n") || !strings.HasSuffix(string(b), "(1500 rows)\n") {
+		t.Errorf("the pager got %d bytes: %q...", len(b), b[:min(len(b), 80)])
+	}
+}

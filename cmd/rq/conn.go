@@ -182,9 +182,16 @@ func (a *app) token(prof *config.Profile) (client.Token, error) {
 		return readTokenFile(prof.TokenFile)
 	}
 	if f, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		// Echo goes off before the prompt shows: keys typed as soon as it
+		// appears must not be echoed either (ReadPassword alone turns echo
+		// off only once it starts reading).
+		fd := int(f.Fd())
+		if old, err := term.MakeRaw(fd); err == nil {
+			defer term.Restore(fd, old)
+		}
 		fmt.Fprint(a.stderr, "REDCap API token: ")
-		b, err := term.ReadPassword(int(f.Fd()))
-		fmt.Fprintln(a.stderr)
+		b, err := term.ReadPassword(fd)
+		fmt.Fprint(a.stderr, "\r\n")
 		if err != nil {
 			return client.Token{}, usageError{fmt.Errorf("reading the token: %w", err)}
 		}

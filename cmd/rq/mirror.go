@@ -15,6 +15,7 @@ import (
 func (a *app) mirrorCommand() *cobra.Command {
 	var opts mirror.Options
 	var status bool
+	var tz string
 	cmd := &cobra.Command{
 		Use:   "mirror DIR",
 		Short: "Keep a local Parquet copy of the project's records in DIR, updated incrementally (query it with --mirror DIR)",
@@ -35,6 +36,13 @@ Query the mirror offline with rq --mirror DIR -c "...", the shell
 			dir := args[0]
 			if status {
 				return a.mirrorStatus(dir)
+			}
+			if tz != "" {
+				loc, err := time.LoadLocation(tz)
+				if err != nil {
+					return usageError{fmt.Errorf("--server-timezone %q: %v", tz, err)}
+				}
+				opts.Location = loc
 			}
 			c, err := a.connect()
 			if err != nil {
@@ -59,6 +67,7 @@ Query the mirror offline with rq --mirror DIR -c "...", the shell
 	f.BoolVar(&status, "status", false, "show when DIR was synced, its counts and what the last sync did; no API call")
 	f.BoolVar(&opts.Full, "full", false, "export everything again instead of the changes")
 	f.DurationVar(&opts.Overlap, "overlap", 10*time.Minute, "safety overlap subtracted from the last sync's time (clock skew, changes during the export)")
+	f.StringVar(&tz, "server-timezone", "", "the REDCap server's time zone (e.g. America/Chicago), in which dateRangeBegin is read (default: this machine's)")
 	f.IntVar(&opts.PartRecords, "part-records", 20000, "records per Parquet part (a change rewrites only the parts holding changed records)")
 	return cmd
 }

@@ -100,7 +100,9 @@ func TestKilledRunLeavesNoFile(t *testing.T) {
 		var token string
 		apiURL, token = dyingServer(t, 3000, after)
 		t.Setenv("REDCAP_API_TOKEN", token)
-		code := run([]string{"--url", apiURL, "-c", "select * from records", "--format", "csv"}, strings.NewReader(""), &stdout, &stderr)
+		// one call at a time, so that batches are written in turn and a
+		// later one can fail after an earlier one's rows went out
+		code := run([]string{"--url", apiURL, "--concurrency", "1", "-c", "select * from records", "--format", "csv"}, strings.NewReader(""), &stdout, &stderr)
 		lines := strings.Split(strings.TrimRight(stderr.String(), "\n"), "\n")
 		last := lines[len(lines)-1]
 		switch {

@@ -162,13 +162,27 @@ func (it *RawRows) load(rg parquet.RowGroup) error {
 		texts := make([]string, 0, n)
 		c := &it.f.cols[j]
 		var scratch []byte
+		seen := map[string]string{} // repeated text (events, codes, names) shares one string
 		err := eachValue(chunks[j], func(v parquet.Value) {
 			switch {
 			case v.IsNull():
 				texts = append(texts, "")
 			case c.Type == String:
-				texts = append(texts, string(v.ByteArray()))
+				b := v.ByteArray()
+				if t, ok := seen[string(b)]; ok {
+					texts = append(texts, t)
+					break
+				}
+				t := string(b)
+				if len(seen) < 4096 {
+					seen[t] = t
+				}
+				texts = append(texts, t)
 			case c.Type == Int64:
+				if x := v.Int64(); x >= 0 && x < int64(len(smallInts)) {
+					texts = append(texts, smallInts[x])
+					break
+				}
 				scratch = strconv.AppendInt(scratch[:0], v.Int64(), 10)
 				texts = append(texts, string(scratch))
 			case c.Type == Bool:
@@ -206,10 +220,25 @@ func (it *RawRows) Row() []string { return it.row }
 // Err returns the error that ended the rows.
 func (it *RawRows) Err() error { return it.err }
 
+// smallInts are the texts of 0..999, shared by every read.
+var smallInts = func() []string {
+	out := make([]string, 1000)
+	for i := range out {
+		out[i] = strconv.Itoa(i)
+	}
+	return out
+}()
+
 // readChunk reads a flat optional column chunk's n values, in row order.
 func readChunk(cc parquet.ColumnChunk, n int) ([]parquet.Value, error) {
 	out := make([]parquet.Value, 0, n)
-	err := eachValue(cc, func(v parquet.Value) { out = append(out, v.Clone()) })
+	err := eachValue(cc, func(v parquet.Value) {
+		if v.IsNull() {
+			out = append(out, v)
+		} else {
+			out = append(out, v.Clone())
+		}
+	})
 	if err == nil && len(out) != n {
 		err = fmt.Errorf("%d values for %d rows", len(out), n)
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -301,13 +302,16 @@ func (w *Writer) add(vals []client.Value, raw []string) error {
 		w.buf = make([]parquet.Value, 0, 1024*width)
 	}
 	row := parquet.Row(w.buf[len(w.buf) : len(w.buf) : len(w.buf)+width])
-	clear(w.raw)
-	w.rawKey = w.rawKey[:0]
+	if len(w.rawKey) > 0 {
+		clear(w.raw)
+		w.rawKey = w.rawKey[:0]
+	}
+	var null client.Value
 	for j := range w.cols {
 		c := &w.cols[j]
-		var v client.Value
+		v := &null
 		if c.src < len(vals) {
-			v = vals[c.src]
+			v = &vals[c.src]
 		}
 		pv, ok := c.convert(v)
 		if ok {
@@ -330,10 +334,10 @@ func (w *Writer) add(vals []client.Value, raw []string) error {
 			}
 		case v.Missing != "":
 			want = v.Missing
-		case c.field == nil || v.Kind == client.KindText || v.Kind == client.KindNull || v.Str == "":
-			continue
 		default:
-			want = v.Str
+			// a query's value: its typed form is what the query means
+			// (1.50 and 1.5 are one number); only missing codes need keeping
+			continue
 		}
 		if ok && c.exact(want) {
 			continue // the typed value gives the text back by construction
@@ -360,7 +364,7 @@ func (w *Writer) add(vals []client.Value, raw []string) error {
 			b.Write(vb)
 		}
 		b.WriteByte('}')
-		row = append(row, parquet.ByteArrayValue([]byte(b.String())).Level(0, 1, len(w.cols)))
+		row = append(row, parquet.ByteArrayValue(bytesOf(b.String())).Level(0, 1, len(w.cols)))
 	} else {
 		row = append(row, parquet.Value{}.Level(0, 0, len(w.cols)))
 	}
@@ -422,7 +426,7 @@ func (w *Writer) Close() error {
 var epoch = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // convert makes a value's Parquet value (false: null).
-func (c *Column) convert(v client.Value) (parquet.Value, bool) {
+func (c *Column) convert(v *client.Value) (parquet.Value, bool) {
 	if v.Kind == client.KindNull {
 		return parquet.Value{}, false
 	}
@@ -480,7 +484,7 @@ func (c *Column) convert(v client.Value) (parquet.Value, bool) {
 				return parquet.Value{}, false
 			}
 		}
-		return parquet.ByteArrayValue([]byte(s)), true
+		return parquet.ByteArrayValue(bytesOf(s)), true
 	}
 	return parquet.Value{}, false
 }
@@ -523,6 +527,10 @@ func (c *Column) text(pv parquet.Value) string {
 	}
 	return string(pv.ByteArray())
 }
+
+// bytesOf views a string's bytes without copying them: the column
+// buffers copy what they keep, and nothing writes through the view.
+func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // decimalText writes i / 10^scale with scale decimals.
 func decimalText(i int64, scale int) string {

@@ -12,8 +12,10 @@ import (
 
 // flushAt is the size at which a streaming writer hands its line buffer to
 // the output: rows are built with appends into one reused buffer and
-// written in large blocks, never byte by byte.
-const flushAt = 64 << 10
+// written in blocks of whole rows, never byte by byte. 4 KB, as bufio's
+// default was, so rows reach a pipe as early as before (a run that fails
+// mid-way has written its first rows, which the incomplete marker follows).
+const flushAt = 4 << 10
 
 // writeDelimited writes CSV (sep ',') or TSV (sep '\t'), header first. A
 // null is an empty field; empty text is written as "" (quoted), so the two
@@ -209,7 +211,9 @@ func appendJSONValue(b []byte, v client.Value) []byte {
 }
 
 // jsonNumber reports whether s is a JSON number that Go reads as a finite
-// float64: the export text of a number is then written as it came.
+// float64: the export text of a number is then written as it came. Only a
+// number with an exponent or of 300 characters or more is parsed again to
+// check its range; the grammar scan settles every other one.
 func jsonNumber(s string) bool {
 	i := 0
 	if i < len(s) && s[i] == '-' {
@@ -232,7 +236,8 @@ func jsonNumber(s string) bool {
 			return false
 		}
 	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+	exp := i < len(s) && (s[i] == 'e' || s[i] == 'E')
+	if exp {
 		i++
 		if i < len(s) && (s[i] == '+' || s[i] == '-') {
 			i++
@@ -243,6 +248,9 @@ func jsonNumber(s string) bool {
 	}
 	if i != len(s) {
 		return false
+	}
+	if !exp && len(s) < 300 {
+		return true // no exponent and under 300 digits: finite, no parse needed
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	return err == nil && !math.IsInf(f, 0)
