@@ -175,6 +175,11 @@ var errRedirect = errors.New("redirect refused")
 
 func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
+// maxIdleConns is how many connections to the server stay open between
+// calls: enough for the parallel calls of a query at any sensible
+// --concurrency, so that none is closed and dialled again.
+const maxIdleConns = 64
+
 func (cfg *config) buildHTTPClient() (*http.Client, error) {
 	if cfg.httpClient != nil {
 		if cfg.insecure || cfg.caBundle != "" {
@@ -198,12 +203,19 @@ func (cfg *config) buildHTTPClient() (*http.Client, error) {
 	}
 	dialer := &net.Dialer{Timeout: cfg.connectTimeout, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
-		TLSClientConfig:       tlsCfg,
-		TLSHandshakeTimeout:   cfg.connectTimeout,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          16,
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         dialer.DialContext,
+		TLSClientConfig:     tlsCfg,
+		TLSHandshakeTimeout: cfg.connectTimeout,
+		ForceAttemptHTTP2:   true,
+		// The planner runs --concurrency record exports, twice that many id
+		// exports and six structure calls at once against the one REDCap.
+		// net/http keeps only 2 idle connections per host by default
+		// (DefaultMaxIdleConnsPerHost), so every call beyond the second
+		// closed its connection and the next one dialled again: a TCP and
+		// TLS handshake per call against a real server.
+		MaxIdleConns:          maxIdleConns,
+		MaxIdleConnsPerHost:   maxIdleConns,
 		IdleConnTimeout:       90 * time.Second,
 		ExpectContinueTimeout: time.Second,
 	}

@@ -38,6 +38,11 @@ type FetchRows struct {
 
 	progressMu sync.Mutex   // serialises Progress callbacks
 	dataHint   atomic.Int64 // most values one call has returned so far
+	// spare holds the value slices of batches the reader has finished, for
+	// the next calls to fill again: a batch is megabytes of string headers,
+	// and a fresh one per call cost page faults and zeroing (a fifth of
+	// rq's CPU in a profile of `select *`, docs/performance.md).
+	spare chan []string
 
 	wg     sync.WaitGroup
 	window chan struct{}    // one token per batch dispatched and not yet consumed
@@ -144,6 +149,7 @@ func (f *FetchRows) start(ids *idList, batch client.ExportRecordsParams) {
 	// batch is held whole in memory until it is read, so the window, not
 	// the project, sets the memory of a query.
 	f.window = make(chan struct{}, conc+1)
+	f.spare = make(chan []string, conc+1)
 	f.done = make(chan batchResult, conc+1)
 	f.count = make(chan int, 1)
 	f.consumedSig = make(chan struct{}, 1)
@@ -353,7 +359,7 @@ func (f *FetchRows) call(p client.ExportRecordsParams) (*result, error) {
 	begin := func(cols []string) {
 		// Batches are alike: start at the largest size seen so far rather
 		// than growing (and copying) the slice a few rows at a time.
-		res = &result{cols: cols, data: make([]string, 0, f.dataHint.Load())}
+		res = &result{cols: cols, data: f.spareSlice()}
 	}
 	err := f.callEach(p, begin, func(row []string) {
 		res.data = append(res.data, row...) // the strings are immutable; only the slice is reused
@@ -518,6 +524,7 @@ func (f *FetchRows) Next() bool {
 			return true
 		}
 		if f.cur != nil {
+			f.recycle(f.cur.data) // Row's rows are valid until Next only
 			f.cur = nil
 			if f.started {
 				<-f.window // the batch is consumed: let the dispatcher cut another
@@ -550,6 +557,30 @@ func (f *FetchRows) Next() bool {
 			f.fail(err)
 			return false
 		}
+	}
+}
+
+// spareSlice returns an empty value slice for a call: a finished batch's
+// if one is free, else a new one of the largest size seen so far.
+func (f *FetchRows) spareSlice() []string {
+	select {
+	case d := <-f.spare:
+		return d[:0]
+	default:
+		return make([]string, 0, f.dataHint.Load())
+	}
+}
+
+// recycle keeps a finished batch's value slice for a later call; its
+// strings are cleared so that they do not outlive the batch.
+func (f *FetchRows) recycle(d []string) {
+	if f.spare == nil || cap(d) == 0 {
+		return
+	}
+	clear(d)
+	select {
+	case f.spare <- d:
+	default:
 	}
 }
 

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -97,6 +99,30 @@ func TestOnly(t *testing.T) {
 	for _, p := range parts {
 		if !all.runs(p) {
 			t.Errorf("without -only %q does not run", p)
+		}
+	}
+}
+
+// TestDecodeFile checks the decode floor reads every row of a saved body
+// with rq's decoder, and reports a cut body as an error, not a short count.
+func TestDecodeFile(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		body string
+		rows int
+		err  bool
+	}{
+		{`[{"record_id":"1","a":"x"},{"record_id":"2","a":"y"}]`, 2, false},
+		{`[]`, 0, false},
+		{`[{"record_id":"1","a":"x"},{"record_id":"2"`, 1, true},
+	} {
+		path := filepath.Join(dir, "body.json")
+		if err := os.WriteFile(path, []byte(c.body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, rows, err := decodeFile(path)
+		if (err != nil) != c.err || (!c.err && rows != c.rows) {
+			t.Errorf("decodeFile(%s) = %d rows, %v; want %d rows, error %v", c.body, rows, err, c.rows, c.err)
 		}
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/redcapql/rq/client"
 )
 
 // serverKind is a server model the CLI is measured against.
@@ -85,28 +87,59 @@ func (s *server) env() []string {
 	return []string{"REDCAP_API_URL=" + s.url, "REDCAP_API_TOKEN=" + s.token, "XDG_CONFIG_HOME=" + os.TempDir() + "/rqbench-no-config"}
 }
 
-// onePost fetches the whole project with one plain HTTP POST, the body
-// read and thrown away: what a script's single export request costs, and
-// the floor of any client on that server.
-func onePost(ctx context.Context, s *server) (time.Duration, int64, error) {
+// onePost fetches the whole project with one plain HTTP POST and saves
+// the body to path: what a script's single export request costs, and the
+// floor of any client on that server. The body goes to a file so that the
+// decode floor (decodeFile) can be measured on the same bytes.
+func onePost(ctx context.Context, s *server, path string) (time.Duration, int64, error) {
 	form := url.Values{"token": {s.token}, "content": {"record"}, "action": {"export"}, "format": {"json"}, "type": {"flat"}, "returnFormat": {"json"}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, strings.NewReader(form.Encode()))
 	if err != nil {
 		return 0, 0, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
 	t0 := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer resp.Body.Close()
-	n, err := io.Copy(io.Discard, resp.Body)
+	n, err := io.Copy(f, resp.Body)
 	wall := time.Since(t0)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		return 0, 0, fmt.Errorf("one POST: HTTP %d, %v", resp.StatusCode, err)
 	}
 	return wall, n, nil
+}
+
+// decodeFile decodes a saved JSON records body with rq's own decoder
+// (client.NewRecordStream, the one every export goes through), on one
+// goroutine, reading from the page cache: the decode part of the
+// "one POST + decode" floor. It returns the time and the rows decoded.
+func decodeFile(path string) (time.Duration, int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	t0 := time.Now()
+	rs, err := client.NewRecordStream(f, "json", "")
+	if err != nil {
+		return 0, 0, err
+	}
+	rows := 0
+	for rs.Next() {
+		rows++
+	}
+	if err := rs.Err(); err != nil {
+		return 0, rows, fmt.Errorf("decoding the POST's body: %w", err)
+	}
+	return time.Since(t0), rows, nil
 }
 
 // cliRun runs the rq CLI with its default settings (plus extra flags) on
@@ -151,7 +184,7 @@ func countLines(path string) (int, error) {
 }
 
 func usageText(u usage) string {
-	return fmt.Sprintf("%s wall, %.2f CPU-s, %.0f MB peak RSS", sec(u.wall), u.cpu.Seconds(), float64(u.maxRSS)/1e6)
+	return fmt.Sprintf("%s wall, %.2f CPU-s, %.0f MB peak RSS (load %s)", sec(u.wall), u.cpu.Seconds(), float64(u.maxRSS)/1e6, u.load)
 }
 
 // measureCLI adds, for each server kind and size, the full export and the
@@ -178,13 +211,22 @@ func measureOne(ctx context.Context, cfg *config, bin, dir string, kind serverKi
 	if len(kind.flags) > 0 {
 		group += " (`rq serve " + strings.Join(kind.flags, " ") + "`)"
 	}
-	floor, bytes, err := onePost(ctx, s)
+	body := filepath.Join(dir, "post.json")
+	defer os.Remove(body)
+	floor, bytes, err := onePost(ctx, s, body)
 	if err != nil {
 		return err
 	}
 	t.add(figure{group: group, name: fmt.Sprintf("one plain POST of the whole project, %s records", count(n)),
-		value: fmt.Sprintf("%s, %.0f MB of JSON", sec(floor), float64(bytes)/1e6),
-		how:   "one `content=record&format=json&type=flat` POST from the benchmark, body read and discarded: what a script's single export costs, the floor of any client"})
+		value: fmt.Sprintf("%s, %.0f MB of JSON (load %s)", sec(floor), float64(bytes)/1e6, load1()),
+		how:   "one `content=record&format=json&type=flat` POST from the benchmark, body saved to a file: what a script's single export costs, the floor of any client"})
+	dec, drows, err := decodeFile(body)
+	if err != nil {
+		return err
+	}
+	t.add(figure{group: group, name: fmt.Sprintf("rq's decoder over that body, %s records", count(n)),
+		value: fmt.Sprintf("%s, %s rows, %.0f MB/s; POST + decode %s", sec(dec), count(drows), float64(bytes)/1e6/dec.Seconds(), sec(floor+dec)),
+		how:   "the saved body through `client.NewRecordStream(f, \"json\", \"\")`, every row read, one goroutine, in the benchmark's process: the decode part of the instant-server target's floor"})
 
 	full, rows, err := cliRun(ctx, bin, dir, s, fullQuery, n)
 	if err != nil {
@@ -199,11 +241,12 @@ func measureOne(ctx context.Context, cfg *config, bin, dir string, kind serverKi
 		f.met = check(floor.Seconds() >= 3*full.wall.Seconds())
 		f.value = fmt.Sprintf("%s; %s rows; %.1f× faster than the one POST", usageText(full), count(rows), 1/ratio)
 	} else {
+		pd := floor + dec
+		r2 := full.wall.Seconds() / pd.Seconds()
+		f.value = fmt.Sprintf("%s; %s rows; %.2f× (one POST + decode), %.2f× the POST alone", usageText(full), count(rows), r2, ratio)
 		f.target = "≤ 2× (one POST + decode)"
-		f.how += "; the ratio is to the POST alone (decode not separated), so ≤ 2× here meets the target a fortiori"
-		if ratio <= 2 {
-			f.met = "yes"
-		}
+		f.met = check(r2 <= 2)
+		f.how += "; the ratio is to the POST and rq's decode of its body, measured just before in the same run"
 	}
 	t.add(f)
 
@@ -234,7 +277,7 @@ func measureConcurrency(ctx context.Context, cfg *config, bin, dir string, t *ta
 			return fmt.Errorf("--concurrency %d: %w", k, err)
 		}
 		walls[k] = u.wall
-		parts = append(parts, fmt.Sprintf("%d: %s", k, sec(u.wall)))
+		parts = append(parts, fmt.Sprintf("%d: %s (load %s)", k, sec(u.wall), u.load))
 	}
 	group := "concurrency on the REDCap-like server"
 	t.add(figure{group: group, name: fmt.Sprintf("`select *`, %s records, --concurrency 1, 4, 8", count(n)), value: strings.Join(parts, "; "),

@@ -52,6 +52,7 @@ type usage struct {
 	wall   time.Duration
 	cpu    time.Duration // user + system of the rq process alone
 	maxRSS int64         // bytes
+	load   string        // 1-minute load average when the run ended
 }
 
 // runMeasured runs argv (the rq binary and its arguments) with env added,
@@ -68,7 +69,7 @@ func runMeasured(ctx context.Context, env []string, argv ...string) (usage, erro
 	cmd.Stderr = &stderr
 	t0 := time.Now()
 	stdout, err := cmd.Output()
-	u := usage{wall: time.Since(t0)}
+	u := usage{wall: time.Since(t0), load: load1()}
 	if err != nil {
 		return u, fmt.Errorf("%s %s: %w: %s", filepath.Base(argv[0]), strings.Join(argv[1:], " "), err, strings.TrimSpace(stderr.String()))
 	}

@@ -117,3 +117,12 @@ func loadAverage() string {
 	}
 	return strings.Join(f[:3], " ")
 }
+
+// load1 is the 1-minute load average, printed with each figure: on a
+// shared machine it says how much other work stretched that figure.
+func load1() string {
+	if f := strings.Fields(loadAverage()); len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
+}
