@@ -21,6 +21,13 @@ func metadataForm(p ExportMetadataParams) *form {
 // ExportMetadata returns the data dictionary (content=metadata), first
 // field being the record id.
 func (c *Client) ExportMetadata(ctx context.Context, p ExportMetadataParams) ([]MetadataField, error) {
+	// only when names are given: loading the Project itself exports the
+	// whole dictionary, and must not wait for the Project it is loading
+	if len(p.Fields)+len(p.Forms) > 0 {
+		if err := c.checkNames("ExportMetadata", p.Fields, p.Forms, nil, ""); err != nil {
+			return nil, err
+		}
+	}
 	var out []MetadataField
 	if err := c.postJSON(ctx, metadataForm(p), read, &out); err != nil {
 		return nil, err
@@ -31,6 +38,13 @@ func (c *Client) ExportMetadata(ctx context.Context, p ExportMetadataParams) ([]
 // ExportMetadataStream streams the data dictionary in format ("csv",
 // "json" or "xml"). The caller closes the stream.
 func (c *Client) ExportMetadataStream(ctx context.Context, p ExportMetadataParams, format string) (io.ReadCloser, error) {
+	// only when names are given: loading the Project itself exports the
+	// whole dictionary, and must not wait for the Project it is loading
+	if len(p.Fields)+len(p.Forms) > 0 {
+		if err := c.checkNames("ExportMetadataStream", p.Fields, p.Forms, nil, ""); err != nil {
+			return nil, err
+		}
+	}
 	f := metadataForm(p)
 	if err := setFormat(f, format, "csv", "json", "xml"); err != nil {
 		return nil, err

@@ -354,6 +354,7 @@ func addRecordID(ctx context.Context, c *client.Client, p *client.ExportRecordsP
 func (a *app) exportMetadata() *cobra.Command {
 	var p client.ExportMetadataParams
 	cmd := a.apiCommand("metadata", "Export the data dictionary", nil, func(ctx context.Context, c *client.Client, _ []string) error {
+		checkAgainstProject(ctx, c, client.ExportRecordsParams{Fields: p.Fields, Forms: p.Forms})
 		v, err := c.ExportMetadata(ctx, p)
 		if err != nil {
 			return err

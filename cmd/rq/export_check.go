@@ -6,8 +6,9 @@ import (
 	"github.com/redcapql/rq/client"
 )
 
-// checkAgainstProject loads the project's structure when the export names
-// fields, forms, events or filter logic, so that the client checks them
+// checkAgainstProject loads the project's structure when an export (records,
+// or metadata's --field and --form) names fields, forms, events or filter
+// logic, so that the client checks them
 // against the data dictionary before sending (a *client.NameError with a
 // "did you mean"), as queries are checked: REDCap itself answers a
 // misspelt field with a bare 400, and one in filter logic with a 500. When
