@@ -145,27 +145,14 @@ func (it *RawRows) Next() bool {
 		}
 	}
 	if it.raws != nil && !it.raws[r].IsNull() {
-		b := it.raws[r].ByteArray()
-		// Most rows' raw text holds none of the wanted columns: a wanted
-		// name that is not in the bytes cannot be a key of the object.
-		// (A name found inside a value only costs the full decode.)
-		hit := false
-		for _, k := range it.keys {
-			if bytes.Contains(b, k) {
-				hit = true
-				break
-			}
+		var m map[string]string
+		if err := json.Unmarshal(it.raws[r].ByteArray(), &m); err != nil {
+			it.err = fmt.Errorf("row %d: %s: %w", r, RawColumn, err)
+			return false
 		}
-		if hit {
-			var m map[string]string
-			if err := json.Unmarshal(b, &m); err != nil {
-				it.err = fmt.Errorf("row %d: %s: %w", r, RawColumn, err)
-				return false
-			}
-			for i, name := range it.want {
-				if s, ok := m[name]; ok {
-					it.row[i] = s
-				}
+		for i, name := range it.want {
+			if s, ok := m[name]; ok {
+				it.row[i] = s
 			}
 		}
 	}
@@ -260,7 +247,7 @@ func (it *RawRows) load(rg parquet.RowGroup) error {
 	}
 	if it.f.raw >= 0 {
 		var err error
-		if it.raws, err = readChunk(chunks[it.f.raw], n, it.raws[:0]); err != nil {
+		if it.raws, err = readRaw(chunks[it.f.raw], n, it.keys, it.raws[:0]); err != nil {
 			return fmt.Errorf("column %s: %w", RawColumn, err)
 		}
 	}
@@ -283,15 +270,29 @@ var smallInts = func() []string {
 	return out
 }()
 
-// readChunk appends a flat optional column chunk's n values to out, in
-// row order.
-func readChunk(cc parquet.ColumnChunk, n int, out []parquet.Value) ([]parquet.Value, error) {
+// readRaw appends an rq_raw chunk's n values to out, in row order, keeping
+// only the objects that may hold a wanted column (keys: the names as JSON
+// strings) and null for the others: most rows' raw text holds none of the
+// wanted columns, and a name missing from the bytes cannot be a key of the
+// object (a name found inside a value only costs a decode).
+func readRaw(cc parquet.ColumnChunk, n int, keys [][]byte, out []parquet.Value) ([]parquet.Value, error) {
 	err := eachValue(cc, func(vs []parquet.Value) {
 		for _, v := range vs {
 			if v.IsNull() {
 				out = append(out, v)
-			} else {
+				continue
+			}
+			b, hit := v.ByteArray(), false
+			for _, k := range keys {
+				if bytes.Contains(b, k) {
+					hit = true
+					break
+				}
+			}
+			if hit {
 				out = append(out, v.Clone())
+			} else {
+				out = append(out, parquet.Value{})
 			}
 		}
 	})
