@@ -388,6 +388,13 @@ func (f *FetchRows) idsPerEvent(p client.ExportRecordsParams, events []string, o
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	mergeIDs(parts, out)
+	return nil
+}
+
+// mergeIDs adds the ids of parts to out once each, in REDCap's record
+// order (the parts are separate exports: per event, or halves of a list).
+func mergeIDs(parts []idBuilder, out *idBuilder) {
 	seen := map[string]bool{}
 	var ids []string
 	for i := range parts {
@@ -403,7 +410,6 @@ func (f *FetchRows) idsPerEvent(p client.ExportRecordsParams, events []string, o
 	for _, id := range ids {
 		out.add(id)
 	}
-	return nil
 }
 
 // idsOf makes one id export and adds its ids to out. When even that is too
@@ -463,25 +469,13 @@ func (f *FetchRows) idsOf(p client.ExportRecordsParams, out *idBuilder) error {
 	f.mu.Lock()
 	f.stats.Splits++
 	f.mu.Unlock()
-	var ids []string
-	seen := map[string]bool{}
-	for _, q := range parts {
-		var pb idBuilder
-		if err := f.idsOf(q, &pb); err != nil {
+	got := make([]idBuilder, len(parts))
+	for i, q := range parts {
+		if err := f.idsOf(q, &got[i]); err != nil {
 			return err
 		}
-		l := pb.list()
-		for _, id := range l.slice(0, l.len()) {
-			if !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
 	}
-	slices.SortStableFunc(ids, compareRecordIDs)
-	for _, id := range ids {
-		out.add(id)
-	}
+	mergeIDs(got, out)
 	return nil
 }
 

@@ -184,13 +184,15 @@ func (a *app) token(prof *config.Profile) (client.Token, error) {
 	if f, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		// Echo goes off before the prompt shows: keys typed as soon as it
 		// appears must not be echoed either (ReadPassword alone turns echo
-		// off only once it starts reading).
+		// off only once it starts reading). The line is then read in raw
+		// mode too: switching back to canonical mode would strand keys
+		// typed in between (their Enter is a bare CR, never a line end).
 		fd := int(f.Fd())
 		if old, err := term.MakeRaw(fd); err == nil {
 			defer term.Restore(fd, old)
 		}
 		fmt.Fprint(a.stderr, "REDCap API token: ")
-		b, err := term.ReadPassword(fd)
+		b, err := readSecret(f)
 		fmt.Fprint(a.stderr, "\r\n")
 		if err != nil {
 			return client.Token{}, usageError{fmt.Errorf("reading the token: %w", err)}
