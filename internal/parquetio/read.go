@@ -1,6 +1,7 @@
 package parquetio
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -91,7 +92,8 @@ func (f *File) ReadRaw(want []string, fn func(raw []string) error) error {
 // at a time. Only those columns' chunks (and rq_raw) are read: column
 // pruning.
 func (f *File) Rows(want []string) *RawRows {
-	it := &RawRows{f: f, want: want, idx: make([]int, len(want)), row: make([]string, len(want))}
+	it := &RawRows{f: f, want: want, idx: make([]int, len(want)), row: make([]string, len(want)),
+		cells: make([][]string, len(want)), seen: make([]map[string]string, len(want)), keys: make([][]byte, len(want))}
 	for i, name := range want {
 		it.idx[i] = -1
 		for j := range f.cols {
@@ -99,6 +101,7 @@ func (f *File) Rows(want []string) *RawRows {
 				it.idx[i] = j
 			}
 		}
+		it.keys[i], _ = json.Marshal(name)
 	}
 	return it
 }
@@ -109,7 +112,12 @@ type RawRows struct {
 	want  []string
 	idx   []int // leaf index per wanted column, -1 absent
 	group int   // next row group
+	// cells holds the loaded group's texts per wanted column (nil: absent);
+	// the slices are reused from group to group, the strings they hold are
+	// not (a Row's strings outlive the group).
 	cells [][]string
+	seen  []map[string]string // per string column: repeated text shares one string
+	keys  [][]byte            // the wanted names as JSON strings, to skip rq_raw objects without them
 	raws  []parquet.Value
 	n, r  int // rows in the loaded group, next row
 	row   []string
@@ -130,7 +138,7 @@ func (it *RawRows) Next() bool {
 	r := it.r
 	it.r++
 	for i := range it.want {
-		if it.cells[i] == nil {
+		if it.idx[i] < 0 {
 			it.row[i] = ""
 		} else {
 			it.row[i] = it.cells[i][r]
@@ -154,47 +162,81 @@ func (it *RawRows) Next() bool {
 func (it *RawRows) load(rg parquet.RowGroup) error {
 	n := int(rg.NumRows())
 	chunks := rg.ColumnChunks()
-	it.cells = make([][]string, len(it.want))
 	for i, j := range it.idx {
 		if j < 0 {
 			continue
 		}
-		texts := make([]string, 0, n)
+		texts := it.cells[i][:0]
+		if cap(texts) < n {
+			texts = make([]string, 0, n)
+		}
 		c := &it.f.cols[j]
 		var scratch []byte
-		seen := map[string]string{} // repeated text (events, codes, names) shares one string
-		err := eachValue(chunks[j], func(v parquet.Value) {
-			switch {
-			case v.IsNull():
-				texts = append(texts, "")
-			case c.Type == String:
-				b := v.ByteArray()
-				if t, ok := seen[string(b)]; ok {
-					texts = append(texts, t)
-					break
-				}
-				t := string(b)
-				if len(seen) < 4096 {
-					seen[t] = t
-				}
-				texts = append(texts, t)
-			case c.Type == Int64:
-				if x := v.Int64(); x >= 0 && x < int64(len(smallInts)) {
-					texts = append(texts, smallInts[x])
-					break
-				}
-				scratch = strconv.AppendInt(scratch[:0], v.Int64(), 10)
-				texts = append(texts, string(scratch))
-			case c.Type == Bool:
-				if v.Boolean() {
-					texts = append(texts, "1")
-				} else {
-					texts = append(texts, "0")
-				}
-			default:
-				texts = append(texts, c.text(v))
+		var err error
+		switch c.Type {
+		case String:
+			seen := it.seen[i]
+			if seen == nil {
+				seen = map[string]string{}
+				it.seen[i] = seen
 			}
-		})
+			last := ""
+			err = eachValue(chunks[j], func(vs []parquet.Value) {
+				for _, v := range vs {
+					if v.IsNull() {
+						texts = append(texts, "")
+						continue
+					}
+					b := v.ByteArray()
+					if string(b) == last { // runs: events, instruments, codes
+						texts = append(texts, last)
+						continue
+					}
+					t, ok := seen[string(b)]
+					if !ok {
+						t = string(b)
+						if len(seen) < 4096 {
+							seen[t] = t
+						}
+					}
+					last = t
+					texts = append(texts, t)
+				}
+			})
+		case Int64:
+			err = eachValue(chunks[j], func(vs []parquet.Value) {
+				for _, v := range vs {
+					switch x := v.Int64(); {
+					case v.IsNull():
+						texts = append(texts, "")
+					case x >= 0 && x < int64(len(smallInts)):
+						texts = append(texts, smallInts[x])
+					default:
+						scratch = strconv.AppendInt(scratch[:0], x, 10)
+						texts = append(texts, string(scratch))
+					}
+				}
+			})
+		case Bool:
+			err = eachValue(chunks[j], func(vs []parquet.Value) {
+				for _, v := range vs {
+					switch {
+					case v.IsNull():
+						texts = append(texts, "")
+					case v.Boolean():
+						texts = append(texts, "1")
+					default:
+						texts = append(texts, "0")
+					}
+				}
+			})
+		default:
+			err = eachValue(chunks[j], func(vs []parquet.Value) {
+				for _, v := range vs {
+					texts = append(texts, c.text(v))
+				}
+			})
+		}
 		if err == nil && len(texts) != n {
 			err = fmt.Errorf("%d values for %d rows", len(texts), n)
 		}
@@ -203,10 +245,9 @@ func (it *RawRows) load(rg parquet.RowGroup) error {
 		}
 		it.cells[i] = texts
 	}
-	it.raws = nil
 	if it.f.raw >= 0 {
 		var err error
-		if it.raws, err = readChunk(chunks[it.f.raw], n); err != nil {
+		if it.raws, err = readRaw(chunks[it.f.raw], n, it.keys, it.raws[:0]); err != nil {
 			return fmt.Errorf("column %s: %w", RawColumn, err)
 		}
 	}
@@ -229,14 +270,30 @@ var smallInts = func() []string {
 	return out
 }()
 
-// readChunk reads a flat optional column chunk's n values, in row order.
-func readChunk(cc parquet.ColumnChunk, n int) ([]parquet.Value, error) {
-	out := make([]parquet.Value, 0, n)
-	err := eachValue(cc, func(v parquet.Value) {
-		if v.IsNull() {
-			out = append(out, v)
-		} else {
-			out = append(out, v.Clone())
+// readRaw appends an rq_raw chunk's n values to out, in row order, keeping
+// only the objects that may hold a wanted column (keys: the names as JSON
+// strings) and null for the others: most rows' raw text holds none of the
+// wanted columns, and a name missing from the bytes cannot be a key of the
+// object (a name found inside a value only costs a decode).
+func readRaw(cc parquet.ColumnChunk, n int, keys [][]byte, out []parquet.Value) ([]parquet.Value, error) {
+	err := eachValue(cc, func(vs []parquet.Value) {
+		for _, v := range vs {
+			if v.IsNull() {
+				out = append(out, v)
+				continue
+			}
+			b, hit := v.ByteArray(), false
+			for _, k := range keys {
+				if bytes.Contains(b, k) {
+					hit = true
+					break
+				}
+			}
+			if hit {
+				out = append(out, v.Clone())
+			} else {
+				out = append(out, parquet.Value{})
+			}
 		}
 	})
 	if err == nil && len(out) != n {
@@ -245,9 +302,9 @@ func readChunk(cc parquet.ColumnChunk, n int) ([]parquet.Value, error) {
 	return out, err
 }
 
-// eachValue calls fn with each value of a flat column chunk, in row order;
-// a value's bytes are valid only during the call.
-func eachValue(cc parquet.ColumnChunk, fn func(parquet.Value)) error {
+// eachValue calls fn with each batch of values of a flat column chunk, in
+// row order; the values' bytes are valid only during the call.
+func eachValue(cc parquet.ColumnChunk, fn func([]parquet.Value)) error {
 	pages := cc.Pages()
 	defer pages.Close()
 	buf := make([]parquet.Value, 1024)
@@ -262,9 +319,7 @@ func eachValue(cc parquet.ColumnChunk, fn func(parquet.Value)) error {
 		vr := p.Values()
 		for {
 			k, err := vr.ReadValues(buf)
-			for _, v := range buf[:k] {
-				fn(v)
-			}
+			fn(buf[:k])
 			if errors.Is(err, io.EOF) {
 				break
 			}
