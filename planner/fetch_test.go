@@ -65,7 +65,9 @@ func TestFetchBatches(t *testing.T) {
 		{name: "cells cut batches", nrec: 300, rowsPer: 3, opts: FetchOptions{CellsPerBatch: 90, Columns: 3, RowsPerRecord: 3}, minCalls: 8, maxCalls: 32},
 		{name: "id cap", nrec: 1200, rowsPer: 1, opts: FetchOptions{MaxIDsPerBatch: 100}, minCalls: 12},
 		{name: "server cell limit halves", nrec: 500, rowsPer: 3, opts: FetchOptions{}, maxCells: 200, wantSplit: true, minCalls: 25},
-		{name: "uneven records", nrec: 97, rowsPer: 0, opts: FetchOptions{CellsPerBatch: 50}, minCalls: 5},
+		// batches grow while calls are fast, and how much depends on which
+		// calls finished first: at most 2 × 50 cells a call is certain
+		{name: "uneven records", nrec: 97, rowsPer: 0, opts: FetchOptions{CellsPerBatch: 50}, minCalls: 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
