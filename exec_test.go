@@ -48,11 +48,7 @@ func (l *contentLog) sent() []string {
 func loggedDemo(t *testing.T, records int) (*Project, *contentLog) {
 	t.Helper()
 	proj := redcaptest.Demo(redcaptest.DemoOptions{Records: records, Seed: 3})
-	srv, err := redcaptest.Start("127.0.0.1:0", redcaptest.Options{}, proj)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
+	srv := redcaptest.NewServer(t, proj)
 	log := &contentLog{}
 	c, err := client.New(srv.URL, srv.Token(proj.Name), client.WithRateLimit(0),
 		client.WithHTTPClient(&http.Client{Transport: log}))

@@ -25,11 +25,7 @@ import (
 // (fetched with plain HTTP, not rq's client).
 func TestSummarizeAgreesWithRawExport(t *testing.T) {
 	proj := redcaptest.Demo(redcaptest.DemoOptions{Records: 150, Seed: 7})
-	srv, err := redcaptest.Start("127.0.0.1:0", redcaptest.Options{}, proj)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
+	srv := redcaptest.NewServer(t, proj)
 	token := srv.Token(proj.Name)
 	post := func(form url.Values) []byte {
 		t.Helper()

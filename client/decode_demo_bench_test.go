@@ -16,11 +16,7 @@ import (
 // every key in every row), so compare ns/row, not MB/s.
 func BenchmarkDecodeDemo(b *testing.B) {
 	proj := redcaptest.Demo(redcaptest.DemoOptions{Records: 20_000, Seed: 1})
-	srv, err := redcaptest.Start("127.0.0.1:0", redcaptest.Options{}, proj)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
+	srv := redcaptest.NewServer(b, proj)
 	c, err := client.New(srv.URL, srv.Token(proj.Name), client.WithRateLimit(0))
 	if err != nil {
 		b.Fatal(err)
