@@ -171,6 +171,9 @@ func (f *FetchRows) start(ids *idList, batch client.ExportRecordsParams) {
 				return
 			}
 			n, ramped := f.size.take()
+			if !ramped && k >= conc {
+				n = f.size.balance(n, ids.len()-i, conc, float64(f.opts.MinCellsPerCall))
+			}
 			n = min(n, ids.len()-i)
 			for ramped && k > 0 && f.consumed.Load() < int64(k) {
 				select { // wait until the reader has taken every batch so far
@@ -670,6 +673,25 @@ func (s *sizer) plan(n, conc int, minCells float64) (int, float64) {
 	}
 	s.target = float64(per) * s.cellsPerRecord
 	return k, s.target
+}
+
+// balance shrinks a batch of n records near the end of the fetch so that
+// the rest records left are shared by the conc calls in flight (guided
+// self-scheduling): without it the last round is one or two full batches
+// while the other slots idle, which on a server that takes seconds a call
+// costs a whole call's time. The dispatcher asks only after the first
+// round (those batches start together, and plan already sized them), and
+// no batch goes under minCells or a quarter of n, so the tail costs a few
+// calls more, not many.
+func (s *sizer) balance(n, rest, conc int, minCells float64) int {
+	if conc <= 1 || rest >= n*conc {
+		return n
+	}
+	s.mu.Lock()
+	floor := max(int(math.Ceil(minCells/s.cellsPerRecord)), n/4)
+	s.mu.Unlock()
+	share := (rest + conc - 1) / conc
+	return max(1, min(n, max(share, floor)))
 }
 
 func (s *sizer) next() int {
