@@ -297,10 +297,15 @@ func (x *recordExport) buildColumns() {
 	if x.idSelected {
 		cols = append(cols, outColumn{kind: outID, name: idf.FieldName, header: stripTags(idf.FieldLabel), field: idf})
 	}
-	if p.Longitudinal() {
+	// REDCap puts the event and repeat columns next to the record id: an
+	// export whose fields and forms leave the id out has none of them (a
+	// forms-only export of redcapAPI's longitudinal, repeating test project
+	// answers with the form's fields alone: vubiostat/redcapAPI issue 122;
+	// REDCapR and PyCap add the id to every request for this reason).
+	if p.Longitudinal() && x.idSelected {
 		cols = append(cols, outColumn{kind: outEvent, name: "redcap_event_name", header: "Event Name"})
 	}
-	if p.HasRepeating() {
+	if p.HasRepeating() && x.idSelected {
 		cols = append(cols, outColumn{kind: outRepInstrument, name: "redcap_repeat_instrument", header: "Repeat Instrument"},
 			outColumn{kind: outRepInstance, name: "redcap_repeat_instance", header: "Repeat Instance"})
 	}
