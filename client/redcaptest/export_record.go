@@ -74,6 +74,8 @@ type recordExport struct {
 	rowBuf       []*Row             // reused by sortedRows
 	// removeLineBreaks applies a report's "remove line breaks" option.
 	removeLineBreaks bool
+	// hashSalt, when set, hashes record names (export_rights.go).
+	hashSalt string
 }
 
 // rowFilter decides whether a row passes filterLogic.
@@ -202,6 +204,9 @@ func parseRecordExport(c *call, p *Project) (*recordExport, error) {
 	}
 	if !nonDescriptive {
 		return nil, errorf(http.StatusBadRequest, `The variables provided in the parameter "fields" are not valid fields that contain data`)
+	}
+	if err := x.applyExportRights(c); err != nil {
+		return nil, err
 	}
 	x.idSelected = x.selected[p.RecordIDField()]
 	x.forms = map[string]bool{}
@@ -643,7 +648,7 @@ func (x *recordExport) cell(col *outColumn, rec *Record, row *Row) string {
 	p := x.p
 	switch col.kind {
 	case outID:
-		return rec.ID
+		return x.recordName(rec.ID)
 	case outEvent:
 		if x.label {
 			return p.eventLabel(row.Event)
@@ -929,7 +934,7 @@ func (x *recordExport) writeEAV(c *call) error {
 	var werr, ferr error
 	emit := func(rec *Record, row *Row, field, value string) bool {
 		i := 0
-		vals[i] = rec.ID
+		vals[i] = x.recordName(rec.ID)
 		i++
 		if p.Longitudinal() {
 			vals[i] = row.Event
@@ -956,7 +961,7 @@ func (x *recordExport) writeEAV(c *call) error {
 			for _, col := range x.eavCols {
 				switch col.kind {
 				case outID:
-					if !emit(rec, row, idf, rec.ID) {
+					if !emit(rec, row, idf, x.recordName(rec.ID)) {
 						return false
 					}
 				case outDAG:

@@ -54,6 +54,23 @@ func handlePDF(c *call) error {
 		}
 	}
 	compact := c.Bool("compactDisplay")
+	// Data export rights apply to a PDF with data as to an export: "No
+	// Access" instruments and the fields the rights hide are left out,
+	// hashed record names stand for hidden identifier record ids.
+	var deny, denyForm map[string]bool
+	salt := ""
+	if recs != nil {
+		var err error
+		if deny, denyForm, salt, err = exportDenied(c, p); err != nil {
+			return err
+		}
+	}
+	shown := func(id string) string {
+		if salt == "" {
+			return id
+		}
+		return hashRecordName(salt, id)
+	}
 	var pages [][]string
 	head := func(lines ...string) []string {
 		return append([]string{p.Info.Title, "REDCap PDF export (emulated by redcaptest)"}, lines...)
@@ -73,16 +90,19 @@ func handlePDF(c *call) error {
 				continue
 			}
 			for _, f := range forms {
-				if !p.Designated(f, row.Event) || (row.Instrument != "" && row.Instrument != f) {
+				if !p.Designated(f, row.Event) || (row.Instrument != "" && row.Instrument != f) || denyForm[f] {
 					continue
 				}
 				has := false
 				var lines []string
 				for _, name := range p.FormFields(f) {
+					if deny[name] {
+						continue
+					}
 					fld := p.Field(name)
 					id := ""
 					if name == p.RecordIDField() {
-						id = rec.ID
+						id = shown(rec.ID)
 					} else if pdfHasValue(fld, row) {
 						has = true
 					}
@@ -91,7 +111,7 @@ func handlePDF(c *call) error {
 				if !has {
 					continue
 				}
-				where := "Record: " + rec.ID
+				where := "Record: " + shown(rec.ID)
 				if row.Event != "" {
 					where += "  Event: " + row.Event
 				}
