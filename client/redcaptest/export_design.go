@@ -218,8 +218,16 @@ func exportArms(c *call) error {
 		t := c.newTable([]string{"arm_num", "name"})
 		t.guard = true
 		t.numeric = []bool{true, false}
+		// An arm without events is not listed: PyCap's integration test
+		// against a real REDCap (test_long_project.py, test_arms_import)
+		// notes "REDCap will not return an Arm unless it has an event
+		// associated with it" and adds an event before it looks.
+		hasEvents := map[int]bool{}
+		for _, e := range p.Events {
+			hasEvents[e.ArmNum] = true
+		}
 		for _, a := range p.Arms {
-			if want == nil || want[a.Num] {
+			if (want == nil || want[a.Num]) && hasEvents[a.Num] {
 				t.Row([]string{strconv.Itoa(a.Num), a.Name})
 			}
 		}

@@ -196,3 +196,26 @@ func TestFormEventMappingImportReplacesProject(t *testing.T) {
 		}
 	}
 }
+
+// TestArmWithoutEventsNotExported: an imported arm appears in the arm
+// export once it has an event, as PyCap's integration test against REDCap
+// observes.
+func TestArmWithoutEventsNotExported(t *testing.T) {
+	srv := NewServer(t, longProject("long"))
+	tok := srv.Token("long")
+	call := func(kv ...string) (int, string) {
+		return api(t, srv, tok, append([]string{"format", "csv", "returnFormat", "json"}, kv...)...)
+	}
+	if st, body := call("content", "arm", "action", "import", "data", "arm_num,name\n3,Drug C\n"); st != 200 || body != "1" {
+		t.Fatalf("arm import: %d %s", st, body)
+	}
+	if _, body := call("content", "arm"); body != "arm_num,name\n1,Drug\n2,Placebo\n" {
+		t.Errorf("arm without events listed: %q", body)
+	}
+	if st, body := call("content", "event", "action", "import", "data", "event_name,arm_num\nNew event,3\n"); st != 200 || body != "1" {
+		t.Fatalf("event import: %d %s", st, body)
+	}
+	if _, body := call("content", "arm"); body != "arm_num,name\n1,Drug\n2,Placebo\n3,\"Drug C\"\n" {
+		t.Errorf("arm with an event: %q", body)
+	}
+}
