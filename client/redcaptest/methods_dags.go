@@ -11,7 +11,7 @@ import (
 // Data access groups, the user–DAG mapping and DAG switching.
 
 func init() {
-	register("dag", "export", handleDAGExport)
+	register("dag", "export", loggedExport(handleDAGExport, "Export DAGs (API)"))
 	register("dag", "import", handleDAGImport)
 	register("dag", "delete", handleDAGDelete)
 	register("dag", "switch", handleDAGSwitch)

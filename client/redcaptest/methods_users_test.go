@@ -361,3 +361,29 @@ func TestUserDAGAssignmentLog(t *testing.T) {
 		t.Errorf("log: %d\n got %q\nwant %q", st, got, want)
 	}
 }
+
+// TestDesignExportsLogged: the reads the fixtures' log capture shows
+// REDCap logging are logged with its wording, under Manage/Design.
+func TestDesignExportsLogged(t *testing.T) {
+	srv := NewServer(t, longProject("long"))
+	tok := srv.Token("long")
+	for _, content := range []string{"project", "dag", "instrument", "log"} {
+		if st, body := api(t, srv, tok, "content", content, "format", "json"); st != 200 {
+			t.Fatalf("%s: %d %s", content, st, body)
+		}
+	}
+	_, body := api(t, srv, tok, "content", "log", "format", "json", "logtype", "manage")
+	var got []string
+	for _, r := range decodeRows(t, body) {
+		got = append(got, r["action"]+" | "+r["details"])
+	}
+	want := []string{ // newest first
+		"Manage/Design | Export Logging (API)",
+		"Manage/Design | Export instruments (API)",
+		"Manage/Design | Export DAGs (API)",
+		"Manage/Design | Export project information (API)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("log:\n got %q\nwant %q", got, want)
+	}
+}
