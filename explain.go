@@ -27,31 +27,35 @@ func (p *Project) Explain(ctx context.Context, src string, params map[string]str
 	if err != nil {
 		return nil, err
 	}
-	plan, err := p.plan(pl, &s, params)
+	plan, err := pl.Plan(&s, params)
 	if err != nil {
 		return nil, err
 	}
-	text, js, err := p.explainPlan(ctx, pl, plan)
-	if err != nil {
-		return nil, err
-	}
-	return &Explanation{Text: text, JSON: js}, nil
+	return p.explainPlan(ctx, pl, plan)
 }
 
-// explainPlan renders plan, running it first for explain analyze.
-func (p *Project) explainPlan(ctx context.Context, pl *planner.Planner, plan *planner.Plan) (string, []byte, error) {
+// explainPlan renders plan with the engine's tuning, running it first for
+// explain analyze: the run's figures come from its rows (Rows.Stats), not
+// from the plan, which nothing changes.
+func (p *Project) explainPlan(ctx context.Context, pl *planner.Planner, plan *planner.Plan) (*Explanation, error) {
+	o := planner.ExplainOptions{Tuning: p.tuning()}
 	if plan.Analyze {
 		rows, err := p.run(ctx, pl, plan)
 		if err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		for rows.Next() {
 		}
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
-			return "", nil, err
+			return nil, err
+		}
+		st := rows.Stats()
+		o.Run = &planner.RunStats{Local: &st.Run}
+		if rows.fetch != nil {
+			o.Run.Fetch = &st.Fetch
 		}
 	}
-	return p.mirrorExplain(plan) + plan.Explain(), plan.ExplainJSON(), nil
+	return &Explanation{Text: p.mirrorExplain(plan) + plan.ExplainWith(o), JSON: plan.ExplainJSONWith(o)}, nil
 }

@@ -29,7 +29,7 @@ func (p *Project) QueryStmt(ctx context.Context, stmt *lang.Select, params map[s
 	if err != nil {
 		return nil, err
 	}
-	plan, err := p.plan(pl, stmt, params)
+	plan, err := pl.Plan(stmt, params)
 	if err != nil {
 		return nil, err
 	}
@@ -39,16 +39,16 @@ func (p *Project) QueryStmt(ctx context.Context, stmt *lang.Select, params map[s
 // runPlan runs a checked plan: its rows, or for explain its plan as rows.
 func (p *Project) runPlan(ctx context.Context, pl *planner.Planner, plan *planner.Plan) (*Rows, error) {
 	if plan.Stmt.Explain || plan.Analyze {
-		text, _, err := p.explainPlan(ctx, pl, plan)
+		ex, err := p.explainPlan(ctx, pl, plan)
 		if err != nil {
 			return nil, err
 		}
-		lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+		lines := strings.Split(strings.TrimRight(ex.Text, "\n"), "\n")
 		vals := make([][]client.Value, len(lines))
 		for i, l := range lines {
 			vals[i] = []client.Value{{Kind: client.KindText, Str: l}}
 		}
-		return &Rows{plan: plan, out: newValueRows([]string{"plan"}, vals)}, nil
+		return &Rows{plan: plan, out: newValueRows([]string{"plan"}, vals), explanation: ex}, nil
 	}
 	if plan.Stmt.Summarize {
 		r, err := p.run(ctx, pl, plan)
@@ -124,14 +124,16 @@ func labelFields(d *client.Dictionary, cols []string) []*client.Field {
 //	}
 //	if err := rows.Err(); err != nil { ... }
 type Rows struct {
-	plan    *planner.Plan
-	out     planner.Rows
-	fetch   *planner.FetchRows
-	labels  []*client.Field
-	row     []client.Value
-	codes   []client.Value // the row before labels, when labels are on
-	started time.Time
-	done    bool
+	plan *planner.Plan
+	out  planner.Rows
+	// explanation is an explain statement's plan (its rows are its text lines).
+	explanation *Explanation
+	fetch       *planner.FetchRows
+	labels      []*client.Field
+	row         []client.Value
+	codes       []client.Value // the row before labels, when labels are on
+	started     time.Time
+	done        bool
 }
 
 // Columns returns the result's column names.
@@ -155,20 +157,7 @@ func (r *Rows) Next() bool {
 	return true
 }
 
-func (r *Rows) finish() {
-	if r.done {
-		return
-	}
-	r.done = true
-	if r.fetch != nil && r.plan != nil {
-		st := r.fetch.Stats()
-		r.plan.Fetch = &st
-	}
-	if r.plan != nil {
-		st := r.out.Stats()
-		r.plan.RunStats = &st
-	}
-}
+func (r *Rows) finish() { r.done = true }
 
 // applyLabels swaps choice codes for labels (in a copy).
 func applyLabels(row []client.Value, fields []*client.Field) []client.Value {
@@ -245,6 +234,10 @@ func (r *Rows) Close() error {
 	r.finish()
 	return err
 }
+
+// Explanation returns an explain statement's plan as text and JSON (with
+// the run's figures for explain analyze); nil for any other statement.
+func (r *Rows) Explanation() *Explanation { return r.explanation }
 
 // Plan returns the plan the rows come from (for Filter's id list, the plan
 // of the query that found the ids).
