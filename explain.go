@@ -53,5 +53,5 @@ func (p *Project) explainPlan(ctx context.Context, pl *planner.Planner, plan *pl
 			return "", nil, err
 		}
 	}
-	return p.mirrorExplain(plan) + plan.Explain(), plan.ExplainJSON(), nil
+	return p.explainDoc(plan)
 }
