@@ -1,4 +1,4 @@
-package rq
+package rq_test
 
 import (
 	"context"
@@ -8,9 +8,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
 	"github.com/redcapql/rq/internal/fixtures"
+	"github.com/redcapql/rq/internal/querygen"
+	"github.com/redcapql/rq/internal/refeval"
 	"github.com/redcapql/rq/lang"
 )
 
@@ -60,8 +63,8 @@ func diffProjects() []diffProject {
 	}
 }
 
-// result is a query's output as canonical text rows.
-type result struct {
+// diffResult is a query's output as canonical text rows.
+type diffResult struct {
 	cols []string
 	rows []string
 }
@@ -69,17 +72,17 @@ type result struct {
 func canonRow(vals []client.Value) string {
 	parts := make([]string, len(vals))
 	for i, v := range vals {
-		parts[i] = canon(v)
+		parts[i] = refeval.Canon(v)
 	}
 	return strings.Join(parts, " | ")
 }
 
-func collect(rows *Rows, err error) (*result, error) {
+func collect(rows *rq.Rows, err error) (*diffResult, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	res := &result{cols: rows.Columns()}
+	res := &diffResult{cols: rows.Columns()}
 	for rows.Next() {
 		res.rows = append(res.rows, canonRow(rows.Row()))
 	}
@@ -179,15 +182,15 @@ func TestDifferential(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pushOn, err := OpenClient(c, WithCellsPerBatch(3000), WithConcurrency(3))
+		pushOn, err := rq.OpenClient(c, rq.WithCellsPerBatch(3000), rq.WithConcurrency(3))
 		if err != nil {
 			t.Fatal(err)
 		}
-		pushOff, err := OpenClient(c, WithPushdown(false))
+		pushOff, err := rq.OpenClient(c, rq.WithPushdown(false))
 		if err != nil {
 			t.Fatal(err)
 		}
-		db, err := loadRefDB(ctx, c)
+		db, err := refeval.Load(ctx, c)
 		if err != nil {
 			t.Fatalf("%s: %v", dp.name, err)
 		}
@@ -196,7 +199,7 @@ func TestDifferential(t *testing.T) {
 		for _, m := range cp.FormEventMapping() {
 			fem = append(fem, [2]string{m.UniqueEventName, m.Form})
 		}
-		gen := newQueryGen(db, *diffSeed+uint64(i)*7919, fem)
+		gen := querygen.New(db, *diffSeed+uint64(i)*7919, fem)
 		n := dp.queries
 		if *diffQueries > 0 {
 			n = *diffQueries
@@ -205,7 +208,7 @@ func TestDifferential(t *testing.T) {
 			n = 15
 		}
 		for range n {
-			src, params := gen.query()
+			src, params := gen.Query()
 			total++
 			msg, n := diffOne(ctx, db, pushOn, pushOff, src, params)
 			if msg != "" {
@@ -245,17 +248,17 @@ func TestDifferential(t *testing.T) {
 
 // diffOne runs one query three ways and describes any disagreement; n is
 // the number of rows they agree on.
-func diffOne(ctx context.Context, db *refDB, pushOn, pushOff *Project, src string, params map[string]string) (msg string, n int) {
+func diffOne(ctx context.Context, db *refeval.DB, pushOn, pushOff *rq.Project, src string, params map[string]string) (msg string, n int) {
 	stmt, err := lang.Parse(src)
 	if err != nil {
 		return "generator wrote a query that does not parse: " + err.Error(), 0
 	}
-	want, err := db.run(stmt, params)
+	want, err := db.Run(stmt, params)
 	if err != nil {
 		return "reference: " + err.Error(), 0
 	}
-	ref := &result{cols: want.cols}
-	for _, r := range want.rows {
+	ref := &diffResult{cols: want.Cols}
+	for _, r := range want.Rows {
 		ref.rows = append(ref.rows, canonRow(r))
 	}
 	on, onErr := collect(pushOn.Query(ctx, src, params))

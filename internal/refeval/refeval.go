@@ -1,11 +1,10 @@
-package rq
-
-// A naive reference evaluator for the differential test. It is written from
-// the language requirement (rq-language.md §3–§5), independently of the
-// planner: it walks the lang AST directly over ONE full export of the
-// project, typed by the client's data dictionary, row by row, with SQL's
+// Package refeval is a naive reference evaluator (an oracle) for the
+// differential test. It is written from the language requirement
+// (rq-language.md §3–§5), independently of the planner: it walks the lang
+// AST directly over ONE full export of the project, row by row, with SQL's
 // three-valued logic. It is slow and simple on purpose; it must never call
 // the planner.
+package refeval
 
 import (
 	"cmp"
@@ -24,8 +23,8 @@ import (
 	"github.com/redcapql/rq/lang"
 )
 
-// refDB is the whole project in memory.
-type refDB struct {
+// DB is the whole project in memory.
+type DB struct {
 	dict         *client.Dictionary
 	longitudinal bool
 	repeating    bool
@@ -44,8 +43,8 @@ type refRow struct {
 	vals                           map[string]client.Value
 }
 
-// loadRefDB exports the whole project once and types it.
-func loadRefDB(ctx context.Context, c *client.Client) (*refDB, error) {
+// Load exports the whole project once and types it.
+func Load(ctx context.Context, c *client.Client) (*DB, error) {
 	proj, err := c.Project(ctx)
 	if err != nil {
 		return nil, err
@@ -54,7 +53,7 @@ func loadRefDB(ctx context.Context, c *client.Client) (*refDB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &refDB{dict: dict, longitudinal: proj.IsLongitudinal(), eventArm: map[string]int{},
+	db := &DB{dict: dict, longitudinal: proj.IsLongitudinal(), eventArm: map[string]int{},
 		repeatForm: map[string]bool{}, pinned: map[string]map[string]*refRow{}}
 	for _, e := range proj.Events() {
 		db.eventArm[e.UniqueEventName] = e.ArmNum
@@ -127,7 +126,7 @@ func (a tv) not() tv {
 
 // refEnv evaluates expressions on one row.
 type refEnv struct {
-	db     *refDB
+	db     *DB
 	row    *refRow
 	params map[string]string
 }
@@ -586,7 +585,7 @@ func (e *refEnv) formQuery(q *lang.Query) (tv, error) {
 // holdsForm reports whether the row holds data in form: its repeating
 // instance rows for a repeating instrument; else a non-repeating row whose
 // form status is not gray or where one of the form's fields has a value.
-func (db *refDB) holdsForm(r *refRow, form string) bool {
+func (db *DB) holdsForm(r *refRow, form string) bool {
 	if db.repeatForm[form] {
 		return r.instrument == form
 	}
@@ -719,14 +718,14 @@ func (e *refEnv) call(c *lang.Call) (client.Value, error) {
 	return null, fmt.Errorf("reference: function %s", c.Name)
 }
 
-// refResult is a query's output.
-type refResult struct {
-	cols []string
-	rows [][]client.Value
+// Result is a query's output.
+type Result struct {
+	Cols []string
+	Rows [][]client.Value
 }
 
 // run evaluates a select statement over the whole project.
-func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, error) {
+func (db *DB) Run(s *lang.Select, params map[string]string) (*Result, error) {
 	if s.From.Name != "records" {
 		return nil, fmt.Errorf("reference: only records")
 	}
@@ -744,10 +743,10 @@ func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, erro
 		}
 		kept = append(kept, r)
 	}
-	res := &refResult{}
+	res := &Result{}
 	s = db.expandStar(s)
 	for _, it := range s.Items {
-		res.cols = append(res.cols, itemName(it))
+		res.Cols = append(res.Cols, itemName(it))
 	}
 	type outRow struct {
 		vals []client.Value
@@ -765,7 +764,7 @@ func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, erro
 				if err != nil {
 					return nil, err
 				}
-				key.WriteString(canon(v) + "\x00")
+				key.WriteString(Canon(v) + "\x00")
 			}
 			k := key.String()
 			if _, ok := groups[k]; !ok {
@@ -834,7 +833,7 @@ func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, erro
 		for _, r := range out {
 			var k strings.Builder
 			for _, v := range r.vals {
-				c := canon(v)
+				c := Canon(v)
 				if c == "n:-0" {
 					c = "n:0"
 				}
@@ -885,10 +884,10 @@ func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, erro
 		if i < off {
 			continue
 		}
-		if lim >= 0 && len(res.rows) >= lim {
+		if lim >= 0 && len(res.Rows) >= lim {
 			break
 		}
-		res.rows = append(res.rows, r.vals)
+		res.Rows = append(res.Rows, r.vals)
 	}
 	return res, nil
 }
@@ -897,7 +896,7 @@ func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, erro
 // columns (record; the event when longitudinal; the repeat columns when the
 // project repeats; the DAG when the query uses it), then every field of the
 // scoped forms (all forms when not scoped), in dictionary order.
-func (db *refDB) expandStar(s *lang.Select) *lang.Select {
+func (db *DB) expandStar(s *lang.Select) *lang.Select {
 	if len(s.Items) != 1 || !s.Items[0].Star {
 		return s
 	}
@@ -961,7 +960,7 @@ func intLiteral(x lang.Expr, params map[string]string) int64 {
 }
 
 // isRecordRef reports whether x names the record id.
-func (db *refDB) isRecordRef(x lang.Expr) bool {
+func (db *DB) isRecordRef(x lang.Expr) bool {
 	r, ok := x.(*lang.Ref)
 	if !ok || r.Event != "" {
 		return false
@@ -971,7 +970,7 @@ func (db *refDB) isRecordRef(x lang.Expr) bool {
 
 // orderCompare orders values for order by, nulls first or last as the
 // language documents (ascending).
-func (db *refDB) orderCompare(a, b client.Value) int {
+func (db *DB) orderCompare(a, b client.Value) int {
 	switch {
 	case a.IsNull() && b.IsNull():
 		return 0
@@ -1005,7 +1004,7 @@ var aggregates = map[string]bool{"count": true, "sum": true, "avg": true, "min":
 
 // having evaluates the having forms the generator writes: an aggregate
 // compared with a number.
-func (db *refDB) having(x lang.Expr, rows []*refRow, params map[string]string) (bool, error) {
+func (db *DB) having(x lang.Expr, rows []*refRow, params map[string]string) (bool, error) {
 	q, ok := x.(*lang.Query)
 	if !ok || len(q.Right) != 1 {
 		return false, fmt.Errorf("reference: having %s", x)
@@ -1048,7 +1047,7 @@ func hasAggregate(s *lang.Select) bool {
 
 // aggValue evaluates an item over a group: an aggregate over its rows, or
 // a plain expression (a group key) on its first row.
-func (db *refDB) aggValue(x lang.Expr, rows []*refRow, params map[string]string) (client.Value, error) {
+func (db *DB) aggValue(x lang.Expr, rows []*refRow, params map[string]string) (client.Value, error) {
 	c, ok := x.(*lang.Call)
 	if !ok || !aggregates[c.Name] {
 		if len(rows) == 0 {
@@ -1072,10 +1071,10 @@ func (db *refDB) aggValue(x lang.Expr, rows []*refRow, params map[string]string)
 			continue
 		}
 		if c.Distinct {
-			if seen[canon(v)] {
+			if seen[Canon(v)] {
 				continue
 			}
-			seen[canon(v)] = true
+			seen[Canon(v)] = true
 		}
 		vals = append(vals, v)
 	}
@@ -1147,11 +1146,11 @@ func (db *refDB) aggValue(x lang.Expr, rows []*refRow, params map[string]string)
 		}
 		counts := map[string]int{}
 		for _, v := range vals {
-			counts[canon(v)]++
+			counts[Canon(v)]++
 		}
 		best := vals[0]
 		for _, v := range vals[1:] {
-			cv, cb := counts[canon(v)], counts[canon(best)]
+			cv, cb := counts[Canon(v)], counts[Canon(best)]
 			if k, _ := compare(v, best); cv > cb || cv == cb && k < 0 {
 				best = v
 			}
@@ -1176,7 +1175,7 @@ func (db *refDB) aggValue(x lang.Expr, rows []*refRow, params map[string]string)
 // canon renders a value for comparing results: kind and content, nulls
 // alike whatever missing code they came from, numbers to 9 significant
 // digits (sums and averages may differ in the last bits).
-func canon(v client.Value) string {
+func Canon(v client.Value) string {
 	switch v.Kind {
 	case client.KindNull:
 		return "NULL"
@@ -1200,3 +1199,60 @@ func canon(v client.Value) string {
 	}
 	return fmt.Sprintf("?%v", v)
 }
+
+// Dict is the project's data dictionary, as the oracle types it.
+func (db *DB) Dict() *client.Dictionary { return db.dict }
+
+// Longitudinal reports whether the project has events.
+func (db *DB) Longitudinal() bool { return db.longitudinal }
+
+// Repeating reports whether the project has repeating instruments or events.
+func (db *DB) Repeating() bool { return db.repeating }
+
+// RepeatsForm reports whether form is a repeating instrument.
+func (db *DB) RepeatsForm(form string) bool { return db.repeatForm[form] }
+
+// EventArms maps each unique event name to its arm number.
+func (db *DB) EventArms() map[string]int { return db.eventArm }
+
+// Records lists the record ids in export order, once each.
+func (db *DB) Records() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range db.rows {
+		if !seen[r.record] {
+			seen[r.record] = true
+			out = append(out, r.record)
+		}
+	}
+	return out
+}
+
+// DAGs lists the data access groups that rows belong to, in export order.
+func (db *DB) DAGs() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range db.rows {
+		if r.dag != "" && !seen[r.dag] {
+			seen[r.dag] = true
+			out = append(out, r.dag)
+		}
+	}
+	return out
+}
+
+// Samples returns, per field, up to max non-null values in export order.
+func (db *DB) Samples(max int) map[string][]client.Value {
+	out := map[string][]client.Value{}
+	for _, r := range db.rows {
+		for name, v := range r.vals {
+			if !v.IsNull() && len(out[name]) < max {
+				out[name] = append(out[name], v)
+			}
+		}
+	}
+	return out
+}
+
+// Len is the number of rows of the whole export.
+func (db *DB) Len() int { return len(db.rows) }
