@@ -5,6 +5,7 @@ import (
 
 	"github.com/redcapql/rq/mirror"
 	"github.com/redcapql/rq/planner"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // OpenMirror opens a mirror written by 'rq mirror DIR' (package mirror) for
@@ -37,7 +38,7 @@ func (p *Project) mirrorPlanner() *planner.Planner {
 	if !p.cfg.pushdown {
 		opts = append(opts, planner.WithoutPushdown())
 	}
-	return planner.New(p.mirror.Dictionary(), p.mirror.Info(), opts...)
+	return planner.New(catalog.New(p.mirror.Dictionary(), p.mirror.Info()), opts...)
 }
 
 // mirrorRows reads what plan would fetch from the mirror.

@@ -11,6 +11,7 @@ import (
 	"github.com/redcapql/rq/lang"
 	"github.com/redcapql/rq/mirror"
 	"github.com/redcapql/rq/planner"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // Project is an open REDCap project that runs rq queries. It is safe for
@@ -188,26 +189,26 @@ func (p *Project) Planner(ctx context.Context) (*planner.Planner, error) {
 		p.pl = p.mirrorPlanner()
 		return p.pl, nil
 	}
-	proj, err := p.c.Project(ctx)
+	cat, err := catalog.Load(ctx, p.c) // a DAG export refused leaves dag names unchecked
 	if err != nil {
-		return nil, fmt.Errorf("loading the project structure: %w", err)
+		return nil, err
 	}
-	dict, err := proj.Dictionary()
-	if err != nil {
-		return nil, fmt.Errorf("data dictionary: %w", err)
-	}
-	info := planner.InfoFrom(proj)
-	if dags, err := p.c.ExportDAGs(ctx); err == nil {
-		for _, d := range dags {
-			info.DAGs = append(info.DAGs, d.UniqueGroupName)
-		}
-	} // else: no DAG right or no DAG export; dag names are then not checked
 	opts := append([]planner.Option(nil), p.cfg.plannerOpts...)
 	if !p.cfg.pushdown {
 		opts = append(opts, planner.WithoutPushdown())
 	}
-	p.pl = planner.New(dict, info, opts...)
+	p.pl = planner.New(cat, opts...)
 	return p.pl, nil
+}
+
+// Catalog returns the project's catalog (its structure and sources),
+// loading it on first use: what the shell completes and describes from.
+func (p *Project) Catalog(ctx context.Context) (*catalog.Catalog, error) {
+	pl, err := p.Planner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return pl.Catalog(), nil
 }
 
 // Reload drops the cached project structure, here and in the client: the

@@ -11,6 +11,7 @@ import (
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/internal/parquetio"
 	"github.com/redcapql/rq/planner"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // Mirror is an open mirror, read offline.
@@ -18,7 +19,7 @@ type Mirror struct {
 	Dir   string
 	State *State
 	dict  *client.Dictionary
-	info  planner.ProjectInfo
+	info  catalog.Design
 }
 
 // Open reads a mirror's state and project structure. The files of the
@@ -48,7 +49,7 @@ func Open(dir string) (*Mirror, error) {
 func (m *Mirror) Dictionary() *client.Dictionary { return m.dict }
 
 // Info returns the project's design at the time of the sync.
-func (m *Mirror) Info() planner.ProjectInfo { return m.info }
+func (m *Mirror) Info() catalog.Design { return m.info }
 
 // Selection is what a record export with given parameters reads from the
 // mirror: the parts (partition pruning by record range) and the columns

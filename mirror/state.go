@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/redcapql/rq/client"
-	"github.com/redcapql/rq/planner"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // StateFile is the mirror's commit point inside DIR.
@@ -71,7 +71,7 @@ type Report struct {
 type structure struct {
 	Metadata     []client.MetadataField `json:"metadata"`
 	MissingCodes string                 `json:"missing_data_codes"`
-	Info         planner.ProjectInfo    `json:"project"`
+	Info         catalog.Design         `json:"project"`
 }
 
 func (s *structure) checksum() string {

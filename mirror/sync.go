@@ -15,6 +15,7 @@ import (
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/internal/parquetio"
 	"github.com/redcapql/rq/planner"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // Options tune a sync.
@@ -144,19 +145,15 @@ func (s *syncer) loadStructure(ctx context.Context) error {
 	if proj.IsLongitudinal() {
 		s.rep.Calls += 3
 	}
-	dict, err := proj.Dictionary()
+	cat, err := catalog.Load(ctx, s.c) // the structure just loaded, and the DAGs
 	if err != nil {
-		return fmt.Errorf("data dictionary: %w", err)
-	}
-	s.dict = dict
-	info := planner.InfoFrom(proj)
-	if dags, err := s.c.ExportDAGs(ctx); err == nil {
-		for _, d := range dags {
-			info.DAGs = append(info.DAGs, d.UniqueGroupName)
-		}
-	} else if !refused(err) {
 		return err
 	}
+	if err := cat.DAGError(); err != nil && !refused(err) {
+		return err
+	}
+	s.dict = cat.Dictionary()
+	info := cat.Design()
 	s.rep.Calls++
 	s.proj = structure{Metadata: proj.Metadata(), MissingCodes: proj.Info().MissingDataCodes, Info: info}
 	s.params = client.ExportRecordsParams{ExportBlankForGrayFormStatus: true, ExportDataAccessGroups: len(info.DAGs) > 0}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // ExplainCall is one API call of a plan as ExplainJSON reports it. A
@@ -57,10 +58,10 @@ func explainParams(e client.ExportRecordsParams) ExplainParams {
 func (p *Plan) FetchOptions() FetchOptions {
 	o := FetchOptions{RecordFilter: p.RecordFilter, CellsPerBatch: p.CellsPerBatch, MaxIDsPerBatch: p.MaxIDsPerBatch, Concurrency: p.Concurrency}
 	if p.pl != nil {
-		o.RecordIDField = p.pl.recordIDName
-		o.Dictionary = p.pl.dict
-		o.Events = len(p.pl.proj.Events)
-		for _, e := range p.pl.proj.Events {
+		o.RecordIDField = p.pl.cat.RecordID()
+		o.Dictionary = p.pl.cat.Dictionary()
+		o.Events = len(p.pl.cat.Events())
+		for _, e := range p.pl.cat.Events() {
 			o.EventNames = append(o.EventNames, e.Name)
 		}
 	}
@@ -152,27 +153,11 @@ type LocalStats struct {
 	LocalMS  float64  `json:"local_ms"`
 }
 
-// content returns the API content of the plan's source.
+// content returns the API content of the plan's source (the catalog's
+// Export).
 func (p *Plan) content() string {
-	switch p.Source {
-	case "records":
-		return "record"
-	case "fields":
-		return "exportFieldNames"
-	case "fem":
-		return "formEventMapping"
-	case "repeating":
-		return "repeatingFormsEvents"
-	case "instruments":
-		return "instrument"
-	case "events":
-		return "event"
-	case "arms":
-		return "arm"
-	case "users":
-		return "user"
-	case "dags":
-		return "dag"
+	if src, ok := catalog.LookupSource(p.Source); ok {
+		return src.Export
 	}
 	return p.Source
 }
@@ -267,7 +252,7 @@ func (p *Plan) Explain() string {
 				fmt.Fprintf(&b, "  forms: %s\n", strings.Join(c.Params.Forms, ", "))
 			}
 		}
-		if p.pl.proj.Longitudinal {
+		if p.pl.cat.Longitudinal() {
 			list("events", c.Params.Events)
 		}
 		if c.Params.FilterLogic != "" {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // memRows is an in-memory RawRows.
@@ -38,7 +39,7 @@ func (m *memRows) Close() error  { m.closed = true; return nil }
 func demoColumns(t testing.TB) []string {
 	pl := demoPlanner(t)
 	cols := []string{"record_id", "redcap_event_name", "redcap_repeat_instrument", "redcap_repeat_instance"}
-	for _, c := range pl.dict.Columns() {
+	for _, c := range pl.cat.Dictionary().Columns() {
 		if c != "record_id" {
 			cols = append(cols, c)
 		}
@@ -370,7 +371,7 @@ func TestNowIsWallClock(t *testing.T) {
 		t.Fatal(err)
 	}
 	cet := time.FixedZone("CET", 3600)
-	pl := New(d, demoInfo(), WithoutPushdown(), WithClock(func() time.Time { return time.Date(2026, 11, 26, 10, 0, 0, 0, cet) }))
+	pl := New(catalog.New(d, demoInfo()), WithoutPushdown(), WithClock(func() time.Time { return time.Date(2026, 11, 26, 10, 0, 0, 0, cet) }))
 	rows := demoRows(t,
 		"record_id=1;redcap_event_name=enrollment_arm_1;consent_dt=2026-11-26 09:30;dob=2026-11-26",
 		"record_id=2;redcap_event_name=enrollment_arm_1;consent_dt=2026-11-26 10:30;dob=2026-11-25")
