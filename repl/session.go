@@ -13,9 +13,9 @@ import (
 
 	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/internal/render"
 	"github.com/redcapql/rq/lang"
 	"github.com/redcapql/rq/planner"
-	"github.com/redcapql/rq/repl/render"
 )
 
 // Session is rq's one evaluator: every way a statement comes in (a shell
