@@ -31,25 +31,29 @@ func (p *Project) Explain(ctx context.Context, src string, params map[string]str
 	if err != nil {
 		return nil, err
 	}
-	return p.explainPlan(ctx, pl, plan)
+	text, js, err := p.explainPlan(ctx, pl, plan)
+	if err != nil {
+		return nil, err
+	}
+	return &Explanation{Text: text, JSON: js}, nil
 }
 
-// explainPlan renders plan with the engine's tuning, running it first for
+// explainPlan renders plan (text, JSON) with the engine's tuning, running it first for
 // explain analyze: the run's figures come from its rows (Rows.Stats), not
 // from the plan, which nothing changes.
-func (p *Project) explainPlan(ctx context.Context, pl *planner.Planner, plan *planner.Plan) (*Explanation, error) {
+func (p *Project) explainPlan(ctx context.Context, pl *planner.Planner, plan *planner.Plan) (string, []byte, error) {
 	o := planner.ExplainOptions{Tuning: p.tuning()}
 	if plan.Analyze {
 		rows, err := p.run(ctx, pl, plan)
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		for rows.Next() {
 		}
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		st := rows.Stats()
 		o.Run = &planner.RunStats{Local: &st.Run}
@@ -57,5 +61,5 @@ func (p *Project) explainPlan(ctx context.Context, pl *planner.Planner, plan *pl
 			o.Run.Fetch = &st.Fetch
 		}
 	}
-	return &Explanation{Text: p.mirrorExplain(plan) + plan.ExplainWith(o), JSON: plan.ExplainJSONWith(o)}, nil
+	return p.explainDoc(plan, o)
 }

@@ -39,16 +39,16 @@ func (p *Project) QueryStmt(ctx context.Context, stmt *lang.Select, params map[s
 // runPlan runs a checked plan: its rows, or for explain its plan as rows.
 func (p *Project) runPlan(ctx context.Context, pl *planner.Planner, plan *planner.Plan) (*Rows, error) {
 	if plan.Stmt.Explain || plan.Analyze {
-		ex, err := p.explainPlan(ctx, pl, plan)
+		text, js, err := p.explainPlan(ctx, pl, plan)
 		if err != nil {
 			return nil, err
 		}
-		lines := strings.Split(strings.TrimRight(ex.Text, "\n"), "\n")
+		lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
 		vals := make([][]client.Value, len(lines))
 		for i, l := range lines {
 			vals[i] = []client.Value{{Kind: client.KindText, Str: l}}
 		}
-		return &Rows{plan: plan, out: newValueRows([]string{"plan"}, vals), explanation: ex}, nil
+		return &Rows{plan: plan, out: newValueRows([]string{"plan"}, vals), explainJSON: js}, nil
 	}
 	if plan.Stmt.Summarize {
 		r, err := p.run(ctx, pl, plan)
@@ -124,16 +124,16 @@ func labelFields(d *client.Dictionary, cols []string) []*client.Field {
 //	}
 //	if err := rows.Err(); err != nil { ... }
 type Rows struct {
-	plan *planner.Plan
-	out  planner.Rows
-	// explanation is an explain statement's plan (its rows are its text lines).
-	explanation *Explanation
-	fetch       *planner.FetchRows
-	labels      []*client.Field
-	row         []client.Value
-	codes       []client.Value // the row before labels, when labels are on
-	started     time.Time
-	done        bool
+	plan    *planner.Plan
+	out     planner.Rows
+	fetch   *planner.FetchRows
+	labels  []*client.Field
+	row     []client.Value
+	codes   []client.Value // the row before labels, when labels are on
+	started time.Time
+	done    bool
+	// explainJSON is an explain's JSON document (ExplainJSON).
+	explainJSON []byte
 }
 
 // Columns returns the result's column names.
@@ -235,13 +235,14 @@ func (r *Rows) Close() error {
 	return err
 }
 
-// Explanation returns an explain statement's plan as text and JSON (with
-// the run's figures for explain analyze); nil for any other statement.
-func (r *Rows) Explanation() *Explanation { return r.explanation }
-
 // Plan returns the plan the rows come from (for Filter's id list, the plan
 // of the query that found the ids).
 func (r *Rows) Plan() *planner.Plan { return r.plan }
+
+// ExplainJSON returns an explain statement's plan as JSON, as
+// Project.Explain does (with the mirror's files for a mirror); nil for
+// other statements.
+func (r *Rows) ExplainJSON() []byte { return r.explainJSON }
 
 // Stats describes a query's work, for explain analyze.
 type Stats struct {
