@@ -69,12 +69,26 @@ type diffResult struct {
 	rows []string
 }
 
+// canonRow renders an engine row as the oracle renders its own rows.
 func canonRow(vals []client.Value) string {
-	parts := make([]string, len(vals))
+	conv := make([]refeval.Value, len(vals))
 	for i, v := range vals {
-		parts[i] = refeval.Canon(v)
+		conv[i] = asOracle(v)
 	}
-	return strings.Join(parts, " | ")
+	return oracleRow(conv)
+}
+
+// oracleKinds maps the engine's kinds to the oracle's; a boolean is the
+// number 1 or 0, as the oracle's conditions give.
+var oracleKinds = map[client.Kind]refeval.Kind{
+	client.KindNull: refeval.KindNull, client.KindText: refeval.KindText, client.KindNumber: refeval.KindNumber,
+	client.KindDate: refeval.KindDate, client.KindDatetime: refeval.KindDatetime, client.KindTime: refeval.KindTime,
+	client.KindCodeSet: refeval.KindCodeSet, client.KindBool: refeval.KindNumber,
+}
+
+// asOracle converts an engine value to the oracle's type, to compare them.
+func asOracle(v client.Value) refeval.Value {
+	return refeval.Value{Kind: oracleKinds[v.Kind], Num: v.Num, Str: v.Str, Time: v.Time, Codes: v.Codes, Missing: v.Missing}
 }
 
 func collect(rows *rq.Rows, err error) (*diffResult, error) {
@@ -259,7 +273,7 @@ func diffOne(ctx context.Context, db *refeval.DB, pushOn, pushOff *rq.Project, s
 	}
 	ref := &diffResult{cols: want.Cols}
 	for _, r := range want.Rows {
-		ref.rows = append(ref.rows, canonRow(r))
+		ref.rows = append(ref.rows, oracleRow(r))
 	}
 	on, onErr := collect(pushOn.Query(ctx, src, params))
 	off, offErr := collect(pushOff.Query(ctx, src, params))
@@ -285,6 +299,85 @@ func diffOne(ctx context.Context, db *refeval.DB, pushOn, pushOff *rq.Project, s
 	return strings.Join(msgs, "\n  "), len(ref.rows)
 }
 
+// oracleRow renders an oracle row.
+func oracleRow(vals []refeval.Value) string {
+	parts := make([]string, len(vals))
+	for i, v := range vals {
+		parts[i] = v.Canon()
+	}
+	return strings.Join(parts, " | ")
+}
+
 func errText(err error, src string) string {
 	return strings.TrimSpace(lang.Render(err, src))
+}
+
+// TestDifferentialCatchesTypingBugs shows the differential test can fail:
+// the same generated queries, checked against an oracle built from a
+// deliberately mistyped copy of the raw export, must disagree with the
+// engine, while the oracle built from the export as it is agrees.
+func TestDifferentialCatchesTypingBugs(t *testing.T) {
+	ctx := context.Background()
+	proj := redcaptest.Demo(redcaptest.DemoOptions{Records: 60, Seed: 7})
+	srv := redcaptest.NewServer(t, proj)
+	c, err := client.New(srv.URL, srv.Token(proj.Name), client.WithRateLimit(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := rq.OpenClient(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	retype := func(field, fieldType, validation string) func(*refeval.Raw) {
+		return func(raw *refeval.Raw) {
+			for i := range raw.Meta {
+				if raw.Meta[i].FieldName == field {
+					raw.Meta[i].FieldType, raw.Meta[i].TextValidationTypeOrShowSliderNumber = fieldType, validation
+				}
+			}
+		}
+	}
+	tests := []struct {
+		name   string
+		mutate func(*refeval.Raw)
+		want   bool // whether the oracle must disagree
+	}{
+		{"the export as it is", func(*refeval.Raw) {}, false},
+		{"an integer field read as text", retype("age", "text", ""), true},
+		{"a date field read as text", retype("dob", "text", ""), true},
+		{"a radio field read as free text", retype("sex", "text", ""), true},
+		{"missing-data codes not applied", func(raw *refeval.Raw) { raw.MissingCodes = "" }, true},
+	}
+	base, err := refeval.Fetch(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth, err := refeval.New(base) // the queries come from the true schema
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := *base
+			raw.Meta = slices.Clone(base.Meta)
+			tc.mutate(&raw)
+			db, err := refeval.New(&raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gen := querygen.New(truth, 11, nil)
+			disagree := 0
+			for range 80 {
+				src, params := gen.Query()
+				// one engine in both seats: the oracle is under test here
+				if msg, _ := diffOne(ctx, db, p, p, src, params); msg != "" {
+					disagree++
+				}
+			}
+			if got := disagree > 0; got != tc.want {
+				t.Errorf("%d of 80 queries disagree with the engine; want disagreement: %v", disagree, tc.want)
+			}
+			t.Logf("%d of 80 queries disagree", disagree)
+		})
+	}
 }

@@ -11,7 +11,7 @@ import (
 // ParquetOptions says how to type the result's columns in Parquet: the
 // field behind each column that holds a field's values unchanged, whether
 // labels are on, and the project's description as key-value metadata
-// (repl/render's parquet format reads it).
+// (internal/render's parquet format reads it).
 func (r *Rows) ParquetOptions() parquetio.Options {
 	if r.plan == nil || r.plan.Stmt == nil || r.plan.Stmt.Explain || r.plan.Analyze {
 		return parquetio.Options{}

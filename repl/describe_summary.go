@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/redcapql/rq/repl/render"
+	"github.com/redcapql/rq/internal/render"
 )
 
 // describePlus is \d+ form: the form's fields as \d shows them, then the

@@ -11,9 +11,9 @@ import (
 	"strings"
 
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/internal/render"
 	"github.com/redcapql/rq/lang"
 	"github.com/redcapql/rq/planner/catalog"
-	"github.com/redcapql/rq/repl/render"
 )
 
 // metaCommand is one backslash command.

@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/internal/render"
 	"github.com/redcapql/rq/planner/catalog"
-	"github.com/redcapql/rq/repl/render"
 )
 
 // apiCommand makes a subcommand calling the API with the command's client.

@@ -7,8 +7,8 @@ import (
 	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/internal/parquetio"
+	"github.com/redcapql/rq/internal/render"
 	"github.com/redcapql/rq/planner/catalog"
-	"github.com/redcapql/rq/repl/render"
 )
 
 // wantsParquet reports whether the output is Parquet (--format parquet,

@@ -16,7 +16,7 @@ import (
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
 	"github.com/redcapql/rq/internal/parquetio"
-	"github.com/redcapql/rq/repl/render"
+	"github.com/redcapql/rq/internal/render"
 )
 
 // result is one statement's answer from query.mjs.

@@ -1,8 +1,3 @@
-// Package querygen is a seeded random generator of rq queries over a
-// project's fields, for the differential test. It writes query TEXT (so the
-// parser is exercised too) from the oracle's view of the project and values
-// sampled from the data, so that conditions are selective rather than
-// always true or always false.
 package querygen
 
 import (
@@ -12,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/internal/refeval"
 )
 
@@ -21,9 +15,9 @@ type Gen struct {
 	r  *rand.Rand
 	db *refeval.DB
 
-	nums, texts, codeTexts, numChoices, yesnos, dates, datetimes, times, checkboxes, withMissing []*client.Field
-	labelled                                                                                     []*client.Field
-	samples                                                                                      map[string][]client.Value
+	nums, texts, codeTexts, numChoices, yesnos, dates, datetimes, times, checkboxes, withMissing []*refeval.Field
+	labelled                                                                                     []*refeval.Field
+	samples                                                                                      map[string][]refeval.Value
 	records                                                                                      []string
 	events                                                                                       []string
 	arms                                                                                         []int
@@ -49,22 +43,22 @@ func New(db *refeval.DB, seed uint64, fem [][2]string) *Gen {
 		}
 	}
 	slices.Sort(g.arms)
-	g.forms = db.Dict().Forms()
-	id := db.Dict().RecordIDField()
-	for _, f := range db.Dict().Fields() {
+	g.forms = db.Schema().Forms()
+	id := db.Schema().RecordID()
+	for _, f := range db.Schema().Fields() {
 		if f.Name == id || len(f.Columns()) == 0 {
 			continue
 		}
-		if len(g.samples[f.Name]) == 0 && f.Kind != client.KindCodeSet {
+		if len(g.samples[f.Name]) == 0 && f.Kind != refeval.KindCodeSet {
 			continue // never has a value: conditions on it say little
 		}
-		if !f.NoMissing && len(db.Dict().MissingCodes()) > 0 {
+		if !f.NoMissing && len(db.Schema().MissingCodes()) > 0 {
 			g.withMissing = append(g.withMissing, f)
 		}
 		switch f.Kind {
-		case client.KindNumber:
+		case refeval.KindNumber:
 			switch {
-			case f.FieldType == "yesno" || f.FieldType == "truefalse":
+			case f.Type == "yesno" || f.Type == "truefalse":
 				g.yesnos = append(g.yesnos, f)
 			case len(f.Choices) > 0: // radio, dropdown, form status
 				g.numChoices = append(g.numChoices, f)
@@ -72,20 +66,20 @@ func New(db *refeval.DB, seed uint64, fem [][2]string) *Gen {
 			default:
 				g.nums = append(g.nums, f)
 			}
-		case client.KindText:
+		case refeval.KindText:
 			if len(f.Choices) > 0 {
 				g.codeTexts = append(g.codeTexts, f)
 				g.labelled = append(g.labelled, f)
-			} else if f.FieldType != "file" {
+			} else if f.Type != "file" {
 				g.texts = append(g.texts, f)
 			}
-		case client.KindDate:
+		case refeval.KindDate:
 			g.dates = append(g.dates, f)
-		case client.KindDatetime:
+		case refeval.KindDatetime:
 			g.datetimes = append(g.datetimes, f)
-		case client.KindTime:
+		case refeval.KindTime:
 			g.times = append(g.times, f)
-		case client.KindCodeSet:
+		case refeval.KindCodeSet:
 			g.checkboxes = append(g.checkboxes, f)
 		}
 	}
@@ -115,15 +109,15 @@ func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'
 func numText(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // sample returns a value the field holds somewhere.
-func (g *Gen) sample(f *client.Field) (client.Value, bool) {
+func (g *Gen) sample(f *refeval.Field) (refeval.Value, bool) {
 	s := g.samples[f.Name]
 	if len(s) == 0 {
-		return client.Value{}, false
+		return refeval.Value{}, false
 	}
 	return pickOf(g, s), true
 }
 
-func (g *Gen) numLit(f *client.Field) string {
+func (g *Gen) numLit(f *refeval.Field) string {
 	if v, ok := g.sample(f); ok {
 		switch g.pick(3) {
 		case 0:
@@ -298,7 +292,7 @@ func (g *Gen) tryAtom(kind int) (string, bool) {
 			return "", false
 		}
 		p := pickOf(g, g.pinned)
-		f, _ := g.db.Dict().Field(p[1])
+		f, _ := g.db.Schema().Field(p[1])
 		return fmt.Sprintf("[%s][%s] %s %s", p[0], p[1], pickOf(g, cmpOps), g.numLit(f)), true
 	case 16: // records
 		n := 1 + g.pick(6)
@@ -357,7 +351,7 @@ func (g *Gen) tryAtom(kind int) (string, bool) {
 		}
 		f := pickOf(g, g.checkboxes)
 		code := pickOf(g, f.Choices).Code
-		return fmt.Sprintf("%s %s %d", g.db.Dict().CheckboxColumn(f.Name, code), pickOf(g, []string{"=", "<>"}), g.pick(2)), true
+		return fmt.Sprintf("%s %s %d", g.db.Schema().CheckboxColumn(f.Name, code), pickOf(g, []string{"=", "<>"}), g.pick(2)), true
 	case 23: // nulls in lists and comparisons
 		if len(g.nums) == 0 {
 			return "", false
@@ -419,7 +413,7 @@ func (g *Gen) tryAtom(kind int) (string, bool) {
 	return "", false
 }
 
-func (g *Gen) sampleNum(f *client.Field) float64 {
+func (g *Gen) sampleNum(f *refeval.Field) float64 {
 	v, _ := g.sample(f)
 	return v.Num
 }
@@ -548,7 +542,7 @@ func (g *Gen) Query() (string, map[string]string) {
 		var keys []string
 		if g.chance(0.7) {
 			k := g.item()
-			for slices.ContainsFunc(g.checkboxes, func(f *client.Field) bool { return f.Name == k }) {
+			for slices.ContainsFunc(g.checkboxes, func(f *refeval.Field) bool { return f.Name == k }) {
 				k = g.item() // the order of code sets is not defined by the language
 			}
 			k = strings.TrimSuffix(k, " as twice")
