@@ -1,9 +1,10 @@
-package rq
+package rq_test
 
 import (
 	"context"
 	"testing"
 
+	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
 )
@@ -27,7 +28,7 @@ func BenchmarkQueryDemo(b *testing.B) {
 		{"whole", "select * from records"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			p, err := OpenClient(c)
+			p, err := rq.OpenClient(c)
 			if err != nil {
 				b.Fatal(err)
 			}

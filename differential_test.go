@@ -1,4 +1,4 @@
-package rq
+package rq_test
 
 import (
 	"context"
@@ -8,9 +8,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
 	"github.com/redcapql/rq/internal/fixtures"
+	"github.com/redcapql/rq/internal/querygen"
+	"github.com/redcapql/rq/internal/refeval"
 	"github.com/redcapql/rq/lang"
 )
 
@@ -60,26 +63,40 @@ func diffProjects() []diffProject {
 	}
 }
 
-// result is a query's output as canonical text rows.
-type result struct {
+// diffResult is a query's output as canonical text rows.
+type diffResult struct {
 	cols []string
 	rows []string
 }
 
+// canonRow renders an engine row as the oracle renders its own rows.
 func canonRow(vals []client.Value) string {
-	parts := make([]string, len(vals))
+	conv := make([]refeval.Value, len(vals))
 	for i, v := range vals {
-		parts[i] = canon(v)
+		conv[i] = asOracle(v)
 	}
-	return strings.Join(parts, " | ")
+	return oracleRow(conv)
 }
 
-func collect(rows *Rows, err error) (*result, error) {
+// oracleKinds maps the engine's kinds to the oracle's; a boolean is the
+// number 1 or 0, as the oracle's conditions give.
+var oracleKinds = map[client.Kind]refeval.Kind{
+	client.KindNull: refeval.KindNull, client.KindText: refeval.KindText, client.KindNumber: refeval.KindNumber,
+	client.KindDate: refeval.KindDate, client.KindDatetime: refeval.KindDatetime, client.KindTime: refeval.KindTime,
+	client.KindCodeSet: refeval.KindCodeSet, client.KindBool: refeval.KindNumber,
+}
+
+// asOracle converts an engine value to the oracle's type, to compare them.
+func asOracle(v client.Value) refeval.Value {
+	return refeval.Value{Kind: oracleKinds[v.Kind], Num: v.Num, Str: v.Str, Time: v.Time, Codes: v.Codes, Missing: v.Missing}
+}
+
+func collect(rows *rq.Rows, err error) (*diffResult, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	res := &result{cols: rows.Columns()}
+	res := &diffResult{cols: rows.Columns()}
 	for rows.Next() {
 		res.rows = append(res.rows, canonRow(rows.Row()))
 	}
@@ -179,15 +196,15 @@ func TestDifferential(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pushOn, err := OpenClient(c, WithCellsPerBatch(3000), WithConcurrency(3))
+		pushOn, err := rq.OpenClient(c, rq.WithCellsPerBatch(3000), rq.WithConcurrency(3))
 		if err != nil {
 			t.Fatal(err)
 		}
-		pushOff, err := OpenClient(c, WithPushdown(false))
+		pushOff, err := rq.OpenClient(c, rq.WithPushdown(false))
 		if err != nil {
 			t.Fatal(err)
 		}
-		db, err := loadRefDB(ctx, c)
+		db, err := refeval.Load(ctx, c)
 		if err != nil {
 			t.Fatalf("%s: %v", dp.name, err)
 		}
@@ -196,7 +213,7 @@ func TestDifferential(t *testing.T) {
 		for _, m := range cp.FormEventMapping() {
 			fem = append(fem, [2]string{m.UniqueEventName, m.Form})
 		}
-		gen := newQueryGen(db, *diffSeed+uint64(i)*7919, fem)
+		gen := querygen.New(db, *diffSeed+uint64(i)*7919, fem)
 		n := dp.queries
 		if *diffQueries > 0 {
 			n = *diffQueries
@@ -205,7 +222,7 @@ func TestDifferential(t *testing.T) {
 			n = 15
 		}
 		for range n {
-			src, params := gen.query()
+			src, params := gen.Query()
 			total++
 			msg, n := diffOne(ctx, db, pushOn, pushOff, src, params)
 			if msg != "" {
@@ -245,18 +262,18 @@ func TestDifferential(t *testing.T) {
 
 // diffOne runs one query three ways and describes any disagreement; n is
 // the number of rows they agree on.
-func diffOne(ctx context.Context, db *refDB, pushOn, pushOff *Project, src string, params map[string]string) (msg string, n int) {
+func diffOne(ctx context.Context, db *refeval.DB, pushOn, pushOff *rq.Project, src string, params map[string]string) (msg string, n int) {
 	stmt, err := lang.Parse(src)
 	if err != nil {
 		return "generator wrote a query that does not parse: " + err.Error(), 0
 	}
-	want, err := db.run(stmt, params)
+	want, err := db.Run(stmt, params)
 	if err != nil {
 		return "reference: " + err.Error(), 0
 	}
-	ref := &result{cols: want.cols}
-	for _, r := range want.rows {
-		ref.rows = append(ref.rows, canonRow(r))
+	ref := &diffResult{cols: want.Cols}
+	for _, r := range want.Rows {
+		ref.rows = append(ref.rows, oracleRow(r))
 	}
 	on, onErr := collect(pushOn.Query(ctx, src, params))
 	off, offErr := collect(pushOff.Query(ctx, src, params))
@@ -282,6 +299,85 @@ func diffOne(ctx context.Context, db *refDB, pushOn, pushOff *Project, src strin
 	return strings.Join(msgs, "\n  "), len(ref.rows)
 }
 
+// oracleRow renders an oracle row.
+func oracleRow(vals []refeval.Value) string {
+	parts := make([]string, len(vals))
+	for i, v := range vals {
+		parts[i] = v.Canon()
+	}
+	return strings.Join(parts, " | ")
+}
+
 func errText(err error, src string) string {
 	return strings.TrimSpace(lang.Render(err, src))
+}
+
+// TestDifferentialCatchesTypingBugs shows the differential test can fail:
+// the same generated queries, checked against an oracle built from a
+// deliberately mistyped copy of the raw export, must disagree with the
+// engine, while the oracle built from the export as it is agrees.
+func TestDifferentialCatchesTypingBugs(t *testing.T) {
+	ctx := context.Background()
+	proj := redcaptest.Demo(redcaptest.DemoOptions{Records: 60, Seed: 7})
+	srv := redcaptest.NewServer(t, proj)
+	c, err := client.New(srv.URL, srv.Token(proj.Name), client.WithRateLimit(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := rq.OpenClient(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	retype := func(field, fieldType, validation string) func(*refeval.Raw) {
+		return func(raw *refeval.Raw) {
+			for i := range raw.Meta {
+				if raw.Meta[i].FieldName == field {
+					raw.Meta[i].FieldType, raw.Meta[i].TextValidationTypeOrShowSliderNumber = fieldType, validation
+				}
+			}
+		}
+	}
+	tests := []struct {
+		name   string
+		mutate func(*refeval.Raw)
+		want   bool // whether the oracle must disagree
+	}{
+		{"the export as it is", func(*refeval.Raw) {}, false},
+		{"an integer field read as text", retype("age", "text", ""), true},
+		{"a date field read as text", retype("dob", "text", ""), true},
+		{"a radio field read as free text", retype("sex", "text", ""), true},
+		{"missing-data codes not applied", func(raw *refeval.Raw) { raw.MissingCodes = "" }, true},
+	}
+	base, err := refeval.Fetch(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth, err := refeval.New(base) // the queries come from the true schema
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := *base
+			raw.Meta = slices.Clone(base.Meta)
+			tc.mutate(&raw)
+			db, err := refeval.New(&raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gen := querygen.New(truth, 11, nil)
+			disagree := 0
+			for range 80 {
+				src, params := gen.Query()
+				// one engine in both seats: the oracle is under test here
+				if msg, _ := diffOne(ctx, db, p, p, src, params); msg != "" {
+					disagree++
+				}
+			}
+			if got := disagree > 0; got != tc.want {
+				t.Errorf("%d of 80 queries disagree with the engine; want disagreement: %v", disagree, tc.want)
+			}
+			t.Logf("%d of 80 queries disagree", disagree)
+		})
+	}
 }

@@ -1,4 +1,4 @@
-package rq
+package rq_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
 	"github.com/redcapql/rq/lang"
@@ -45,7 +46,7 @@ func (l *contentLog) sent() []string {
 }
 
 // loggedDemo opens the demo project through a client whose requests are logged.
-func loggedDemo(t *testing.T, records int) (*Project, *contentLog) {
+func loggedDemo(t *testing.T, records int) (*rq.Project, *contentLog) {
 	t.Helper()
 	proj := redcaptest.Demo(redcaptest.DemoOptions{Records: records, Seed: 3})
 	srv := redcaptest.NewServer(t, proj)
@@ -55,7 +56,7 @@ func loggedDemo(t *testing.T, records int) (*Project, *contentLog) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := OpenClient(c)
+	p, err := rq.OpenClient(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +143,7 @@ func TestExecChecksFirst(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			log.sent()
 			ran := 0
-			err := p.Exec(ctx, "q.rq", tc.src, tc.params, func(*lang.Select, *Rows) error {
+			err := p.Exec(ctx, "q.rq", tc.src, tc.params, func(*lang.Select, *rq.Rows) error {
 				ran++
 				return nil
 			})
@@ -186,7 +187,7 @@ func TestExecUnusedParams(t *testing.T) {
 	tests := []struct {
 		name   string
 		params map[string]string
-		opts   []ExecOption
+		opts   []rq.ExecOption
 		want   string // lang.Render of the error; "" to run
 	}{
 		{"misspelt declared name", map[string]string{"min_agee": "30", "since": "1900-01-01"}, nil,
@@ -200,13 +201,13 @@ func TestExecUnusedParams(t *testing.T) {
 		{"nothing near", map[string]string{"since": "1900-01-01", "colour": "red"}, nil,
 			"q.rq: parameter $colour is given but no statement uses it\nhint: the file's parameters are $min_age, $site, $since\n"},
 		{"declared but unused is fine", map[string]string{"since": "1900-01-01", "site": "nyc"}, nil, ""},
-		{"a session's variables", map[string]string{"since": "1900-01-01", "min_agee": "30"}, []ExecOption{IgnoreUnusedParams()}, ""},
+		{"a session's variables", map[string]string{"since": "1900-01-01", "min_agee": "30"}, []rq.ExecOption{rq.IgnoreUnusedParams()}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			log.sent()
 			var got []string
-			err := p.Exec(ctx, "q.rq", src, tc.params, func(_ *lang.Select, rows *Rows) error {
+			err := p.Exec(ctx, "q.rq", src, tc.params, func(_ *lang.Select, rows *rq.Rows) error {
 				for rows.Next() {
 					got = append(got, rows.Strings()...)
 				}
@@ -231,8 +232,8 @@ func TestExecUnusedParams(t *testing.T) {
 			}
 		})
 	}
-	if _, err := FileParams(mustParseFile(t, src), map[string]string{"min_agee": "30"}); err == nil || !strings.Contains(err.Error(), "$min_agee") {
-		t.Errorf("FileParams with a misspelt name: %v", err)
+	if _, err := rq.FileParams(mustParseFile(t, src), map[string]string{"min_agee": "30"}); err == nil || !strings.Contains(err.Error(), "$min_agee") {
+		t.Errorf("rq.FileParams with a misspelt name: %v", err)
 	}
 }
 

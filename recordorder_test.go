@@ -1,4 +1,4 @@
-package rq
+package rq_test
 
 import (
 	"context"

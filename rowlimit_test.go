@@ -1,3 +1,4 @@
+// Internal test: rowLimit is unexported and decides alone whether a fetch may stop early.
 package rq
 
 import (

@@ -5,13 +5,13 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/internal/parquetio"
-	"github.com/redcapql/rq/planner"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // ParquetOptions says how to type the result's columns in Parquet: the
 // field behind each column that holds a field's values unchanged, whether
 // labels are on, and the project's description as key-value metadata
-// (repl/render's parquet format reads it).
+// (internal/render's parquet format reads it).
 func (r *Rows) ParquetOptions() parquetio.Options {
 	if r.plan == nil || r.plan.Stmt == nil || r.plan.Stmt.Explain || r.plan.Analyze {
 		return parquetio.Options{}
@@ -25,7 +25,7 @@ func (r *Rows) ParquetOptions() parquetio.Options {
 		Dict:     pl.Dictionary(),
 		Fields:   fields,
 		Labels:   r.labels != nil,
-		Metadata: ProjectMetadata(pl.Dictionary(), pl.Project()),
+		Metadata: ProjectMetadata(pl.Dictionary(), pl.Catalog().Design()),
 	}
 }
 
@@ -43,7 +43,7 @@ func (r *Rows) CodeRow() []client.Value {
 // dictionary's rows as the API exports them), rq.project (events, arms,
 // form–event mapping, repeating setup, instruments, DAGs) and
 // rq.missing_codes.
-func ProjectMetadata(d *client.Dictionary, info planner.ProjectInfo) map[string]string {
+func ProjectMetadata(d *client.Dictionary, info catalog.Design) map[string]string {
 	var meta []client.MetadataField
 	for _, f := range d.Fields() {
 		if !f.Synthetic {

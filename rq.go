@@ -11,6 +11,7 @@ import (
 	"github.com/redcapql/rq/lang"
 	"github.com/redcapql/rq/mirror"
 	"github.com/redcapql/rq/planner"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // Project is an open REDCap project that runs rq queries. It is safe for
@@ -188,26 +189,26 @@ func (p *Project) Planner(ctx context.Context) (*planner.Planner, error) {
 		p.pl = p.mirrorPlanner()
 		return p.pl, nil
 	}
-	proj, err := p.c.Project(ctx)
+	cat, err := catalog.Load(ctx, p.c) // a DAG export refused leaves dag names unchecked
 	if err != nil {
-		return nil, fmt.Errorf("loading the project structure: %w", err)
+		return nil, err
 	}
-	dict, err := proj.Dictionary()
-	if err != nil {
-		return nil, fmt.Errorf("data dictionary: %w", err)
-	}
-	info := planner.InfoFrom(proj)
-	if dags, err := p.c.ExportDAGs(ctx); err == nil {
-		for _, d := range dags {
-			info.DAGs = append(info.DAGs, d.UniqueGroupName)
-		}
-	} // else: no DAG right or no DAG export; dag names are then not checked
 	opts := append([]planner.Option(nil), p.cfg.plannerOpts...)
 	if !p.cfg.pushdown {
 		opts = append(opts, planner.WithoutPushdown())
 	}
-	p.pl = planner.New(dict, info, opts...)
+	p.pl = planner.New(cat, opts...)
 	return p.pl, nil
+}
+
+// Catalog returns the project's catalog (its structure and sources),
+// loading it on first use: what the shell completes and describes from.
+func (p *Project) Catalog(ctx context.Context) (*catalog.Catalog, error) {
+	pl, err := p.Planner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return pl.Catalog(), nil
 }
 
 // Reload drops the cached project structure, here and in the client: the
@@ -221,22 +222,17 @@ func (p *Project) Reload() {
 	}
 }
 
-// plan plans stmt with the project's batch limits on it, so that explain
-// shows the calls the engine will make with them.
-func (p *Project) plan(pl *planner.Planner, stmt *lang.Select, params map[string]string) (*planner.Plan, error) {
-	plan, err := pl.Plan(stmt, params)
-	if err != nil {
-		return nil, err
-	}
-	plan.CellsPerBatch, plan.MaxIDsPerBatch, plan.Concurrency = p.cfg.cellsPerBatch, p.cfg.maxIDs, p.cfg.concurrency
-	return plan, nil
+// tuning is the engine's batch tuning, passed to execution and to explain
+// (the calls it shows depend on it); never written into a plan.
+func (p *Project) tuning() planner.Tuning {
+	return planner.Tuning{Concurrency: p.cfg.concurrency, CellsPerBatch: p.cfg.cellsPerBatch, MaxIDsPerBatch: p.cfg.maxIDs}
 }
 
-// fetchOptions is the plan's own fetch options (the calls explain shows)
-// plus the engine's tuning, which does not change the calls.
+// fetchOptions is the plan's fetch options with the engine's tuning (the
+// calls explain shows) and the progress callback and row limit, which do
+// not change the calls.
 func (p *Project) fetchOptions(plan *planner.Plan) planner.FetchOptions {
-	o := plan.FetchOptions()
-	o.Concurrency = p.cfg.concurrency
+	o := plan.FetchOptions(p.tuning())
 	o.Progress = p.cfg.progress
 	o.RowLimit = rowLimit(plan.Stmt)
 	return o

@@ -1,4 +1,4 @@
-package rq
+package rq_test
 
 import (
 	"context"
@@ -9,13 +9,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
+	"github.com/redcapql/rq/internal/refeval"
 	"github.com/redcapql/rq/lang"
 )
 
 // demo serves the demo project and opens it.
-func demo(t testing.TB, records int, faults redcaptest.Faults, opts ...Option) (*Project, *client.Client) {
+func demo(t testing.TB, records int, faults redcaptest.Faults, opts ...rq.Option) (*rq.Project, *client.Client) {
 	t.Helper()
 	proj := redcaptest.Demo(redcaptest.DemoOptions{Records: records, Seed: 3})
 	srv, err := redcaptest.Start("127.0.0.1:0", redcaptest.Options{Faults: faults}, proj)
@@ -27,7 +29,7 @@ func demo(t testing.TB, records int, faults redcaptest.Faults, opts ...Option) (
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := OpenClient(c, opts...)
+	p, err := rq.OpenClient(c, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,14 +37,14 @@ func demo(t testing.TB, records int, faults redcaptest.Faults, opts ...Option) (
 }
 
 // reader returns a function that reads every row of a query, as text.
-func reader(t testing.TB) func(rows *Rows, err error) [][]string {
-	return func(rows *Rows, err error) [][]string {
+func reader(t testing.TB) func(rows *rq.Rows, err error) [][]string {
+	return func(rows *rq.Rows, err error) [][]string {
 		t.Helper()
 		return readAll(t, rows, err)
 	}
 }
 
-func readAll(t testing.TB, rows *Rows, err error) [][]string {
+func readAll(t testing.TB, rows *rq.Rows, err error) [][]string {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -65,19 +67,19 @@ func TestHeadlineQuery(t *testing.T) {
 	ctx := context.Background()
 	got := reader(t)(p.Query(ctx, headline, nil))
 
-	db, err := loadRefDB(ctx, c)
+	db, err := refeval.Load(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	stmt, _ := lang.Parse(headline)
-	want, err := db.run(stmt, nil)
+	want, err := db.Run(stmt, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(want.rows) || len(got) < 50 {
-		t.Fatalf("%d rows, reference %d (about half of 200 records expected)", len(got), len(want.rows))
+	if len(got) != len(want.Rows) || len(got) < 50 {
+		t.Fatalf("%d rows, reference %d (about half of 200 records expected)", len(got), len(want.Rows))
 	}
-	for i, r := range want.rows {
+	for i, r := range want.Rows {
 		if w := []string{r[0].String(), r[1].String()}; !slices.Equal(got[i], w) {
 			t.Fatalf("row %d = %v, want %v", i, got[i], w)
 		}
@@ -121,12 +123,12 @@ func TestCellLimitExplainAnalyze(t *testing.T) {
 	}
 	rows := reader(t)(p.Query(ctx, "select * from records", nil))
 	_, whole := demo(t, 300, redcaptest.Faults{}) // the same project without the limit
-	db, err := loadRefDB(ctx, whole)
+	db, err := refeval.Load(ctx, whole)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != len(db.rows) {
-		t.Fatalf("%d rows, the project has %d", len(rows), len(db.rows))
+	if len(rows) != db.Len() {
+		t.Fatalf("%d rows, the project has %d", len(rows), db.Len())
 	}
 	ex, err := p.Explain(ctx, "select * from records", nil, true)
 	if err != nil {
@@ -164,12 +166,12 @@ param $site;
 select count(*) from records where score > $min;
 select record from records where site = $site and form = 'enrollment' limit 2;
 `
-	if err := p.Exec(ctx, "q.rq", src, nil, func(*lang.Select, *Rows) error { return nil }); err == nil ||
+	if err := p.Exec(ctx, "q.rq", src, nil, func(*lang.Select, *rq.Rows) error { return nil }); err == nil ||
 		!strings.Contains(err.Error(), "q.rq:4:41:") || !strings.Contains(err.Error(), "$site") {
 		t.Fatalf("missing parameter: err = %v", err)
 	}
 	var counts []string
-	err := p.Exec(ctx, "q.rq", src, map[string]string{"site": "nyc"}, func(s *lang.Select, rows *Rows) error {
+	err := p.Exec(ctx, "q.rq", src, map[string]string{"site": "nyc"}, func(s *lang.Select, rows *rq.Rows) error {
 		for rows.Next() {
 			counts = append(counts, strings.Join(rows.Strings(), ","))
 		}
@@ -187,7 +189,7 @@ select record from records where site = $site and form = 'enrollment' limit 2;
 		t.Errorf("count with default $min = %s, want %s", counts[0], want[0][0])
 	}
 	stop := errors.New("stop")
-	if err := p.Exec(ctx, "q.rq", src, map[string]string{"site": "nyc"}, func(*lang.Select, *Rows) error { return stop }); !errors.Is(err, stop) {
+	if err := p.Exec(ctx, "q.rq", src, map[string]string{"site": "nyc"}, func(*lang.Select, *rq.Rows) error { return stop }); !errors.Is(err, stop) {
 		t.Errorf("fn's error: %v", err)
 	}
 }
@@ -250,7 +252,7 @@ func TestFilter(t *testing.T) {
 }
 
 func TestLabels(t *testing.T) {
-	p, _ := demo(t, 20, redcaptest.Faults{}, WithLabels(true))
+	p, _ := demo(t, 20, redcaptest.Faults{}, rq.WithLabels(true))
 	rows := reader(t)(p.Query(context.Background(), "select sex, site, age from records where form = 'enrollment' and sex is not null", nil))
 	if len(rows) == 0 {
 		t.Fatal("no rows")
@@ -278,7 +280,7 @@ func TestSources(t *testing.T) {
 }
 
 func TestCancel(t *testing.T) {
-	p, _ := demo(t, 400, redcaptest.Faults{}, WithMaxIDsPerBatch(5), WithConcurrency(3))
+	p, _ := demo(t, 400, redcaptest.Faults{}, rq.WithMaxIDsPerBatch(5), rq.WithConcurrency(3))
 	ctx, cancel := context.WithCancel(context.Background())
 	rows, err := p.Query(ctx, "select * from records", nil)
 	if err != nil {
@@ -303,15 +305,15 @@ func TestCancel(t *testing.T) {
 }
 
 func TestOptions(t *testing.T) {
-	for _, o := range []Option{WithConcurrency(0), WithCellsPerBatch(-1), WithMaxIDsPerBatch(0), WithClock(nil)} {
-		if _, err := Open("http://127.0.0.1:1/api/", strings.Repeat("A", 32), o); err == nil {
+	for _, o := range []rq.Option{rq.WithConcurrency(0), rq.WithCellsPerBatch(-1), rq.WithMaxIDsPerBatch(0), rq.WithClock(nil)} {
+		if _, err := rq.Open("http://127.0.0.1:1/api/", strings.Repeat("A", 32), o); err == nil {
 			t.Error("bad option accepted")
 		}
 	}
-	if _, err := Open("http://127.0.0.1:1/api/", "not a token"); err == nil || strings.Contains(err.Error(), "not a token") {
+	if _, err := rq.Open("http://127.0.0.1:1/api/", "not a token"); err == nil || strings.Contains(err.Error(), "not a token") {
 		t.Errorf("bad token: %v", err)
 	}
-	if _, err := OpenClient(nil); err == nil {
+	if _, err := rq.OpenClient(nil); err == nil {
 		t.Error("nil client accepted")
 	}
 }
@@ -330,9 +332,9 @@ func engineGoroutines() string {
 }
 
 func TestProgress(t *testing.T) {
-	var last Progress
+	var last rq.Progress
 	calls := 0
-	p, _ := demo(t, 80, redcaptest.Faults{}, WithMaxIDsPerBatch(10), WithProgress(func(pr Progress) {
+	p, _ := demo(t, 80, redcaptest.Faults{}, rq.WithMaxIDsPerBatch(10), rq.WithProgress(func(pr rq.Progress) {
 		calls++
 		if pr.Records < last.Records || pr.Calls < last.Calls || pr.Bytes < last.Bytes {
 			t.Errorf("progress went back: %+v after %+v", pr, last)
@@ -350,7 +352,7 @@ func TestProgress(t *testing.T) {
 
 func TestFilterManyRecords(t *testing.T) {
 	const maxIDs = 500 // several batches of ids
-	p, _ := demo(t, 1500, redcaptest.Faults{}, WithConcurrency(3), WithMaxIDsPerBatch(maxIDs))
+	p, _ := demo(t, 1500, redcaptest.Faults{}, rq.WithConcurrency(3), rq.WithMaxIDsPerBatch(maxIDs))
 	ctx := context.Background()
 	ids := reader(t)(p.Filter(ctx, "age >= 25"))
 	if len(ids) <= maxIDs {

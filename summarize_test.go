@@ -1,4 +1,4 @@
-package rq
+package rq_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
 )
@@ -130,7 +131,7 @@ func TestSummarizeAgreesWithRawExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := OpenClient(c)
+	p, err := rq.OpenClient(c)
 	if err != nil {
 		t.Fatal(err)
 	}

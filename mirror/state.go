@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/redcapql/rq/client"
-	"github.com/redcapql/rq/planner"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // StateFile is the mirror's commit point inside DIR.
@@ -24,8 +24,9 @@ type State struct {
 	URL          string `json:"url"`
 	ProjectID    int    `json:"project_id"`
 	ProjectTitle string `json:"project_title"`
-	// SyncedAt is the clock at the start of the last sync: the next sync
-	// asks for records changed since SyncedAt minus Overlap.
+	// SyncedAt is the server's time just before the last sync's export
+	// (its HTTP Date header, client.ServerTime), not rq's clock: the next
+	// sync asks for records changed since SyncedAt minus Overlap.
 	SyncedAt time.Time `json:"synced_at"`
 	// Overlap is the safety margin of incremental syncs (clock skew,
 	// changes during the export).
@@ -71,7 +72,7 @@ type Report struct {
 type structure struct {
 	Metadata     []client.MetadataField `json:"metadata"`
 	MissingCodes string                 `json:"missing_data_codes"`
-	Info         planner.ProjectInfo    `json:"project"`
+	Info         catalog.Design         `json:"project"`
 }
 
 func (s *structure) checksum() string {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // analysis is what checking a statement against the dictionary learns:
@@ -33,8 +34,8 @@ type analysis struct {
 	usesDAG   bool
 	aggOK     bool // checking an output expression of an aggregate query, outside any aggregate
 	today     time.Time
-	table     []SourceColumn // non-nil for sources other than records
-	params    paramLits      // literals that were parameters (converted by context)
+	table     []catalog.Column // non-nil for sources other than records
+	params    paramLits        // literals that were parameters (converted by context)
 }
 
 func newAnalysis(pl *Planner, now time.Time) *analysis {
@@ -60,7 +61,7 @@ func (a *analysis) slotFor(c *column) *column {
 
 // fieldColumn returns the slot column of a dictionary field (record id included).
 func (a *analysis) fieldColumn(f *client.Field) *column {
-	if f.Name == a.pl.recordIDName {
+	if f.Name == a.pl.cat.RecordID() {
 		return a.slotFor(&column{kind: ckRecord, name: f.Name})
 	}
 	return a.slotFor(&column{kind: ckField, field: f, name: f.Name})
@@ -70,7 +71,7 @@ func (a *analysis) fieldColumn(f *client.Field) *column {
 func (a *analysis) pseudoColumn(k colKind) *column {
 	name := pseudoNames[k]
 	if k == ckRecord {
-		name = a.pl.recordIDName
+		name = a.pl.cat.RecordID()
 	}
 	if k == ckDAG {
 		a.usesDAG = true
@@ -81,7 +82,7 @@ func (a *analysis) pseudoColumn(k colKind) *column {
 // nameCandidates lists every name a reference may use, for suggestions.
 func (a *analysis) nameCandidates() []string {
 	var out []string
-	for _, f := range a.pl.dict.Fields() {
+	for _, f := range a.pl.cat.Dictionary().Fields() {
 		if f.FieldType == "descriptive" {
 			continue
 		}
@@ -123,19 +124,19 @@ func (a *analysis) resolveNew(r *lang.Ref) (*column, error) {
 			switch {
 			case k == ckForm:
 				return &column{kind: ckForm, name: "form", slot: -1}, nil
-			case (k == ckEvent || k == ckArm) && !a.pl.proj.Longitudinal:
+			case (k == ckEvent || k == ckArm) && !a.pl.cat.Longitudinal():
 				return nil, errAt(r.Pos(), "", "%s: the project is not longitudinal (it has no events or arms)", strings.ToLower(r.Name))
 			}
 			return a.pseudoColumn(k), nil
 		}
 	}
-	if f, ok := a.pl.dict.Field(r.Name); ok {
+	if f, ok := a.pl.cat.Dictionary().Field(r.Name); ok {
 		if f.FieldType == "descriptive" {
 			return nil, errAt(r.Pos(), "", "field '%s' is descriptive and has no value", r.Name)
 		}
 		return a.fieldColumn(f), nil
 	}
-	if f, code, ok := a.pl.dict.ExportColumn(r.Name); ok && code != "" {
+	if f, code, ok := a.pl.cat.Dictionary().ExportColumn(r.Name); ok && code != "" {
 		return a.slotFor(&column{kind: ckCheckbox, field: f, code: code, name: r.Name}), nil
 	}
 	if low := strings.ToLower(r.Name); low != r.Name {
@@ -152,10 +153,10 @@ func (a *analysis) resolveNew(r *lang.Ref) (*column, error) {
 
 func (a *analysis) unknownName(pos lang.Pos, name string) error {
 	msg := fmt.Sprintf("no field '%s'", name)
-	if a.pl.forms[name] {
+	if a.pl.cat.IsForm(name) {
 		return errAt(pos, "", "%s; '%s' is a form: use form = '%s'", msg, name, name)
 	}
-	if _, ok := a.pl.events[name]; ok {
+	if _, ok := a.pl.cat.Event(name); ok {
 		return errAt(pos, "", "%s; '%s' is an event: use event = '%s' or [%s][field]", msg, name, name, name)
 	}
 	if s := nearest(name, a.nameCandidates()); s != "" {
@@ -165,26 +166,26 @@ func (a *analysis) unknownName(pos lang.Pos, name string) error {
 }
 
 func (a *analysis) resolvePinned(r *lang.Ref) (*column, error) {
-	if !a.pl.proj.Longitudinal {
+	if !a.pl.cat.Longitudinal() {
 		return nil, errAt(r.Pos(), "", "[%s][%s]: the project is not longitudinal, so references cannot name an event", r.Event, r.Name)
 	}
-	if _, ok := a.pl.events[r.Event]; !ok {
+	if _, ok := a.pl.cat.Event(r.Event); !ok {
 		return nil, a.unknownEvent(r.Pos(), r.Event)
 	}
-	f, ok := a.pl.dict.Field(r.Name)
+	f, ok := a.pl.cat.Dictionary().Field(r.Name)
 	if !ok || f.FieldType == "descriptive" {
-		if _, code, ok := a.pl.dict.ExportColumn(r.Name); ok && code != "" {
+		if _, code, ok := a.pl.cat.Dictionary().ExportColumn(r.Name); ok && code != "" {
 			return nil, errAt(r.Pos(), "", "[%s][%s]: pin the checkbox field itself and use has", r.Event, r.Name)
 		}
 		return nil, a.unknownName(r.Pos(), r.Name)
 	}
-	if a.pl.repeatForm[f.Form] {
+	if a.pl.cat.RepeatingForm(f.Form) {
 		return nil, errAt(r.Pos(), "", "[%s][%s]: '%s' is on repeating instrument '%s', which has no single value per event", r.Event, r.Name, r.Name, f.Form)
 	}
-	if a.pl.repeatEvent[r.Event] {
+	if a.pl.cat.RepeatingEvent(r.Event) {
 		return nil, errAt(r.Pos(), "", "[%s][%s]: event '%s' repeats, so it has no single value per record", r.Event, r.Name, r.Event)
 	}
-	if evs := a.pl.formEvents(f.Form); len(a.pl.proj.FEM) > 0 && !slices.Contains(evs, r.Event) {
+	if evs := a.pl.cat.FormEvents(f.Form); len(a.pl.cat.FEM()) > 0 && !slices.Contains(evs, r.Event) {
 		return nil, errAt(r.Pos(), "", "[%s][%s]: form '%s' of field '%s' is not designated on event '%s' (it is on %s)",
 			r.Event, r.Name, f.Form, r.Name, r.Event, strings.Join(evs, ", "))
 	}
@@ -198,7 +199,7 @@ func (a *analysis) resolvePinned(r *lang.Ref) (*column, error) {
 
 func (a *analysis) eventNames() []string {
 	var out []string
-	for _, e := range a.pl.proj.Events {
+	for _, e := range a.pl.cat.Events() {
 		out = append(out, e.Name)
 	}
 	return out
@@ -206,7 +207,7 @@ func (a *analysis) eventNames() []string {
 
 func (a *analysis) unknownEvent(pos lang.Pos, name string) error {
 	msg := fmt.Sprintf("no event '%s'", name)
-	if a.pl.forms[name] {
+	if a.pl.cat.IsForm(name) {
 		return errAt(pos, "", "%s; did you mean form = '%s'?", msg, name)
 	}
 	if s := nearest(name, a.eventNames()); s != "" {
@@ -217,22 +218,22 @@ func (a *analysis) unknownEvent(pos lang.Pos, name string) error {
 
 func (a *analysis) unknownForm(pos lang.Pos, name string) error {
 	msg := fmt.Sprintf("no form '%s'", name)
-	if _, ok := a.pl.events[name]; ok {
+	if _, ok := a.pl.cat.Event(name); ok {
 		return errAt(pos, "", "%s; did you mean event = '%s'?", msg, name)
 	}
-	for _, e := range a.pl.proj.Events {
+	for _, e := range a.pl.cat.Events() {
 		if strings.HasPrefix(e.Name, name+"_arm_") {
 			return errAt(pos, "", "%s; did you mean event = '%s'?", msg, e.Name)
 		}
 	}
-	if f, ok := a.pl.dict.Field(name); ok {
+	if f, ok := a.pl.cat.Dictionary().Field(name); ok {
 		return errAt(pos, "", "%s; '%s' is a field of form '%s'", msg, name, f.Form)
 	}
-	if i := strings.LastIndex(name, "_arm_"); i > 0 && a.pl.forms[name[:i]] {
+	if i := strings.LastIndex(name, "_arm_"); i > 0 && a.pl.cat.IsForm(name[:i]) {
 		return errAt(pos, "", "%s; did you mean '%s'?", msg, name[:i])
 	}
-	if s := nearest(name, a.pl.dict.Forms()); s != "" {
+	if s := nearest(name, a.pl.cat.Dictionary().Forms()); s != "" {
 		return errAt(pos, "", "%s; did you mean '%s'?", msg, s)
 	}
-	return errAt(pos, "", "%s (forms: %s)", msg, strings.Join(a.pl.dict.Forms(), ", "))
+	return errAt(pos, "", "%s (forms: %s)", msg, strings.Join(a.pl.cat.Dictionary().Forms(), ", "))
 }

@@ -120,7 +120,7 @@ func (a *analysis) checkCode(l *lang.Literal, v client.Value, f *client.Field, o
 				l.Text, f.Name, f.Name, c.Label, f.Name, codeLiteral(f, c.Code))
 		}
 	}
-	for _, m := range a.pl.dict.MissingCodes() {
+	for _, m := range a.pl.cat.Dictionary().MissingCodes() {
 		if m.Code == l.Text && !f.NoMissing {
 			return errAt(l.Pos(), "", "'%s' is a missing-data code, which reads as null: use missing(%s)", l.Text, f.Name)
 		}
@@ -227,34 +227,34 @@ func (a *analysis) pseudoLiterals(c *column, q *lang.Query) error {
 		}
 		switch c.kind {
 		case ckEvent:
-			if _, ok := a.pl.events[l.Text]; !ok || l.Kind != lang.String {
+			if _, ok := a.pl.cat.Event(l.Text); !ok || l.Kind != lang.String {
 				return a.unknownEvent(l.Pos(), l.Text)
 			}
 		case ckArm:
 			n, err := strconv.Atoi(l.Text)
-			if _, ok := a.pl.arms[n]; err != nil || !ok {
-				for _, arm := range a.pl.proj.Arms {
+			if _, ok := a.pl.cat.Arm(n); err != nil || !ok {
+				for _, arm := range a.pl.cat.Arms() {
 					if strings.EqualFold(arm.Name, l.Text) {
 						return errAt(l.Pos(), "", "arm '%s' is an arm name: write arm = %d", l.Text, arm.Num)
 					}
 				}
 				var nums []string
-				for _, arm := range a.pl.proj.Arms {
+				for _, arm := range a.pl.cat.Arms() {
 					nums = append(nums, strconv.Itoa(arm.Num))
 				}
 				return errAt(l.Pos(), "", "no arm %s (arms: %s)", l, strings.Join(nums, ", "))
 			}
 		case ckInstrument:
-			if !a.pl.forms[l.Text] {
+			if !a.pl.cat.IsForm(l.Text) {
 				return a.unknownForm(l.Pos(), l.Text)
 			}
 		case ckDAG:
-			if len(a.pl.proj.DAGs) > 0 && !slices.Contains(a.pl.proj.DAGs, l.Text) {
+			if len(a.pl.cat.DAGs()) > 0 && !slices.Contains(a.pl.cat.DAGs(), l.Text) {
 				msg := fmt.Sprintf("no data access group '%s'", l.Text)
-				if s := nearest(l.Text, a.pl.proj.DAGs); s != "" {
+				if s := nearest(l.Text, a.pl.cat.DAGs()); s != "" {
 					return errAt(l.Pos(), "", "%s; did you mean '%s'?", msg, s)
 				}
-				return errAt(l.Pos(), "", "%s (groups: %s)", msg, strings.Join(a.pl.proj.DAGs, ", "))
+				return errAt(l.Pos(), "", "%s (groups: %s)", msg, strings.Join(a.pl.cat.DAGs(), ", "))
 			}
 		}
 	}
@@ -274,7 +274,7 @@ func (a *analysis) formQuery(q *lang.Query) error {
 		if !ok || l.Kind != lang.String {
 			return errAt(x.Pos(), "", "form must be compared with form names in quotes, not %s", x)
 		}
-		if !a.pl.forms[l.Text] {
+		if !a.pl.cat.IsForm(l.Text) {
 			return a.unknownForm(l.Pos(), l.Text)
 		}
 		names = append(names, l.Text)
@@ -309,13 +309,13 @@ func (a *analysis) hasQuery(q *lang.Query) error {
 		if !f.HasCode(l.Text) && !f.NoMissing {
 			// A checkbox marked with a missing-data code has its ___code
 			// column ticked, but reads as null: has would never be true.
-			for _, m := range a.pl.dict.MissingCodes() {
+			for _, m := range a.pl.cat.Dictionary().MissingCodes() {
 				if strings.EqualFold(m.Code, l.Text) {
 					return errAt(l.Pos(), "", "'%s' is a missing-data code, which reads as null: use missing(%s)", l.Text, f.Name)
 				}
 			}
 		}
-		if !f.HasCode(l.Text) && a.pl.dict.CheckboxColumn(f.Name, l.Text) == "" {
+		if !f.HasCode(l.Text) && a.pl.cat.Dictionary().CheckboxColumn(f.Name, l.Text) == "" {
 			for _, c := range f.Choices {
 				if strings.EqualFold(c.Label, l.Text) {
 					return errAt(l.Pos(), "", "'%s' is a label of %s, not a code: write %s has %s", l.Text, f.Name, f.Name, codeLiteral(&client.Field{}, c.Code))

@@ -26,7 +26,7 @@ func (p *Plan) ColumnFields() []*client.Field {
 		if !ok || r.Event != "" {
 			continue
 		}
-		if f, ok := p.pl.dict.Field(r.Name); ok && strings.EqualFold(f.Name, r.Name) {
+		if f, ok := p.pl.cat.Dictionary().Field(r.Name); ok && strings.EqualFold(f.Name, r.Name) {
 			if !r.Bracketed && isPseudoName(r.Name) {
 				continue // the pseudo column, not a field of that name
 			}
@@ -47,7 +47,7 @@ func isPseudoName(name string) bool {
 }
 
 // Dictionary returns the data dictionary the plan was checked against.
-func (p *Plan) Dictionary() *client.Dictionary { return p.pl.dict }
+func (p *Plan) Dictionary() *client.Dictionary { return p.pl.cat.Dictionary() }
 
 // Planner returns the planner that made the plan.
 func (p *Plan) Planner() *Planner { return p.pl }

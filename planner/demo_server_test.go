@@ -7,6 +7,7 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // demoClient starts the embedded server with the demo project and returns a
@@ -32,12 +33,11 @@ func planners(t *testing.T, c *client.Client) (*Planner, *Planner) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dict, err := proj.Dictionary()
+	cat, err := catalog.FromProject(proj)
 	if err != nil {
 		t.Fatal(err)
 	}
-	info := InfoFrom(proj)
-	return New(dict, info), New(dict, info, WithoutPushdown())
+	return New(cat), New(cat, WithoutPushdown())
 }
 
 // fetchPlan exports what a plan asks for, the simplest correct way: one call
@@ -188,7 +188,7 @@ func TestDemoFetchAgrees(t *testing.T) {
 	}
 	for _, q := range queries {
 		p := mustPlan(t, pl, q, nil)
-		raw, err := Fetch(t.Context(), c, p.ExportParams(), FetchOptions{RecordIDField: pl.recordIDName, RecordFilter: p.RecordFilter, CellsPerBatch: 200, MaxIDsPerBatch: 5, Dictionary: pl.dict})
+		raw, err := Fetch(t.Context(), c, p.ExportParams(), FetchOptions{RecordIDField: pl.cat.RecordID(), RecordFilter: p.RecordFilter, CellsPerBatch: 200, MaxIDsPerBatch: 5, Dictionary: pl.cat.Dictionary()})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // demoMeta is the demo project's data dictionary, written by hand
@@ -39,15 +40,15 @@ var demoMeta = []client.MetadataField{
 const demoMissing = "NA, Not applicable | UNK, Unknown"
 
 // demoInfo is the demo project's structure.
-func demoInfo() ProjectInfo {
-	info := ProjectInfo{
+func demoInfo() catalog.Design {
+	info := catalog.Design{
 		Longitudinal: true,
-		Arms:         []Arm{{1, "Treatment"}, {2, "Control"}},
-		Events: []Event{
-			{"enrollment_arm_1", "Enrollment", 1}, {"week_4_arm_1", "Week 4", 1}, {"week_12_arm_1", "Week 12", 1},
-			{"enrollment_arm_2", "Enrollment", 2}, {"week_4_arm_2", "Week 4", 2},
+		Arms:         []catalog.Arm{{Num: 1, Name: "Treatment"}, {Num: 2, Name: "Control"}},
+		Events: []catalog.Event{
+			{Name: "enrollment_arm_1", Label: "Enrollment", Arm: 1}, {Name: "week_4_arm_1", Label: "Week 4", Arm: 1}, {Name: "week_12_arm_1", Label: "Week 12", Arm: 1},
+			{Name: "enrollment_arm_2", Label: "Enrollment", Arm: 2}, {Name: "week_4_arm_2", Label: "Week 4", Arm: 2},
 		},
-		Repeating: []Repeating{{Event: "enrollment_arm_1", Form: "medications"}, {Event: "enrollment_arm_2", Form: "medications"}},
+		Repeating: []catalog.Repeating{{Event: "enrollment_arm_1", Form: "medications"}, {Event: "enrollment_arm_2", Form: "medications"}},
 		DAGs:      []string{"site_a", "site_b"},
 	}
 	for _, ev := range []string{"enrollment_arm_1", "enrollment_arm_2"} {
@@ -56,11 +57,11 @@ func demoInfo() ProjectInfo {
 			arm = 2
 		}
 		for _, f := range []string{"enrollment", "baseline", "medications"} {
-			info.FEM = append(info.FEM, FormEvent{Arm: arm, Event: ev, Form: f})
+			info.FEM = append(info.FEM, catalog.FormEvent{Arm: arm, Event: ev, Form: f})
 		}
 	}
-	for _, ev := range []Event{{"week_4_arm_1", "", 1}, {"week_12_arm_1", "", 1}, {"week_4_arm_2", "", 2}} {
-		info.FEM = append(info.FEM, FormEvent{Arm: ev.Arm, Event: ev.Name, Form: "visit"})
+	for _, ev := range []catalog.Event{{Name: "week_4_arm_1", Label: "", Arm: 1}, {Name: "week_12_arm_1", Label: "", Arm: 1}, {Name: "week_4_arm_2", Label: "", Arm: 2}} {
+		info.FEM = append(info.FEM, catalog.FormEvent{Arm: ev.Arm, Event: ev.Name, Form: "visit"})
 	}
 	return info
 }
@@ -75,7 +76,7 @@ func demoPlanner(t testing.TB, opts ...Option) *Planner {
 		t.Fatal(err)
 	}
 	opts = append([]Option{WithClock(func() time.Time { return fixedNow })}, opts...)
-	return New(d, demoInfo(), opts...)
+	return New(catalog.New(d, demoInfo()), opts...)
 }
 
 // classicPlanner is a classic (not longitudinal, not repeating) project.
@@ -92,7 +93,7 @@ func classicPlanner(t testing.TB, opts ...Option) *Planner {
 		t.Fatal(err)
 	}
 	opts = append([]Option{WithClock(func() time.Time { return fixedNow })}, opts...)
-	return New(d, ProjectInfo{}, opts...)
+	return New(catalog.New(d, catalog.Design{}), opts...)
 }
 
 func mustPlan(t testing.TB, pl *Planner, src string, params map[string]string) *Plan {

@@ -20,6 +20,7 @@ import (
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
 	"github.com/redcapql/rq/internal/fixtures"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // serveFixture serves a fixture project with faults and returns a client
@@ -161,13 +162,17 @@ func serveDemo(t *testing.T, faults redcaptest.Faults, records int) (*client.Cli
 func TestFetchSourceServer(t *testing.T) {
 	c, proj := serveDemo(t, redcaptest.Faults{}, 20)
 	ctx := context.Background()
-	for _, src := range LocalSources {
+	for _, source := range catalog.Sources() {
+		if source.IsRecords() {
+			continue
+		}
+		src := source.Name
 		t.Run(src, func(t *testing.T) {
 			rows, err := FetchSource(ctx, c, src)
 			if err != nil {
 				t.Fatal(err)
 			}
-			cols, _ := SourceColumns(src)
+			cols := source.ColumnNames()
 			if !slices.Equal(rows.Columns()[:len(cols)], cols) {
 				t.Errorf("columns %v, want %v first", rows.Columns(), cols)
 			}

@@ -106,12 +106,12 @@ func TestFixturesPushdownAgrees(t *testing.T) {
 				t.Fatal(err)
 			}
 			var queries []string
-			for _, form := range pl.dict.Forms() {
+			for _, form := range pl.cat.Dictionary().Forms() {
 				queries = append(queries, "select * from records where form = "+quoted(form))
 			}
 			n := 0
-			for _, f := range pl.dict.Fields() {
-				if f.FieldType == "descriptive" || f.Name == pl.recordIDName || n >= 60 {
+			for _, f := range pl.cat.Dictionary().Fields() {
+				if f.FieldType == "descriptive" || f.Name == pl.cat.RecordID() || n >= 60 {
 					continue
 				}
 				n++
@@ -124,7 +124,7 @@ func TestFixturesPushdownAgrees(t *testing.T) {
 					conds = append(conds, c)
 				}
 			}
-			forms := pl.dict.Forms()
+			forms := pl.cat.Dictionary().Forms()
 			for i := 0; i+7 < len(conds) && i < 120; i += 3 {
 				a, b := conds[i], conds[i+7]
 				queries = append(queries,

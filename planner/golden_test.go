@@ -2,6 +2,7 @@ package planner
 
 import (
 	"flag"
+	"github.com/redcapql/rq/planner/catalog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,7 @@ func longPlanner(t testing.TB, opts ...Option) *Planner {
 	pl := demoPlanner(t)
 	info := demoInfo()
 	info.Repeating = nil
-	return New(pl.dict, info, append([]Option{WithClock(pl.now)}, opts...)...)
+	return New(catalog.New(pl.cat.Dictionary(), info), append([]Option{WithClock(pl.now)}, opts...)...)
 }
 
 // goldenPlans pins the plan (API parameters, classes, residual) of queries:

@@ -23,7 +23,7 @@ type rowKind struct{ event, instr string }
 // record's value on every row. "" when the query is not caught.
 func (p *Plan) longitudinalWarning() string {
 	pl := p.pl
-	if p.Source != "records" || !pl.proj.Longitudinal && !pl.repeats {
+	if p.Source != "records" || !pl.cat.Longitudinal() && !pl.cat.Repeats() {
 		return ""
 	}
 	var uses []fieldUse
@@ -34,13 +34,13 @@ func (p *Plan) longitudinalWarning() string {
 			if !ok || r.Event != "" || !r.Bracketed && isPseudo(r.Name) {
 				return true
 			}
-			f, ok := pl.dict.Field(r.Name)
+			f, ok := pl.cat.Dictionary().Field(r.Name)
 			if !ok {
-				if f, _, ok = pl.dict.ExportColumn(r.Name); !ok {
+				if f, _, ok = pl.cat.Dictionary().ExportColumn(r.Name); !ok {
 					return true
 				}
 			}
-			if f.Name == pl.recordIDName {
+			if f.Name == pl.cat.RecordID() {
 				return true
 			}
 			if i, ok := seen[f.Name]; ok {
@@ -116,14 +116,14 @@ func (p *Plan) longitudinalWarning() string {
 // rowKinds is where form's fields are.
 func (pl *Planner) rowKinds(form string) map[rowKind]bool {
 	out := map[rowKind]bool{}
-	events := pl.formEvents(form)
-	if !pl.proj.Longitudinal {
+	events := pl.cat.FormEvents(form)
+	if !pl.cat.Longitudinal() {
 		events = []string{""}
 	}
 	for _, e := range events {
 		k := rowKind{event: e}
-		for _, r := range pl.proj.Repeating {
-			if r.Form == form && (r.Event == e || !pl.proj.Longitudinal) {
+		for _, r := range pl.cat.Repeating() {
+			if r.Form == form && (r.Event == e || !pl.cat.Longitudinal()) {
 				k.instr = form
 			}
 		}
@@ -138,8 +138,8 @@ func (pl *Planner) describeRows(form string) string {
 	kinds := pl.rowKinds(form)
 	var parts []string
 	rep := false
-	for _, e := range pl.formEvents(form) {
-		if pl.proj.Longitudinal && !slices.Contains(parts, e) {
+	for _, e := range pl.cat.FormEvents(form) {
+		if pl.cat.Longitudinal() && !slices.Contains(parts, e) {
 			parts = append(parts, e)
 		}
 	}
@@ -173,17 +173,17 @@ func (p *Plan) pinnedWhere(_ *client.Field, inWhere func(string) bool) string {
 		if !ok || r.Event != "" || !r.Bracketed && isPseudo(r.Name) || !inWhere(r.Name) {
 			return true
 		}
-		f, ok := p.pl.dict.Field(r.Name)
+		f, ok := p.pl.cat.Dictionary().Field(r.Name)
 		if !ok {
 			return true
 		}
 		// a form on one event per arm (not repeating) pins to its first event
-		events := p.pl.formEvents(f.Form)
+		events := p.pl.cat.FormEvents(f.Form)
 		arms := map[int]bool{}
 		for _, ev := range events {
-			arms[p.pl.events[ev].Arm] = true
+			arms[p.pl.cat.EventArm(ev)] = true
 		}
-		if len(events) == 0 || len(arms) != len(events) || p.pl.repeatForm[f.Form] {
+		if len(events) == 0 || len(arms) != len(events) || p.pl.cat.RepeatingForm(f.Form) {
 			return true
 		}
 		r.Event, r.Bracketed, changed = events[0], true, true
@@ -237,7 +237,7 @@ func (p *Plan) summaryTrap(uses []fieldUse, inWhere func(string) bool) string {
 		}
 	}
 	var lost []string
-	for _, form := range p.pl.dict.Forms() {
+	for _, form := range p.pl.cat.Dictionary().Forms() {
 		found := false
 		for k := range p.pl.rowKinds(form) {
 			found = found || common[k]

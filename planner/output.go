@@ -58,17 +58,17 @@ func (a *analysis) starColumns(scope []string) []*lang.Ref {
 		return out
 	}
 	out := []*lang.Ref{{Name: "record"}}
-	if pl.proj.Longitudinal {
+	if pl.cat.Longitudinal() {
 		out = append(out, &lang.Ref{Name: "redcap_event_name"})
 	}
-	if pl.repeats {
+	if pl.cat.Repeats() {
 		out = append(out, &lang.Ref{Name: "redcap_repeat_instrument"}, &lang.Ref{Name: "redcap_repeat_instance"})
 	}
 	if a.usesDAG {
 		out = append(out, &lang.Ref{Name: "redcap_data_access_group"})
 	}
-	for _, f := range pl.dict.Fields() {
-		if f.FieldType == "descriptive" || f.Name == pl.recordIDName {
+	for _, f := range pl.cat.Dictionary().Fields() {
+		if f.FieldType == "descriptive" || f.Name == pl.cat.RecordID() {
 			continue
 		}
 		if len(scope) > 0 && !slices.Contains(scope, f.Form) {
@@ -151,7 +151,7 @@ func (a *analysis) checkOutput(s *lang.Select) (*program, error) {
 			for _, r := range a.starColumns(a.topScope(s.Where)) {
 				if r.Name == "record" && !r.Bracketed && a.table == nil {
 					// the key column, not a project field named record
-					r.Name = a.pl.recordIDName
+					r.Name = a.pl.cat.RecordID()
 					r.Bracketed = true
 				}
 				if _, err := a.value(r); err != nil {
@@ -415,7 +415,7 @@ func (a *analysis) percentileArg(x lang.Expr) error {
 func (a *analysis) checkboxExample(x lang.Expr) string {
 	if r, ok := x.(*lang.Ref); ok {
 		if c := a.cols[r]; c != nil && c.field != nil && len(c.field.Choices) > 0 {
-			if col := a.pl.dict.CheckboxColumn(c.field.Name, c.field.Choices[0].Code); col != "" {
+			if col := a.pl.cat.Dictionary().CheckboxColumn(c.field.Name, c.field.Choices[0].Code); col != "" {
 				return col
 			}
 		}

@@ -64,7 +64,7 @@ func (pl *Planner) pushdownInto(p *Plan) {
 						// evaluates that row, whatever the repeating setup.
 						rowLogic = append(rowLogic, logic)
 						c.Class, c.Pushed = Inexact, logic
-					case hasPin && !hasUnpinned && !pl.repeats:
+					case hasPin && !hasUnpinned && !pl.cat.Repeats():
 						// Record-constant: every row of a record passes or fails together.
 						rowLogic = append(rowLogic, logic)
 						c.Class, c.Pushed = Inexact, logic
@@ -132,7 +132,7 @@ func (pl *Planner) exportColumns(p *Plan, ex *client.ExportRecordsParams, pushed
 			forms = append(forms, f)
 		}
 	}
-	need := map[string]bool{pl.recordIDName: true}
+	need := map[string]bool{pl.cat.RecordID(): true}
 	if !a.certifies(p.Stmt.Where) {
 		// Keep every row of the project in the export: REDCap shows a row only
 		// when it stores a value among the requested fields. The record id
@@ -140,11 +140,11 @@ func (pl *Planner) exportColumns(p *Plan, ex *client.ExportRecordsParams, pushed
 		// status fields are added for good measure); a repeating instance
 		// shows only through a value of its own form, so those forms go whole.
 		// Only forms designated on a requested event can hold a row there.
-		for _, form := range pl.dict.Forms() {
+		for _, form := range pl.cat.Dictionary().Forms() {
 			switch {
 			case slices.Contains(forms, form):
 			case !pl.onEvents(form, ex.Events):
-			case pl.repeatForm[form]:
+			case pl.cat.RepeatingForm(form):
 				forms = append(forms, form)
 			default:
 				need[form+"_complete"] = true
@@ -156,7 +156,7 @@ func (pl *Planner) exportColumns(p *Plan, ex *client.ExportRecordsParams, pushed
 			need[c.field.Name] = true
 		}
 	}
-	for _, f := range pl.dict.Fields() {
+	for _, f := range pl.cat.Dictionary().Fields() {
 		if need[f.Name] {
 			ex.Fields = append(ex.Fields, f.Name)
 		}
@@ -168,10 +168,10 @@ func (pl *Planner) exportColumns(p *Plan, ex *client.ExportRecordsParams, pushed
 // true when events are not restricted or the project has no form–event
 // mapping to tell).
 func (pl *Planner) onEvents(form string, events []string) bool {
-	if len(events) == 0 || !pl.proj.Longitudinal || len(pl.proj.FEM) == 0 {
+	if len(events) == 0 || !pl.cat.Longitudinal() || len(pl.cat.FEM()) == 0 {
 		return true
 	}
-	for _, m := range pl.proj.FEM {
+	for _, m := range pl.cat.FEM() {
 		if m.Form == form && slices.Contains(events, m.Event) {
 			return true
 		}
@@ -182,11 +182,11 @@ func (pl *Planner) onEvents(form string, events []string) bool {
 // designated returns the events any of forms is designated on, in event
 // order; ok is false when the project has no form–event mapping to tell.
 func (pl *Planner) designated(forms []string) ([]string, bool) {
-	if !pl.proj.Longitudinal || len(pl.proj.FEM) == 0 {
+	if !pl.cat.Longitudinal() || len(pl.cat.FEM()) == 0 {
 		return nil, false
 	}
 	var evs []string
-	for _, m := range pl.proj.FEM {
+	for _, m := range pl.cat.FEM() {
 		if slices.Contains(forms, m.Form) && !slices.Contains(evs, m.Event) {
 			evs = append(evs, m.Event)
 		}
@@ -196,7 +196,7 @@ func (pl *Planner) designated(forms []string) ([]string, bool) {
 
 func (pl *Planner) formOrder(forms []string) []string {
 	var out []string
-	for _, f := range pl.dict.Forms() {
+	for _, f := range pl.cat.Dictionary().Forms() {
 		if slices.Contains(forms, f) {
 			out = append(out, f)
 		}
@@ -206,7 +206,7 @@ func (pl *Planner) formOrder(forms []string) []string {
 
 func (pl *Planner) eventOrder(evs []string) []string {
 	var out []string
-	for _, e := range pl.proj.Events {
+	for _, e := range pl.cat.Events() {
 		if slices.Contains(evs, e.Name) {
 			out = append(out, e.Name)
 		}
@@ -308,7 +308,7 @@ func (a *analysis) eventSet(e lang.Expr) ([]string, string, bool) {
 		return nil, "", false
 	}
 	evs := []string{}
-	for _, ev := range a.pl.proj.Events {
+	for _, ev := range a.pl.cat.Events() {
 		if slices.Contains(arms, strconv.Itoa(ev.Arm)) {
 			evs = append(evs, ev.Name)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // TestEmptyCodeLists: has any () is true of no row, so no call is made;
@@ -80,7 +81,7 @@ func keywordFieldsPlanner(t testing.TB) *Planner {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return New(d, ProjectInfo{})
+	return New(catalog.New(d, catalog.Design{}))
 }
 
 // TestStarKeywordFields: select * lists project fields by their own names,
@@ -192,11 +193,11 @@ func TestExplainAnalyzeNoCall(t *testing.T) {
 		rows := p.Run(t.Context(), NewTableRows(nil, nil))
 		collect(t, rows)
 		st := rows.Stats()
-		p.RunStats = &st
-		if ex := p.Explain(); !strings.Contains(ex, "calls: 0 ") || !strings.Contains(ex, "no call: ") {
+		run := ExplainOptions{Run: &RunStats{Local: &st}}
+		if ex := p.ExplainWith(run); !strings.Contains(ex, "calls: 0 ") || !strings.Contains(ex, "no call: ") {
 			t.Errorf("%s:\n%s", q, ex)
 		}
-		if js := string(p.ExplainJSON()); !strings.Contains(js, `"calls": 0`) {
+		if js := string(p.ExplainJSONWith(run)); !strings.Contains(js, `"calls": 0`) {
 			t.Errorf("%s: JSON %s", q, js)
 		}
 	}
@@ -392,7 +393,7 @@ func TestDecimalSums(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pl := New(d, ProjectInfo{})
+		pl := New(catalog.New(d, catalog.Design{}))
 		raw := &memRows{cols: []string{"id", "x", "f_complete"}}
 		for i, v := range tt.vals {
 			raw.rows = append(raw.rows, []string{strconv.Itoa(i + 1), v, "0"})

@@ -1,63 +1,43 @@
 package planner
 
 import (
+	"context"
+	"fmt"
 	"strings"
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
-// SourceColumn is one column of a source other than records.
-type SourceColumn struct {
-	Name string
-	Kind client.Kind // KindText or KindNumber
+// FetchSource exports a local source (see catalog.Sources) and returns it
+// as raw rows whose columns are the export's keys.
+func FetchSource(ctx context.Context, c *client.Client, source string) (RawRows, error) {
+	src, ok := catalog.LookupSource(source)
+	if !ok || src.IsRecords() {
+		return nil, errNoLocalSource(source)
+	}
+	cols, rows, err := src.Fetch(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return NewTableRows(cols, rows), nil
 }
 
-// numericSourceColumns are the source columns typed as numbers; the others are text.
-var numericSourceColumns = map[string]bool{
-	"arm_num": true, "event_id": true, "day_offset": true, "offset_min": true, "offset_max": true,
-	"data_access_group_id": true, "project_id": true, "in_production": true, "purpose": true,
-	"is_longitudinal": true, "has_repeating_instruments_or_events": true, "surveys_enabled": true,
-	"scheduling_enabled": true, "record_autonumbering_enabled": true, "randomization_enabled": true,
-	"ddp_enabled": true, "display_today_now_button": true, "bypass_branching_erase_field_prompt": true,
-	"design": true, "user_rights": true, "data_access_groups": true, "reports": true, "stats_and_charts": true,
-	"manage_survey_participants": true, "calendar": true, "data_import_tool": true,
-	"data_comparison_tool": true, "logging": true, "file_repository": true, "data_quality_create": true,
-	"data_quality_execute": true, "api_export": true, "api_import": true, "mobile_app": true,
-	"mobile_app_download_data": true, "record_create": true, "record_rename": true, "record_delete": true,
-	"lock_records_customization": true, "lock_records": true, "lock_records_all_forms": true,
-}
-
-// SourceTable returns the typed columns of a source other than records (nil
-// for records or an unknown source): the names of SourceColumns, numbers
-// typed as numbers and the rest as text. The engine feeds the matching
-// export as RawRows with those column names; extra columns are ignored and
-// absent ones read as null.
-func SourceTable(source string) []SourceColumn {
-	names, ok := SourceColumns(source)
-	if !ok {
-		return nil
-	}
-	out := make([]SourceColumn, len(names))
-	for i, n := range names {
-		out[i] = SourceColumn{Name: n, Kind: client.KindText}
-		if numericSourceColumns[n] {
-			out[i].Kind = client.KindNumber
-		}
-	}
-	return out
+func errNoLocalSource(source string) error {
+	return fmt.Errorf("no local source %q (sources: %s)", source, strings.Join(catalog.SourceNames(), ", "))
 }
 
 // planSource plans a query over a local table: every condition is local.
 func (pl *Planner) planSource(p *Plan) (*Plan, error) {
 	s := p.Stmt
-	cols := SourceTable(p.Source)
-	if cols == nil {
-		return nil, errAt(s.From.Pos(), "", "no source '%s' (sources: %s)", p.Source, strings.Join(lang.Sources, ", "))
+	src, ok := catalog.LookupSource(p.Source)
+	if !ok || src.IsRecords() {
+		return nil, errAt(s.From.Pos(), "", "no source '%s' (sources: %s)", p.Source, strings.Join(catalog.SourceNames(), ", "))
 	}
 	a := newAnalysis(pl, pl.now())
 	a.params = p.params
-	a.table = cols
+	a.table = src.Columns()
 	p.a = a
 	if s.Where != nil {
 		if err := a.cond(s.Where); err != nil {

@@ -87,7 +87,7 @@ func (s *summaryRows) Stats() Stats {
 // run is the single pass.
 func (s *summaryRows) run() ([][]client.Value, error) {
 	cols := s.in.Columns()
-	d := s.p.dict
+	d := s.p.cat.Dictionary()
 	eventCol, instrCol, recCol := -1, -1, -1
 	for i, c := range cols {
 		switch c {
@@ -101,7 +101,7 @@ func (s *summaryRows) run() ([][]client.Value, error) {
 			}
 		}
 	}
-	scoped := instrCol >= 0 && (eventCol >= 0 || !s.p.proj.Longitudinal)
+	scoped := instrCol >= 0 && (eventCol >= 0 || !s.p.cat.Longitudinal())
 	var stats []*colStats
 	var idx []int
 	for i, c := range cols {
@@ -151,16 +151,16 @@ func (s *summaryRows) run() ([][]client.Value, error) {
 // instance rows only, every other form's on the non-instance rows.
 func (p *Planner) formHolder() func(event, instr, form string) bool {
 	onEvent := map[[2]string]bool{}
-	for _, m := range p.proj.FEM {
+	for _, m := range p.cat.FEM() {
 		onEvent[[2]string{m.Event, m.Form}] = true
 	}
 	repeating := map[[2]string]bool{}
-	for _, r := range p.proj.Repeating {
+	for _, r := range p.cat.Repeating() {
 		if r.Form != "" {
 			repeating[[2]string{r.Event, r.Form}] = true
 		}
 	}
-	mapped := p.proj.Longitudinal && len(p.proj.FEM) > 0
+	mapped := p.cat.Longitudinal() && len(p.cat.FEM()) > 0
 	return func(event, instr, form string) bool {
 		if mapped && !onEvent[[2]string{event, form}] {
 			return false
@@ -169,7 +169,7 @@ func (p *Planner) formHolder() func(event, instr, form string) bool {
 			return instr == form
 		}
 		ev := event
-		if !p.proj.Longitudinal {
+		if !p.cat.Longitudinal() {
 			ev = ""
 		}
 		return !repeating[[2]string{ev, form}]

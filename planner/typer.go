@@ -58,9 +58,9 @@ func newTyper(p *Plan, columns []string) (*typer, error) {
 		return t, nil
 	}
 	if len(columns) > 0 {
-		t.recCol = col(p.pl.recordIDName)
+		t.recCol = col(p.pl.cat.RecordID())
 		if t.recCol < 0 {
-			return nil, fmt.Errorf("planner: the export has no record id column %q (columns: %s)", p.pl.recordIDName, strings.Join(columns, ", "))
+			return nil, fmt.Errorf("planner: the export has no record id column %q (columns: %s)", p.pl.cat.RecordID(), strings.Join(columns, ", "))
 		}
 	}
 	for _, c := range a.slots {
@@ -94,9 +94,9 @@ func newTyper(p *Plan, columns []string) (*typer, error) {
 		t.slots = append(t.slots, sr)
 	}
 	for _, form := range a.scoped {
-		fp := formProbe{form: form, status: col(form + "_complete"), repeat: p.pl.repeatForm[form]}
-		for _, f := range p.pl.dict.FormFields(form) {
-			if f.Synthetic || f.Name == p.pl.recordIDName {
+		fp := formProbe{form: form, status: col(form + "_complete"), repeat: p.pl.cat.RepeatingForm(form)}
+		for _, f := range p.pl.cat.Dictionary().FormFields(form) {
+			if f.Synthetic || f.Name == p.pl.cat.RecordID() {
 				continue // the record id is on every row
 			}
 			for _, c := range f.Columns() {
@@ -160,7 +160,7 @@ func (t *typer) typeRow(raw []string, r *trow, st *Stats) {
 				err = &client.ValueError{Field: s.col.field.Name, Column: s.col.name, Value: c, Reason: "not 0 or 1"}
 			}
 		case ckArm:
-			if e, ok := t.p.pl.events[cell(raw, s.idx)]; ok {
+			if e, ok := t.p.pl.cat.Event(cell(raw, s.idx)); ok {
 				v = client.Value{Kind: client.KindNumber, Num: float64(e.Arm)}
 			}
 		case ckInstance:

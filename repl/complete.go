@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // Complete returns the completions of the word that ends at pos in line,
@@ -96,9 +97,7 @@ func (s *Shell) candidates(word, before string) []string {
 	case strings.HasPrefix(before, `\d`):
 		cands = append(s.forms(), s.fields()...)
 	case endsWithWord(before, "from"):
-		for _, src := range sourceHelp {
-			cands = append(cands, src[0])
-		}
+		cands = append(cands, catalog.SourceNames()...)
 	case startsExpr(before):
 		cands = append(cands, s.fields()...)
 		cands = append(cands, "record", "event", "form")
@@ -114,9 +113,7 @@ func (s *Shell) candidates(word, before string) []string {
 		cands = append(cands, s.events()...)
 		cands = append(cands, lang.Keywords()...)
 		cands = append(cands, lang.FunctionNames()...)
-		for _, src := range sourceHelp {
-			cands = append(cands, src[0])
-		}
+		cands = append(cands, catalog.SourceNames()...)
 	}
 	return cands
 }
@@ -151,13 +148,13 @@ func endsWithWord(s, w string) bool {
 
 func (s *Shell) fields() []string {
 	s.mu.Lock()
-	pl := s.pl
+	cat := s.cat
 	s.mu.Unlock()
-	if pl == nil {
+	if cat == nil {
 		return nil
 	}
 	var out []string
-	for _, f := range pl.Dictionary().Fields() {
+	for _, f := range cat.Dictionary().Fields() {
 		out = append(out, f.Name)
 	}
 	return out
@@ -165,23 +162,23 @@ func (s *Shell) fields() []string {
 
 func (s *Shell) forms() []string {
 	s.mu.Lock()
-	pl := s.pl
+	cat := s.cat
 	s.mu.Unlock()
-	if pl == nil {
+	if cat == nil {
 		return nil
 	}
-	return pl.Dictionary().Forms()
+	return cat.Dictionary().Forms()
 }
 
 func (s *Shell) events() []string {
 	s.mu.Lock()
-	pl := s.pl
+	cat := s.cat
 	s.mu.Unlock()
-	if pl == nil {
+	if cat == nil {
 		return nil
 	}
 	var out []string
-	for _, e := range pl.Project().Events {
+	for _, e := range cat.Events() {
 		out = append(out, e.Name)
 	}
 	return out
@@ -190,12 +187,12 @@ func (s *Shell) events() []string {
 // codes are the choice codes of a field (a checkbox column's field too).
 func (s *Shell) codes(name string) []string {
 	s.mu.Lock()
-	pl := s.pl
+	cat := s.cat
 	s.mu.Unlock()
-	if pl == nil {
+	if cat == nil {
 		return nil
 	}
-	f, ok := pl.Dictionary().Field(name)
+	f, ok := cat.Dictionary().Field(name)
 	if !ok {
 		return nil
 	}

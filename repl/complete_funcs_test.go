@@ -18,13 +18,21 @@ import (
 // candidates (the table, and every name(...) the docs mention) is offered.
 func TestCompletionFunctionsMatchPlanner(t *testing.T) {
 	s := demoShell(t)
+	p, err := s.project()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := p.Planner(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
 	functions := lang.FunctionNames()
 	known := func(name string) bool {
 		stmt, err := lang.Parse("select " + name + "(age) from records")
 		if err != nil {
 			return false // not even a call (a keyword such as 'in' or 'date')
 		}
-		_, err = s.pl.Plan(stmt, nil)
+		_, err = pl.Plan(stmt, nil)
 		// Arity and type errors still mean the planner knows the name.
 		return err == nil || !strings.Contains(err.Error(), "no function "+name)
 	}

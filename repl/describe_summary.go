@@ -5,17 +5,17 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/redcapql/rq/repl/render"
+	"github.com/redcapql/rq/internal/render"
 )
 
 // describePlus is \d+ form: the form's fields as \d shows them, then the
 // summarize statement's rows for the form's fields.
 func (s *Shell) describePlus(ctx context.Context, form string) (string, error) {
-	pl, err := s.planner(ctx)
+	cat, err := s.catalog(ctx)
 	if err != nil {
 		return "", err
 	}
-	if !slices.Contains(pl.Dictionary().Forms(), form) || !isName(form) {
+	if !slices.Contains(cat.Forms(), form) || !isName(form) {
 		return "", errorf(`\d+: no form named %q`, form)
 	}
 	head, err := s.describe(ctx, []string{form})

@@ -11,9 +11,9 @@ import (
 	"strings"
 
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/internal/render"
 	"github.com/redcapql/rq/lang"
-	"github.com/redcapql/rq/planner"
-	"github.com/redcapql/rq/repl/render"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // metaCommand is one backslash command.
@@ -181,7 +181,7 @@ func (s *Shell) metaOut(ctx context.Context, line string) (out, status string, e
 		delete(s.Params, strings.TrimPrefix(args[0], "$"))
 		return "", "", false, nil
 	case `\conninfo`:
-		if _, err := s.planner(ctx); err != nil {
+		if _, err := s.catalog(ctx); err != nil {
 			return "", "", false, err
 		}
 		if s.Mirror != "" {
@@ -330,43 +330,37 @@ func (s *Shell) redirect(args []string) (string, error) {
 	return fmt.Sprintf("Results go to %s.\n", args[0]), nil
 }
 
-// planner returns the loaded structure, loading it if needed.
-func (s *Shell) planner(ctx context.Context) (*planner.Planner, error) {
+// catalog returns the loaded structure, loading it if needed.
+func (s *Shell) catalog(ctx context.Context) (*catalog.Catalog, error) {
 	s.mu.Lock()
-	pl := s.pl
+	cat := s.cat
 	s.mu.Unlock()
-	if pl != nil {
-		return pl, nil
+	if cat != nil {
+		return cat, nil
 	}
 	if err := s.Load(ctx); err != nil {
 		return nil, &Error{Err: err}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.pl, nil
+	return s.cat, nil
 }
 
 // describe is \d: forms and events, a form's fields, or one field.
 func (s *Shell) describe(ctx context.Context, args []string) (string, error) {
-	pl, err := s.planner(ctx)
+	cat, err := s.catalog(ctx)
 	if err != nil {
 		return "", err
 	}
-	dict, proj := pl.Dictionary(), pl.Project()
+	dict := cat.Dictionary()
 	var b strings.Builder
 	opts := render.Options{} // never cut: wide output is paged
 	if len(args) == 0 {
 		b.WriteString("Forms\n")
 		var rows [][]string
 		labels := map[string]string{}
-		for _, in := range proj.Instruments {
+		for _, in := range cat.Instruments() {
 			labels[in.Name] = in.Label
-		}
-		repeating := map[string]bool{}
-		for _, r := range proj.Repeating {
-			if r.Form != "" {
-				repeating[r.Form] = true
-			}
 		}
 		for _, form := range dict.Forms() {
 			n := 0
@@ -376,20 +370,20 @@ func (s *Shell) describe(ctx context.Context, args []string) (string, error) {
 				}
 			}
 			rep := ""
-			if repeating[form] {
+			if cat.RepeatingForm(form) {
 				rep = "yes"
 			}
-			rows = append(rows, []string{form, labels[form], strconv.Itoa(n), rep, strings.Join(formEvents(proj, form), ", ")})
+			rows = append(rows, []string{form, labels[form], strconv.Itoa(n), rep, strings.Join(cat.FormEvents(form), ", ")})
 		}
 		render.Write(&b, render.Table, render.Strings([]string{"form", "label", "fields", "repeating", "events"}, rows), opts)
-		if len(proj.Events) > 0 {
+		if len(cat.Events()) > 0 {
 			b.WriteString("\nEvents\n")
 			rows = nil
 			arms := map[int]string{}
-			for _, a := range proj.Arms {
+			for _, a := range cat.Arms() {
 				arms[a.Num] = a.Name
 			}
-			for _, e := range proj.Events {
+			for _, e := range cat.Events() {
 				rows = append(rows, []string{e.Name, e.Label, fmt.Sprintf("%d (%s)", e.Arm, arms[e.Arm])})
 			}
 			render.Write(&b, render.Table, render.Strings([]string{"event", "label", "arm"}, rows), opts)
@@ -451,34 +445,13 @@ func choices(f *client.Field) string {
 	return strings.Join(parts, " | ")
 }
 
-func formEvents(proj planner.ProjectInfo, form string) []string {
-	var out []string
-	for _, m := range proj.FEM {
-		if m.Form == form {
-			out = append(out, m.Event)
-		}
-	}
-	return out
-}
-
-// sourceHelp describes the sources a query reads from.
-var sourceHelp = [][]string{
-	{"records", "the project's data, one row per record, event and instance"},
-	{"metadata", "the data dictionary, one row per field"},
-	{"fields", "export field names (checkbox columns expanded)"},
-	{"instruments", "forms and their labels"},
-	{"events", "events (longitudinal projects)"},
-	{"arms", "arms (longitudinal projects)"},
-	{"fem", "the form–event mapping"},
-	{"repeating", "repeating instruments and events"},
-	{"users", "project users and their rights"},
-	{"dags", "data access groups"},
-	{"project", "project settings (one row)"},
-}
-
 // sources is \dt.
 func (s *Shell) sources() string {
 	var b strings.Builder
-	render.Write(&b, render.Table, render.Strings([]string{"source", "what"}, sourceHelp), render.Options{})
+	var rows [][]string
+	for _, src := range catalog.Sources() {
+		rows = append(rows, []string{src.Name, src.Help})
+	}
+	render.Write(&b, render.Table, render.Strings([]string{"source", "what"}, rows), render.Options{})
 	return b.String()
 }

@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/redcapql/rq/client"
-	"github.com/redcapql/rq/repl/render"
+	"github.com/redcapql/rq/internal/render"
 )
 
 // DefaultPager is the pager when $PAGER is unset: less with long lines

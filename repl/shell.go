@@ -12,7 +12,7 @@ import (
 	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
-	"github.com/redcapql/rq/planner"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // Shell reads the shell's input one line at a time: it finds where
@@ -23,7 +23,7 @@ type Shell struct {
 	*Session
 
 	name      string           // project title, for the prompt
-	pl        *planner.Planner // structure, for \d and completion
+	cat       *catalog.Catalog // structure, for \d and completion
 	pending   []string         // lines of an unfinished statement
 	pendHead  string           // input before pending[0] on its line (an earlier statement)
 	pendStart int              // input line of pending[0]
@@ -46,12 +46,12 @@ func (s *Shell) Load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	pl, err := p.Planner(ctx)
+	cat, err := p.Catalog(ctx)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
-	s.pl = pl
+	s.cat = cat
 	s.mu.Unlock()
 	if m := p.Mirror(); m != nil {
 		s.mu.Lock()

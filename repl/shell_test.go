@@ -12,8 +12,8 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
+	"github.com/redcapql/rq/internal/render"
 	"github.com/redcapql/rq/lang"
-	"github.com/redcapql/rq/repl/render"
 )
 
 func demoShell(t *testing.T) *Shell {

@@ -75,6 +75,8 @@ type recordExport struct {
 	rowBuf       []*Row             // reused by sortedRows
 	// removeLineBreaks applies a report's "remove line breaks" option.
 	removeLineBreaks bool
+	// hashSalt, when set, hashes record names (export_rights.go).
+	hashSalt string
 }
 
 // rowFilter decides whether a row passes filterLogic.
@@ -204,6 +206,9 @@ func parseRecordExport(c *call, p *Project) (*recordExport, error) {
 	if !nonDescriptive {
 		return nil, errorf(http.StatusBadRequest, `The variables provided in the parameter "fields" are not valid fields that contain data`)
 	}
+	if err := x.applyExportRights(c); err != nil {
+		return nil, err
+	}
 	x.idSelected = x.selected[p.RecordIDField()]
 	x.forms = map[string]bool{}
 	for name := range x.selected {
@@ -298,10 +303,15 @@ func (x *recordExport) buildColumns() {
 	if x.idSelected {
 		cols = append(cols, outColumn{kind: outID, name: idf.FieldName, header: stripTags(idf.FieldLabel), field: idf})
 	}
-	if p.Longitudinal() {
+	// REDCap puts the event and repeat columns next to the record id: an
+	// export whose fields and forms leave the id out has none of them (a
+	// forms-only export of redcapAPI's longitudinal, repeating test project
+	// answers with the form's fields alone: vubiostat/redcapAPI issue 122;
+	// REDCapR and PyCap add the id to every request for this reason).
+	if p.Longitudinal() && x.idSelected {
 		cols = append(cols, outColumn{kind: outEvent, name: "redcap_event_name", header: "Event Name"})
 	}
-	if p.HasRepeating() {
+	if p.HasRepeating() && x.idSelected {
 		cols = append(cols, outColumn{kind: outRepInstrument, name: "redcap_repeat_instrument", header: "Repeat Instrument"},
 			outColumn{kind: outRepInstance, name: "redcap_repeat_instance", header: "Repeat Instance"})
 	}
@@ -639,7 +649,7 @@ func (x *recordExport) cell(col *outColumn, rec *Record, row *Row) string {
 	p := x.p
 	switch col.kind {
 	case outID:
-		return rec.ID
+		return x.recordName(rec.ID)
 	case outEvent:
 		if x.label {
 			return p.eventLabel(row.Event)
@@ -912,7 +922,7 @@ func (x *recordExport) writeEAV(c *call) error {
 	var werr, ferr error
 	emit := func(rec *Record, row *Row, field, value string) bool {
 		i := 0
-		vals[i] = rec.ID
+		vals[i] = x.recordName(rec.ID)
 		i++
 		if p.Longitudinal() {
 			vals[i] = row.Event
@@ -942,7 +952,7 @@ func (x *recordExport) writeEAV(c *call) error {
 			for _, col := range x.eavCols {
 				switch col.kind {
 				case outID:
-					if !emit(rec, row, idf, rec.ID) {
+					if !emit(rec, row, idf, x.recordName(rec.ID)) {
 						return false
 					}
 				case outDAG:

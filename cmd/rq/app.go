@@ -18,9 +18,9 @@ import (
 
 	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/internal/config"
+	"github.com/redcapql/rq/internal/render"
 	"github.com/redcapql/rq/repl"
-	"github.com/redcapql/rq/repl/config"
-	"github.com/redcapql/rq/repl/render"
 )
 
 // app holds the global flags and the process's streams.

@@ -14,7 +14,7 @@ import (
 	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
-	"github.com/redcapql/rq/repl/config"
+	"github.com/redcapql/rq/internal/config"
 )
 
 // demoName is the demo project's name (its title).

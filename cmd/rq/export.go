@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/redcapql/rq/client"
-	"github.com/redcapql/rq/planner"
-	"github.com/redcapql/rq/repl/render"
+	"github.com/redcapql/rq/internal/render"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // apiCommand makes a subcommand calling the API with the command's client.
@@ -151,7 +151,8 @@ func (a *app) exportCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cols, _ := planner.SourceColumns("users") // as 'select * from users'
+			users, _ := catalog.LookupSource("users")
+			cols := users.ColumnNames() // as 'select * from users'
 			return a.writeObjects(v, cols...)
 		}),
 		a.apiCommand("roles", "Export the user roles", nil, func(ctx context.Context, c *client.Client, _ []string) error {
@@ -199,7 +200,8 @@ func (a *app) exportCommand() *cobra.Command {
 				}
 			}
 			numeric := map[string]bool{}
-			for _, col := range planner.SourceTable("project") {
+			project, _ := catalog.LookupSource("project")
+			for _, col := range project.Columns() {
 				numeric[col.Name] = col.Kind == client.KindNumber
 			}
 			row := make([]client.Value, len(keys))

@@ -7,8 +7,8 @@ import (
 	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/internal/parquetio"
-	"github.com/redcapql/rq/planner"
-	"github.com/redcapql/rq/repl/render"
+	"github.com/redcapql/rq/internal/render"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // wantsParquet reports whether the output is Parquet (--format parquet,
@@ -35,18 +35,18 @@ func (a *app) exportRecordsParquet(ctx context.Context, c *client.Client, p clie
 	if err != nil {
 		return err
 	}
-	dict, err := proj.Dictionary()
+	cat, err := catalog.FromProject(proj)
 	if err != nil {
-		return fmt.Errorf("data dictionary: %w", err)
+		return err
 	}
-	info := planner.InfoFrom(proj)
+	dict := cat.Dictionary()
 	p.Format = "csv"
 	rs, err := c.ExportRecordsStream(ctx, p)
 	if err != nil {
 		return err
 	}
 	defer rs.Close()
-	rows := &exportRows{rs: rs, opts: parquetio.Options{Dict: dict, Labels: a.labels, Metadata: rq.ProjectMetadata(dict, info)}}
+	rows := &exportRows{rs: rs, opts: parquetio.Options{Dict: dict, Labels: a.labels, Metadata: rq.ProjectMetadata(dict, cat.Design())}}
 	if err := a.write(rows); err != nil {
 		return err
 	}

@@ -16,8 +16,8 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/importer"
-	"github.com/redcapql/rq/repl/designfile"
-	"github.com/redcapql/rq/repl/render"
+	"github.com/redcapql/rq/internal/designfile"
+	"github.com/redcapql/rq/internal/render"
 )
 
 // readInput reads a file argument, "-" being stdin.

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/redcapql/rq/repl/render"
+	"github.com/redcapql/rq/internal/render"
 )
 
 // parquetFormat decides the Parquet cases of the output format: --format

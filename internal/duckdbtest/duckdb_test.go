@@ -16,7 +16,7 @@ import (
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
 	"github.com/redcapql/rq/internal/parquetio"
-	"github.com/redcapql/rq/repl/render"
+	"github.com/redcapql/rq/internal/render"
 )
 
 // result is one statement's answer from query.mjs.
@@ -87,7 +87,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := parquetio.Options{Dict: pl.Dictionary(), Metadata: rq.ProjectMetadata(pl.Dictionary(), pl.Project())}
+	opts := parquetio.Options{Dict: pl.Dictionary(), Metadata: rq.ProjectMetadata(pl.Dictionary(), pl.Catalog().Design())}
 	export := func(w interface{ WriteRaw([]string) error }, close func() error) {
 		rs, err := p.Client().ExportRecordsStream(ctx, client.ExportRecordsParams{})
 		if err != nil {

@@ -2,9 +2,9 @@
 // record exports typed from the data dictionary, for DuckDB, Spark and
 // rq's own offline mirror.
 //
-// It lives under internal (not in repl/render) because both the output
-// renderers (repl/render, used by the CLI and the shell) and the root
-// package's mirror reader need it, and imports flow repl -> rq: only a
+// It is a package of its own (not part of internal/render) because both the
+// output renderers (internal/render, used by the CLI and the shell) and the
+// root package's mirror reader need it, and imports flow repl -> rq: only a
 // package below both can serve them. It imports client and parquet-go only.
 //
 // The typing scheme (docs/parquet.md has the user's version):

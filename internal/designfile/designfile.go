@@ -1,7 +1,3 @@
-// Package designfile reads the files the import commands send besides
-// records — arms, events, the form–event mapping, repeating instruments,
-// DAGs, users, roles and their mappings — from CSV (a header row) or a JSON
-// array of objects into the client's types.
 package designfile
 
 import (
@@ -15,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/redcapql/rq/repl/render"
+	"github.com/redcapql/rq/internal/render"
 )
 
 // ErrFormat is the cause of an error for a format other than csv or json.

@@ -1,9 +1,4 @@
-package rq
-
-// A seeded random generator of rq queries over a project's fields, for the
-// differential test. It writes query TEXT (so the parser is exercised too)
-// from the data dictionary and values sampled from the data, so that
-// conditions are selective rather than always true or always false.
+package querygen
 
 import (
 	"fmt"
@@ -12,16 +7,17 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/internal/refeval"
 )
 
-type queryGen struct {
+// Gen writes random queries; it is not safe for concurrent use.
+type Gen struct {
 	r  *rand.Rand
-	db *refDB
+	db *refeval.DB
 
-	nums, texts, codeTexts, numChoices, yesnos, dates, datetimes, times, checkboxes, withMissing []*client.Field
-	labelled                                                                                     []*client.Field
-	samples                                                                                      map[string][]client.Value
+	nums, texts, codeTexts, numChoices, yesnos, dates, datetimes, times, checkboxes, withMissing []*refeval.Field
+	labelled                                                                                     []*refeval.Field
+	samples                                                                                      map[string][]refeval.Value
 	records                                                                                      []string
 	events                                                                                       []string
 	arms                                                                                         []int
@@ -31,50 +27,38 @@ type queryGen struct {
 	params                                                                                       map[string]string
 }
 
-func newQueryGen(db *refDB, seed uint64, fem [][2]string) *queryGen {
-	g := &queryGen{r: rand.New(rand.NewPCG(seed, seed^0x5eed)), db: db, samples: map[string][]client.Value{}}
-	seenRec, seenDAG := map[string]bool{}, map[string]bool{}
-	for _, row := range db.rows {
-		if !seenRec[row.record] {
-			seenRec[row.record] = true
-			g.records = append(g.records, row.record)
-		}
-		if row.dag != "" && !seenDAG[row.dag] {
-			seenDAG[row.dag] = true
-			g.dags = append(g.dags, row.dag)
-		}
-		for name, v := range row.vals {
-			if !v.IsNull() && len(g.samples[name]) < 400 {
-				g.samples[name] = append(g.samples[name], v)
-			}
-		}
-	}
-	for ev := range db.eventArm {
+// New returns a generator over db's project; fem lists its form–event
+// mapping as (event, form) pairs.
+func New(db *refeval.DB, seed uint64, fem [][2]string) *Gen {
+	g := &Gen{r: rand.New(rand.NewPCG(seed, seed^0x5eed)), db: db, samples: db.Samples(400)}
+	g.records = db.Records()
+	g.dags = db.DAGs()
+	for ev := range db.EventArms() {
 		g.events = append(g.events, ev)
 	}
 	slices.Sort(g.events)
-	for _, a := range db.eventArm {
+	for _, a := range db.EventArms() {
 		if !slices.Contains(g.arms, a) {
 			g.arms = append(g.arms, a)
 		}
 	}
 	slices.Sort(g.arms)
-	g.forms = db.dict.Forms()
-	id := db.dict.RecordIDField()
-	for _, f := range db.dict.Fields() {
+	g.forms = db.Schema().Forms()
+	id := db.Schema().RecordID()
+	for _, f := range db.Schema().Fields() {
 		if f.Name == id || len(f.Columns()) == 0 {
 			continue
 		}
-		if len(g.samples[f.Name]) == 0 && f.Kind != client.KindCodeSet {
+		if len(g.samples[f.Name]) == 0 && f.Kind != refeval.KindCodeSet {
 			continue // never has a value: conditions on it say little
 		}
-		if !f.NoMissing && len(db.dict.MissingCodes()) > 0 {
+		if !f.NoMissing && len(db.Schema().MissingCodes()) > 0 {
 			g.withMissing = append(g.withMissing, f)
 		}
 		switch f.Kind {
-		case client.KindNumber:
+		case refeval.KindNumber:
 			switch {
-			case f.FieldType == "yesno" || f.FieldType == "truefalse":
+			case f.Type == "yesno" || f.Type == "truefalse":
 				g.yesnos = append(g.yesnos, f)
 			case len(f.Choices) > 0: // radio, dropdown, form status
 				g.numChoices = append(g.numChoices, f)
@@ -82,25 +66,25 @@ func newQueryGen(db *refDB, seed uint64, fem [][2]string) *queryGen {
 			default:
 				g.nums = append(g.nums, f)
 			}
-		case client.KindText:
+		case refeval.KindText:
 			if len(f.Choices) > 0 {
 				g.codeTexts = append(g.codeTexts, f)
 				g.labelled = append(g.labelled, f)
-			} else if f.FieldType != "file" {
+			} else if f.Type != "file" {
 				g.texts = append(g.texts, f)
 			}
-		case client.KindDate:
+		case refeval.KindDate:
 			g.dates = append(g.dates, f)
-		case client.KindDatetime:
+		case refeval.KindDatetime:
 			g.datetimes = append(g.datetimes, f)
-		case client.KindTime:
+		case refeval.KindTime:
 			g.times = append(g.times, f)
-		case client.KindCodeSet:
+		case refeval.KindCodeSet:
 			g.checkboxes = append(g.checkboxes, f)
 		}
 	}
 	for _, m := range fem {
-		if db.repeatForm[m[1]] {
+		if db.RepeatsForm(m[1]) {
 			continue
 		}
 		for _, f := range g.nums {
@@ -112,12 +96,12 @@ func newQueryGen(db *refDB, seed uint64, fem [][2]string) *queryGen {
 	return g
 }
 
-func (g *queryGen) pick(n int) int { return g.r.IntN(n) }
-func (g *queryGen) chance(p float64) bool {
+func (g *Gen) pick(n int) int { return g.r.IntN(n) }
+func (g *Gen) chance(p float64) bool {
 	return g.r.Float64() < p
 }
 
-func pickOf[T any](g *queryGen, xs []T) T { return xs[g.r.IntN(len(xs))] }
+func pickOf[T any](g *Gen, xs []T) T { return xs[g.r.IntN(len(xs))] }
 
 // quote writes a text literal.
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
@@ -125,15 +109,15 @@ func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'
 func numText(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // sample returns a value the field holds somewhere.
-func (g *queryGen) sample(f *client.Field) (client.Value, bool) {
+func (g *Gen) sample(f *refeval.Field) (refeval.Value, bool) {
 	s := g.samples[f.Name]
 	if len(s) == 0 {
-		return client.Value{}, false
+		return refeval.Value{}, false
 	}
 	return pickOf(g, s), true
 }
 
-func (g *queryGen) numLit(f *client.Field) string {
+func (g *Gen) numLit(f *refeval.Field) string {
 	if v, ok := g.sample(f); ok {
 		switch g.pick(3) {
 		case 0:
@@ -149,7 +133,7 @@ func (g *queryGen) numLit(f *client.Field) string {
 var cmpOps = []string{"=", "<>", "<", "<=", ">", ">=", "!="}
 
 // atom returns one leaf condition.
-func (g *queryGen) atom() string {
+func (g *Gen) atom() string {
 	for {
 		if s, ok := g.tryAtom(g.pick(28)); ok {
 			return s
@@ -157,7 +141,7 @@ func (g *queryGen) atom() string {
 	}
 }
 
-func (g *queryGen) tryAtom(kind int) (string, bool) {
+func (g *Gen) tryAtom(kind int) (string, bool) {
 	switch kind {
 	case 0, 1, 2: // numbers
 		if len(g.nums) == 0 {
@@ -308,7 +292,7 @@ func (g *queryGen) tryAtom(kind int) (string, bool) {
 			return "", false
 		}
 		p := pickOf(g, g.pinned)
-		f, _ := g.db.dict.Field(p[1])
+		f, _ := g.db.Schema().Field(p[1])
 		return fmt.Sprintf("[%s][%s] %s %s", p[0], p[1], pickOf(g, cmpOps), g.numLit(f)), true
 	case 16: // records
 		n := 1 + g.pick(6)
@@ -340,7 +324,7 @@ func (g *queryGen) tryAtom(kind int) (string, bool) {
 		}
 		return fmt.Sprintf("dag = %s", quote(pickOf(g, g.dags))), true
 	case 19: // repeating rows
-		if !g.db.repeating {
+		if !g.db.Repeating() {
 			return "", false
 		}
 		if g.chance(0.5) {
@@ -367,7 +351,7 @@ func (g *queryGen) tryAtom(kind int) (string, bool) {
 		}
 		f := pickOf(g, g.checkboxes)
 		code := pickOf(g, f.Choices).Code
-		return fmt.Sprintf("%s %s %d", g.db.dict.CheckboxColumn(f.Name, code), pickOf(g, []string{"=", "<>"}), g.pick(2)), true
+		return fmt.Sprintf("%s %s %d", g.db.Schema().CheckboxColumn(f.Name, code), pickOf(g, []string{"=", "<>"}), g.pick(2)), true
 	case 23: // nulls in lists and comparisons
 		if len(g.nums) == 0 {
 			return "", false
@@ -429,7 +413,7 @@ func (g *queryGen) tryAtom(kind int) (string, bool) {
 	return "", false
 }
 
-func (g *queryGen) sampleNum(f *client.Field) float64 {
+func (g *Gen) sampleNum(f *refeval.Field) float64 {
 	v, _ := g.sample(f)
 	return v.Num
 }
@@ -446,7 +430,7 @@ func regexpQuote(s string) string {
 }
 
 // cond returns a condition of some depth.
-func (g *queryGen) cond(depth int) string {
+func (g *Gen) cond(depth int) string {
 	if depth <= 0 || g.chance(0.45) {
 		return g.atom()
 	}
@@ -460,7 +444,7 @@ func (g *queryGen) cond(depth int) string {
 }
 
 // item returns one select item.
-func (g *queryGen) item() string {
+func (g *Gen) item() string {
 	for {
 		switch g.pick(10) {
 		case 0:
@@ -483,7 +467,7 @@ func (g *queryGen) item() string {
 				return fmt.Sprintf("%s * 2 as twice", pickOf(g, g.nums).Name)
 			}
 		case 5:
-			if g.db.repeating {
+			if g.db.Repeating() {
 				return pickOf(g, []string{"instrument", "instance"})
 			}
 		case 6:
@@ -499,19 +483,19 @@ func (g *queryGen) item() string {
 }
 
 // tiebreak lists the columns that make a row unique.
-func (g *queryGen) tiebreak() []string {
+func (g *Gen) tiebreak() []string {
 	keys := []string{"record"}
 	if len(g.events) > 0 {
 		keys = append(keys, "event")
 	}
-	if g.db.repeating {
+	if g.db.Repeating() {
 		keys = append(keys, "instrument", "instance")
 	}
 	return keys
 }
 
-// query returns one query and its parameters.
-func (g *queryGen) query() (string, map[string]string) {
+// Query returns one query and its parameters.
+func (g *Gen) Query() (string, map[string]string) {
 	g.params = map[string]string{}
 	var where []string
 	if g.chance(0.25) {
@@ -558,7 +542,7 @@ func (g *queryGen) query() (string, map[string]string) {
 		var keys []string
 		if g.chance(0.7) {
 			k := g.item()
-			for slices.ContainsFunc(g.checkboxes, func(f *client.Field) bool { return f.Name == k }) {
+			for slices.ContainsFunc(g.checkboxes, func(f *refeval.Field) bool { return f.Name == k }) {
 				k = g.item() // the order of code sets is not defined by the language
 			}
 			k = strings.TrimSuffix(k, " as twice")
@@ -587,7 +571,7 @@ func (g *queryGen) query() (string, map[string]string) {
 }
 
 // aggregateQuery returns a query with aggregates, grouped or not.
-func (g *queryGen) aggregateQuery(where string) string {
+func (g *Gen) aggregateQuery(where string) string {
 	var aggs []string
 	aggs = append(aggs, "count(*)")
 	if len(g.nums) > 0 {

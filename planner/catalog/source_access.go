@@ -1,4 +1,4 @@
-package planner
+package catalog
 
 import (
 	"context"
@@ -16,24 +16,25 @@ var (
 	userColumns = []string{"username", "email", "firstname", "lastname", "expiration", "data_access_group", "data_access_group_id"}
 )
 
-// fetchAccessSource exports users or DAGs.
-func fetchAccessSource(ctx context.Context, c *client.Client, source string) (RawRows, error) {
-	if source == "dags" {
-		dags, err := c.ExportDAGs(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("dags: %w", err)
-		}
-		rows := make([][]string, len(dags))
-		for i, d := range dags {
-			rows[i] = []string{d.Name, d.UniqueGroupName, formatValue(d.ID)}
-		}
-		return NewTableRows(slices.Clone(dagColumns), rows), nil
+// fetchDAGs exports the DAGs.
+func fetchDAGs(ctx context.Context, c *client.Client, cols []string) ([]string, [][]string, error) {
+	dags, err := c.ExportDAGs(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dags: %w", err)
 	}
+	rows := make([][]string, len(dags))
+	for i, d := range dags {
+		rows[i] = []string{d.Name, d.UniqueGroupName, formatValue(d.ID)}
+	}
+	return cols, rows, nil
+}
+
+// fetchUsers exports the users, one column per right after the fixed ones.
+func fetchUsers(ctx context.Context, c *client.Client, cols []string) ([]string, [][]string, error) {
 	users, err := c.ExportUsers(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("users: %w", err)
+		return nil, nil, fmt.Errorf("users: %w", err)
 	}
-	cols := slices.Clone(userColumns)
 	var extra []string
 	seen := map[string]bool{}
 	for _, u := range users {
@@ -60,5 +61,5 @@ func fetchAccessSource(ctx context.Context, c *client.Client, source string) (Ra
 		}
 		rows[i] = row
 	}
-	return NewTableRows(cols, rows), nil
+	return cols, rows, nil
 }

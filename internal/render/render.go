@@ -1,7 +1,3 @@
-// Package render writes query results in rq's output formats: an aligned
-// table fitted to the terminal, CSV, TSV, JSON, JSON lines, Markdown and a
-// vertical one-line-per-value layout. Nulls are always distinguishable from
-// empty text.
 package render
 
 import (

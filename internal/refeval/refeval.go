@@ -1,11 +1,4 @@
-package rq
-
-// A naive reference evaluator for the differential test. It is written from
-// the language requirement (rq-language.md §3–§5), independently of the
-// planner: it walks the lang AST directly over ONE full export of the
-// project, typed by the client's data dictionary, row by row, with SQL's
-// three-valued logic. It is slow and simple on purpose; it must never call
-// the planner.
+package refeval
 
 import (
 	"cmp"
@@ -24,9 +17,9 @@ import (
 	"github.com/redcapql/rq/lang"
 )
 
-// refDB is the whole project in memory.
-type refDB struct {
-	dict         *client.Dictionary
+// DB is the whole project in memory.
+type DB struct {
+	schema       *Schema
 	longitudinal bool
 	repeating    bool
 	eventArm     map[string]int
@@ -41,52 +34,93 @@ type refRow struct {
 	record, event, instrument, dag string
 	instance                       string
 	raw                            map[string]string // export column → raw text
-	vals                           map[string]client.Value
+	vals                           map[string]Value
 }
 
-// loadRefDB exports the whole project once and types it.
-func loadRefDB(ctx context.Context, c *client.Client) (*refDB, error) {
+// Raw is a project as REDCap's API gives it, untyped: the metadata rows,
+// project info's missing_data_codes, the events and repeating setup, and
+// the flat record export (raw codes, DAGs, blank for gray form status).
+type Raw struct {
+	Meta         []client.MetadataField
+	MissingCodes string
+	Longitudinal bool
+	Events       []client.Event
+	Repeating    []client.RepeatingFormEvent
+	Records      *client.Records
+}
+
+// Fetch exports the project once, untyped. The client is only the transport.
+func Fetch(ctx context.Context, c *client.Client) (*Raw, error) {
 	proj, err := c.Project(ctx)
 	if err != nil {
 		return nil, err
-	}
-	dict, err := proj.Dictionary()
-	if err != nil {
-		return nil, err
-	}
-	db := &refDB{dict: dict, longitudinal: proj.IsLongitudinal(), eventArm: map[string]int{},
-		repeatForm: map[string]bool{}, pinned: map[string]map[string]*refRow{}}
-	for _, e := range proj.Events() {
-		db.eventArm[e.UniqueEventName] = e.ArmNum
-	}
-	for _, r := range proj.RepeatingFormsEvents() {
-		db.repeating = true
-		if r.FormName != "" {
-			db.repeatForm[r.FormName] = true
-		}
 	}
 	recs, err := c.ExportRecords(ctx, client.ExportRecordsParams{ExportDataAccessGroups: true, ExportBlankForGrayFormStatus: true})
 	if err != nil {
 		return nil, err
 	}
-	parser, err := dict.NewRowParser(recs.Columns)
+	return &Raw{Meta: proj.Metadata(), MissingCodes: proj.Info().MissingDataCodes, Longitudinal: proj.IsLongitudinal(),
+		Events: proj.Events(), Repeating: proj.RepeatingFormsEvents(), Records: recs}, nil
+}
+
+// Load exports the whole project once and types it.
+func Load(ctx context.Context, c *client.Client) (*DB, error) {
+	raw, err := Fetch(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	var vals []client.Value
-	for _, raw := range recs.Rows {
-		r := &refRow{raw: map[string]string{}, vals: map[string]client.Value{}}
-		for i, col := range recs.Columns {
-			r.raw[col] = raw[i]
+	return New(raw)
+}
+
+// New types a raw export with the oracle's own schema.
+func New(raw *Raw) (*DB, error) {
+	schema, err := newSchema(raw.Meta, raw.MissingCodes)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{schema: schema, longitudinal: raw.Longitudinal, eventArm: map[string]int{},
+		repeatForm: map[string]bool{}, pinned: map[string]map[string]*refRow{}}
+	for _, e := range raw.Events {
+		db.eventArm[e.UniqueEventName] = e.ArmNum
+	}
+	for _, r := range raw.Repeating {
+		db.repeating = true
+		if r.FormName != "" {
+			db.repeatForm[r.FormName] = true
 		}
-		r.record = raw[0]
+	}
+	cols := raw.Records.Columns
+	for _, col := range cols {
+		if f, code, ok := schema.column(col); ok && (f.mode == modeNone || f.mode == modeCheckbox && code == "") {
+			return nil, fmt.Errorf("refeval: export column %q is not a value column", col)
+		}
+	}
+	for _, rec := range raw.Records.Rows {
+		if len(rec) != len(cols) {
+			return nil, fmt.Errorf("refeval: a row of %d values under %d columns", len(rec), len(cols))
+		}
+		r := &refRow{raw: map[string]string{}, vals: map[string]Value{}}
+		for i, col := range cols {
+			r.raw[col] = rec[i]
+		}
+		r.record = rec[0]
 		r.event = r.raw["redcap_event_name"]
 		r.instrument = r.raw["redcap_repeat_instrument"]
 		r.instance = r.raw["redcap_repeat_instance"]
 		r.dag = r.raw["redcap_data_access_group"]
-		vals, _ = parser.Parse(raw, vals) // values that do not fit are null
-		for i, f := range parser.Fields() {
-			r.vals[f.Name] = vals[i]
+		for _, f := range schema.fields {
+			if len(f.columns) == 0 {
+				continue
+			}
+			if f.mode != modeCheckbox {
+				if v, ok := r.raw[f.Name]; ok {
+					r.vals[f.Name] = schema.parse(f, v)
+				}
+				continue
+			}
+			if vals, ok := checkboxColumns(f, r.raw); ok {
+				r.vals[f.Name] = f.checkbox(vals)
+			}
 		}
 		db.rows = append(db.rows, r)
 		if r.instrument == "" && r.instance == "" {
@@ -97,6 +131,27 @@ func loadRefDB(ctx context.Context, c *client.Client) (*refDB, error) {
 		}
 	}
 	return db, nil
+}
+
+// checkboxColumns gathers a checkbox's column values in Columns order; ok
+// is false when the export has none of them. A column the export lacks
+// reads as unticked, or blank when every present column is blank.
+func checkboxColumns(f *Field, raw map[string]string) (vals []string, ok bool) {
+	blank := true
+	for _, col := range f.columns {
+		v, has := raw[col]
+		if !has {
+			v = "0"
+		} else {
+			ok = true
+			blank = blank && v == ""
+		}
+		vals = append(vals, v)
+	}
+	if blank {
+		clear(vals)
+	}
+	return vals, ok
 }
 
 // tv is a three-valued truth value.
@@ -127,18 +182,18 @@ func (a tv) not() tv {
 
 // refEnv evaluates expressions on one row.
 type refEnv struct {
-	db     *refDB
+	db     *DB
 	row    *refRow
 	params map[string]string
 }
 
-var null = client.Value{}
+var null = Value{}
 
-func num(f float64) client.Value { return client.Value{Kind: client.KindNumber, Num: f} }
-func text(s string) client.Value { return client.Value{Kind: client.KindText, Str: s} }
+func num(f float64) Value { return Value{Kind: KindNumber, Num: f} }
+func text(s string) Value { return Value{Kind: KindText, Str: s} }
 
 // value evaluates a value expression.
-func (e *refEnv) value(x lang.Expr) (client.Value, error) {
+func (e *refEnv) value(x lang.Expr) (Value, error) {
 	switch x := x.(type) {
 	case *lang.Literal:
 		return literalValue(x)
@@ -152,7 +207,7 @@ func (e *refEnv) value(x lang.Expr) (client.Value, error) {
 		return e.ref(x)
 	case *lang.Unary:
 		v, err := e.value(x.X)
-		if err != nil || v.Kind != client.KindNumber {
+		if err != nil || v.Kind != KindNumber {
 			return null, err
 		}
 		return num(-v.Num), nil
@@ -166,7 +221,7 @@ func (e *refEnv) value(x lang.Expr) (client.Value, error) {
 			return null, err
 		}
 		a, b = asNumber(a), asNumber(b)
-		if a.Kind != client.KindNumber || b.Kind != client.KindNumber {
+		if a.Kind != KindNumber || b.Kind != KindNumber {
 			return null, nil
 		}
 		switch x.Op {
@@ -208,7 +263,7 @@ func (e *refEnv) value(x lang.Expr) (client.Value, error) {
 	return null, fmt.Errorf("reference: cannot evaluate %T %s", x, x)
 }
 
-func literalValue(l *lang.Literal) (client.Value, error) {
+func literalValue(l *lang.Literal) (Value, error) {
 	switch l.Kind {
 	case lang.String:
 		return text(l.Text), nil
@@ -223,11 +278,11 @@ func literalValue(l *lang.Literal) (client.Value, error) {
 		return null, nil
 	case lang.Date:
 		t, err := time.Parse("2006-01-02", l.Text)
-		return client.Value{Kind: client.KindDate, Time: t}, err
+		return Value{Kind: KindDate, Time: t}, err
 	case lang.Datetime:
 		for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02T15:04"} {
 			if t, err := time.Parse(layout, l.Text); err == nil {
-				return client.Value{Kind: client.KindDatetime, Time: t}, nil
+				return Value{Kind: KindDatetime, Time: t}, nil
 			}
 		}
 		return null, fmt.Errorf("reference: bad datetime %q", l.Text)
@@ -236,7 +291,7 @@ func literalValue(l *lang.Literal) (client.Value, error) {
 }
 
 // ref reads a column of the row (or of the record's pinned event row).
-func (e *refEnv) ref(r *lang.Ref) (client.Value, error) {
+func (e *refEnv) ref(r *lang.Ref) (Value, error) {
 	row := e.row
 	if r.Event != "" {
 		row = e.db.pinned[e.row.record][r.Event]
@@ -267,7 +322,7 @@ func (e *refEnv) ref(r *lang.Ref) (client.Value, error) {
 	if v, ok := row.vals[r.Name]; ok {
 		return v, nil
 	}
-	if f, code, ok := e.db.dict.ExportColumn(r.Name); ok && code != "" && f.Kind == client.KindCodeSet {
+	if f, code, ok := e.db.schema.column(r.Name); ok && code != "" && f.Kind == KindCodeSet {
 		// a checkbox export column: 1 ticked, 0 not, null when blank
 		raw := row.raw[r.Name]
 		if raw == "" {
@@ -279,13 +334,13 @@ func (e *refEnv) ref(r *lang.Ref) (client.Value, error) {
 		}
 		return num(n), nil
 	}
-	if _, ok := e.db.dict.Field(r.Name); ok {
+	if _, ok := e.db.schema.Field(r.Name); ok {
 		return null, nil // a field without an export column here
 	}
 	return null, fmt.Errorf("reference: unknown name %q", r.Name)
 }
 
-func textOrNull(s string) client.Value {
+func textOrNull(s string) Value {
 	if s == "" {
 		return null
 	}
@@ -294,8 +349,8 @@ func textOrNull(s string) client.Value {
 
 // asNumber converts text that is a number (REDCap compares numeric strings
 // as numbers); other text becomes null.
-func asNumber(v client.Value) client.Value {
-	if v.Kind == client.KindText {
+func asNumber(v Value) Value {
+	if v.Kind == KindText {
 		f, err := strconv.ParseFloat(strings.TrimSpace(v.Str), 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 			return null
@@ -307,29 +362,29 @@ func asNumber(v client.Value) client.Value {
 
 // coerce converts a text operand to the other operand's kind, as the
 // planner converts literals and parameters.
-func coerce(v client.Value, to client.Kind) client.Value {
-	if v.Kind != client.KindText {
+func coerce(v Value, to Kind) Value {
+	if v.Kind != KindText {
 		return v
 	}
 	switch to {
-	case client.KindNumber:
+	case KindNumber:
 		return asNumber(v)
-	case client.KindDate:
+	case KindDate:
 		if t, err := time.Parse("2006-01-02", v.Str); err == nil {
-			return client.Value{Kind: client.KindDate, Time: t}
+			return Value{Kind: KindDate, Time: t}
 		}
 		return null
-	case client.KindDatetime:
+	case KindDatetime:
 		for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"} {
 			if t, err := time.Parse(layout, v.Str); err == nil {
-				return client.Value{Kind: client.KindDatetime, Time: t}
+				return Value{Kind: KindDatetime, Time: t}
 			}
 		}
 		return null
-	case client.KindTime:
+	case KindTime:
 		for _, layout := range []string{"15:04:05", "15:04", "04:05"} {
 			if t, err := time.Parse(layout, v.Str); err == nil {
-				return client.Value{Kind: client.KindTime, Time: t}
+				return Value{Kind: KindTime, Time: t}
 			}
 		}
 		return null
@@ -339,7 +394,7 @@ func coerce(v client.Value, to client.Kind) client.Value {
 
 // compare orders two non-null values; ok is false when they cannot be
 // compared (the comparison is then unknown).
-func compare(a, b client.Value) (int, bool) {
+func compare(a, b Value) (int, bool) {
 	if a.IsNull() || b.IsNull() {
 		return 0, false
 	}
@@ -348,9 +403,9 @@ func compare(a, b client.Value) (int, bool) {
 		return 0, false
 	}
 	switch {
-	case a.Kind == client.KindNumber && b.Kind == client.KindNumber:
+	case a.Kind == KindNumber && b.Kind == KindNumber:
 		return cmp.Compare(a.Num, b.Num), true
-	case a.Kind == client.KindText && b.Kind == client.KindText:
+	case a.Kind == KindText && b.Kind == KindText:
 		return strings.Compare(a.Str, b.Str), true
 	case isTime(a.Kind) && isTime(b.Kind):
 		return a.Time.Compare(b.Time), true
@@ -358,8 +413,8 @@ func compare(a, b client.Value) (int, bool) {
 	return 0, false
 }
 
-func isTime(k client.Kind) bool {
-	return k == client.KindDate || k == client.KindDatetime || k == client.KindTime
+func isTime(k Kind) bool {
+	return k == KindDate || k == KindDatetime || k == KindTime
 }
 
 // cond evaluates a condition.
@@ -407,7 +462,7 @@ func (e *refEnv) cond(x lang.Expr) (tv, error) {
 		return tUnknown, err
 	}
 	v = asNumber(v)
-	if v.Kind != client.KindNumber {
+	if v.Kind != KindNumber {
 		return tUnknown, fmt.Errorf("reference: %s is not a condition", x)
 	}
 	return tvOf(v.Num != 0), nil
@@ -422,13 +477,13 @@ func (e *refEnv) query(q *lang.Query) (tv, error) {
 	if err != nil {
 		return tUnknown, err
 	}
-	rights := make([]client.Value, len(q.Right))
+	rights := make([]Value, len(q.Right))
 	for i, r := range q.Right {
 		if rights[i], err = e.value(r); err != nil {
 			return tUnknown, err
 		}
 	}
-	cmpOp := func(v client.Value, ok func(int) bool) tv {
+	cmpOp := func(v Value, ok func(int) bool) tv {
 		c, comparable := compare(left, v)
 		if !comparable {
 			return tUnknown
@@ -499,7 +554,7 @@ func (e *refEnv) query(q *lang.Query) (tv, error) {
 		}
 		return tvOf(re.MatchString(left.String())), nil
 	case lang.Has, lang.HasAny, lang.HasAll:
-		if left.Kind != client.KindCodeSet {
+		if left.Kind != KindCodeSet {
 			return tUnknown, nil
 		}
 		n := 0
@@ -586,7 +641,7 @@ func (e *refEnv) formQuery(q *lang.Query) (tv, error) {
 // holdsForm reports whether the row holds data in form: its repeating
 // instance rows for a repeating instrument; else a non-repeating row whose
 // form status is not gray or where one of the form's fields has a value.
-func (db *refDB) holdsForm(r *refRow, form string) bool {
+func (db *DB) holdsForm(r *refRow, form string) bool {
 	if db.repeatForm[form] {
 		return r.instrument == form
 	}
@@ -596,12 +651,12 @@ func (db *refDB) holdsForm(r *refRow, form string) bool {
 	if r.raw[form+"_complete"] != "" {
 		return true
 	}
-	for _, f := range db.dict.Fields() {
-		if f.Form != form || f.Name == db.dict.RecordIDField() || f.Synthetic {
+	for _, f := range db.schema.fields {
+		if f.Form != form || f.Name == db.schema.RecordID() || f.Synthetic {
 			continue
 		}
 		for _, col := range f.Columns() {
-			if v := r.raw[col]; v != "" && !(f.Kind == client.KindCodeSet && v == "0") {
+			if v := r.raw[col]; v != "" && !(f.Kind == KindCodeSet && v == "0") {
 				return true
 			}
 		}
@@ -610,8 +665,8 @@ func (db *refDB) holdsForm(r *refRow, form string) bool {
 }
 
 // call evaluates the scalar functions the generator uses.
-func (e *refEnv) call(c *lang.Call) (client.Value, error) {
-	args := make([]client.Value, len(c.Args))
+func (e *refEnv) call(c *lang.Call) (Value, error) {
+	args := make([]Value, len(c.Args))
 	for i, a := range c.Args {
 		if c.Name == "label" || c.Name == "missing" {
 			break
@@ -631,16 +686,16 @@ func (e *refEnv) call(c *lang.Call) (client.Value, error) {
 		if err != nil || v.IsNull() {
 			return null, err
 		}
-		f, _ := e.db.dict.Field(r.Name)
-		if v.Kind == client.KindCodeSet {
+		f, _ := e.db.schema.Field(r.Name)
+		if v.Kind == KindCodeSet {
 			var labels []string
 			for _, code := range v.Codes {
-				l, _ := f.ChoiceLabel(code)
+				l, _ := f.label(code)
 				labels = append(labels, l)
 			}
 			return text(strings.Join(labels, ", ")), nil
 		}
-		l, ok := f.ChoiceLabel(v.String())
+		l, ok := f.label(v.String())
 		if !ok {
 			return null, nil
 		}
@@ -698,7 +753,7 @@ func (e *refEnv) call(c *lang.Call) (client.Value, error) {
 		return num(math.Round(v.Num*p) / p), nil
 	case "year", "month", "day":
 		v := args[0]
-		if !isTime(v.Kind) || v.Kind == client.KindTime {
+		if !isTime(v.Kind) || v.Kind == KindTime {
 			return null, nil
 		}
 		switch c.Name {
@@ -719,14 +774,14 @@ func (e *refEnv) call(c *lang.Call) (client.Value, error) {
 	return null, fmt.Errorf("reference: function %s", c.Name)
 }
 
-// refResult is a query's output.
-type refResult struct {
-	cols []string
-	rows [][]client.Value
+// Result is a query's output.
+type Result struct {
+	Cols []string
+	Rows [][]Value
 }
 
 // run evaluates a select statement over the whole project.
-func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, error) {
+func (db *DB) Run(s *lang.Select, params map[string]string) (*Result, error) {
 	if s.From.Name != "records" {
 		return nil, fmt.Errorf("reference: only records")
 	}
@@ -744,14 +799,14 @@ func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, erro
 		}
 		kept = append(kept, r)
 	}
-	res := &refResult{}
+	res := &Result{}
 	s = db.expandStar(s)
 	for _, it := range s.Items {
-		res.cols = append(res.cols, itemName(it))
+		res.Cols = append(res.Cols, itemName(it))
 	}
 	type outRow struct {
-		vals []client.Value
-		keys []client.Value
+		vals []Value
+		keys []Value
 	}
 	var out []outRow
 	if hasAggregate(s) {
@@ -765,7 +820,7 @@ func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, erro
 				if err != nil {
 					return nil, err
 				}
-				key.WriteString(canon(v) + "\x00")
+				key.WriteString(v.Canon() + "\x00")
 			}
 			k := key.String()
 			if _, ok := groups[k]; !ok {
@@ -788,7 +843,7 @@ func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, erro
 					continue
 				}
 			}
-			vals := make([]client.Value, len(s.Items))
+			vals := make([]Value, len(s.Items))
 			for i, it := range s.Items {
 				v, err := db.aggValue(it.Expr, rows, params)
 				if err != nil {
@@ -796,7 +851,7 @@ func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, erro
 				}
 				vals[i] = v
 			}
-			var keys []client.Value
+			var keys []Value
 			for _, o := range s.OrderBy {
 				v, err := db.aggValue(o.Expr, rows, params)
 				if err != nil {
@@ -809,7 +864,7 @@ func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, erro
 	} else {
 		for _, r := range kept {
 			env := &refEnv{db: db, row: r, params: params}
-			vals := make([]client.Value, len(s.Items))
+			vals := make([]Value, len(s.Items))
 			for i, it := range s.Items {
 				v, err := env.value(it.Expr)
 				if err != nil {
@@ -817,7 +872,7 @@ func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, erro
 				}
 				vals[i] = v
 			}
-			var keys []client.Value
+			var keys []Value
 			for _, o := range s.OrderBy {
 				v, err := env.value(o.Expr)
 				if err != nil {
@@ -834,7 +889,7 @@ func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, erro
 		for _, r := range out {
 			var k strings.Builder
 			for _, v := range r.vals {
-				c := canon(v)
+				c := v.Canon()
 				if c == "n:-0" {
 					c = "n:0"
 				}
@@ -885,10 +940,10 @@ func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, erro
 		if i < off {
 			continue
 		}
-		if lim >= 0 && len(res.rows) >= lim {
+		if lim >= 0 && len(res.Rows) >= lim {
 			break
 		}
-		res.rows = append(res.rows, r.vals)
+		res.Rows = append(res.Rows, r.vals)
 	}
 	return res, nil
 }
@@ -897,7 +952,7 @@ func (db *refDB) run(s *lang.Select, params map[string]string) (*refResult, erro
 // columns (record; the event when longitudinal; the repeat columns when the
 // project repeats; the DAG when the query uses it), then every field of the
 // scoped forms (all forms when not scoped), in dictionary order.
-func (db *refDB) expandStar(s *lang.Select) *lang.Select {
+func (db *DB) expandStar(s *lang.Select) *lang.Select {
 	if len(s.Items) != 1 || !s.Items[0].Star {
 		return s
 	}
@@ -931,12 +986,12 @@ func (db *refDB) expandStar(s *lang.Select) *lang.Select {
 	if usesDAG {
 		names = append(names, "redcap_data_access_group")
 	}
-	items := make([]*lang.SelectItem, 0, len(names)+len(db.dict.Fields()))
+	items := make([]*lang.SelectItem, 0, len(names)+len(db.schema.fields))
 	for _, n := range names {
 		items = append(items, &lang.SelectItem{Expr: &lang.Ref{Name: n}})
 	}
-	for _, f := range db.dict.Fields() {
-		if f.FieldType == "descriptive" || f.Name == db.dict.RecordIDField() {
+	for _, f := range db.schema.fields {
+		if f.Type == "descriptive" || f.Name == db.schema.RecordID() {
 			continue
 		}
 		if len(scope) > 0 && !slices.Contains(scope, f.Form) {
@@ -961,17 +1016,17 @@ func intLiteral(x lang.Expr, params map[string]string) int64 {
 }
 
 // isRecordRef reports whether x names the record id.
-func (db *refDB) isRecordRef(x lang.Expr) bool {
+func (db *DB) isRecordRef(x lang.Expr) bool {
 	r, ok := x.(*lang.Ref)
 	if !ok || r.Event != "" {
 		return false
 	}
-	return (r.Name == "record" && !r.Bracketed) || r.Name == db.dict.RecordIDField()
+	return (r.Name == "record" && !r.Bracketed) || r.Name == db.schema.RecordID()
 }
 
 // orderCompare orders values for order by, nulls first or last as the
 // language documents (ascending).
-func (db *refDB) orderCompare(a, b client.Value) int {
+func (db *DB) orderCompare(a, b Value) int {
 	switch {
 	case a.IsNull() && b.IsNull():
 		return 0
@@ -1005,7 +1060,7 @@ var aggregates = map[string]bool{"count": true, "sum": true, "avg": true, "min":
 
 // having evaluates the having forms the generator writes: an aggregate
 // compared with a number.
-func (db *refDB) having(x lang.Expr, rows []*refRow, params map[string]string) (bool, error) {
+func (db *DB) having(x lang.Expr, rows []*refRow, params map[string]string) (bool, error) {
 	q, ok := x.(*lang.Query)
 	if !ok || len(q.Right) != 1 {
 		return false, fmt.Errorf("reference: having %s", x)
@@ -1048,7 +1103,7 @@ func hasAggregate(s *lang.Select) bool {
 
 // aggValue evaluates an item over a group: an aggregate over its rows, or
 // a plain expression (a group key) on its first row.
-func (db *refDB) aggValue(x lang.Expr, rows []*refRow, params map[string]string) (client.Value, error) {
+func (db *DB) aggValue(x lang.Expr, rows []*refRow, params map[string]string) (Value, error) {
 	c, ok := x.(*lang.Call)
 	if !ok || !aggregates[c.Name] {
 		if len(rows) == 0 {
@@ -1060,7 +1115,7 @@ func (db *refDB) aggValue(x lang.Expr, rows []*refRow, params map[string]string)
 	if c.Star {
 		return num(float64(len(rows))), nil
 	}
-	var vals []client.Value
+	var vals []Value
 	seen := map[string]bool{}
 	for _, r := range rows {
 		env := &refEnv{db: db, row: r, params: params}
@@ -1072,10 +1127,10 @@ func (db *refDB) aggValue(x lang.Expr, rows []*refRow, params map[string]string)
 			continue
 		}
 		if c.Distinct {
-			if seen[canon(v)] {
+			if seen[v.Canon()] {
 				continue
 			}
-			seen[canon(v)] = true
+			seen[v.Canon()] = true
 		}
 		vals = append(vals, v)
 	}
@@ -1102,7 +1157,7 @@ func (db *refDB) aggValue(x lang.Expr, rows []*refRow, params map[string]string)
 		}
 		var xs []float64
 		for _, v := range vals {
-			if n := asNumber(v); n.Kind == client.KindNumber {
+			if n := asNumber(v); n.Kind == KindNumber {
 				xs = append(xs, n.Num)
 			}
 		}
@@ -1120,7 +1175,7 @@ func (db *refDB) aggValue(x lang.Expr, rows []*refRow, params map[string]string)
 		// two passes: the mean, then the squared deviations (sample statistics)
 		var xs []float64
 		for _, v := range vals {
-			if n := asNumber(v); n.Kind == client.KindNumber {
+			if n := asNumber(v); n.Kind == KindNumber {
 				xs = append(xs, n.Num)
 			}
 		}
@@ -1147,11 +1202,11 @@ func (db *refDB) aggValue(x lang.Expr, rows []*refRow, params map[string]string)
 		}
 		counts := map[string]int{}
 		for _, v := range vals {
-			counts[canon(v)]++
+			counts[v.Canon()]++
 		}
 		best := vals[0]
 		for _, v := range vals[1:] {
-			cv, cb := counts[canon(v)], counts[canon(best)]
+			cv, cb := counts[v.Canon()], counts[best.Canon()]
 			if k, _ := compare(v, best); cv > cb || cv == cb && k < 0 {
 				best = v
 			}
@@ -1173,30 +1228,59 @@ func (db *refDB) aggValue(x lang.Expr, rows []*refRow, params map[string]string)
 	return null, fmt.Errorf("reference: aggregate %s", c.Name)
 }
 
-// canon renders a value for comparing results: kind and content, nulls
-// alike whatever missing code they came from, numbers to 9 significant
-// digits (sums and averages may differ in the last bits).
-func canon(v client.Value) string {
-	switch v.Kind {
-	case client.KindNull:
-		return "NULL"
-	case client.KindNumber:
-		if v.Num == math.Trunc(v.Num) && math.Abs(v.Num) < 1e15 {
-			return "n:" + strconv.FormatFloat(v.Num, 'f', -1, 64)
+// Schema is the project's fields as the oracle types them.
+func (db *DB) Schema() *Schema { return db.schema }
+
+// Longitudinal reports whether the project has events.
+func (db *DB) Longitudinal() bool { return db.longitudinal }
+
+// Repeating reports whether the project has repeating instruments or events.
+func (db *DB) Repeating() bool { return db.repeating }
+
+// RepeatsForm reports whether form is a repeating instrument.
+func (db *DB) RepeatsForm(form string) bool { return db.repeatForm[form] }
+
+// EventArms maps each unique event name to its arm number.
+func (db *DB) EventArms() map[string]int { return db.eventArm }
+
+// Records lists the record ids in export order, once each.
+func (db *DB) Records() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range db.rows {
+		if !seen[r.record] {
+			seen[r.record] = true
+			out = append(out, r.record)
 		}
-		return "n:" + strconv.FormatFloat(v.Num, 'g', 9, 64)
-	case client.KindText:
-		return "s:" + v.Str
-	case client.KindDate:
-		return "d:" + v.Time.Format("2006-01-02")
-	case client.KindDatetime:
-		return "dt:" + v.Time.Format("2006-01-02 15:04:05")
-	case client.KindTime:
-		return "t:" + v.Time.Format("15:04:05")
-	case client.KindCodeSet:
-		codes := slices.Clone(v.Codes)
-		slices.Sort(codes)
-		return "c:" + strings.Join(codes, ",")
 	}
-	return fmt.Sprintf("?%v", v)
+	return out
 }
+
+// DAGs lists the data access groups that rows belong to, in export order.
+func (db *DB) DAGs() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range db.rows {
+		if r.dag != "" && !seen[r.dag] {
+			seen[r.dag] = true
+			out = append(out, r.dag)
+		}
+	}
+	return out
+}
+
+// Samples returns, per field, up to max non-null values in export order.
+func (db *DB) Samples(max int) map[string][]Value {
+	out := map[string][]Value{}
+	for _, r := range db.rows {
+		for name, v := range r.vals {
+			if !v.IsNull() && len(out[name]) < max {
+				out[name] = append(out[name], v)
+			}
+		}
+	}
+	return out
+}
+
+// Len is the number of rows of the whole export.
+func (db *DB) Len() int { return len(db.rows) }
