@@ -387,3 +387,36 @@ func TestDesignExportsLogged(t *testing.T) {
 		t.Errorf("log:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestDAGReadsNeedDAGRight: DAG and user–DAG exports, and record exports
+// with exportDataAccessGroups, need the Data Access Groups right (400 with
+// REDCap's wording); a user inside a group exports records with the flag
+// (ignored for it) without the right, as the fixtures' read-dag capture
+// shows.
+func TestDAGReadsNeedDAGRight(t *testing.T) {
+	p := longProject("long")
+	p.Users = []User{
+		{Username: "nodag", Token: "D0000000000000000000000000000001", Rights: map[string]string{"api_export": "1", "data_access_groups": "0"}},
+		{Username: "inside", Token: "D0000000000000000000000000000002", DAG: "site_a", Rights: map[string]string{"api_export": "1", "data_access_groups": "0"}},
+	}
+	srv := NewServer(t, p)
+	seedLong(t, srv)
+	cases := []struct {
+		token  string
+		kv     []string
+		status int
+	}{
+		{"D0000000000000000000000000000001", []string{"content", "dag"}, 400},
+		{"D0000000000000000000000000000001", []string{"content", "userDagMapping"}, 400},
+		{"D0000000000000000000000000000001", []string{"content", "record", "exportDataAccessGroups", "true"}, 400},
+		{"D0000000000000000000000000000001", []string{"content", "record"}, 200},
+		{"D0000000000000000000000000000002", []string{"content", "record", "exportDataAccessGroups", "true"}, 200},
+		{srv.Token("long"), []string{"content", "dag"}, 200},
+	}
+	for _, tc := range cases {
+		st, body := api(t, srv, tc.token, append([]string{"format", "json", "returnFormat", "json"}, tc.kv...)...)
+		if st != tc.status || st == 400 && body != `{"error":"`+msgNoDAGRight+`"}` {
+			t.Errorf("%v: %d %s, want %d", tc.kv, st, body, tc.status)
+		}
+	}
+}
