@@ -21,13 +21,11 @@ func (p *Project) Explain(ctx context.Context, src string, params map[string]str
 	if err != nil {
 		return nil, err
 	}
-	s := *stmt
-	s.Explain, s.Analyze = true, analyze
 	pl, err := p.Planner(ctx)
 	if err != nil {
 		return nil, err
 	}
-	plan, err := pl.Plan(&s, params)
+	plan, err := pl.Plan(stmt.AsExplain(analyze), params)
 	if err != nil {
 		return nil, err
 	}

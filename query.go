@@ -90,27 +90,9 @@ func (p *Project) run(ctx context.Context, pl *planner.Planner, plan *planner.Pl
 	}
 	r.out = plan.Run(ctx, raw)
 	if p.cfg.labels {
-		r.labels = labelFields(pl.Dictionary(), r.out.Columns())
+		r.labels = planner.LabelFields(pl.Dictionary(), r.out.Columns())
 	}
 	return r, nil
-}
-
-// labelFields finds, for each column named after a choice field, the field.
-func labelFields(d *client.Dictionary, cols []string) []*client.Field {
-	var out []*client.Field
-	found := false
-	for _, c := range cols {
-		f, ok := d.Field(c)
-		if !ok || len(f.Choices) == 0 {
-			f = nil
-		}
-		found = found || f != nil
-		out = append(out, f)
-	}
-	if !found {
-		return nil
-	}
-	return out
 }
 
 // Rows is a query's result, read one row at a time:
@@ -152,42 +134,12 @@ func (r *Rows) Next() bool {
 	r.row = r.out.Row()
 	if r.labels != nil {
 		r.codes = r.row
-		r.row = applyLabels(r.row, r.labels)
+		r.row = planner.ApplyLabels(r.row, r.labels)
 	}
 	return true
 }
 
 func (r *Rows) finish() { r.done = true }
-
-// applyLabels swaps choice codes for labels (in a copy).
-func applyLabels(row []client.Value, fields []*client.Field) []client.Value {
-	out := make([]client.Value, len(row))
-	copy(out, row)
-	for i, f := range fields {
-		if f == nil || i >= len(out) {
-			continue
-		}
-		v := out[i]
-		switch v.Kind {
-		case client.KindNull:
-		case client.KindCodeSet:
-			labels := make([]string, 0, len(v.Codes))
-			for _, c := range v.Codes {
-				if l, ok := f.ChoiceLabel(c); ok {
-					labels = append(labels, l)
-				} else {
-					labels = append(labels, c)
-				}
-			}
-			out[i] = client.Value{Kind: client.KindText, Str: strings.Join(labels, ", ")}
-		default:
-			if l, ok := f.ChoiceLabel(v.String()); ok {
-				out[i] = client.Value{Kind: client.KindText, Str: l}
-			}
-		}
-	}
-	return out
-}
 
 // Row returns the current row's values; valid until the next call to Next.
 func (r *Rows) Row() []client.Value { return r.row }
