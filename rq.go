@@ -11,6 +11,7 @@ import (
 	"github.com/redcapql/rq/mirror"
 	"github.com/redcapql/rq/planner"
 	"github.com/redcapql/rq/planner/catalog"
+	"github.com/redcapql/rq/planner/exec"
 )
 
 // Project is an open REDCap project that runs rq queries. It is safe for
@@ -227,11 +228,12 @@ func (p *Project) tuning() planner.Tuning {
 	return planner.Tuning{Concurrency: p.cfg.concurrency, CellsPerBatch: p.cfg.cellsPerBatch, MaxIDsPerBatch: p.cfg.maxIDs}
 }
 
-// fetchOptions is the plan's fetch options with the engine's tuning (the
-// calls explain shows) and the progress callback, which does not change
-// the calls.
-func (p *Project) fetchOptions(plan *planner.Plan) planner.FetchOptions {
-	o := plan.FetchOptions(p.tuning())
-	o.Progress = p.cfg.progress
+// execOptions is how the project runs plans: the engine's tuning, progress,
+// labels, and for a mirror the records read from it.
+func (p *Project) execOptions() exec.Options {
+	o := exec.Options{Tuning: p.tuning(), Progress: p.cfg.progress, Labels: p.cfg.labels}
+	if p.mirror != nil {
+		o.Records = p.mirrorRows
+	}
 	return o
 }
