@@ -191,19 +191,9 @@ func TestDifferential(t *testing.T) {
 	var failures []string
 	for i, dp := range diffProjects() {
 		proj := dp.load(t)
-		srv := redcaptest.NewServer(t, proj)
-		c, err := client.New(srv.URL, srv.Token(proj.Name), client.WithRateLimit(0))
-		if err != nil {
-			t.Fatal(err)
-		}
-		pushOn, err := rq.OpenClient(c, rq.WithCellsPerBatch(3000), rq.WithConcurrency(3))
-		if err != nil {
-			t.Fatal(err)
-		}
-		pushOff, err := rq.OpenClient(c, rq.WithPushdown(false))
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := serveClient(t, proj, redcaptest.Faults{})
+		pushOn := open(t, c, rq.WithCellsPerBatch(3000), rq.WithConcurrency(3))
+		pushOff := open(t, c, rq.WithPushdown(false))
 		db, err := refeval.Load(ctx, c)
 		if err != nil {
 			t.Fatalf("%s: %v", dp.name, err)
@@ -318,16 +308,8 @@ func errText(err error, src string) string {
 // engine, while the oracle built from the export as it is agrees.
 func TestDifferentialCatchesTypingBugs(t *testing.T) {
 	ctx := context.Background()
-	proj := redcaptest.Demo(redcaptest.DemoOptions{Records: 60, Seed: 7})
-	srv := redcaptest.NewServer(t, proj)
-	c, err := client.New(srv.URL, srv.Token(proj.Name), client.WithRateLimit(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := rq.OpenClient(c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := serveClient(t, redcaptest.Demo(redcaptest.DemoOptions{Records: 60, Seed: 7}), redcaptest.Faults{})
+	p := open(t, c)
 	retype := func(field, fieldType, validation string) func(*refeval.Raw) {
 		return func(raw *refeval.Raw) {
 			for i := range raw.Meta {
