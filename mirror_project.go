@@ -1,6 +1,8 @@
 package rq
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 
 	"github.com/redcapql/rq/mirror"
@@ -49,16 +51,35 @@ func (p *Project) mirrorRows(plan *planner.Plan) (planner.RawRows, error) {
 	return p.mirror.Rows(p.mirror.Select(plan.Export)), nil
 }
 
-// mirrorExplain is explain's header for a mirror: the source and the files
-// and columns read.
-func (p *Project) mirrorExplain(plan *planner.Plan) string {
+// mirrorExplain is what explain says of a mirror read: the source, the
+// files and the columns read (nil for a live project).
+func (p *Project) mirrorExplain(plan *planner.Plan) *mirror.Explain {
 	if p.mirror == nil {
-		return ""
+		return nil
 	}
-	st := p.mirror.State
-	head := fmt.Sprintf("mirror synced %s (%s), %d records\n", st.SyncedAt.Format("2006-01-02 15:04:05 MST"), st.Generation, st.Records)
 	if plan.Source != "records" || plan.Empty {
-		return head
+		return p.mirror.Explain(nil)
 	}
-	return p.mirror.Select(plan.Export).Describe(p.mirror.Dir) + head
+	return p.mirror.Explain(p.mirror.Select(plan.Export))
+}
+
+// explainDoc is explain --json's document: for a mirror, the plan's with a
+// "mirror" object naming the source and the files read.
+func (p *Project) explainDoc(plan *planner.Plan, o planner.ExplainOptions) (string, []byte, error) {
+	m := p.mirrorExplain(plan)
+	if m == nil {
+		return plan.ExplainWith(o), plan.ExplainJSONWith(o), nil
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // as planner.ExplainJSON: filterLogic is full of < and >
+	enc.SetIndent("", "  ")
+	doc := struct {
+		Mirror *mirror.Explain `json:"mirror"`
+		planner.ExplainOutput
+	}{m, plan.DescribeWith(o)}
+	if err := enc.Encode(doc); err != nil {
+		return "", nil, err
+	}
+	return m.Text() + plan.ExplainWith(o), bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

@@ -29,7 +29,7 @@ func (p *Project) QueryStmt(ctx context.Context, stmt *lang.Select, params map[s
 	if err != nil {
 		return nil, err
 	}
-	plan, err := p.plan(pl, stmt, params)
+	plan, err := pl.Plan(stmt, params)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,7 @@ func (p *Project) QueryStmt(ctx context.Context, stmt *lang.Select, params map[s
 // runPlan runs a checked plan: its rows, or for explain its plan as rows.
 func (p *Project) runPlan(ctx context.Context, pl *planner.Planner, plan *planner.Plan) (*Rows, error) {
 	if plan.Stmt.Explain || plan.Analyze {
-		text, _, err := p.explainPlan(ctx, pl, plan)
+		text, js, err := p.explainPlan(ctx, pl, plan)
 		if err != nil {
 			return nil, err
 		}
@@ -48,7 +48,7 @@ func (p *Project) runPlan(ctx context.Context, pl *planner.Planner, plan *planne
 		for i, l := range lines {
 			vals[i] = []client.Value{{Kind: client.KindText, Str: l}}
 		}
-		return &Rows{plan: plan, out: newValueRows([]string{"plan"}, vals)}, nil
+		return &Rows{plan: plan, out: newValueRows([]string{"plan"}, vals), explainJSON: js}, nil
 	}
 	if plan.Stmt.Summarize {
 		r, err := p.run(ctx, pl, plan)
@@ -132,6 +132,8 @@ type Rows struct {
 	codes   []client.Value // the row before labels, when labels are on
 	started time.Time
 	done    bool
+	// explainJSON is an explain's JSON document (ExplainJSON).
+	explainJSON []byte
 }
 
 // Columns returns the result's column names.
@@ -155,20 +157,7 @@ func (r *Rows) Next() bool {
 	return true
 }
 
-func (r *Rows) finish() {
-	if r.done {
-		return
-	}
-	r.done = true
-	if r.fetch != nil && r.plan != nil {
-		st := r.fetch.Stats()
-		r.plan.Fetch = &st
-	}
-	if r.plan != nil {
-		st := r.out.Stats()
-		r.plan.RunStats = &st
-	}
-}
+func (r *Rows) finish() { r.done = true }
 
 // applyLabels swaps choice codes for labels (in a copy).
 func applyLabels(row []client.Value, fields []*client.Field) []client.Value {
@@ -249,6 +238,11 @@ func (r *Rows) Close() error {
 // Plan returns the plan the rows come from (for Filter's id list, the plan
 // of the query that found the ids).
 func (r *Rows) Plan() *planner.Plan { return r.plan }
+
+// ExplainJSON returns an explain statement's plan as JSON, as
+// Project.Explain does (with the mirror's files for a mirror); nil for
+// other statements.
+func (r *Rows) ExplainJSON() []byte { return r.explainJSON }
 
 // Stats describes a query's work, for explain analyze.
 type Stats struct {

@@ -87,7 +87,12 @@ func (e *env) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func newEnv(t *testing.T, records int) *env {
-	start := time.Date(2026, 5, 4, 8, 0, 0, 0, time.Local)
+	return newEnvAt(t, records, time.Date(2026, 5, 4, 8, 0, 0, 0, time.Local))
+}
+
+// newEnvAt is newEnv with the server's clock starting at start (the demo's
+// records were created the day before).
+func newEnvAt(t *testing.T, records int, start time.Time) *env {
 	e := &env{t: t, clock: redcaptest.NewManualClock(start), dir: filepath.Join(t.TempDir(), "m")}
 	proj := redcaptest.Demo(redcaptest.DemoOptions{Records: records, Seed: 2})
 	proj.Clock = e.clock.Now
@@ -99,7 +104,8 @@ func newEnv(t *testing.T, records int) *env {
 		t.Fatal(err)
 	}
 	e.c = c
-	e.opts = mirror.Options{Now: e.clock.Now, PartRecords: 40}
+	// no Options.Now: the sync takes the server's time from its Date header
+	e.opts = mirror.Options{PartRecords: 40}
 	return e
 }
 

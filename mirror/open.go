@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/internal/parquetio"
@@ -130,13 +131,42 @@ func (m *Mirror) Select(p client.ExportRecordsParams) *Selection {
 	return sel
 }
 
-// Describe is the explain line of a selection.
-func (s *Selection) Describe(dir string) string {
-	files := strings.Join(s.Files, ", ")
-	if len(s.Files) == 0 {
+// Explain is what explain reports of a mirror read (explain --json's
+// "mirror" object): where the rows come from and which files and columns a
+// query reads.
+type Explain struct {
+	Dir         string    `json:"dir"`
+	Offline     bool      `json:"offline"`
+	Generation  string    `json:"generation"`
+	SyncedAt    time.Time `json:"synced_at"`
+	Records     int       `json:"records"`
+	FilesRead   []string  `json:"files_read"` // relative to the generation
+	Files       int       `json:"files"`      // parts in the generation
+	ColumnsRead []string  `json:"columns_read"`
+	Columns     int       `json:"columns"` // columns in the mirror
+}
+
+// Explain describes reading sel from the mirror; sel nil (a query that
+// reads no record) names the mirror only.
+func (m *Mirror) Explain(sel *Selection) *Explain {
+	e := &Explain{Dir: m.Dir, Offline: true, Generation: m.State.Generation, SyncedAt: m.State.SyncedAt,
+		Records: m.State.Records, FilesRead: []string{}, Files: len(m.State.Parts), ColumnsRead: []string{}, Columns: len(m.State.Columns)}
+	if sel != nil {
+		e.FilesRead = append(e.FilesRead, sel.Files...)
+		e.ColumnsRead = append(e.ColumnsRead, sel.Columns...)
+	}
+	return e
+}
+
+// Text is explain's header lines for a mirror read.
+func (e *Explain) Text() string {
+	files := strings.Join(e.FilesRead, ", ")
+	if len(e.FilesRead) == 0 {
 		files = "none"
 	}
-	return fmt.Sprintf("source: mirror %s (offline)\nfiles read: %d of %d: %s\ncolumns read: %d of %d\n", dir, len(s.Files), s.Parts, files, len(s.Columns), s.All)
+	return fmt.Sprintf("source: mirror %s (offline)\nfiles read: %d of %d: %s\ncolumns read: %d of %d\nmirror synced %s (%s), %d records\n",
+		e.Dir, len(e.FilesRead), e.Files, files, len(e.ColumnsRead), e.Columns,
+		e.SyncedAt.Format("2006-01-02 15:04:05 MST"), e.Generation, e.Records)
 }
 
 // Rows reads a selection: planner.RawRows over the selected parts.

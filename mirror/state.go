@@ -24,8 +24,9 @@ type State struct {
 	URL          string `json:"url"`
 	ProjectID    int    `json:"project_id"`
 	ProjectTitle string `json:"project_title"`
-	// SyncedAt is the clock at the start of the last sync: the next sync
-	// asks for records changed since SyncedAt minus Overlap.
+	// SyncedAt is the server's time just before the last sync's export
+	// (its HTTP Date header, client.ServerTime), not rq's clock: the next
+	// sync asks for records changed since SyncedAt minus Overlap.
 	SyncedAt time.Time `json:"synced_at"`
 	// Overlap is the safety margin of incremental syncs (clock skew,
 	// changes during the export).

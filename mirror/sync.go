@@ -24,7 +24,10 @@ type Options struct {
 	// records changed since (default 10 minutes): it covers clock skew
 	// between rq and the server and changes saved during the last export.
 	Overlap time.Duration
-	// Now is the clock (default time.Now); tests move it with the server's.
+	// Now is the clock a sync falls back on when the server's answer has no
+	// Date header (default time.Now). A sync records the server's time of
+	// its export (client.ServerTime) so that the next one's dateRangeBegin
+	// is in the server's clock, whatever the local clock says.
 	Now func() time.Time
 	// Full forces a full export.
 	Full bool
@@ -81,7 +84,6 @@ type syncer struct {
 // On any error the previous mirror stays as it was.
 func Sync(ctx context.Context, c *client.Client, dir string, opts Options) (*Report, error) {
 	opts.defaults()
-	started := opts.Now()
 	wall := time.Now()
 	s := &syncer{c: c, dir: dir, opts: opts}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -96,6 +98,10 @@ func Sync(ctx context.Context, c *client.Client, dir string, opts Options) (*Rep
 		s.st = st
 	}
 	if err := s.loadStructure(ctx); err != nil {
+		return nil, err
+	}
+	started, err := s.serverNow(ctx)
+	if err != nil {
 		return nil, err
 	}
 	next := 1
@@ -132,6 +138,25 @@ func Sync(ctx context.Context, c *client.Client, dir string, opts Options) (*Rep
 	}
 	opts.logf("committed %s: %d records, %d rows", s.gen, newState.Records, newState.Rows)
 	return &s.rep, nil
+}
+
+// serverNow is the server's clock just before the record export: the
+// time this sync's state records (a change saved after it is fetched by
+// the next sync; one saved during the export is also covered by the
+// overlap). Without a Date header, the local clock stands in, and -v says so.
+func (s *syncer) serverNow(ctx context.Context) (time.Time, error) {
+	s.rep.Calls++
+	t, err := s.c.ServerTime(ctx)
+	switch {
+	case errors.Is(err, client.ErrNoServerTime):
+		t = s.opts.Now()
+		s.opts.logf("the server sent no Date header: the local clock (%s) stands for the server's", t.UTC().Format(time.RFC3339))
+		return t, nil
+	case err != nil:
+		return time.Time{}, err
+	}
+	s.opts.logf("server time %s", t.UTC().Format(time.RFC3339))
+	return t, nil
 }
 
 // loadStructure fetches the dictionary and design (fresh, not cached).

@@ -295,7 +295,11 @@ func (s *Session) writePlan(w io.Writer, rows *rq.Rows, pl *planner.Plan) error 
 		return err
 	}
 	if s.Format == render.JSON {
-		_, err := w.Write(append(bytes.TrimRight(pl.ExplainJSON(), "\n"), '\n'))
+		js := rows.ExplainJSON()
+		if js == nil {
+			js = pl.ExplainJSON()
+		}
+		_, err := w.Write(append(bytes.TrimRight(js, "\n"), '\n'))
 		return err
 	}
 	_, err := w.Write(lines.Bytes())

@@ -231,6 +231,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	if c.Project != nil {
+		// the Date header from the project's clock, as real REDCap's from
+		// its own: clients read the server's time there (a mirror's
+		// dateRangeBegin), and tests move it (ManualClock).
+		w.Header().Set("Date", c.Project.now().UTC().Format(http.TimeFormat))
+	}
 	c.Content = form.Str("content")
 	actions := registry[c.Content]
 	if actions == nil {

@@ -20,7 +20,8 @@ func (a *app) mirrorCommand() *cobra.Command {
 		Use:   "mirror DIR",
 		Short: "Keep a local Parquet copy of the project's records in DIR, updated incrementally (query it with --mirror DIR)",
 		Long: `rq mirror DIR exports the project's records into Parquet files under DIR,
-with a state file (state.json): when it synced, the data dictionary's checksum,
+with a state file (state.json): the server's time of the export (its Date
+header, not the local clock), the data dictionary's checksum,
 the record ids. Later runs fetch only the records changed since the last sync
 (dateRangeBegin, minus --overlap), apply deletions from the log (or, when the
 token may not read the log, by comparing the id list) and rewrite only the
@@ -66,7 +67,7 @@ Query the mirror offline with rq --mirror DIR -c "...", the shell
 	f := cmd.Flags()
 	f.BoolVar(&status, "status", false, "show when DIR was synced, its counts and what the last sync did; no API call")
 	f.BoolVar(&opts.Full, "full", false, "export everything again instead of the changes")
-	f.DurationVar(&opts.Overlap, "overlap", 10*time.Minute, "safety overlap subtracted from the last sync's time (clock skew, changes during the export)")
+	f.DurationVar(&opts.Overlap, "overlap", 10*time.Minute, "safety overlap subtracted from the last sync's server time (changes saved during the export)")
 	f.StringVar(&tz, "server-timezone", "", "the REDCap server's time zone (e.g. America/Chicago), in which dateRangeBegin is read (default: this machine's)")
 	f.IntVar(&opts.PartRecords, "part-records", 20000, "records per Parquet part (a change rewrites only the parts holding changed records)")
 	return cmd
