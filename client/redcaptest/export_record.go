@@ -69,6 +69,7 @@ type recordExport struct {
 	userDAG      string
 	cols         []outColumn
 	eavCols      []outColumn
+	built        *builtExport       // the answer held in memory while it is counted, or nil
 	applCache    map[applKey][]bool // per event/instrument: which forms a row shows
 	rowAppl      []bool             // applicability for the row being written
 	rowBuf       []*Row             // reused by sortedRows
@@ -776,10 +777,19 @@ func exportRecords(c *call) error {
 	p.Mu.RLock()
 	x, err := parseRecordExport(c, p)
 	if err == nil {
+		w := c.w
+		if c.srv.opts.Model.CellCost > 0 || c.srv.opts.Faults.MaxCells > 0 {
+			x.built = newBuiltExport(c.srv.opts.Faults.MaxCells)
+			c.w = x.built
+		}
 		if x.eav {
 			err = x.writeEAV(c)
 		} else {
 			err = x.writeFlat(c)
+		}
+		c.w = w
+		if err == nil && x.built != nil {
+			err = x.built.send(c, w)
 		}
 	}
 	p.Mu.RUnlock()
@@ -810,38 +820,16 @@ func exportLogDetails(c *call) string {
 	return d
 }
 
-// checkCells enforces Faults.MaxCells by counting the answer first, and
-// charges the server model's CellCost for it.
-func (x *recordExport) checkCells(c *call, perRow func(*Row) int) error {
-	max := c.srv.opts.Faults.MaxCells
-	model := c.srv.opts.Model
-	if max <= 0 && model.CellCost <= 0 {
-		return nil
+// countRow counts a written row's cells when the export is being built in
+// memory (builtExport); false stops the writers once MaxCells is exceeded.
+func (x *recordExport) countRow(cells int) bool {
+	if x.built == nil {
+		return true
 	}
-	n := 0
-	within := func() bool { return max <= 0 || n <= max }
-	var err error
-	x.eachRecord(func(rec *Record) bool {
-		err = x.eachRow(rec, func(row *Row) bool {
-			n += perRow(row)
-			return within()
-		})
-		return err == nil && within()
-	})
-	if err != nil {
-		return err
-	}
-	if err := c.srv.opts.Faults.checkCells(n); err != nil {
-		return err
-	}
-	model.chargeCells(c.r, n)
-	return nil
+	return x.built.count(cells)
 }
 
 func (x *recordExport) writeFlat(c *call) error {
-	if err := x.checkCells(c, func(*Row) int { return len(x.cols) }); err != nil {
-		return err
-	}
 	t := c.newTable(nil)
 	t.header = false
 	t.delim = x.delim
@@ -862,6 +850,9 @@ func (x *recordExport) writeFlat(c *call) error {
 	csvFast := t.format == "csv" && !x.removeLineBreaks
 	x.eachRecord(func(rec *Record) bool {
 		ferr = x.eachRow(rec, func(row *Row) bool {
+			if !x.countRow(len(x.cols)) {
+				return false
+			}
 			x.rowAppl = x.applicableForms(row)
 			if csvFast {
 				// CSV rows are encoded straight into the row buffer.
@@ -914,9 +905,6 @@ func (x *recordExport) writeEAV(c *call) error {
 		names = append(names, "redcap_repeat_instrument", "redcap_repeat_instance")
 	}
 	names = append(names, "field_name", "value")
-	if err := x.checkCells(c, func(row *Row) int { return len(row.Values) * len(names) }); err != nil {
-		return err
-	}
 	t := c.newTable(names)
 	t.header = false
 	t.guard = true
@@ -966,6 +954,9 @@ func (x *recordExport) writeEAV(c *call) error {
 	idf := p.RecordIDField()
 	x.eachRecord(func(rec *Record) bool {
 		ferr = x.eachRow(rec, func(row *Row) bool {
+			if !x.countRow(len(row.Values) * len(names)) {
+				return false
+			}
 			for _, col := range x.eavCols {
 				switch col.kind {
 				case outID:
