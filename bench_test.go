@@ -4,8 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/redcapql/rq"
-	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
 )
 
@@ -14,12 +12,7 @@ import (
 // batches over loopback HTTP, typing and the residual. It reports rows
 // returned per second and raw rows fetched per second.
 func BenchmarkQueryDemo(b *testing.B) {
-	proj := redcaptest.Demo(redcaptest.DemoOptions{Records: 10_000, Seed: 1})
-	srv := redcaptest.NewServer(b, proj)
-	c, err := client.New(srv.URL, srv.Token(proj.Name), client.WithRateLimit(0))
-	if err != nil {
-		b.Fatal(err)
-	}
+	c := serveClient(b, redcaptest.Demo(redcaptest.DemoOptions{Records: 10_000, Seed: 1}), redcaptest.Faults{})
 	for _, bc := range []struct {
 		name string
 		src  string
@@ -28,10 +21,7 @@ func BenchmarkQueryDemo(b *testing.B) {
 		{"whole", "select * from records"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			p, err := rq.OpenClient(c)
-			if err != nil {
-				b.Fatal(err)
-			}
+			p := open(b, c)
 			ctx := context.Background()
 			if _, err := p.Planner(ctx); err != nil { // load the structure once
 				b.Fatal(err)

@@ -103,82 +103,6 @@ func collect(rows *rq.Rows, err error) (*diffResult, error) {
 	return res, rows.Err()
 }
 
-// ordered reports whether a statement's output order is defined: by order
-// by, or by REDCap's record order under a limit.
-func ordered(s *lang.Select) bool {
-	return len(s.OrderBy) > 0 || (s.Limit != nil && len(s.GroupBy) == 0)
-}
-
-// diffRows describes how got differs from want ("" when they agree).
-func diffRows(want, got []string, inOrder bool) string {
-	if !inOrder {
-		want, got = slices.Clone(want), slices.Clone(got)
-		slices.Sort(want)
-		slices.Sort(got)
-	}
-	if slices.Equal(want, got) {
-		return ""
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d rows, want %d", len(got), len(want))
-	if !inOrder {
-		// multiset difference
-		missing, extra := multisetDiff(want, got)
-		for i, r := range missing {
-			if i == 5 {
-				fmt.Fprintf(&b, "\n    ... %d more missing", len(missing)-5)
-				break
-			}
-			fmt.Fprintf(&b, "\n    missing: %s", r)
-		}
-		for i, r := range extra {
-			if i == 5 {
-				fmt.Fprintf(&b, "\n    ... %d more extra", len(extra)-5)
-				break
-			}
-			fmt.Fprintf(&b, "\n    extra:   %s", r)
-		}
-		return b.String()
-	}
-	for i := range max(len(want), len(got)) {
-		w, g := "(none)", "(none)"
-		if i < len(want) {
-			w = want[i]
-		}
-		if i < len(got) {
-			g = got[i]
-		}
-		if w != g {
-			fmt.Fprintf(&b, "\n    first difference at row %d:\n    want: %s\n    got:  %s", i, w, g)
-			break
-		}
-	}
-	return b.String()
-}
-
-func multisetDiff(want, got []string) (missing, extra []string) {
-	count := map[string]int{}
-	for _, r := range want {
-		count[r]++
-	}
-	for _, r := range got {
-		count[r]--
-	}
-	for _, r := range want {
-		if count[r] > 0 {
-			missing = append(missing, r)
-			count[r]--
-		}
-	}
-	for r, n := range count {
-		for ; n < 0; n++ {
-			extra = append(extra, r)
-		}
-	}
-	slices.Sort(extra)
-	return missing, extra
-}
-
 // TestDifferential runs generated queries three ways — planned with
 // pushdown (in small parallel batches), planned without pushdown, and the
 // naive reference evaluator — and requires them to agree.
@@ -191,19 +115,9 @@ func TestDifferential(t *testing.T) {
 	var failures []string
 	for i, dp := range diffProjects() {
 		proj := dp.load(t)
-		srv := redcaptest.NewServer(t, proj)
-		c, err := client.New(srv.URL, srv.Token(proj.Name), client.WithRateLimit(0))
-		if err != nil {
-			t.Fatal(err)
-		}
-		pushOn, err := rq.OpenClient(c, rq.WithCellsPerBatch(3000), rq.WithConcurrency(3))
-		if err != nil {
-			t.Fatal(err)
-		}
-		pushOff, err := rq.OpenClient(c, rq.WithPushdown(false))
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := serveClient(t, proj, redcaptest.Faults{})
+		pushOn := open(t, c, rq.WithCellsPerBatch(3000), rq.WithConcurrency(3))
+		pushOff := open(t, c, rq.WithPushdown(false))
 		db, err := refeval.Load(ctx, c)
 		if err != nil {
 			t.Fatalf("%s: %v", dp.name, err)
@@ -285,15 +199,15 @@ func diffOne(ctx context.Context, db *refeval.DB, pushOn, pushOff *rq.Project, s
 	case offErr != nil:
 		return "pushdown off fails: " + errText(offErr, src), 0
 	}
-	inOrder := ordered(stmt)
+	inOrder := refeval.Ordered(stmt)
 	var msgs []string
 	if len(on.cols) != len(ref.cols) || !slices.Equal(on.cols, off.cols) {
 		msgs = append(msgs, fmt.Sprintf("columns: pushdown on %v, off %v, reference %v", on.cols, off.cols, ref.cols))
 	}
-	if d := diffRows(ref.rows, on.rows, inOrder); d != "" {
+	if d := refeval.DiffRows(ref.rows, on.rows, inOrder); d != "" {
 		msgs = append(msgs, "pushdown on vs reference: "+d)
 	}
-	if d := diffRows(ref.rows, off.rows, inOrder); d != "" {
+	if d := refeval.DiffRows(ref.rows, off.rows, inOrder); d != "" {
 		msgs = append(msgs, "pushdown off vs reference: "+d)
 	}
 	return strings.Join(msgs, "\n  "), len(ref.rows)
@@ -318,16 +232,8 @@ func errText(err error, src string) string {
 // engine, while the oracle built from the export as it is agrees.
 func TestDifferentialCatchesTypingBugs(t *testing.T) {
 	ctx := context.Background()
-	proj := redcaptest.Demo(redcaptest.DemoOptions{Records: 60, Seed: 7})
-	srv := redcaptest.NewServer(t, proj)
-	c, err := client.New(srv.URL, srv.Token(proj.Name), client.WithRateLimit(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := rq.OpenClient(c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := serveClient(t, redcaptest.Demo(redcaptest.DemoOptions{Records: 60, Seed: 7}), redcaptest.Faults{})
+	p := open(t, c)
 	retype := func(field, fieldType, validation string) func(*refeval.Raw) {
 		return func(raw *refeval.Raw) {
 			for i := range raw.Meta {

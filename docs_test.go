@@ -12,7 +12,6 @@ import (
 	"unicode"
 
 	"github.com/redcapql/rq"
-	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
 	"github.com/redcapql/rq/lang"
 )
@@ -126,15 +125,7 @@ func newDocQuery(file, heading string, line int, src string, markers []string) d
 // error and, unless marked "may be empty", return at least one row: a
 // recipe that finds nothing on the demo shows nothing.
 func TestDocsQueries(t *testing.T) {
-	srv := redcaptest.NewServer(t, redcaptest.Demo(redcaptest.DemoOptions{Records: 200, Seed: 1}))
-	c, err := client.New(srv.URL, srv.Token("rq demo study"), client.WithRateLimit(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := rq.OpenClient(c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := open(t, serveClient(t, redcaptest.Demo(redcaptest.DemoOptions{Records: 200, Seed: 1}), redcaptest.Faults{}))
 	total := 0
 	for _, f := range docQueryFiles {
 		text, err := os.ReadFile(filepath.Join("docs", f.name))
@@ -410,15 +401,7 @@ func TestDocsPyCapBuilder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := redcaptest.NewServer(t, redcaptest.Demo(redcaptest.DemoOptions{Records: 200, Seed: 1}))
-	c, err := client.New(srv.URL, srv.Token("rq demo study"), client.WithRateLimit(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := rq.OpenClient(c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := open(t, serveClient(t, redcaptest.Demo(redcaptest.DemoOptions{Records: 200, Seed: 1}), redcaptest.Faults{}))
 	for _, b := range []struct {
 		code string // as written in the doc
 		cond lang.Cond

@@ -43,7 +43,7 @@ func (p *Project) Exec(ctx context.Context, name, src string, params map[string]
 	plans := make([]*planner.Plan, len(file.Statements))
 	var errs lang.ErrorList
 	for i, stmt := range file.Statements {
-		plan, err := p.plan(pl, stmt, vals)
+		plan, err := pl.Plan(stmt, vals)
 		var le *lang.Error
 		var ll lang.ErrorList
 		switch {

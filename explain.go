@@ -27,7 +27,7 @@ func (p *Project) Explain(ctx context.Context, src string, params map[string]str
 	if err != nil {
 		return nil, err
 	}
-	plan, err := p.plan(pl, &s, params)
+	plan, err := pl.Plan(&s, params)
 	if err != nil {
 		return nil, err
 	}
@@ -38,8 +38,11 @@ func (p *Project) Explain(ctx context.Context, src string, params map[string]str
 	return &Explanation{Text: text, JSON: js}, nil
 }
 
-// explainPlan renders plan, running it first for explain analyze.
+// explainPlan renders plan (text, JSON) with the engine's tuning, running it first for
+// explain analyze: the run's figures come from its rows (Rows.Stats), not
+// from the plan, which nothing changes.
 func (p *Project) explainPlan(ctx context.Context, pl *planner.Planner, plan *planner.Plan) (string, []byte, error) {
+	o := planner.ExplainOptions{Tuning: p.tuning()}
 	if plan.Analyze {
 		rows, err := p.run(ctx, pl, plan)
 		if err != nil {
@@ -52,6 +55,11 @@ func (p *Project) explainPlan(ctx context.Context, pl *planner.Planner, plan *pl
 		if err != nil {
 			return "", nil, err
 		}
+		st := rows.Stats()
+		o.Run = &planner.RunStats{Local: &st.Run}
+		if rows.fetch != nil {
+			o.Run.Fetch = &st.Fetch
+		}
 	}
-	return p.explainDoc(plan)
+	return p.explainDoc(plan, o)
 }

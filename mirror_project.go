@@ -65,10 +65,10 @@ func (p *Project) mirrorExplain(plan *planner.Plan) *mirror.Explain {
 
 // explainDoc is explain --json's document: for a mirror, the plan's with a
 // "mirror" object naming the source and the files read.
-func (p *Project) explainDoc(plan *planner.Plan) (string, []byte, error) {
+func (p *Project) explainDoc(plan *planner.Plan, o planner.ExplainOptions) (string, []byte, error) {
 	m := p.mirrorExplain(plan)
 	if m == nil {
-		return plan.Explain(), plan.ExplainJSON(), nil
+		return plan.ExplainWith(o), plan.ExplainJSONWith(o), nil
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -77,9 +77,9 @@ func (p *Project) explainDoc(plan *planner.Plan) (string, []byte, error) {
 	doc := struct {
 		Mirror *mirror.Explain `json:"mirror"`
 		planner.ExplainOutput
-	}{m, plan.Describe()}
+	}{m, plan.DescribeWith(o)}
 	if err := enc.Encode(doc); err != nil {
 		return "", nil, err
 	}
-	return m.Text() + plan.Explain(), bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	return m.Text() + plan.ExplainWith(o), bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

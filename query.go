@@ -29,7 +29,7 @@ func (p *Project) QueryStmt(ctx context.Context, stmt *lang.Select, params map[s
 	if err != nil {
 		return nil, err
 	}
-	plan, err := p.plan(pl, stmt, params)
+	plan, err := pl.Plan(stmt, params)
 	if err != nil {
 		return nil, err
 	}
@@ -157,20 +157,7 @@ func (r *Rows) Next() bool {
 	return true
 }
 
-func (r *Rows) finish() {
-	if r.done {
-		return
-	}
-	r.done = true
-	if r.fetch != nil && r.plan != nil {
-		st := r.fetch.Stats()
-		r.plan.Fetch = &st
-	}
-	if r.plan != nil {
-		st := r.out.Stats()
-		r.plan.RunStats = &st
-	}
-}
+func (r *Rows) finish() { r.done = true }
 
 // applyLabels swaps choice codes for labels (in a copy).
 func applyLabels(row []client.Value, fields []*client.Field) []client.Value {

@@ -222,22 +222,17 @@ func (p *Project) Reload() {
 	}
 }
 
-// plan plans stmt with the project's batch limits on it, so that explain
-// shows the calls the engine will make with them.
-func (p *Project) plan(pl *planner.Planner, stmt *lang.Select, params map[string]string) (*planner.Plan, error) {
-	plan, err := pl.Plan(stmt, params)
-	if err != nil {
-		return nil, err
-	}
-	plan.CellsPerBatch, plan.MaxIDsPerBatch, plan.Concurrency = p.cfg.cellsPerBatch, p.cfg.maxIDs, p.cfg.concurrency
-	return plan, nil
+// tuning is the engine's batch tuning, passed to execution and to explain
+// (the calls it shows depend on it); never written into a plan.
+func (p *Project) tuning() planner.Tuning {
+	return planner.Tuning{Concurrency: p.cfg.concurrency, CellsPerBatch: p.cfg.cellsPerBatch, MaxIDsPerBatch: p.cfg.maxIDs}
 }
 
-// fetchOptions is the plan's own fetch options (the calls explain shows)
-// plus the engine's tuning, which does not change the calls.
+// fetchOptions is the plan's fetch options with the engine's tuning (the
+// calls explain shows) and the progress callback and row limit, which do
+// not change the calls.
 func (p *Project) fetchOptions(plan *planner.Plan) planner.FetchOptions {
-	o := plan.FetchOptions()
-	o.Concurrency = p.cfg.concurrency
+	o := plan.FetchOptions(p.tuning())
 	o.Progress = p.cfg.progress
 	o.RowLimit = rowLimit(plan.Stmt)
 	return o

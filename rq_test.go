@@ -19,21 +19,30 @@ import (
 // demo serves the demo project and opens it.
 func demo(t testing.TB, records int, faults redcaptest.Faults, opts ...rq.Option) (*rq.Project, *client.Client) {
 	t.Helper()
-	proj := redcaptest.Demo(redcaptest.DemoOptions{Records: records, Seed: 3})
-	srv, err := redcaptest.Start("127.0.0.1:0", redcaptest.Options{Faults: faults}, proj)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
+	c := serveClient(t, redcaptest.Demo(redcaptest.DemoOptions{Records: records, Seed: 3}), faults)
+	return open(t, c, opts...), c
+}
+
+// serveClient serves proj (with faults) until the test ends and returns a
+// client of it without a rate limit.
+func serveClient(t testing.TB, proj *redcaptest.Project, faults redcaptest.Faults) *client.Client {
+	t.Helper()
+	srv := startServer(t, faults, proj)
 	c, err := client.New(srv.URL, srv.Token(proj.Name), client.WithRateLimit(0))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c
+}
+
+// open opens c's project with opts.
+func open(t testing.TB, c *client.Client, opts ...rq.Option) *rq.Project {
+	t.Helper()
 	p, err := rq.OpenClient(c, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p, c
+	return p
 }
 
 // reader returns a function that reads every row of a query, as text.

@@ -313,8 +313,12 @@ func TestEmulatorDesignWrites(t *testing.T) {
 	if len(ev) != 1 {
 		t.Fatalf("arm 3 events %v", ev)
 	}
-	if n := must(c.ImportFormEventMapping(ctx, []client.FormEventMapping{{ArmNum: 3, UniqueEventName: ev[0].UniqueEventName, Form: "visit"}}))(t); n != 1 {
-		t.Errorf("FEM import %d", n)
+	// A mapping import replaces the whole project's mapping (as in REDCap):
+	// send the current mapping plus the new row.
+	fem := must(c.ExportFormEventMapping(ctx, client.ExportFormEventMappingParams{}))(t)
+	fem = append(fem, client.FormEventMapping{ArmNum: 3, UniqueEventName: ev[0].UniqueEventName, Form: "visit"})
+	if n := must(c.ImportFormEventMapping(ctx, fem))(t); n != len(fem) {
+		t.Errorf("FEM import %d, want %d", n, len(fem))
 	}
 	rep := must(c.ExportRepeatingFormsEvents(ctx))(t)
 	if _, err := c.ImportRepeatingFormsEvents(ctx, rep); err != nil {

@@ -171,6 +171,9 @@ func (f *FetchRows) start(ids *idList, batch client.ExportRecordsParams) {
 				return
 			}
 			n, ramped := f.size.take()
+			if !ramped && k >= conc {
+				n = f.size.balance(n, ids.len()-i, conc, float64(f.opts.MinCellsPerCall))
+			}
 			n = min(n, ids.len()-i)
 			for ramped && k > 0 && f.consumed.Load() < int64(k) {
 				select { // wait until the reader has taken every batch so far
@@ -219,7 +222,7 @@ func (f *FetchRows) fetchBatch(ids []string) (*result, error) {
 	t0 := time.Now()
 	p := f.batchParams
 	p.Records = ids
-	res, err := f.call(p)
+	res, err := f.call(p, f.size.cellsFor(len(ids)))
 	if err != nil {
 		if !f.tooLarge(err) {
 			return nil, err
@@ -354,12 +357,16 @@ func remap(r *result, cols []string) ([]string, error) {
 const maxTruncatedRetries = 3
 
 // call makes one export and reads it whole, again when the body was cut.
-func (f *FetchRows) call(p client.ExportRecordsParams) (*result, error) {
+// hint is the cells expected (0: unknown), to size the first slice.
+func (f *FetchRows) call(p client.ExportRecordsParams, hint int) (*result, error) {
 	var res *result
 	begin := func(cols []string) {
-		// Batches are alike: start at the largest size seen so far rather
-		// than growing (and copying) the slice a few rows at a time.
-		res = &result{cols: cols, data: f.spareSlice()}
+		// Batches are alike: start at the largest size seen so far, or at
+		// the cells expected, rather than growing (and copying) the slice
+		// a few rows at a time: the first round of batches has no spare
+		// slice, and growing theirs was a third of rq's CPU in a profile of
+		// `select *` (docs/performance.md).
+		res = &result{cols: cols, data: f.spareSlice(hint)}
 	}
 	err := f.callEach(p, begin, func(row []string) {
 		res.data = append(res.data, row...) // the strings are immutable; only the slice is reused
@@ -562,13 +569,16 @@ func (f *FetchRows) Next() bool {
 
 // spareSlice returns an empty value slice for a call: a finished batch's
 // if one is free, else a new one of the largest size seen so far.
-func (f *FetchRows) spareSlice() []string {
+func (f *FetchRows) spareSlice(hint int) []string {
 	select {
 	case d := <-f.spare:
-		return d[:0]
+		if cap(d) >= hint {
+			return d[:0]
+		}
+		// Too small for this batch: growing it would copy it; let it go.
 	default:
-		return make([]string, 0, f.dataHint.Load())
 	}
+	return make([]string, 0, max(int(f.dataHint.Load()), hint))
 }
 
 // recycle keeps a finished batch's value slice for a later call; its
@@ -670,6 +680,41 @@ func (s *sizer) plan(n, conc int, minCells float64) (int, float64) {
 	}
 	s.target = float64(per) * s.cellsPerRecord
 	return k, s.target
+}
+
+// balance shrinks a batch of n records near the end of the fetch so that
+// the rest records left are shared by the conc calls in flight (guided
+// self-scheduling): without it the last round is one or two full batches
+// while the other slots idle, which on a server that takes seconds a call
+// costs a whole call's time. The dispatcher asks only after the first
+// round (those batches start together, and plan already sized them), and
+// no batch goes under minCells or a quarter of n, so the tail costs a few
+// calls more, not many.
+func (s *sizer) balance(n, rest, conc int, minCells float64) int {
+	if conc <= 1 || rest >= n*conc {
+		return n
+	}
+	s.mu.Lock()
+	floor := max(int(math.Ceil(minCells/s.cellsPerRecord)), n/4)
+	s.mu.Unlock()
+	share := (rest + conc - 1) / conc
+	return max(1, min(n, max(share, floor)))
+}
+
+// cellsFor estimates the cells of a batch of n records, to size the slice
+// that will hold it. Before any batch has come back the estimate comes
+// from the id step and the dictionary's columns, which miss the columns
+// REDCap adds (form status, checkbox options): twice the estimate is
+// closer (the demo: 1.55 times), and a slice too large costs only its
+// headers.
+func (s *sizer) cellsFor(n int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	room := 1.05
+	if s.records == 0 {
+		room = 2
+	}
+	return int(float64(n)*s.cellsPerRecord*room) + 64
 }
 
 func (s *sizer) next() int {

@@ -19,12 +19,16 @@ func TestBatchSlicesRecycled(t *testing.T) {
 	if d[0] != "" || d[2] != "" {
 		t.Errorf("recycled slice still holds %q: its strings would outlive the batch", d)
 	}
-	got := f.spareSlice()
+	got := f.spareSlice(5)
 	if len(got) != 0 || cap(got) != 8 || &got[:1][0] != &d[0] {
 		t.Errorf("spareSlice = len %d cap %d, want the recycled slice emptied", len(got), cap(got))
 	}
-	if got := f.spareSlice(); cap(got) != 0 {
-		t.Errorf("with no spare left, spareSlice should make a new slice of the hint's size (0), got cap %d", cap(got))
+	if got := f.spareSlice(0); cap(got) != 0 {
+		t.Errorf("with no spare left and no hint, spareSlice should make an empty slice, got cap %d", cap(got))
+	}
+	f.recycle(append(make([]string, 0, 8), "a"))
+	if got := f.spareSlice(100); cap(got) != 100 {
+		t.Errorf("with only a smaller spare, spareSlice should make a slice of the expected cells (100), got cap %d", cap(got))
 	}
 
 	fs := newFake(1200, 2, "a", "b")

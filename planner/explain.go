@@ -50,13 +50,35 @@ func explainParams(e client.ExportRecordsParams) ExplainParams {
 		ExportBlankForGrayFormStatus: e.ExportBlankForGrayFormStatus}
 }
 
+// Tuning is the engine's batch tuning: options of an execution, not part of
+// a plan. Explain takes it too, since the calls it shows depend on it. Zero
+// values take Fetch's defaults.
+type Tuning struct {
+	Concurrency    int // batches in flight (DefaultConcurrency)
+	CellsPerBatch  int // cells one call of a large export holds (DefaultCellsPerBatch)
+	MaxIDsPerBatch int // record ids in one call (DefaultMaxIDsPerBatch)
+}
+
+// RunStats is what one run of a plan did, for explain analyze: the fetch's
+// figures (nil when nothing was fetched by batches) and the local
+// pipeline's.
+type RunStats struct {
+	Fetch *FetchStats
+	Local *Stats
+}
+
+// ExplainOptions is what an explanation shows beyond the plan itself.
+type ExplainOptions struct {
+	Tuning Tuning    // the tuning the plan runs with (its calls depend on it)
+	Run    *RunStats // explain analyze: the run's figures; nil when not run
+}
+
 // FetchOptions returns the options Fetch needs for the plan's export, from
-// the planner's dictionary and project and the plan's RecordFilter, with the
-// plan's batch limits. The engine adds its tuning (Concurrency, Progress,
-// RowLimit), which does not change the calls; explain shows the calls Fetch
-// makes with these options.
-func (p *Plan) FetchOptions() FetchOptions {
-	o := FetchOptions{RecordFilter: p.RecordFilter, CellsPerBatch: p.CellsPerBatch, MaxIDsPerBatch: p.MaxIDsPerBatch, Concurrency: p.Concurrency}
+// the planner's catalog and the plan's RecordFilter, with the engine's
+// batch tuning. The engine adds Progress and RowLimit, which do not change
+// the calls; explain shows the calls Fetch makes with these options.
+func (p *Plan) FetchOptions(t Tuning) FetchOptions {
+	o := FetchOptions{RecordFilter: p.RecordFilter, CellsPerBatch: t.CellsPerBatch, MaxIDsPerBatch: t.MaxIDsPerBatch, Concurrency: t.Concurrency}
 	if p.pl != nil {
 		o.RecordIDField = p.pl.cat.RecordID()
 		o.Dictionary = p.pl.cat.Dictionary()
@@ -70,14 +92,14 @@ func (p *Plan) FetchOptions() FetchOptions {
 
 // calls returns the API calls the plan makes, built by the fetch engine's
 // own planFetch for records.
-func (p *Plan) calls() []ExplainCall {
+func (p *Plan) calls(t Tuning) []ExplainCall {
 	if p.Empty {
 		return []ExplainCall{}
 	}
 	if p.Source != "records" {
 		return []ExplainCall{{Content: p.content()}}
 	}
-	opts := p.FetchOptions()
+	opts := p.FetchOptions(t)
 	if err := opts.setDefaults(p.Export); err != nil {
 		// no record-id field: Fetch would refuse; show the export as pushed
 		return []ExplainCall{{Content: p.content(), Step: "single", Params: explainParams(p.Export)}}
@@ -162,21 +184,26 @@ func (p *Plan) content() string {
 	return p.Source
 }
 
-// Describe returns the plan as the document ExplainJSON encodes.
-func (p *Plan) Describe() ExplainOutput {
+// Describe returns the plan as the document ExplainJSON encodes, with
+// Fetch's default tuning and no run.
+func (p *Plan) Describe() ExplainOutput { return p.DescribeWith(ExplainOptions{}) }
+
+// DescribeWith is Describe with the engine's tuning and, for explain
+// analyze, a run's figures.
+func (p *Plan) DescribeWith(o ExplainOptions) ExplainOutput {
 	out := ExplainOutput{Query: p.Stmt.String(), Source: p.Source, Empty: p.Empty, EmptyReason: p.EmptyReason,
 		Calls: []ExplainCall{}, RecordFilter: p.RecordFilter, Conjuncts: []ExplainConjunct{},
 		Residual: p.ResidualString(), Columns: p.Columns()}
-	out.Calls = p.calls()
+	out.Calls = p.calls(o.Tuning)
 	for _, c := range p.Conjuncts {
 		out.Conjuncts = append(out.Conjuncts, ExplainConjunct{Source: c.Source, Class: c.Class.String(), Pushed: c.Pushed})
 	}
-	if p.Analyze && (p.Fetch != nil || p.RunStats != nil) {
-		out.Analyze = &ExplainAnalyze{Fetch: p.Fetch}
-		if p.Fetch == nil && p.Empty {
+	if r := o.Run; p.Analyze && r != nil && (r.Fetch != nil || r.Local != nil) {
+		out.Analyze = &ExplainAnalyze{Fetch: r.Fetch}
+		if r.Fetch == nil && p.Empty {
 			out.Analyze.Fetch = &FetchStats{} // no call was made: say so
 		}
-		if s := p.RunStats; s != nil {
+		if s := r.Local; s != nil {
 			out.Analyze.Local = &LocalStats{RowsRead: s.RowsRead, RowsKept: s.RowsKept, RowsOut: s.RowsOut,
 				Invalid: s.Invalid, Examples: s.Examples, LocalMS: float64(s.Local) / float64(time.Millisecond)}
 		}
@@ -184,28 +211,37 @@ func (p *Plan) Describe() ExplainOutput {
 	return out
 }
 
-// ExplainJSON returns the plan as indented JSON (documented in docs/planning.md).
-func (p *Plan) ExplainJSON() []byte {
+// ExplainJSON returns the plan as indented JSON (documented in
+// docs/planning.md), with Fetch's default tuning and no run.
+func (p *Plan) ExplainJSON() []byte { return p.ExplainJSONWith(ExplainOptions{}) }
+
+// ExplainJSONWith is ExplainJSON with the engine's tuning and a run's figures.
+func (p *Plan) ExplainJSONWith(o ExplainOptions) []byte {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false) // filterLogic is full of < and >
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(p.Describe()); err != nil {
+	if err := enc.Encode(p.DescribeWith(o)); err != nil {
 		panic(err) // plain data: cannot fail
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
 // Explain returns the plan as text: the API call and its parameters, each
-// conjunct's class and what was pushed, and the residual.
-func (p *Plan) Explain() string {
+// conjunct's class and what was pushed, and the residual (with Fetch's
+// default tuning and no run).
+func (p *Plan) Explain() string { return p.ExplainWith(ExplainOptions{}) }
+
+// ExplainWith is Explain with the engine's tuning and, for explain analyze,
+// a run's figures.
+func (p *Plan) ExplainWith(o ExplainOptions) string {
 	var b strings.Builder
-	d := p.Describe()
+	d := p.DescribeWith(o)
 	fmt.Fprintf(&b, "query: %s\n", d.Query)
 	if d.Empty {
 		fmt.Fprintf(&b, "no call: %s, so the query returns no rows\n", d.EmptyReason)
 	}
-	maxIDs := p.FetchOptions().MaxIDsPerBatch
+	maxIDs := o.Tuning.MaxIDsPerBatch
 	if maxIDs <= 0 {
 		maxIDs = DefaultMaxIDsPerBatch
 	}

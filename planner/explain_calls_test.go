@@ -96,8 +96,8 @@ func TestExplainShowsCallsSent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		p := mustPlan(t, pl, tt.query, nil)
-		p.MaxIDsPerBatch = 7 // several batches
-		calls := p.Describe().Calls
+		tune := Tuning{MaxIDsPerBatch: 7} // several batches
+		calls := p.DescribeWith(ExplainOptions{Tuning: tune}).Calls
 		var steps []string
 		for _, c := range calls {
 			steps = append(steps, c.Step)
@@ -109,7 +109,7 @@ func TestExplainShowsCallsSent(t *testing.T) {
 		rec.mu.Lock()
 		rec.calls = nil
 		rec.mu.Unlock()
-		raw, err := Fetch(t.Context(), c, p.Export, p.FetchOptions())
+		raw, err := Fetch(t.Context(), c, p.Export, p.FetchOptions(tune))
 		if err != nil {
 			t.Fatalf("%s: %v", tt.query, err)
 		}

@@ -488,7 +488,7 @@ func (f *FetchRows) singleCall(p client.ExportRecordsParams) (bool, error) {
 	f.stats.IDs = len(ids)
 	f.stats.Batches = 1
 	f.mu.Unlock()
-	res, err := f.call(p)
+	res, err := f.call(p, 0)
 	if err != nil {
 		if f.tooLarge(err) {
 			f.mu.Lock()

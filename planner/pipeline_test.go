@@ -331,8 +331,7 @@ func TestExplainJSON(t *testing.T) {
 	pl := demoPlanner(t)
 	p := mustPlan(t, pl, "explain analyze select age, score from records where score > 5 and form = 'baseline' and notes like 'a%'", nil)
 	st := Stats{RowsRead: 10, RowsKept: 3, RowsOut: 3}
-	p.RunStats = &st
-	p.Fetch = &FetchStats{Calls: 2, Rows: 10}
+	run := ExplainOptions{Run: &RunStats{Local: &st, Fetch: &FetchStats{Calls: 2, Rows: 10}}}
 	var doc struct {
 		Calls []struct {
 			Content     string         `json:"content"`
@@ -348,7 +347,7 @@ func TestExplainJSON(t *testing.T) {
 			} `json:"local"`
 		} `json:"analyze"`
 	}
-	if err := json.Unmarshal(p.ExplainJSON(), &doc); err != nil {
+	if err := json.Unmarshal(p.ExplainJSONWith(run), &doc); err != nil {
 		t.Fatal(err)
 	}
 	if len(doc.Calls) != 2 || doc.Calls[0].Content != "record" || doc.Calls[0].Step != "ids" || doc.Calls[0].Params["filterLogic"] != "[score] > 5" ||
@@ -358,8 +357,11 @@ func TestExplainJSON(t *testing.T) {
 	if len(doc.Conjuncts) != 3 || doc.Conjuncts[2].Class != "local" || doc.Conjuncts[0].Class != "inexact" {
 		t.Errorf("conjuncts %+v", doc.Conjuncts)
 	}
-	if doc.Analyze.Local.RowsRead != 10 || !strings.Contains(p.Explain(), "rows read: 10, kept: 3") {
-		t.Errorf("analyze: %+v\n%s", doc.Analyze, p.Explain())
+	if doc.Analyze.Local.RowsRead != 10 || !strings.Contains(p.ExplainWith(run), "rows read: 10, kept: 3") {
+		t.Errorf("analyze: %+v\n%s", doc.Analyze, p.ExplainWith(run))
+	}
+	if strings.Contains(p.Explain(), "rows read") {
+		t.Errorf("the plan kept a run's figures:\n%s", p.Explain())
 	}
 }
 

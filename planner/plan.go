@@ -41,7 +41,11 @@ type Conjunct struct {
 	expr   lang.Expr
 }
 
-// Plan is a checked, planned query: the export to make and the local pipeline to run on it.
+// Plan is a checked, planned query: the export to make and the local
+// pipeline to run on it. Nothing writes into a Plan once Plan has returned
+// it: the engine's tuning is passed to execution (Tuning) and a run's
+// figures live in the run's own values (FetchStats, Stats), so one plan can
+// be explained and run any number of times, concurrently.
 type Plan struct {
 	// Source is the table read: "records" or another source (metadata, events, ...).
 	Source string
@@ -62,13 +66,6 @@ type Plan struct {
 	RecordFilter string
 	// Conjuncts lists the where clause's top-level conjuncts with their classes.
 	Conjuncts []Conjunct
-	// CellsPerBatch and MaxIDsPerBatch are the engine's batch limits (0:
-	// Fetch's defaults), set before Explain so that it shows the calls Fetch
-	// makes with them (FetchOptions).
-	CellsPerBatch, MaxIDsPerBatch int
-	// Concurrency is the engine's batches in flight (0: Fetch's default),
-	// shown in explain's batch plan.
-	Concurrency int
 	// Stmt is the statement planned, with parameters substituted.
 	Stmt *lang.Select
 	// Analyze is true for explain analyze.
@@ -76,11 +73,6 @@ type Plan struct {
 	// Warnings are about the query itself, found while planning (each ends
 	// with a newline): the longitudinal trap, fields that no row holds together.
 	Warnings []string
-	// Fetch, set by the engine after running, holds fetch statistics for explain analyze.
-	Fetch *FetchStats
-	// RunStats, set by the engine after running, holds the local pipeline's
-	// statistics (Rows.Stats) for explain analyze.
-	RunStats *Stats
 
 	pl       *Planner
 	a        *analysis

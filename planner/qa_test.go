@@ -193,11 +193,11 @@ func TestExplainAnalyzeNoCall(t *testing.T) {
 		rows := p.Run(t.Context(), NewTableRows(nil, nil))
 		collect(t, rows)
 		st := rows.Stats()
-		p.RunStats = &st
-		if ex := p.Explain(); !strings.Contains(ex, "calls: 0 ") || !strings.Contains(ex, "no call: ") {
+		run := ExplainOptions{Run: &RunStats{Local: &st}}
+		if ex := p.ExplainWith(run); !strings.Contains(ex, "calls: 0 ") || !strings.Contains(ex, "no call: ") {
 			t.Errorf("%s:\n%s", q, ex)
 		}
-		if js := string(p.ExplainJSON()); !strings.Contains(js, `"calls": 0`) {
+		if js := string(p.ExplainJSONWith(run)); !strings.Contains(js, `"calls": 0`) {
 			t.Errorf("%s: JSON %s", q, js)
 		}
 	}

@@ -2,7 +2,6 @@ package importer
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/redcapql/rq/client"
@@ -125,57 +124,4 @@ func (im *Importer) sameValue(col *column, want, got string) bool {
 		return a.Str == b.Str
 	}
 	return a.Kind == client.KindNull
-}
-
-// String summarises the report for people: counts, then the record lists
-// (shortened), then the problems.
-func (r *Report) String() string {
-	var b strings.Builder
-	plural := func(n int, s string) string {
-		if n == 1 {
-			return "1 " + s
-		}
-		return strconv.Itoa(n) + " " + s + "s"
-	}
-	b.WriteString(plural(r.Rows, "row") + ", " + plural(r.Records, "record"))
-	if r.Chunks > 0 {
-		b.WriteString(" in " + plural(r.Chunks, "chunk"))
-	}
-	b.WriteString("\n")
-	errs, warns := r.Problems.Errors(), r.Problems.Warnings()
-	switch {
-	case r.DryRun && len(errs) == 0:
-		b.WriteString("dry run: the file is valid; nothing was sent\n")
-	case r.DryRun:
-		b.WriteString("dry run: " + plural(len(errs), "problem") + "; nothing was sent\n")
-	case r.Chunks == 0 && len(errs) > 0:
-		b.WriteString(plural(len(errs), "problem") + "; nothing was sent\n")
-	}
-	if r.Chunks > 0 {
-		b.WriteString("written: " + plural(len(r.Written), "record"))
-		if len(r.Resumed) > 0 {
-			b.WriteString(" (" + strconv.Itoa(len(r.Resumed)) + " by an earlier run)")
-		}
-		if len(r.Written) > 0 {
-			b.WriteString(": " + firstIDs(r.Written, 10))
-		}
-		b.WriteString("\n")
-		if len(r.NotWritten) > 0 {
-			b.WriteString("not written: " + plural(len(r.NotWritten), "record") + ": " + firstIDs(r.NotWritten, 10) + "\n")
-		}
-		if len(r.Unknown) > 0 {
-			b.WriteString("unknown (chunk " + strconv.Itoa(r.FailedChunk) + " may or may not be stored; resuming sends it again, which is safe): " +
-				plural(len(r.Unknown), "record") + ": " + firstIDs(r.Unknown, 10) + "\n")
-		}
-		if r.Err != nil {
-			b.WriteString("stopped: " + r.Err.Error() + "\n")
-		}
-	}
-	for _, p := range errs {
-		b.WriteString("  " + p.String() + "\n")
-	}
-	for _, p := range warns {
-		b.WriteString("  " + p.String() + "\n")
-	}
-	return b.String()
 }

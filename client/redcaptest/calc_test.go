@@ -98,3 +98,81 @@ func TestFilterLogicRepeatVariables(t *testing.T) {
 		}
 	}
 }
+
+// computedProject has a calc on a file field, one on the record id, an
+// @CALCTEXT and an @CALCDATE field.
+func computedProject() *Project {
+	p := &Project{Name: "computed", Info: ProjectInfo{Title: "computed"}}
+	p.Metadata = []Field{
+		{FieldName: "record_id", FormName: "f", FieldType: "text", FieldLabel: "ID"},
+		{FieldName: "age", FormName: "f", FieldType: "text", TextValidationTypeOrShowSliderNumber: "integer"},
+		{FieldName: "dob", FormName: "f", FieldType: "text", TextValidationTypeOrShowSliderNumber: "date_ymd"},
+		{FieldName: "scan", FormName: "f", FieldType: "file"},
+		{FieldName: "has_scan", FormName: "f", FieldType: "calc", SelectChoicesOrCalculations: "if([scan] <> '', 1, 0)"},
+		{FieldName: "id_x10", FormName: "f", FieldType: "calc", SelectChoicesOrCalculations: "[record_id] * 10"},
+		{FieldName: "group", FormName: "f", FieldType: "text", FieldAnnotation: `@HIDDEN @CALCTEXT(if([age] >= 18, "adult (18+)", 'minor'))`},
+		{FieldName: "day30", FormName: "f", FieldType: "text", TextValidationTypeOrShowSliderNumber: "date_ymd", FieldAnnotation: "@CALCDATE([dob], 30, 'd')"},
+	}
+	p.Instruments = []Instrument{{Name: "f", Label: "F"}}
+	return p
+}
+
+// TestComputedFieldsFollowEverySave: @CALCTEXT and @CALCDATE are computed
+// on import like calc fields; a file upload or delete and a record rename
+// save the record, so its computed fields follow; a dictionary import does
+// not recompute stored values (REDCap leaves that to Data Quality rule H).
+func TestComputedFieldsFollowEverySave(t *testing.T) {
+	srv := NewServer(t, computedProject())
+	tok := srv.Token("computed")
+	exp := func(id string) string {
+		_, body := api(t, srv, tok, "content", "record", "format", "csv", "records", id, "fields", "record_id,has_scan,id_x10,group,day30")
+		return body
+	}
+	const head = "record_id,has_scan,id_x10,group,day30\n"
+	if st, body := api(t, srv, tok, "content", "record", "format", "csv", "data", "record_id,age,dob,group\n1,40,2020-01-15,typed\n"); st != 200 {
+		t.Fatalf("import: %d %s", st, body)
+	}
+	steps := []struct {
+		name string
+		do   func() (int, string)
+		id   string
+		want string
+	}{
+		{"import computes @CALCTEXT and @CALCDATE", nil, "1", head + `1,0,10,"adult (18+)",2020-02-14` + "\n"},
+		{"file upload", func() (int, string) {
+			return upload(t, srv, tok, "scan.png", []byte("png"), "content", "file", "action", "import", "record", "1", "field", "scan")
+		}, "1", head + `1,1,10,"adult (18+)",2020-02-14` + "\n"},
+		{"file delete", func() (int, string) {
+			return api(t, srv, tok, "content", "file", "action", "delete", "record", "1", "field", "scan")
+		}, "1", head + `1,0,10,"adult (18+)",2020-02-14` + "\n"},
+		{"rename", func() (int, string) {
+			return api(t, srv, tok, "content", "record", "action", "rename", "record", "1", "new_record_name", "7")
+		}, "7", head + `7,0,70,"adult (18+)",2020-02-14` + "\n"},
+		{"dictionary import keeps stored values", func() (int, string) {
+			_, meta := api(t, srv, tok, "content", "metadata", "format", "json")
+			if !strings.Contains(meta, `[record_id] * 10"`) {
+				t.Fatalf("metadata: %s", meta)
+			}
+			meta = strings.Replace(meta, `[record_id] * 10"`, `[record_id] * 100"`, 1)
+			return api(t, srv, tok, "content", "metadata", "format", "json", "data", meta)
+		}, "7", head + `7,0,70,"adult (18+)",2020-02-14` + "\n"},
+		{"the next save uses the new equation", func() (int, string) {
+			return api(t, srv, tok, "content", "record", "format", "csv", "data", "record_id,age\n7,12\n")
+		}, "7", head + "7,0,700,minor,2020-02-14\n"},
+	}
+	for _, s := range steps {
+		if s.do != nil {
+			if st, body := s.do(); st != 200 {
+				t.Fatalf("%s: %d %s", s.name, st, body)
+			}
+		}
+		if got := exp(s.id); got != s.want {
+			t.Errorf("%s:\n got %q\nwant %q", s.name, got, s.want)
+		}
+	}
+	// The upload's log entry names the calc it changed.
+	_, body := api(t, srv, tok, "content", "log", "format", "json", "logtype", "record")
+	if !strings.Contains(body, `scan = '1', has_scan = '1'`) {
+		t.Errorf("upload log lacks the calc change: %s", body)
+	}
+}

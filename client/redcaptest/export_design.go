@@ -12,8 +12,8 @@ import (
 func init() {
 	register("metadata", "export", exportMetadata)
 	register("exportFieldNames", "export", exportFieldNames)
-	register("instrument", "export", exportInstruments)
-	register("project", "export", exportProjectInfo)
+	register("instrument", "export", loggedExport(exportInstruments, "Export instruments (API)"))
+	register("project", "export", loggedExport(exportProjectInfo, "Export project information (API)"))
 	register("arm", "export", exportArms)
 	register("event", "export", exportEvents)
 	register("formEventMapping", "export", exportFormEventMapping)
@@ -21,6 +21,25 @@ func init() {
 }
 
 // readLocked runs fn with the project read-locked.
+// loggedExport writes what, under Manage/Design, to the log after a
+// successful export, as REDCap logs these API reads (the fixtures'
+// log-read capture lists "Export DAGs (API)", "Export project information
+// (API)", "Export instruments (API)" and "Export Logging (API)"; other
+// design reads are not logged here, as no capture shows their wording).
+func loggedExport(h func(c *call) error, what string) func(c *call) error {
+	return func(c *call) error {
+		if err := h(c); err != nil {
+			return err
+		}
+		if c.Project != nil {
+			c.Project.Mu.Lock()
+			logDesign(c, what)
+			c.Project.Mu.Unlock()
+		}
+		return nil
+	}
+}
+
 func readLocked(c *call, fn func(p *Project) error) error {
 	c.Project.Mu.RLock()
 	defer c.Project.Mu.RUnlock()
@@ -218,8 +237,16 @@ func exportArms(c *call) error {
 		t := c.newTable([]string{"arm_num", "name"})
 		t.guard = true
 		t.numeric = []bool{true, false}
+		// An arm without events is not listed: PyCap's integration test
+		// against a real REDCap (test_long_project.py, test_arms_import)
+		// notes "REDCap will not return an Arm unless it has an event
+		// associated with it" and adds an event before it looks.
+		hasEvents := map[int]bool{}
+		for _, e := range p.Events {
+			hasEvents[e.ArmNum] = true
+		}
 		for _, a := range p.Arms {
-			if want == nil || want[a.Num] {
+			if (want == nil || want[a.Num]) && hasEvents[a.Num] {
 				t.Row([]string{strconv.Itoa(a.Num), a.Name})
 			}
 		}

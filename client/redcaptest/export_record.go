@@ -69,11 +69,14 @@ type recordExport struct {
 	userDAG      string
 	cols         []outColumn
 	eavCols      []outColumn
+	built        *builtExport       // the answer held in memory while it is counted, or nil
 	applCache    map[applKey][]bool // per event/instrument: which forms a row shows
 	rowAppl      []bool             // applicability for the row being written
 	rowBuf       []*Row             // reused by sortedRows
 	// removeLineBreaks applies a report's "remove line breaks" option.
 	removeLineBreaks bool
+	// hashSalt, when set, hashes record names (export_rights.go).
+	hashSalt string
 }
 
 // rowFilter decides whether a row passes filterLogic.
@@ -203,6 +206,9 @@ func parseRecordExport(c *call, p *Project) (*recordExport, error) {
 	if !nonDescriptive {
 		return nil, errorf(http.StatusBadRequest, `The variables provided in the parameter "fields" are not valid fields that contain data`)
 	}
+	if err := x.applyExportRights(c); err != nil {
+		return nil, err
+	}
 	x.idSelected = x.selected[p.RecordIDField()]
 	x.forms = map[string]bool{}
 	for name := range x.selected {
@@ -297,10 +303,15 @@ func (x *recordExport) buildColumns() {
 	if x.idSelected {
 		cols = append(cols, outColumn{kind: outID, name: idf.FieldName, header: stripTags(idf.FieldLabel), field: idf})
 	}
-	if p.Longitudinal() {
+	// REDCap puts the event and repeat columns next to the record id: an
+	// export whose fields and forms leave the id out has none of them (a
+	// forms-only export of redcapAPI's longitudinal, repeating test project
+	// answers with the form's fields alone: vubiostat/redcapAPI issue 122;
+	// REDCapR and PyCap add the id to every request for this reason).
+	if p.Longitudinal() && x.idSelected {
 		cols = append(cols, outColumn{kind: outEvent, name: "redcap_event_name", header: "Event Name"})
 	}
-	if p.HasRepeating() {
+	if p.HasRepeating() && x.idSelected {
 		cols = append(cols, outColumn{kind: outRepInstrument, name: "redcap_repeat_instrument", header: "Repeat Instrument"},
 			outColumn{kind: outRepInstance, name: "redcap_repeat_instance", header: "Repeat Instance"})
 	}
@@ -638,7 +649,7 @@ func (x *recordExport) cell(col *outColumn, rec *Record, row *Row) string {
 	p := x.p
 	switch col.kind {
 	case outID:
-		return rec.ID
+		return x.recordName(rec.ID)
 	case outEvent:
 		if x.label {
 			return p.eventLabel(row.Event)
@@ -758,10 +769,19 @@ func exportRecords(c *call) error {
 	p.Mu.RLock()
 	x, err := parseRecordExport(c, p)
 	if err == nil {
+		w := c.w
+		if c.srv.opts.Model.CellCost > 0 || c.srv.opts.Faults.MaxCells > 0 {
+			x.built = newBuiltExport(c.srv.opts.Faults.MaxCells)
+			c.w = x.built
+		}
 		if x.eav {
 			err = x.writeEAV(c)
 		} else {
 			err = x.writeFlat(c)
+		}
+		c.w = w
+		if err == nil && x.built != nil {
+			err = x.built.send(c, w)
 		}
 	}
 	p.Mu.RUnlock()
@@ -792,38 +812,16 @@ func exportLogDetails(c *call) string {
 	return d
 }
 
-// checkCells enforces Faults.MaxCells by counting the answer first, and
-// charges the server model's CellCost for it.
-func (x *recordExport) checkCells(c *call, perRow func(*Row) int) error {
-	max := c.srv.opts.Faults.MaxCells
-	model := c.srv.opts.Model
-	if max <= 0 && model.CellCost <= 0 {
-		return nil
+// countRow counts a written row's cells when the export is being built in
+// memory (builtExport); false stops the writers once MaxCells is exceeded.
+func (x *recordExport) countRow(cells int) bool {
+	if x.built == nil {
+		return true
 	}
-	n := 0
-	within := func() bool { return max <= 0 || n <= max }
-	var err error
-	x.eachRecord(func(rec *Record) bool {
-		err = x.eachRow(rec, func(row *Row) bool {
-			n += perRow(row)
-			return within()
-		})
-		return err == nil && within()
-	})
-	if err != nil {
-		return err
-	}
-	if err := c.srv.opts.Faults.checkCells(n); err != nil {
-		return err
-	}
-	model.chargeCells(c.r, n)
-	return nil
+	return x.built.count(cells)
 }
 
 func (x *recordExport) writeFlat(c *call) error {
-	if err := x.checkCells(c, func(*Row) int { return len(x.cols) }); err != nil {
-		return err
-	}
 	t := c.newTable(nil)
 	t.header = false
 	t.delim = x.delim
@@ -844,6 +842,9 @@ func (x *recordExport) writeFlat(c *call) error {
 	csvFast := t.format == "csv" && !x.removeLineBreaks
 	x.eachRecord(func(rec *Record) bool {
 		ferr = x.eachRow(rec, func(row *Row) bool {
+			if !x.countRow(len(x.cols)) {
+				return false
+			}
 			x.rowAppl = x.applicableForms(row)
 			if csvFast {
 				// CSV rows are encoded straight into the row buffer.
@@ -896,9 +897,6 @@ func (x *recordExport) writeEAV(c *call) error {
 		names = append(names, "redcap_repeat_instrument", "redcap_repeat_instance")
 	}
 	names = append(names, "field_name", "value")
-	if err := x.checkCells(c, func(row *Row) int { return len(row.Values) * len(names) }); err != nil {
-		return err
-	}
 	t := c.newTable(names)
 	t.header = false
 	t.guard = true
@@ -924,7 +922,7 @@ func (x *recordExport) writeEAV(c *call) error {
 	var werr, ferr error
 	emit := func(rec *Record, row *Row, field, value string) bool {
 		i := 0
-		vals[i] = rec.ID
+		vals[i] = x.recordName(rec.ID)
 		i++
 		if p.Longitudinal() {
 			vals[i] = row.Event
@@ -948,10 +946,13 @@ func (x *recordExport) writeEAV(c *call) error {
 	idf := p.RecordIDField()
 	x.eachRecord(func(rec *Record) bool {
 		ferr = x.eachRow(rec, func(row *Row) bool {
+			if !x.countRow(len(row.Values) * len(names)) {
+				return false
+			}
 			for _, col := range x.eavCols {
 				switch col.kind {
 				case outID:
-					if !emit(rec, row, idf, rec.ID) {
+					if !emit(rec, row, idf, x.recordName(rec.ID)) {
 						return false
 					}
 				case outDAG:

@@ -54,9 +54,9 @@ func TestRecordExportWire(t *testing.T) {
 					t.Errorf("header %q, want %q", head, want)
 				}
 			}},
-		{"record id is not added to fields", dt,
+		{"record id is not added to fields, nor are the event and repeat columns", dt,
 			map[string]string{"format": "csv", "fields": "age"}, 200, func(t *testing.T, b string) {
-				if !strings.HasPrefix(b, "redcap_event_name,redcap_repeat_instrument,redcap_repeat_instance,age\n") {
+				if !strings.HasPrefix(b, "age\n") {
 					t.Errorf("header: %.100s", b)
 				}
 			}},
@@ -267,12 +267,36 @@ func TestCheckboxOnlyExportRows(t *testing.T) {
 	api(t, srv, tok, "content", "record", "format", "csv", "data", "record_id,redcap_event_name,race___1\n2,enrol_arm_1,1\n")
 	st, body := api(t, srv, tok, "content", "record", "format", "csv", "fields", "race", "events", "enrol_arm_1,enrol_arm_2")
 	// records 1 (enrol_arm_1), 2 (both arms), 10 (enrol_arm_2): 4 record-events, one ticked box
-	want := "redcap_event_name,redcap_repeat_instrument,redcap_repeat_instance,race___1,race___2,race____1,race___oth,race___na,race___unk\n" +
-		"enrol_arm_1,,,0,0,0,0,0,0\n" + // record 1
-		"enrol_arm_1,,,1,0,0,0,0,0\n" + // record 2
-		"enrol_arm_2,,,0,0,0,0,0,0\n" + // record 2
-		"enrol_arm_2,,,0,0,0,0,0,0\n" // record 10
+	// (no event column: the record id is not requested)
+	want := "race___1,race___2,race____1,race___oth,race___na,race___unk\n" +
+		"0,0,0,0,0,0\n" + // record 1, enrol_arm_1
+		"1,0,0,0,0,0\n" + // record 2, enrol_arm_1
+		"0,0,0,0,0,0\n" + // record 2, enrol_arm_2
+		"0,0,0,0,0,0\n" // record 10, enrol_arm_2
 	if st != 200 || body != want {
 		t.Errorf("checkbox-only export: %d\n got %q\nwant %q", st, body, want)
+	}
+}
+
+// TestExportWithoutRecordIDHasNoPlumbing: a longitudinal, repeating export
+// whose fields, forms and events leave the record id out carries neither
+// redcap_event_name nor the repeat columns, in any format; with the id they
+// are there.
+func TestExportWithoutRecordIDHasNoPlumbing(t *testing.T) {
+	srv := NewServer(t, longProject("long"))
+	tok := srv.Token("long")
+	seedLong(t, srv)
+	for _, format := range []string{"csv", "json", "xml"} {
+		for _, kv := range [][]string{{"forms", "visit"}, {"fields", "sbp"}, {"fields", "sbp", "forms", "meds"}} {
+			args := append([]string{"content", "record", "format", format, "events", "visit_arm_1,enrol_arm_1"}, kv...)
+			st, body := api(t, srv, tok, args...)
+			if st != 200 || strings.Contains(body, "redcap_event_name") || strings.Contains(body, "redcap_repeat_") || !strings.Contains(body, "sbp") {
+				t.Errorf("%s %v: %d %.300s", format, kv, st, body)
+			}
+			st, body = api(t, srv, tok, append(args, "fields", "record_id")...)
+			if st != 200 || !strings.Contains(body, "redcap_event_name") || !strings.Contains(body, "redcap_repeat_instance") {
+				t.Errorf("%s %v with the id: %d %.300s", format, kv, st, body)
+			}
+		}
 	}
 }

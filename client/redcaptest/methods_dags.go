@@ -11,7 +11,7 @@ import (
 // Data access groups, the user–DAG mapping and DAG switching.
 
 func init() {
-	register("dag", "export", handleDAGExport)
+	register("dag", "export", loggedExport(handleDAGExport, "Export DAGs (API)"))
 	register("dag", "import", handleDAGImport)
 	register("dag", "delete", handleDAGDelete)
 	register("dag", "switch", handleDAGSwitch)
@@ -177,5 +177,33 @@ func handleUserDAGImport(c *call) error {
 	return importUserMapping(c, "redcap_data_access_group", "Data Access Group",
 		func(p *Project, d string) bool { return p.DAGByUnique(d) != nil },
 		func(u *User, d string) { u.DAG = d },
-		"Assign users to data access groups (API)")
+		logUserDAGChanges)
+}
+
+// logUserDAGChanges writes REDCap's log entries for user–DAG assignments,
+// one per user whose group changed, as REDCap's validation suite records
+// them (vanderbilt-redcap/redcap_rsvc, feature B.2.33.4200: action
+// "Manage/Design", "Assign user to data access group" then
+// "user = 'test_user1'" and "group = 'TestGroup1'", the group's label; a
+// user taken out of its group gets "Remove user from data access group"
+// naming the group left). The API log export joins the lines with spaces.
+// The caller holds p.Mu.
+func logUserDAGChanges(c *call, changed []userChange) {
+	p := c.Project
+	label := func(unique string) string {
+		if d := p.DAGByUnique(unique); d != nil {
+			return d.Name
+		}
+		return unique
+	}
+	for _, ch := range changed {
+		switch {
+		case ch.old == ch.new:
+			continue
+		case ch.new == "":
+			logDesign(c, fmt.Sprintf("Remove user from data access group user = '%s', group = '%s'", ch.user, label(ch.old)))
+		default:
+			logDesign(c, fmt.Sprintf("Assign user to data access group user = '%s', group = '%s'", ch.user, label(ch.new)))
+		}
+	}
 }

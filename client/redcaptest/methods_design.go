@@ -495,7 +495,6 @@ func handleFEMImport(c *call) error {
 		return errorf(http.StatusBadRequest, "You cannot import form/event mappings for classic projects")
 	}
 	var fem []FormEvent
-	arms := map[int]bool{}
 	dup := map[[2]string]bool{}
 	for i, r := range rows {
 		arm, err := strconv.Atoi(col(r, "arm_num"))
@@ -516,16 +515,14 @@ func handleFEMImport(c *call) error {
 			continue
 		}
 		dup[[2]string{ev, form}] = true
-		arms[arm] = true
 		fem = append(fem, FormEvent{ArmNum: arm, UniqueName: ev, Form: form})
 	}
-	// The mapping of every arm named in the data is replaced; other arms
-	// keep theirs. Neither the API docs nor the fixtures settle whether
-	// REDCap replaces the whole project's mapping instead: PyCap's
-	// integration project, whose export shows 1 row after a one-row import,
-	// has a single arm, so both readings give 1 there (docs/server.md).
-	p.FormEventMapping = slices.DeleteFunc(p.FormEventMapping, func(fe FormEvent) bool { return arms[fe.ArmNum] })
-	p.FormEventMapping = append(p.FormEventMapping, fem...)
+	// The import replaces the mapping of the whole project, arms the data
+	// does not name included: PyCap's integration test against a real
+	// REDCap (tests/integration/test_long_project.py, test_fem_import)
+	// imports one arm-1 row into a 2-arm project with 44 mappings and then
+	// exports exactly that one row.
+	p.FormEventMapping = fem
 	order := map[string]int{}
 	for i, e := range p.Events {
 		order[e.UniqueName] = i

@@ -93,8 +93,12 @@ func TestArmsEventsMappingImport(t *testing.T) {
 	if st, body := call("content", "event", "action", "import", "data", `[{"event_name":"X","arm_num":"9"}]`); st != 400 || !strings.Contains(body, "arm number '9' does not exist") {
 		t.Errorf("unknown arm: %d %s", st, body)
 	}
-	// Mapping: replaces the mapping of arm 3, validates names.
-	if st, body := call("content", "formEventMapping", "data", `[{"arm_num":"3","unique_event_name":"month_6_arm_3","form":"visit"}]`); st != 200 || body != "1" {
+	// Mapping: replaces the mapping of the project (the rows sent are the
+	// whole new mapping), validates names.
+	fem := `[{"arm_num":"1","unique_event_name":"enrol_arm_1","form":"enrol"},{"arm_num":"1","unique_event_name":"enrol_arm_1","form":"meds"},` +
+		`{"arm_num":"1","unique_event_name":"visit_arm_1","form":"visit"},{"arm_num":"2","unique_event_name":"enrol_arm_2","form":"enrol"},` +
+		`{"arm_num":"3","unique_event_name":"month_6_arm_3","form":"visit"}]`
+	if st, body := call("content", "formEventMapping", "data", fem); st != 200 || body != "5" {
 		t.Fatalf("fem import: %d %s", st, body)
 	}
 	if !p.Designated("visit", "month_6_arm_3") || !p.Designated("visit", "visit_arm_1") {
@@ -166,5 +170,52 @@ func TestProjectSettingsImport(t *testing.T) {
 	}
 	if st, body = api(t, srv, tok, "content", "project_settings", "format", "json", "returnFormat", "json", "data", `{"surveys_enabled":"yes"}`); st != 400 || !strings.Contains(body, "must be 0 or 1") {
 		t.Errorf("bad bit: %d %s", st, body)
+	}
+}
+
+// TestFormEventMappingImportReplacesProject: a mapping import replaces the
+// mapping of the whole project, also of the arms the data does not name, as
+// PyCap's integration test against a real REDCap shows (one arm-1 row
+// imported into a two-arm project leaves exactly that row).
+func TestFormEventMappingImportReplacesProject(t *testing.T) {
+	srv := NewServer(t, longProject("long"))
+	tok := srv.Token("long")
+	st, body := api(t, srv, tok, "content", "formEventMapping", "format", "json", "returnFormat", "json",
+		"data", `[{"arm_num":"1","unique_event_name":"enrol_arm_1","form":"enrol"}]`)
+	if st != 200 || body != "1" {
+		t.Fatalf("import: %d %s", st, body)
+	}
+	for _, arms := range []string{"", "2"} {
+		st, body = api(t, srv, tok, "content", "formEventMapping", "format", "csv", "arms", arms)
+		want := "arm_num,unique_event_name,form\n1,enrol_arm_1,enrol\n"
+		if arms == "2" {
+			want = "arm_num,unique_event_name,form\n" // the header alone, as the 1-arm fixture capture shows
+		}
+		if st != 200 || body != want {
+			t.Errorf("arms=%q export after import: %d %q, want %q", arms, st, body, want)
+		}
+	}
+}
+
+// TestArmWithoutEventsNotExported: an imported arm appears in the arm
+// export once it has an event, as PyCap's integration test against REDCap
+// observes.
+func TestArmWithoutEventsNotExported(t *testing.T) {
+	srv := NewServer(t, longProject("long"))
+	tok := srv.Token("long")
+	call := func(kv ...string) (int, string) {
+		return api(t, srv, tok, append([]string{"format", "csv", "returnFormat", "json"}, kv...)...)
+	}
+	if st, body := call("content", "arm", "action", "import", "data", "arm_num,name\n3,Drug C\n"); st != 200 || body != "1" {
+		t.Fatalf("arm import: %d %s", st, body)
+	}
+	if _, body := call("content", "arm"); body != "arm_num,name\n1,Drug\n2,Placebo\n" {
+		t.Errorf("arm without events listed: %q", body)
+	}
+	if st, body := call("content", "event", "action", "import", "data", "event_name,arm_num\nNew event,3\n"); st != 200 || body != "1" {
+		t.Fatalf("event import: %d %s", st, body)
+	}
+	if _, body := call("content", "arm"); body != "arm_num,name\n1,Drug\n2,Placebo\n3,\"Drug C\"\n" {
+		t.Errorf("arm with an event: %q", body)
 	}
 }

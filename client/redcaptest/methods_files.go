@@ -152,8 +152,14 @@ func handleFileImport(c *call) error {
 	if _, ok := row.Values[form+"_complete"]; !ok {
 		row.Values[form+"_complete"] = "0"
 	}
+	details := fmt.Sprintf("%s = '%d'", k.Field, p.nextDocID)
+	// Saving the file saves the record: its computed fields follow
+	// (a calc may test whether a file is there).
+	if calc := p.recalcRecord(rec); len(calc) > 0 {
+		details += ", " + strings.Join(calc, ", ")
+	}
 	p.AppendLog(LogEntry{User: c.Username(), Action: "Upload document (API) " + k.Record, Kind: LogFileUpload, Record: k.Record, Event: k.Event,
-		Details: fmt.Sprintf("%s = '%d'", k.Field, p.nextDocID)})
+		Details: details})
 	return mEmpty(c)
 }
 
@@ -176,8 +182,12 @@ func handleFileDelete(c *call) error {
 	if row := rec.Row(rk); row != nil {
 		delete(row.Values, k.Field)
 	}
+	details := k.Field + " = ''"
+	if calc := p.recalcRecord(rec); len(calc) > 0 {
+		details += ", " + strings.Join(calc, ", ")
+	}
 	p.AppendLog(LogEntry{User: c.Username(), Action: "Delete document (API) " + k.Record, Kind: LogFileDelete, Record: k.Record, Event: k.Event,
-		Details: k.Field + " = ''"})
+		Details: details})
 	return mEmpty(c)
 }
 

@@ -144,8 +144,9 @@ func TestPDFExport(t *testing.T) {
 	tok := srv.Token("long")
 	f := map[string][]string{"token": {tok}, "content": {"pdf"}, "record": {"1"}, "instrument": {"visit"}}
 	st, body, hdr := post(t, srv.URL, f)
-	if st != 200 || !strings.HasPrefix(body, "%PDF-1.4") || !strings.HasSuffix(body, "%%EOF\n") || !strings.HasPrefix(hdr.Get("Content-Type"), "application/pdf") {
-		t.Fatalf("pdf: %d %.40q %q", st, body, hdr.Get("Content-Type"))
+	if st != 200 || !strings.HasPrefix(body, "%PDF-1.4") || !strings.HasSuffix(body, "%%EOF\n") || hdr.Get("Content-Type") != "application/pdf" ||
+		hdr.Get("Content-Disposition") != `attachment; filename="record_1.pdf"` {
+		t.Fatalf("pdf: %d %.40q %q %q", st, body, hdr.Get("Content-Type"), hdr.Get("Content-Disposition"))
 	}
 	for _, want := range []string{"Record: 1", "Instrument: Visit [visit]", "sbp: 120"} {
 		if !strings.Contains(body, want) {
@@ -174,6 +175,26 @@ func TestPDFExport(t *testing.T) {
 	f["compactDisplay"] = []string{"true"}
 	if _, compact, _ := post(t, srv.URL, f); strings.Contains(compact, "visit_date: ") || !strings.Contains(compact, "sbp: 120") {
 		t.Errorf("compact pdf: %q", compact)
+	}
+	// Choice fields list their options, the chosen ones marked; compact
+	// keeps only the chosen ones. Record 1's enrol form: sex 1 (Female).
+	if st, body := api(t, srv, tok, "content", "record", "format", "csv", "data", "record_id,redcap_event_name,sex\n1,enrol_arm_1,1\n"); st != 200 {
+		t.Fatalf("import: %d %s", st, body)
+	}
+	f = map[string][]string{"token": {tok}, "content": {"pdf"}, "record": {"1"}, "instrument": {"enrol"}, "event": {"enrol_arm_1"}}
+	_, full, _ := post(t, srv.URL, f)
+	f["compactDisplay"] = []string{"true"}
+	_, compact, _ := post(t, srv.URL, f)
+	for _, tc := range []struct {
+		pdf, text string
+		want      bool
+	}{
+		{full, `(X\) Female`, true}, {full, `( \) Male`, true},
+		{compact, `(X\) Female`, true}, {compact, `( \) Male`, false},
+	} {
+		if strings.Contains(tc.pdf, tc.text) != tc.want {
+			t.Errorf("pdf contains %q: %v, want %v", tc.text, !tc.want, tc.want)
+		}
 	}
 }
 

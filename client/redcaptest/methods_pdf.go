@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -53,6 +54,23 @@ func handlePDF(c *call) error {
 		}
 	}
 	compact := c.Bool("compactDisplay")
+	// Data export rights apply to a PDF with data as to an export: "No
+	// Access" instruments and the fields the rights hide are left out,
+	// hashed record names stand for hidden identifier record ids.
+	var deny, denyForm map[string]bool
+	salt := ""
+	if recs != nil {
+		var err error
+		if deny, denyForm, salt, err = exportDenied(c, p); err != nil {
+			return err
+		}
+	}
+	shown := func(id string) string {
+		if salt == "" {
+			return id
+		}
+		return hashRecordName(salt, id)
+	}
 	var pages [][]string
 	head := func(lines ...string) []string {
 		return append([]string{p.Info.Title, "REDCap PDF export (emulated by redcaptest)"}, lines...)
@@ -61,7 +79,7 @@ func handlePDF(c *call) error {
 		for _, f := range forms {
 			lines := head("Instrument: "+p.InstrumentLabel(f)+" ["+f+"]", "Blank form")
 			for _, name := range p.FormFields(f) {
-				lines = append(lines, fieldCaption(p.Field(name))+": ____________")
+				lines = append(lines, pdfFieldLines(p, p.Field(name), nil, "", compact)...)
 			}
 			pages = append(pages, lines)
 		}
@@ -72,27 +90,28 @@ func handlePDF(c *call) error {
 				continue
 			}
 			for _, f := range forms {
-				if !p.Designated(f, row.Event) || (row.Instrument != "" && row.Instrument != f) {
+				if !p.Designated(f, row.Event) || (row.Instrument != "" && row.Instrument != f) || denyForm[f] {
 					continue
 				}
 				has := false
 				var lines []string
 				for _, name := range p.FormFields(f) {
-					fld := p.Field(name)
-					v := row.Values[name]
-					if name == p.RecordIDField() {
-						v = rec.ID
-					} else if v != "" {
-						has = true
-					} else if compact {
-						continue // compactDisplay leaves out the empty fields
+					if deny[name] {
+						continue
 					}
-					lines = append(lines, fmt.Sprintf("%s: %s", fieldCaption(fld), v))
+					fld := p.Field(name)
+					id := ""
+					if name == p.RecordIDField() {
+						id = shown(rec.ID)
+					} else if pdfHasValue(fld, row) {
+						has = true
+					}
+					lines = append(lines, pdfFieldLines(p, fld, row, id, compact)...)
 				}
 				if !has {
 					continue
 				}
-				where := "Record: " + rec.ID
+				where := "Record: " + shown(rec.ID)
 				if row.Event != "" {
 					where += "  Event: " + row.Event
 				}
@@ -110,7 +129,82 @@ func handlePDF(c *call) error {
 	if id != "" {
 		name = "record_" + id + ".pdf"
 	}
-	return writeFile(c, name, "application/pdf", buildPDF(pages))
+	// A PDF is sent as a download: "application/pdf" and the file name in
+	// Content-Disposition, not the file export's `; name="…";charset=UTF-8`
+	// form (no fixture records REDCap's PDF headers; docs/server.md).
+	data := buildPDF(pages)
+	c.w.Header().Set("Content-Type", "application/pdf")
+	c.w.Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(name, `"`, "")+`"`)
+	c.w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	c.w.WriteHeader(http.StatusOK)
+	c.w.Write(data)
+	return nil
+}
+
+// pdfHasValue reports whether row holds a value of the field (a ticked
+// box for a checkbox).
+func pdfHasValue(f *Field, row *Row) bool {
+	if row == nil {
+		return false
+	}
+	if f.FieldType == "checkbox" {
+		for _, o := range fieldChoices(f) {
+			if row.IsChecked(f.FieldName, o.Code) {
+				return true
+			}
+		}
+		return false
+	}
+	return row.Values[f.FieldName] != ""
+}
+
+// pdfFieldLines renders one field of a form page: "Label [name]: value",
+// and for a choice field its options, "(X)" for the chosen ones and "( )"
+// for the others. compactDisplay ("excludes empty fields and unselected
+// options", REDCap's API documentation as client libraries quote it)
+// leaves out fields without a value and the options not chosen. row is nil
+// on a blank form; id is the record name on the record id field.
+func pdfFieldLines(p *Project, f *Field, row *Row, id string, compact bool) []string {
+	caption := fieldCaption(f)
+	if id != "" {
+		return []string{caption + ": " + id}
+	}
+	has := pdfHasValue(f, row)
+	if compact && row != nil && !has {
+		return nil
+	}
+	choices := fieldChoices(f)
+	if f.FieldType == "calc" || f.FieldType == "slider" || len(choices) == 0 {
+		v := "____________"
+		if row != nil {
+			v = row.Values[f.FieldName]
+		}
+		return []string{caption + ": " + v}
+	}
+	lines := []string{caption + ":"}
+	for _, o := range choices {
+		on := false
+		if row != nil {
+			if f.FieldType == "checkbox" {
+				on = row.IsChecked(f.FieldName, o.Code)
+			} else {
+				on = row.Values[f.FieldName] == o.Code
+			}
+		}
+		switch {
+		case on:
+			lines = append(lines, "  (X) "+o.Label)
+		case !compact || row == nil:
+			lines = append(lines, "  ( ) "+o.Label)
+		}
+	}
+	if row != nil && f.FieldType != "checkbox" {
+		v := row.Values[f.FieldName]
+		if v != "" && !slices.ContainsFunc(choices, func(o Choice) bool { return o.Code == v }) {
+			lines = append(lines, "  "+v) // a missing-data code or a value outside the choices
+		}
+	}
+	return lines
 }
 
 // fieldCaption is "Label [name]" (just the name when there is no label).

@@ -50,6 +50,9 @@ func handleProjectXML(c *call) error {
 			x.fields[f] = true
 		}
 	}
+	if err := x.applyExportRights(c); err != nil {
+		return err
+	}
 	if evs := c.List("events"); len(evs) > 0 {
 		if !p.Longitudinal() {
 			return errorf(http.StatusBadRequest, "You cannot export events for classic projects")
@@ -105,6 +108,31 @@ type odmWriter struct {
 	events   map[string]bool
 	pass     map[passKey]bool // rows passing filterLogic (nil: no filter)
 	files    bool             // exportFiles: file contents as ItemDataBase64Binary
+	// deny holds the fields (and form statuses) the caller's data export
+	// rights hide, denyForm the instruments with "No Access"; hashSalt,
+	// when set, hashes record names (export_rights.go).
+	deny     map[string]bool
+	denyForm map[string]bool
+	hashSalt string
+}
+
+// recordName is a record's name as the caller may see it.
+func (x *odmWriter) recordName(id string) string {
+	if x.hashSalt == "" {
+		return id
+	}
+	return hashRecordName(x.hashSalt, id)
+}
+
+// applyExportRights fills deny, denyForm and hashSalt from the caller's
+// data export rights (export_rights.go).
+func (x *odmWriter) applyExportRights(c *call) error {
+	if x.metaOnly {
+		return nil
+	}
+	var err error
+	x.deny, x.denyForm, x.hashSalt, err = exportDenied(c, x.p)
+	return err
 }
 
 func (x *odmWriter) printf(format string, args ...any) { fmt.Fprintf(x.w, format, args...) }
@@ -557,7 +585,7 @@ func (x *odmWriter) writeData() {
 				case row.Instrument == "" && p.RepeatingForm(row.Event, form):
 					continue
 				}
-				if !x.formHasData(row, form) {
+				if !x.formHasData(row, form) || x.denyForm[form] {
 					continue
 				}
 				out = append(out, form)
@@ -566,7 +594,7 @@ func (x *odmWriter) writeData() {
 				continue
 			}
 			if !started {
-				x.printf("\t<SubjectData SubjectKey=\"%s\" redcap:RecordIdField=\"%s\">\n", odmAttr(rec.ID), odmAttr(idField))
+				x.printf("\t<SubjectData SubjectKey=\"%s\" redcap:RecordIdField=\"%s\">\n", odmAttr(x.recordName(rec.ID)), odmAttr(idField))
 				started = true
 			}
 			evRep := 1
@@ -588,16 +616,16 @@ func (x *odmWriter) writeData() {
 				x.printf("\t\t\t<FormData FormOID=\"Form.%s\" FormRepeatKey=\"%d\">\n", odmAttr(form), formRep)
 				x.printf("\t\t\t\t<ItemGroupData ItemGroupOID=\"%s\" ItemGroupRepeatKey=\"1\">\n", odmAttr(x.groupOID(form)))
 				if fi == 0 && p.FormOf(idField) != form {
-					x.itemData(idField, rec.ID)
+					x.itemData(idField, x.recordName(rec.ID))
 				}
 				for _, name := range p.FormFields(form) {
-					if x.fields != nil && !x.fields[name] {
+					if x.fields != nil && !x.fields[name] || x.deny[name] {
 						continue
 					}
 					f := p.Field(name)
 					switch {
 					case name == idField:
-						x.itemData(name, rec.ID)
+						x.itemData(name, x.recordName(rec.ID))
 						if x.dags && !dagDone && rec.DAG != "" {
 							x.itemData("redcap_data_access_group", rec.DAG)
 							dagDone = true
@@ -627,7 +655,7 @@ func (x *odmWriter) writeData() {
 					}
 				}
 				x.printf("\t\t\t\t</ItemGroupData>\n")
-				if v := row.Values[form+"_complete"]; v != "" && (x.fields == nil || x.fields[form+"_complete"]) {
+				if v := row.Values[form+"_complete"]; v != "" && (x.fields == nil || x.fields[form+"_complete"]) && !x.deny[form+"_complete"] {
 					x.printf("\t\t\t\t<ItemGroupData ItemGroupOID=\"%s.%s_complete\" ItemGroupRepeatKey=\"1\">\n", odmAttr(form), odmAttr(form))
 					x.itemData(form+"_complete", v)
 					x.printf("\t\t\t\t</ItemGroupData>\n")

@@ -377,8 +377,16 @@ func handleRecordRename(c *call) error {
 			p.Files[k] = f
 		}
 	}
-	p.AppendLog(LogEntry{User: c.Username(), Action: "Update record (API) " + neu, Kind: LogRecordUpdate, Record: neu,
-		Details: fmt.Sprintf("Record renamed from '%s' to '%s'", old, neu)})
+	details := fmt.Sprintf("Record renamed from '%s' to '%s'", old, neu)
+	// Computed fields that read the record id or [record-name] follow the
+	// new name (and, after an arm-only rename, both halves are saved).
+	if calc := p.recalcRecord(store.Edit(neu)); len(calc) > 0 {
+		details += ", " + strings.Join(calc, ", ")
+	}
+	if len(kept.Rows) > 0 {
+		p.recalcRecord(store.Edit(old))
+	}
+	p.AppendLog(LogEntry{User: c.Username(), Action: "Update record (API) " + neu, Kind: LogRecordUpdate, Record: neu, Details: details})
 	return mText(c, "1")
 }
 

@@ -427,14 +427,20 @@ func handleUserRoleMappingImport(c *call) error {
 			return slices.ContainsFunc(p.Roles, func(r Role) bool { return r.UniqueName == role })
 		},
 		func(u *User, role string) { u.Role = role },
-		"Assign users to roles (API)")
+		func(c *call, changed []userChange) {
+			logUser(c, "Assign users to roles (API)", fmt.Sprintf("%d users", len(changed)))
+		})
 }
+
+// userChange is one user's new DAG or role in a mapping import.
+type userChange struct{ user, old, new string }
 
 // importUserMapping imports a user–DAG or user–role mapping: each row
 // names a project user and, in column, a DAG or role (blank for none) that
 // exists must accept (what names it in errors). Every row is checked
-// before any user changes; set then stores the values, logged as action.
-func importUserMapping(c *call, column, what string, exists func(p *Project, v string) bool, set func(u *User, v string), action string) error {
+// before any user changes; set then stores the values and logChanges logs
+// the rows (all of them, changed or not).
+func importUserMapping(c *call, column, what string, exists func(p *Project, v string) bool, set func(u *User, v string), logChanges func(c *call, changed []userChange)) error {
 	rows, err := designRows(c)
 	if err != nil {
 		return err
@@ -454,9 +460,22 @@ func importUserMapping(c *call, column, what string, exists func(p *Project, v s
 		}
 		vals[j] = v
 	}
-	for j, v := range vals {
-		set(&p.Users[j], v)
+	var changes []userChange
+	for i := range p.Users {
+		v, ok := vals[i]
+		if !ok {
+			continue
+		}
+		changes = append(changes, userChange{user: p.Users[i].Username, new: v})
 	}
-	logUser(c, action, fmt.Sprintf("%d users", len(rows)))
+	for i := range changes {
+		j := slices.IndexFunc(p.Users, func(u User) bool { return u.Username == changes[i].user })
+		changes[i].old = p.Users[j].DAG
+		if column != "redcap_data_access_group" {
+			changes[i].old = p.Users[j].Role
+		}
+		set(&p.Users[j], changes[i].new)
+	}
+	logChanges(c, changes)
 	return mWrite(c, "text", []byte(strconv.Itoa(len(rows))))
 }

@@ -330,3 +330,60 @@ func TestUserExportColumns(t *testing.T) {
 		t.Errorf("json keys\n got %v\nwant %v", keys, want)
 	}
 }
+
+// TestUserDAGAssignmentLog: a user–DAG mapping import logs, per user whose
+// group changed, REDCap's "Assign user to data access group" or "Remove
+// user from data access group" entry under Manage/Design, naming the user
+// and the group's label; unchanged rows log nothing.
+func TestUserDAGAssignmentLog(t *testing.T) {
+	p := usersProject()
+	p.Users[0].DAG = "site_a"
+	srv := NewServer(t, p)
+	tok := srv.Token("long")
+	st, body := api(t, srv, tok, "content", "userDagMapping", "format", "csv", "returnFormat", "json",
+		"data", "username,redcap_data_access_group\nalice,site_b\napi_user,\n")
+	if st != 200 || body != "2" {
+		t.Fatalf("mapping: %d %s", st, body)
+	}
+	api(t, srv, tok, "content", "userDagMapping", "format", "json", "data", `[{"username":"alice","redcap_data_access_group":""}]`)
+	st, body = api(t, srv, tok, "content", "log", "format", "json", "logtype", "manage")
+	var got []string
+	for _, r := range decodeRows(t, body) {
+		if strings.Contains(r["details"], "data access group") {
+			got = append(got, r["action"]+" | "+r["details"])
+		}
+	}
+	want := []string{ // newest first
+		"Manage/Design | Remove user from data access group user = 'alice', group = 'Site B'",
+		"Manage/Design | Assign user to data access group user = 'alice', group = 'Site B'",
+	}
+	if st != 200 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("log: %d\n got %q\nwant %q", st, got, want)
+	}
+}
+
+// TestDesignExportsLogged: the reads the fixtures' log capture shows
+// REDCap logging are logged with its wording, under Manage/Design.
+func TestDesignExportsLogged(t *testing.T) {
+	srv := NewServer(t, longProject("long"))
+	tok := srv.Token("long")
+	for _, content := range []string{"project", "dag", "instrument", "log"} {
+		if st, body := api(t, srv, tok, "content", content, "format", "json"); st != 200 {
+			t.Fatalf("%s: %d %s", content, st, body)
+		}
+	}
+	_, body := api(t, srv, tok, "content", "log", "format", "json", "logtype", "manage")
+	var got []string
+	for _, r := range decodeRows(t, body) {
+		got = append(got, r["action"]+" | "+r["details"])
+	}
+	want := []string{ // newest first
+		"Manage/Design | Export Logging (API)",
+		"Manage/Design | Export instruments (API)",
+		"Manage/Design | Export DAGs (API)",
+		"Manage/Design | Export project information (API)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("log:\n got %q\nwant %q", got, want)
+	}
+}

@@ -141,6 +141,15 @@ func ParseUsersCSV(p *Project, data string) ([]User, error) {
 				delete(r.vals, rc.name) // blank = 0
 			}
 		}
+		if v := strings.TrimSpace(col(r, "data_export")); v != "" {
+			// REDCap before per-instrument export rights: one level for
+			// every instrument (0 no access, 1 full, 2 de-identified, 3
+			// identifiers removed); forms_export wins when both are given.
+			if v != "0" && v != "1" && v != "2" && v != "3" {
+				return nil, fmt.Errorf("%s: the value '%s' of data_export must be an integer from 0 to 3", who, v)
+			}
+			u.Rights["data_export"] = v
+		}
 		if v := col(r, "data_access_group"); v != "" {
 			if p != nil && p.DAGByUnique(v) == nil {
 				return nil, fmt.Errorf("%s: the Data Access Group '%s' does not exist in this project", who, v)

@@ -345,10 +345,10 @@ func (a *app) runQuery(src string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signalContext()
-	defer stop()
 	if a.partitionBy != "" {
 		// a folder of Parquet files rather than a stream: one statement
+		ctx, stop := signalContext()
+		defer stop()
 		p, err := a.project()
 		if err != nil {
 			return err
@@ -360,6 +360,13 @@ func (a *app) runQuery(src string) error {
 		defer rows.Close()
 		return a.writePartitioned(rows)
 	}
+	return a.runSession(c, "", src, params, false)
+}
+
+// runSession runs src (a file's text; name "" for -c) through the session
+// evaluator, to the output -o names or stdout; strict: a -p value the file
+// neither uses nor declares is an error (rq run), as Session.File says.
+func (a *app) runSession(c *client.Client, name, src string, params map[string]string, strict bool) error {
 	w, closeOut, err := a.out()
 	if err != nil {
 		return err
@@ -369,7 +376,9 @@ func (a *app) runQuery(src string) error {
 		closeOut()
 		return err
 	}
-	err = sess.File(ctx, "", src, params, false)
+	ctx, stop := signalContext()
+	defer stop()
+	err = sess.File(ctx, name, src, params, strict)
 	if cerr := closeOut(); err == nil && cerr != nil {
 		err = cerr
 	}

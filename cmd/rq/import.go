@@ -203,7 +203,7 @@ func (a *app) importRecords() *cobra.Command {
 			return err
 		}
 		if rep != nil {
-			_, err = io.WriteString(w, importReport(rep))
+			_, err = io.WriteString(w, rep.Summary(0, "--resume"))
 		}
 		if cerr := closeOut(); err == nil {
 			err = cerr
@@ -243,55 +243,6 @@ unfinished journal is refused.
 
 Blank values never erase stored data unless --overwrite is given.`
 	return cmd
-}
-
-// importReport is the outcome of an import for people: counts, then every
-// record written, not written or unknown (in full: the user must know which
-// records to check), then every problem.
-func importReport(r *importer.Report) string {
-	var b strings.Builder
-	b.WriteString(plural(r.Rows, "row") + ", " + plural(r.Records, "record"))
-	if r.Chunks > 0 {
-		b.WriteString(" in " + plural(r.Chunks, "chunk"))
-	}
-	b.WriteString("\n")
-	errs, warns := r.Problems.Errors(), r.Problems.Warnings()
-	switch {
-	case r.DryRun && len(errs) == 0 && r.Err == nil:
-		b.WriteString("dry run: the file is valid; nothing was sent\n")
-	case r.DryRun:
-		b.WriteString("dry run: " + plural(len(errs), "problem") + "; nothing was sent\n")
-	case r.Chunks == 0:
-		if len(errs) > 0 {
-			b.WriteString(plural(len(errs), "problem") + "; nothing was sent\n")
-		} else if r.Err != nil {
-			b.WriteString("nothing was sent\n")
-		}
-	}
-	var ce *importer.ChunkError
-	if r.Chunks > 0 && r.Err != nil && !errors.As(r.Err, &ce) && len(r.Written) == 0 {
-		b.WriteString("nothing was sent\n") // refused before the first chunk (e.g. an unfinished journal)
-	} else if r.Chunks > 0 {
-		b.WriteString("written: " + plural(len(r.Written), "record"))
-		if len(r.Resumed) > 0 {
-			fmt.Fprintf(&b, " (%d by an earlier run)", len(r.Resumed))
-		}
-		if len(r.Written) > 0 {
-			b.WriteString(": " + strings.Join(r.Written, ", "))
-		}
-		b.WriteString("\n")
-		if len(r.NotWritten) > 0 {
-			b.WriteString("not written: " + plural(len(r.NotWritten), "record") + ": " + strings.Join(r.NotWritten, ", ") + "\n")
-		}
-		if len(r.Unknown) > 0 {
-			fmt.Fprintf(&b, "unknown (chunk %d may or may not be stored; --resume sends it again, which is safe): %s: %s\n",
-				r.FailedChunk, plural(len(r.Unknown), "record"), strings.Join(r.Unknown, ", "))
-		}
-	}
-	for _, p := range append(errs, warns...) {
-		b.WriteString("  " + p.String() + "\n")
-	}
-	return b.String()
 }
 
 func plural(n int, s string) string {

@@ -77,22 +77,7 @@ func (a *app) runFile(name string) error {
 	if err != nil {
 		return err
 	}
-	w, closeOut, err := a.out()
-	if err != nil {
-		return err
-	}
-	sess, err := a.session(c, w)
-	if err != nil {
-		closeOut()
-		return err
-	}
-	ctx, stop := signalContext()
-	defer stop()
-	err = sess.File(ctx, name, string(src), params, true)
-	if cerr := closeOut(); err == nil && cerr != nil {
-		err = cerr
-	}
-	return err
+	return a.runSession(c, name, string(src), params, true)
 }
 
 // explainCommand is 'rq explain "<query>"'.

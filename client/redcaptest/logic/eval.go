@@ -228,3 +228,28 @@ func (e *Expr) Value(r Row) (string, error) {
 	}
 	return formatNum(f), nil
 }
+
+// Text evaluates the logic as an @CALCTEXT or @CALCDATE equation and
+// returns its result as text: a text result as it is (blank when blank),
+// numbers as Value writes them, true and false as 1 and 0.
+func (e *Expr) Text(r Row) (string, error) {
+	ev := evaluator{row: r}
+	v, err := ev.eval(e.root)
+	if err == errBareCheckbox {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	switch v.k {
+	case vStr:
+		return v.str, nil
+	case vBool:
+		return formatNum(v.number()), nil
+	}
+	f := v.number()
+	if isNaN(f) {
+		return "", nil
+	}
+	return formatNum(f), nil
+}

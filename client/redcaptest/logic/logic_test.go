@@ -421,3 +421,27 @@ func TestString(t *testing.T) {
 		}
 	}
 }
+
+// TestText: @CALCTEXT and @CALCDATE equations keep text results, write
+// numbers as calc fields do and give blank for a blank date.
+func TestText(t *testing.T) {
+	cases := []struct{ expr, want string }{
+		{"if([age] > 18, 'adult', 'minor')", "adult"},
+		{"concat('id-', [age])", "id-30"},
+		{"[age] * 2", "60"},
+		{"1 / 0", ""},
+		{"[age] > 18", "1"},
+		{"calcdate('2020-01-30', 2, 'd')", "2020-02-01"},
+		{"calcdate([blank_txt], 2, 'd')", ""},
+	}
+	for _, tc := range cases {
+		e, err := Parse(tc.expr)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.expr, err)
+		}
+		got, err := e.Text(demoRow())
+		if err != nil || got != tc.want {
+			t.Errorf("Text(%s) = %q, %v; want %q", tc.expr, got, err, tc.want)
+		}
+	}
+}
