@@ -198,7 +198,8 @@ type Rows struct {
 	data                   []int // selected field columns (fields or forms given)
 	checkbox               []bool
 	err                    error
-	// Read counts the rows read from the files.
+	// Read counts the rows read from the files that are in the selected
+	// events.
 	Read int
 }
 
@@ -219,6 +220,9 @@ func (r *Rows) Next() bool {
 			}
 			r.next++
 			r.f, r.it = f, f.RowsReusing(r.sel.Columns, r.done)
+			if r.sel.events != nil && r.evCol >= 0 {
+				r.it.Only(r.evCol, r.sel.p.Events) // event pruning without making the skipped rows' text
+			}
 		}
 		if !r.it.Next() {
 			r.err = r.it.Err()
@@ -233,15 +237,13 @@ func (r *Rows) Next() bool {
 	}
 }
 
-// keep applies records, events and the row-holds-data rule, looking only
-// at the cells it needs: a skipped row's other cells are never made.
+// keep applies records and the row-holds-data rule (events are applied by
+// the reader: RawRows.Only), looking only at the cells it needs: a skipped
+// row's other cells are never made.
 func (r *Rows) keep() bool {
 	it := r.it
 	if r.sel.records != nil && !r.sel.records[it.Cell(r.idCol)] {
 		return false
-	}
-	if r.sel.events != nil && r.evCol >= 0 && !slices.Contains(r.sel.p.Events, it.Cell(r.evCol)) {
-		return false // (a few events: a scan beats a map look-up on every row)
 	}
 	if r.sel.keep == nil {
 		return true

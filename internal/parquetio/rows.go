@@ -60,6 +60,7 @@ type RawRows struct {
 	rawAt int               // the row rawMap belongs to (-1: none)
 	raw   map[string]string // the current row's rq_raw object
 	arena []byte            // texts made for the loaded group (never overwritten)
+	only  *onlyFilter       // rows to skip (Only)
 	err   error
 }
 
@@ -92,18 +93,22 @@ func (it *RawRows) Next() bool {
 	if it.err != nil {
 		return false
 	}
-	it.r++
-	for it.r >= it.n {
-		if it.group >= len(it.f.pf.RowGroups()) {
-			return false
+	for {
+		it.r++
+		for it.r >= it.n {
+			if it.group >= len(it.f.pf.RowGroups()) {
+				return false
+			}
+			if it.err = it.load(it.f.pf.RowGroups()[it.group]); it.err != nil {
+				return false
+			}
+			it.group++
 		}
-		if it.err = it.load(it.f.pf.RowGroups()[it.group]); it.err != nil {
-			return false
+		it.made = false
+		if it.only == nil || it.pass() {
+			return it.err == nil
 		}
-		it.group++
 	}
-	it.made = false
-	return true
 }
 
 // Row returns the current row's texts; valid until the next call to Next.
@@ -135,21 +140,8 @@ func (it *RawRows) Cell(i int) string {
 			return s
 		}
 	}
+	k := it.index(i)
 	d := &it.cols[i]
-	if d.leaf < 0 {
-		return ""
-	}
-	if !d.loaded {
-		d.loaded = true
-		if err := d.load(d.chunk, it.n); err != nil {
-			it.err = fmt.Errorf("column %s: %w", it.want[i], err)
-			d.at = d.at[:0]
-		}
-	}
-	if it.r >= len(d.at) {
-		return "" // a column that failed to load: Next reports the error
-	}
-	k := d.at[it.r]
 	if k < 0 {
 		return ""
 	}
@@ -180,6 +172,65 @@ func (it *RawRows) Cell(i int) string {
 		return d.c.text(parquet.Int32Value(d.i32[k]))
 	}
 	return d.c.text(parquet.Int64Value(d.i64[k])) // Decimal, Timestamp
+}
+
+// index returns the index of the current row's value of column i (-1 for
+// null or a column the file lacks), decoding the column's chunk on first use.
+func (it *RawRows) index(i int) int32 {
+	d := &it.cols[i]
+	if d.leaf < 0 {
+		return -1
+	}
+	if !d.loaded {
+		d.loaded = true
+		if err := d.load(d.chunk, it.n); err != nil {
+			it.err = fmt.Errorf("column %s: %w", it.want[i], err)
+			d.at = d.at[:0]
+		}
+	}
+	if it.r >= len(d.at) {
+		return -1 // a column that failed to load: Next reports the error
+	}
+	return d.at[it.r]
+}
+
+// Only makes Next skip the rows whose i-th wanted column's text is not one
+// of texts (the mirror's event pruning). On a dictionary-encoded column
+// the test runs once per dictionary value, not once per row.
+func (it *RawRows) Only(i int, texts []string) {
+	it.only = &onlyFilter{col: i, texts: texts}
+}
+
+// onlyFilter is the filter Only sets.
+type onlyFilter struct {
+	col   int
+	texts []string
+	dict  parquet.Dictionary // the dictionary ok is for
+	ok    []int8             // per dictionary value: 0 not yet tested, 1 kept, 2 skipped
+}
+
+// pass tests the current row against the Only filter.
+func (it *RawRows) pass() bool {
+	f := it.only
+	if b := it.raws.get(it.r); b != nil && bytes.Contains(b, it.keys[f.col]) {
+		return slices.Contains(f.texts, it.Cell(f.col))
+	}
+	k := it.index(f.col)
+	d := &it.cols[f.col]
+	if k < 0 || d.dstr == nil || k < d.base || int(k-d.base) >= len(d.dstr) {
+		return slices.Contains(f.texts, it.Cell(f.col))
+	}
+	if f.dict != d.dict {
+		f.dict, f.ok = d.dict, append(f.ok[:0], make([]int8, len(d.dstr))...)
+	}
+	j := k - d.base
+	if f.ok[j] == 0 {
+		f.ok[j] = 2
+		if slices.Contains(f.texts, d.dstr[j]) {
+			f.ok[j] = 1
+		}
+	}
+	return f.ok[j] == 1
 }
 
 // text returns the bytes appended to the arena as a string sharing them:

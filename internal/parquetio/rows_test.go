@@ -126,6 +126,33 @@ func TestRawRowsCells(t *testing.T) {
 		if it.Err() != nil || n != len(file.rows) {
 			t.Fatalf("file %d (cells): %d rows, %v", fi, n, it.Err())
 		}
+		// Only: the rows of one event (dictionary-encoded), and a filter
+		// on a column the file lacks (every cell blank)
+		for _, c := range []struct {
+			col   int
+			texts []string
+		}{{4, []string{"fu_arm_1"}}, {4, []string{"nosuch_arm_1", "base_arm_1"}}, {2, []string{""}}, {2, []string{"x"}}} {
+			var exp [][]string
+			for _, r := range file.rows {
+				if p := pick(r); slices.Contains(c.texts, p[c.col]) {
+					exp = append(exp, p)
+				}
+			}
+			it = f.Rows(want)
+			it.Only(c.col, c.texts)
+			var got [][]string
+			for it.Next() {
+				got = append(got, slices.Clone(it.Row()))
+			}
+			if it.Err() != nil || len(got) != len(exp) {
+				t.Fatalf("file %d: Only(%d, %q): %d rows, want %d (%v)", fi, c.col, c.texts, len(got), len(exp), it.Err())
+			}
+			for k := range got {
+				if !slices.Equal(got[k], exp[k]) {
+					t.Fatalf("file %d: Only(%d, %q) row %d\n got %q\nwant %q", fi, c.col, c.texts, k, got[k], exp[k])
+				}
+			}
+		}
 		f.Close()
 	}
 }
