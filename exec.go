@@ -61,7 +61,7 @@ func (p *Project) Exec(ctx context.Context, name, src string, params map[string]
 		return errs
 	}
 	for i, stmt := range file.Statements {
-		rows, err := p.runPlan(ctx, pl, plans[i])
+		rows, err := p.runPlan(ctx, plans[i])
 		if err != nil {
 			return err
 		}

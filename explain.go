@@ -5,6 +5,7 @@ import (
 
 	"github.com/redcapql/rq/lang"
 	"github.com/redcapql/rq/planner"
+	"github.com/redcapql/rq/planner/exec"
 )
 
 // Explanation is a query's plan as text and as JSON.
@@ -21,45 +22,32 @@ func (p *Project) Explain(ctx context.Context, src string, params map[string]str
 	if err != nil {
 		return nil, err
 	}
-	s := *stmt
-	s.Explain, s.Analyze = true, analyze
 	pl, err := p.Planner(ctx)
 	if err != nil {
 		return nil, err
 	}
-	plan, err := pl.Plan(&s, params)
+	plan, err := pl.Plan(stmt.AsExplain(analyze), params)
 	if err != nil {
 		return nil, err
 	}
-	text, js, err := p.explainPlan(ctx, pl, plan)
+	text, js, err := p.explainPlan(ctx, plan)
 	if err != nil {
 		return nil, err
 	}
 	return &Explanation{Text: text, JSON: js}, nil
 }
 
-// explainPlan renders plan (text, JSON) with the engine's tuning, running it first for
-// explain analyze: the run's figures come from its rows (Rows.Stats), not
-// from the plan, which nothing changes.
-func (p *Project) explainPlan(ctx context.Context, pl *planner.Planner, plan *planner.Plan) (string, []byte, error) {
+// explainPlan renders plan (text, JSON) with the engine's tuning, running
+// it first for explain analyze: the run's figures come from the execution
+// (exec.Analyze), not from the plan, which nothing changes.
+func (p *Project) explainPlan(ctx context.Context, plan *planner.Plan) (string, []byte, error) {
 	o := planner.ExplainOptions{Tuning: p.tuning()}
 	if plan.Analyze {
-		rows, err := p.run(ctx, pl, plan)
+		run, err := exec.Analyze(ctx, p.c, plan, p.execOptions())
 		if err != nil {
 			return "", nil, err
 		}
-		for rows.Next() {
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return "", nil, err
-		}
-		st := rows.Stats()
-		o.Run = &planner.RunStats{Local: &st.Run}
-		if rows.fetch != nil {
-			o.Run.Fetch = &st.Fetch
-		}
+		o.Run = run
 	}
 	return p.explainDoc(plan, o)
 }

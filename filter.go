@@ -30,12 +30,7 @@ func (p *Project) Filter(ctx context.Context, cond any, outputFields ...string) 
 		return nil, err
 	}
 	id := pl.Dictionary().RecordIDField()
-	stmt := &lang.Select{
-		Items: []*lang.SelectItem{{Expr: &lang.Ref{Name: id, Bracketed: true}}},
-		From:  &lang.Source{Name: "records"},
-		Where: where,
-	}
-	rows, err := p.QueryStmt(ctx, stmt, nil)
+	rows, err := p.QueryStmt(ctx, lang.SelectFields("records", []string{id}, where), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -60,21 +55,17 @@ func (p *Project) Filter(ctx context.Context, cond any, outputFields ...string) 
 		}
 		return &Rows{out: newValueRows([]string{id}, vals), plan: rows.plan}, nil
 	}
-	out := &lang.Select{
-		Items: []*lang.SelectItem{{Expr: &lang.Ref{Name: id, Bracketed: true}}},
-		From:  &lang.Source{Name: "records"},
-	}
+	fields := []string{id}
 	for _, f := range outputFields {
-		if f == id {
-			continue
+		if f != id {
+			fields = append(fields, f)
 		}
-		out.Items = append(out.Items, &lang.SelectItem{Expr: &lang.Ref{Name: f, Bracketed: true}})
 	}
-	in := &lang.Query{Left: &lang.Ref{Name: "record"}, Op: lang.In, Right: []lang.Expr{}}
-	for _, v := range ids {
-		in.Right = append(in.Right, &lang.Literal{Kind: lang.String, Text: v})
+	in := make([]any, len(ids))
+	for i, v := range ids {
+		in[i] = v
 	}
-	out.Where = in
+	out := lang.SelectFields("records", fields, lang.Field("record").In(in...).Expr)
 	return p.QueryStmt(ctx, out, nil)
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
 	"github.com/redcapql/rq/planner"
+	"github.com/redcapql/rq/planner/exec"
 )
 
 // Query parses src (one statement), plans it with params ($name values, as
@@ -33,13 +34,13 @@ func (p *Project) QueryStmt(ctx context.Context, stmt *lang.Select, params map[s
 	if err != nil {
 		return nil, err
 	}
-	return p.runPlan(ctx, pl, plan)
+	return p.runPlan(ctx, plan)
 }
 
 // runPlan runs a checked plan: its rows, or for explain its plan as rows.
-func (p *Project) runPlan(ctx context.Context, pl *planner.Planner, plan *planner.Plan) (*Rows, error) {
+func (p *Project) runPlan(ctx context.Context, plan *planner.Plan) (*Rows, error) {
 	if plan.Stmt.Explain || plan.Analyze {
-		text, js, err := p.explainPlan(ctx, pl, plan)
+		text, js, err := p.explainPlan(ctx, plan)
 		if err != nil {
 			return nil, err
 		}
@@ -50,67 +51,11 @@ func (p *Project) runPlan(ctx context.Context, pl *planner.Planner, plan *planne
 		}
 		return &Rows{plan: plan, out: newValueRows([]string{"plan"}, vals), explainJSON: js}, nil
 	}
-	if plan.Stmt.Summarize {
-		r, err := p.run(ctx, pl, plan)
-		if err != nil {
-			return nil, err
-		}
-		r.out, r.labels = pl.Summarize(r.out, plan.Stmt), nil
-		return r, nil
+	res, err := exec.Run(ctx, p.c, plan, p.execOptions())
+	if err != nil {
+		return nil, err
 	}
-	return p.run(ctx, pl, plan)
-}
-
-// run fetches what plan needs and runs its local pipeline.
-func (p *Project) run(ctx context.Context, pl *planner.Planner, plan *planner.Plan) (*Rows, error) {
-	r := &Rows{plan: plan, started: time.Now()}
-	var raw planner.RawRows
-	switch {
-	case p.mirror != nil && !plan.Empty:
-		m, err := p.mirrorRows(plan)
-		if err != nil {
-			return nil, err
-		}
-		raw = m
-	case plan.Source != "records":
-		t, err := planner.FetchSource(ctx, p.c, plan.Source)
-		if err != nil {
-			return nil, err
-		}
-		raw = t
-	case plan.Empty:
-		raw = planner.NewTableRows(nil, nil)
-	default:
-		f, err := planner.Fetch(ctx, p.c, plan.Export, p.fetchOptions(plan))
-		if err != nil {
-			return nil, err
-		}
-		r.fetch = f
-		raw = f
-	}
-	r.out = plan.Run(ctx, raw)
-	if p.cfg.labels {
-		r.labels = labelFields(pl.Dictionary(), r.out.Columns())
-	}
-	return r, nil
-}
-
-// labelFields finds, for each column named after a choice field, the field.
-func labelFields(d *client.Dictionary, cols []string) []*client.Field {
-	var out []*client.Field
-	found := false
-	for _, c := range cols {
-		f, ok := d.Field(c)
-		if !ok || len(f.Choices) == 0 {
-			f = nil
-		}
-		found = found || f != nil
-		out = append(out, f)
-	}
-	if !found {
-		return nil
-	}
-	return out
+	return &Rows{plan: plan, out: res.Rows(), res: res, labels: res.Labels(), started: time.Now()}, nil
 }
 
 // Rows is a query's result, read one row at a time:
@@ -126,7 +71,7 @@ func labelFields(d *client.Dictionary, cols []string) []*client.Field {
 type Rows struct {
 	plan    *planner.Plan
 	out     planner.Rows
-	fetch   *planner.FetchRows
+	res     *exec.Result // nil for an explain's rows
 	labels  []*client.Field
 	row     []client.Value
 	codes   []client.Value // the row before labels, when labels are on
@@ -152,42 +97,12 @@ func (r *Rows) Next() bool {
 	r.row = r.out.Row()
 	if r.labels != nil {
 		r.codes = r.row
-		r.row = applyLabels(r.row, r.labels)
+		r.row = planner.ApplyLabels(r.row, r.labels)
 	}
 	return true
 }
 
 func (r *Rows) finish() { r.done = true }
-
-// applyLabels swaps choice codes for labels (in a copy).
-func applyLabels(row []client.Value, fields []*client.Field) []client.Value {
-	out := make([]client.Value, len(row))
-	copy(out, row)
-	for i, f := range fields {
-		if f == nil || i >= len(out) {
-			continue
-		}
-		v := out[i]
-		switch v.Kind {
-		case client.KindNull:
-		case client.KindCodeSet:
-			labels := make([]string, 0, len(v.Codes))
-			for _, c := range v.Codes {
-				if l, ok := f.ChoiceLabel(c); ok {
-					labels = append(labels, l)
-				} else {
-					labels = append(labels, c)
-				}
-			}
-			out[i] = client.Value{Kind: client.KindText, Str: strings.Join(labels, ", ")}
-		default:
-			if l, ok := f.ChoiceLabel(v.String()); ok {
-				out[i] = client.Value{Kind: client.KindText, Str: l}
-			}
-		}
-	}
-	return out
-}
 
 // Row returns the current row's values; valid until the next call to Next.
 func (r *Rows) Row() []client.Value { return r.row }
@@ -256,10 +171,12 @@ type Stats struct {
 // Stats returns what the query has done so far.
 func (r *Rows) Stats() Stats {
 	var s Stats
-	if r.fetch != nil {
-		s.Fetch = r.fetch.Stats()
+	if r.res != nil {
+		st := r.res.Stats()
+		s.Fetch, s.Run = st.Fetch, st.Run
+	} else {
+		s.Run = r.out.Stats()
 	}
-	s.Run = r.out.Stats()
 	if r.plan != nil {
 		s.Warnings = r.plan.Warnings
 	}

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/redcapql/rq/client"
-	"github.com/redcapql/rq/lang"
 	"github.com/redcapql/rq/mirror"
 	"github.com/redcapql/rq/planner"
 	"github.com/redcapql/rq/planner/catalog"
+	"github.com/redcapql/rq/planner/exec"
 )
 
 // Project is an open REDCap project that runs rq queries. It is safe for
@@ -228,53 +228,12 @@ func (p *Project) tuning() planner.Tuning {
 	return planner.Tuning{Concurrency: p.cfg.concurrency, CellsPerBatch: p.cfg.cellsPerBatch, MaxIDsPerBatch: p.cfg.maxIDs}
 }
 
-// fetchOptions is the plan's fetch options with the engine's tuning (the
-// calls explain shows) and the progress callback and row limit, which do
-// not change the calls.
-func (p *Project) fetchOptions(plan *planner.Plan) planner.FetchOptions {
-	o := plan.FetchOptions(p.tuning())
-	o.Progress = p.cfg.progress
-	o.RowLimit = rowLimit(plan.Stmt)
+// execOptions is how the project runs plans: the engine's tuning, progress,
+// labels, and for a mirror the records read from it.
+func (p *Project) execOptions() exec.Options {
+	o := exec.Options{Tuning: p.tuning(), Progress: p.cfg.progress, Labels: p.cfg.labels}
+	if p.mirror != nil {
+		o.Records = p.mirrorRows
+	}
 	return o
-}
-
-// rowLimit is how many rows a statement reads at most when it can stop
-// early (limit without order by, distinct, having or aggregates); 0 when it
-// reads them all.
-func rowLimit(s *lang.Select) int {
-	if s == nil || s.Limit == nil || len(s.OrderBy) > 0 || len(s.GroupBy) > 0 || s.Distinct || s.Having != nil {
-		return 0
-	}
-	agg := false
-	for _, it := range s.Items {
-		lang.Inspect(it, func(n lang.Node) bool {
-			if c, ok := n.(*lang.Call); ok && lang.IsAggregate(c.Name) {
-				agg = true
-			}
-			return !agg
-		})
-	}
-	if agg {
-		return 0
-	}
-	n := literalInt(s.Limit)
-	if n < 0 {
-		return 0
-	}
-	if s.Offset != nil {
-		if o := literalInt(s.Offset); o >= 0 {
-			n += o
-		} else {
-			return 0
-		}
-	}
-	return max(1, n)
-}
-
-// literalInt is a whole-number literal's value, else -1.
-func literalInt(e lang.Expr) int {
-	if l, ok := e.(*lang.Literal); ok && l.Kind == lang.Number && l.Num >= 0 && l.Num == float64(int(l.Num)) {
-		return int(l.Num)
-	}
-	return -1
 }

@@ -314,3 +314,22 @@ func floatLit(f float64) Expr {
 	}
 	return &Literal{Kind: Number, Text: strconv.FormatFloat(f, format, -1, 64), Num: f}
 }
+
+// SelectFields builds the statement select [f1], [f2], ... from source
+// where cond: project fields by name (never pseudo-columns), cond nil for
+// none. It is how a Go caller asks for fields without writing rq text.
+func SelectFields(source string, fields []string, where Expr) *Select {
+	s := &Select{From: &Source{Name: source}, Where: where}
+	for _, f := range fields {
+		s.Items = append(s.Items, &SelectItem{Expr: ProjectField(f).Expr})
+	}
+	return s
+}
+
+// AsExplain returns a copy of s as if written explain [analyze] before it
+// (analyze says which); s is not changed.
+func (s *Select) AsExplain(analyze bool) *Select {
+	c := *s
+	c.Explain, c.Analyze = true, analyze
+	return &c
+}

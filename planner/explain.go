@@ -75,10 +75,12 @@ type ExplainOptions struct {
 
 // FetchOptions returns the options Fetch needs for the plan's export, from
 // the planner's catalog and the plan's RecordFilter, with the engine's
-// batch tuning. The engine adds Progress and RowLimit, which do not change
-// the calls; explain shows the calls Fetch makes with these options.
+// batch tuning and the plan's RowLimit. The engine adds Progress, which does
+// not change the calls; explain shows the calls Fetch makes with these
+// options.
 func (p *Plan) FetchOptions(t Tuning) FetchOptions {
-	o := FetchOptions{RecordFilter: p.RecordFilter, CellsPerBatch: t.CellsPerBatch, MaxIDsPerBatch: t.MaxIDsPerBatch, Concurrency: t.Concurrency}
+	o := FetchOptions{RecordFilter: p.RecordFilter, CellsPerBatch: t.CellsPerBatch, MaxIDsPerBatch: t.MaxIDsPerBatch, Concurrency: t.Concurrency,
+		RowLimit: p.RowLimit()}
 	if p.pl != nil {
 		o.RecordIDField = p.pl.cat.RecordID()
 		o.Dictionary = p.pl.cat.Dictionary()

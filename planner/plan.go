@@ -183,3 +183,14 @@ func conjuncts(e lang.Expr) []lang.Expr {
 	}
 	return []lang.Expr{e}
 }
+
+// RowLimit is how many rows the statement reads at most when it can stop
+// early: limit (plus offset) without order by, distinct, group by, having
+// or aggregates; 0 when it reads every row. Fetch sizes its first batches
+// by it (FetchOptions.RowLimit).
+func (p *Plan) RowLimit() int {
+	if p.limit < 0 || p.prog == nil || p.prog.agg || p.prog.distinct || len(p.prog.order) > 0 {
+		return 0
+	}
+	return int(max(1, p.limit+p.offset))
+}

@@ -138,6 +138,14 @@ func parseRecordExport(c *call, p *Project) (*recordExport, error) {
 	x.survey = c.Bool("exportSurveyFields")
 	x.userDAG = c.DAG()
 	x.dags = c.Bool("exportDataAccessGroups") && x.userDAG == ""
+	// The flag needs the Data Access Groups right; a user inside a group
+	// is not asked for it, the flag being ignored for them (the fixtures'
+	// read-dag/assigned-to-dag-a: the API user there lacks the right).
+	if x.dags {
+		if err := needDAGRight(c); err != nil {
+			return nil, err
+		}
+	}
 	x.blankGray = c.Bool("exportBlankForGrayFormStatus")
 	x.combine = c.Bool("combineCheckboxOptions") && !x.eav
 	switch d := c.Param("decimalCharacter"); d {

@@ -147,3 +147,49 @@ func TestLegacyDataExportRight(t *testing.T) {
 		t.Errorf("bad level: %v", err)
 	}
 }
+
+// TestFileExportRights: a file export follows the Export File method's
+// note about export rights: "No Access" on the field's form fails, and so
+// do de-identified and identifier-removing rights when the field is tagged
+// as an identifier; other files come.
+func TestFileExportRights(t *testing.T) {
+	p := rightsProject(false)
+	for i := range p.Metadata {
+		if p.Metadata[i].FieldName == "signature" {
+			p.Metadata[i].FieldType, p.Metadata[i].TextValidationTypeOrShowSliderNumber, p.Metadata[i].Identifier = "file", "", "y"
+		}
+	}
+	p.Metadata = append(p.Metadata, Field{FieldName: "med_scan", FormName: "meds", FieldType: "file"})
+	srv := NewServer(t, p)
+	seedLong(t, srv)
+	tok := srv.Token("long")
+	for _, up := range [][]string{{"consent_file", ""}, {"signature", ""}, {"med_scan", "1"}} {
+		kv := []string{"content", "file", "action", "import", "record", "1", "field", up[0], "event", "enrol_arm_1"}
+		if up[1] != "" {
+			kv = append(kv, "repeat_instance", up[1])
+		}
+		if st, body := upload(t, srv, tok, up[0]+".pdf", []byte("%PDF"), kv...); st != 200 {
+			t.Fatalf("upload %s: %d %s", up[0], st, body)
+		}
+	}
+	cases := []struct {
+		token, field string
+		status       int
+	}{
+		{tok, "signature", 200},
+		{"0001D500000000000000000000000000", "consent_file", 200}, // identifiers removed, not tagged
+		{"0001D500000000000000000000000000", "signature", 403},    // tagged identifier
+		{"DE1D0000000000000000000000000000", "signature", 403},    // de-identified, tagged
+		{"DE1D0000000000000000000000000000", "med_scan", 403},     // meds: No Access
+		{"0001D500000000000000000000000000", "med_scan", 200},
+	}
+	for _, tc := range cases {
+		kv := []string{"content", "file", "action", "export", "record", "1", "field", tc.field, "event", "enrol_arm_1", "returnFormat", "json"}
+		if tc.field == "med_scan" {
+			kv = append(kv, "repeat_instance", "1")
+		}
+		if st, body := api(t, srv, tc.token, kv...); st != tc.status {
+			t.Errorf("%s by %.8s: %d %s, want %d", tc.field, tc.token, st, body, tc.status)
+		}
+	}
+}

@@ -31,7 +31,26 @@ func needDAGManager(c *call) error {
 	return nil
 }
 
+// msgNoDAGRight is REDCap's answer (HTTP 400) to a DAG export, a user–DAG
+// mapping export or a record export with exportDataAccessGroups by a user
+// without the Data Access Groups right, as client libraries met it since
+// REDCap stopped granting that right by default (vubiostat/redcapAPI issue
+// 365, OuhscBbmc/REDCapR issue 558); the API documentation of Export DAGs
+// and Export User-DAG Assignments names both rights.
+const msgNoDAGRight = "Insufficient user privileges: You must have 'API Export' privileges and 'Data Access Groups' privileges in the project."
+
+// needDAGRight refuses a DAG read without the Data Access Groups right.
+func needDAGRight(c *call) error {
+	if !mRight(c, "data_access_groups") {
+		return errorf(http.StatusBadRequest, msgNoDAGRight)
+	}
+	return nil
+}
+
 func handleDAGExport(c *call) error {
+	if err := needDAGRight(c); err != nil {
+		return err
+	}
 	p := c.Project
 	p.Mu.RLock()
 	defer p.Mu.RUnlock()
@@ -160,6 +179,9 @@ func handleDAGSwitch(c *call) error {
 }
 
 func handleUserDAGExport(c *call) error {
+	if err := needDAGRight(c); err != nil {
+		return err
+	}
 	p := c.Project
 	p.Mu.RLock()
 	defer p.Mu.RUnlock()

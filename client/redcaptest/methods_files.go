@@ -118,6 +118,9 @@ func handleFileExport(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := fileExportRight(c, p.Field(k.Field)); err != nil {
+		return err
+	}
 	f := p.Files[k]
 	if f == nil {
 		return errorf(http.StatusBadRequest, "There is no file to download for this record")

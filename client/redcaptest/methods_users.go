@@ -76,7 +76,7 @@ func formRights(p *Project, m map[string]int, def int) string {
 	return strings.Join(parts, ",")
 }
 
-// parseFormRights reads "form:level,..." (levels 0..3).
+// parseFormRights reads "form:level,..." export rights (levels 0..3).
 func parseFormRights(p *Project, s string) (map[string]int, error) {
 	out := map[string]int{}
 	for _, part := range strings.Split(s, ",") {
@@ -180,7 +180,7 @@ func applyRights(p *Project, r *importRow, rights map[string]string, forms *map[
 		rights[rc.name] = v
 	}
 	if v, ok := r.get("forms"); ok {
-		m, err := parseFormRights(p, v)
+		m, err := parseDataEntryRights(p, v)
 		if err != nil {
 			return errorf(http.StatusBadRequest, "%s: forms: %v", who, err)
 		}
@@ -309,7 +309,7 @@ func handleRoleExport(c *call) error {
 		for _, rc := range rightsColumns {
 			row = append(row, rightValue(r.Rights, rc.name))
 		}
-		row = append(row, formRights(p, r.Forms, 0), r.Rights["forms_export"])
+		row = append(row, formRights(p, r.Forms, formNoAccess), r.Rights["forms_export"])
 		rows = append(rows, row)
 	}
 	return mTypedTable(c, roleColumns, rows, true, nil, formLevelColumns)

@@ -77,11 +77,12 @@ func (p *Project) effectiveUser(u User) User {
 }
 
 // userFormRights renders a user's form rights; an AllForms user has full
-// access (1) to every instrument not otherwise listed.
+// access (formAll, and full export) to every instrument not otherwise
+// listed.
 func userFormRights(p *Project, u User) (forms, export string) {
-	def := 0
+	def := formNoAccess
 	if u.AllForms {
-		def = 1
+		def = formAll
 	}
 	forms = formRights(p, u.Forms, def)
 	export = u.Rights["forms_export"]

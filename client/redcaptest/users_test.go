@@ -27,7 +27,7 @@ func TestCreateProjectItemXML(t *testing.T) {
 	}
 	st, body := api(t, srv, tok, "content", "user", "format", "json")
 	rows := decodeRows(t, body)
-	if st != 200 || len(rows) != 1 || rows[0]["username"] != DefaultSuperUser || rows[0]["design"] != "1" || rows[0]["user_rights"] != "1" || rows[0]["forms"] != "my_first_instrument:1" {
+	if st != 200 || len(rows) != 1 || rows[0]["username"] != DefaultSuperUser || rows[0]["design"] != "1" || rows[0]["user_rights"] != "1" || rows[0]["forms"] != "my_first_instrument:154" {
 		t.Fatalf("users of the created project: %d %s", st, body)
 	}
 	// JSON types: rights are integers, form rights an object.
@@ -60,7 +60,7 @@ func TestCreateProjectItemXML(t *testing.T) {
 	if st, body = api(t, srv, tok, "content", "user", "action", "import", "format", "json", "data", exp); st != 200 || body != "1" {
 		t.Fatalf("re-import of an export: %d %s", st, body)
 	}
-	if u := userNamed(srv.Project("Made by XML"), "copy"); u.Forms["my_first_instrument"] != 1 || u.Rights["design"] != "1" {
+	if u := userNamed(srv.Project("Made by XML"), "copy"); u.Forms["my_first_instrument"] != formAll || u.Rights["design"] != "1" {
 		t.Errorf("imported copy %+v", u)
 	}
 }

@@ -1,15 +1,10 @@
-// Internal test: rowLimit is unexported and decides alone whether a fetch may stop early.
-package rq
+package planner
 
-import (
-	"testing"
-
-	"github.com/redcapql/rq/lang"
-)
+import "testing"
 
 // TestRowLimit: only a plain limit lets the fetch stop early; distinct,
 // having, grouping, ordering and aggregates anywhere in an item read
-// every row.
+// every row. Parameters count with their values.
 func TestRowLimit(t *testing.T) {
 	for src, want := range map[string]int{
 		"select age from records limit 5":                                 5,
@@ -20,16 +15,16 @@ func TestRowLimit(t *testing.T) {
 		"select case when count(*) > 1 then 'x' end from records limit 5": 0,
 		"select age from records order by age limit 5":                    0,
 		"select age, count(*) from records group by age limit 5":          0,
-		"select age from records limit $n":                                0,
+		"select age from records limit $n offset 1":                       5,
 		"select case when age > 1 then 'x' end as k from records limit 2": 2,
 		"select percentile(age, 0.5) from records where age > 1 limit 1":  0,
 	} {
-		s, err := lang.Parse(src)
-		if err != nil {
-			t.Fatal(err)
+		p := mustPlan(t, demoPlanner(t), src, map[string]string{"n": "4"})
+		if got := p.RowLimit(); got != want {
+			t.Errorf("RowLimit(%s) = %d, want %d", src, got, want)
 		}
-		if got := rowLimit(s); got != want {
-			t.Errorf("rowLimit(%s) = %d, want %d", src, got, want)
+		if got := p.FetchOptions(Tuning{}).RowLimit; got != want {
+			t.Errorf("FetchOptions(%s).RowLimit = %d, want %d", src, got, want)
 		}
 	}
 }
