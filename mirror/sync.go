@@ -95,7 +95,11 @@ func Sync(ctx context.Context, c *client.Client, dir string, opts Options) (*Rep
 	case err != nil:
 		opts.logf("previous state unreadable (%v): full export", err)
 	default:
-		s.st = st
+		if err := st.ReadIDs(dir); err != nil {
+			opts.logf("previous record ids unreadable (%v): full export", err)
+		} else {
+			s.st = st
+		}
 	}
 	if err := s.loadStructure(ctx); err != nil {
 		return nil, err
@@ -120,6 +124,14 @@ func Sync(ctx context.Context, c *client.Client, dir string, opts Options) (*Rep
 		return nil, err
 	}
 	if err := writeJSON(filepath.Join(dir, s.gen, "project.json"), &s.proj); err != nil {
+		os.RemoveAll(filepath.Join(dir, s.gen))
+		return nil, err
+	}
+	ids := newState.IDs
+	if ids == nil {
+		ids = []string{}
+	}
+	if err := writeJSONCompact(filepath.Join(dir, s.gen, IDsFile), ids); err != nil {
 		os.RemoveAll(filepath.Join(dir, s.gen))
 		return nil, err
 	}
@@ -212,7 +224,7 @@ func (s *syncer) run(ctx context.Context, started time.Time) (*State, error) {
 		return nil, err
 	}
 	info, _ := s.c.Project(ctx)
-	st := &State{Version: 1, URL: s.c.URL(), SyncedAt: started.UTC(), Overlap: s.opts.Overlap, Checksum: sum,
+	st := &State{Version: stateVersion, URL: s.c.URL(), SyncedAt: started.UTC(), Overlap: s.opts.Overlap, Checksum: sum,
 		Generation: s.gen, Columns: cols, Parts: parts, Records: len(ids), IDs: ids}
 	if info != nil {
 		st.ProjectID, st.ProjectTitle = info.Info().ProjectID, info.Info().ProjectTitle

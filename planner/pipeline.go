@@ -17,6 +17,14 @@ import (
 // *client.RecordStream satisfies it.
 type RawRows = fetch.RawRows
 
+// CellRows is a RawRows that makes a row's cells one at a time (a
+// mirror's Parquet parts make text from typed columns): the typer then
+// asks only for the cells the query reads, not for the whole Row.
+type CellRows interface {
+	RawRows
+	Cell(i int) string // the current row's i-th column: Row()[i]
+}
+
 // Rows is a query's result: typed rows, read one at a time.
 type Rows interface {
 	Columns() []string
@@ -319,7 +327,13 @@ func (it *rowIter) readRow(dst *trow) (*trow, bool, error) {
 	if r == nil {
 		r = &trow{vals: make([]client.Value, len(it.ty.slots))}
 	}
-	it.ty.typeRow(it.raw.Row(), r, &it.stats)
+	raw := rawRow{}
+	if cr, ok := it.raw.(CellRows); ok {
+		raw.cells = cr
+	} else {
+		raw.row = it.raw.Row()
+	}
+	it.ty.typeRow(raw, r, &it.stats)
 	return r, true, nil
 }
 
