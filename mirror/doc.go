@@ -8,11 +8,12 @@
 //
 // Layout of DIR:
 //
-//	state.json            the commit point: which generation is current, when it
-//	                      was synced, the dictionary's checksum, the record ids,
+//	state.json            the commit point: which generation is current, the
+//	                      server's time of the export, the dictionary's checksum,
 //	                      the parts' record ranges, what the last sync did
 //	gen-000007/
 //	    project.json      data dictionary, missing-data codes, events, arms, mapping
+//	    ids.json          the record ids in REDCap's order (read by syncs only)
 //	    part-00000.parquet records in REDCap's order (whole records, never split)
 //	    part-00001.parquet ...
 //

@@ -197,6 +197,9 @@ func TestMirrorSyncs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := st.ReadIDs(e.dir); err != nil {
+		t.Fatal(err)
+	}
 	if st.Records != 149 || len(st.IDs) != 149 {
 		t.Errorf("state: %d records, %d ids", st.Records, len(st.IDs))
 	}

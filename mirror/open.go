@@ -11,8 +11,8 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/internal/parquetio"
-	"github.com/redcapql/rq/planner"
 	"github.com/redcapql/rq/planner/catalog"
+	"github.com/redcapql/rq/planner/fetch"
 )
 
 // Mirror is an open mirror, read offline.
@@ -90,7 +90,7 @@ func (m *Mirror) Select(p client.ExportRecordsParams) *Selection {
 		if sel.records != nil {
 			hit := false
 			for _, r := range p.Records {
-				if planner.CompareRecordIDs(r, part.First) >= 0 && planner.CompareRecordIDs(r, part.Last) <= 0 {
+				if fetch.CompareRecordIDs(r, part.First) >= 0 && fetch.CompareRecordIDs(r, part.Last) <= 0 {
 					hit = true
 					break
 				}
@@ -169,7 +169,7 @@ func (e *Explain) Text() string {
 		e.SyncedAt.Format("2006-01-02 15:04:05 MST"), e.Generation, e.Records)
 }
 
-// Rows reads a selection: planner.RawRows over the selected parts.
+// Rows reads a selection: fetch.RawRows over the selected parts.
 func (m *Mirror) Rows(sel *Selection) *Rows {
 	r := &Rows{m: m, sel: sel, idCol: slices.Index(sel.Columns, m.dict.RecordIDField()),
 		evCol: slices.Index(sel.Columns, "redcap_event_name"), instrCol: slices.Index(sel.Columns, "redcap_repeat_instrument")}
@@ -192,12 +192,14 @@ type Rows struct {
 	next                   int
 	f                      *parquetio.File
 	it                     *parquetio.RawRows
+	done                   *parquetio.RawRows // the last part's, whose buffers the next part takes over
 	idCol, evCol, instrCol int
 	idSelected             bool
 	data                   []int // selected field columns (fields or forms given)
 	checkbox               []bool
 	err                    error
-	// Read counts the rows read from the files.
+	// Read counts the rows read from the files that are in the selected
+	// events.
 	Read int
 }
 
@@ -217,42 +219,49 @@ func (r *Rows) Next() bool {
 				return false
 			}
 			r.next++
-			r.f, r.it = f, f.Rows(r.sel.Columns)
+			r.f, r.it = f, f.RowsReusing(r.sel.Columns, r.done)
+			if r.sel.events != nil && r.evCol >= 0 {
+				r.it.Only(r.evCol, r.sel.p.Events) // event pruning without making the skipped rows' text
+			}
 		}
 		if !r.it.Next() {
 			r.err = r.it.Err()
 			r.f.Close()
-			r.it = nil
+			r.it, r.done = nil, r.it
 			continue
 		}
 		r.Read++
-		if r.keep(r.it.Row()) {
+		if r.keep() {
 			return true
 		}
 	}
 }
 
-// keep applies records, events and the row-holds-data rule.
-func (r *Rows) keep(row []string) bool {
-	if r.sel.records != nil && !r.sel.records[row[r.idCol]] {
-		return false
-	}
-	if r.sel.events != nil && r.evCol >= 0 && !r.sel.events[row[r.evCol]] {
+// keep applies records and the row-holds-data rule (events are applied by
+// the reader: RawRows.Only), looking only at the cells it needs: a skipped
+// row's other cells are never made.
+func (r *Rows) keep() bool {
+	it := r.it
+	if r.sel.records != nil && !r.sel.records[it.Cell(r.idCol)] {
 		return false
 	}
 	if r.sel.keep == nil {
 		return true
 	}
-	if r.idSelected && (r.instrCol < 0 || row[r.instrCol] == "") {
+	if r.idSelected && (r.instrCol < 0 || it.Cell(r.instrCol) == "") {
 		return true
 	}
 	for k, i := range r.data {
-		if v := row[i]; v != "" && !(r.checkbox[k] && v == "0") {
+		if v := it.Cell(i); v != "" && !(r.checkbox[k] && v == "0") {
 			return true
 		}
 	}
 	return false
 }
+
+// Cell returns the current row's i-th column (planner.CellRows): only
+// the cells asked for are made.
+func (r *Rows) Cell(i int) string { return r.it.Cell(i) }
 
 // Row returns the current row; valid until the next call to Next.
 func (r *Rows) Row() []string { return r.it.Row() }

@@ -39,9 +39,19 @@ type State struct {
 	Parts      []Part   `json:"parts"`
 	Records    int      `json:"records"`
 	Rows       int      `json:"rows"`
-	IDs        []string `json:"ids"`
-	Last       Report   `json:"last_sync"`
+	// IDs are the record ids in REDCap's order: in the generation's
+	// ids.json (version 2; ReadIDs), so that opening a mirror for a query
+	// does not read a million ids; in state.json itself in version 1.
+	IDs  []string `json:"-"`
+	Last Report   `json:"last_sync"`
 }
+
+// stateVersion is the version sync writes: 2 keeps the ids in the
+// generation's IDsFile; 1 (still read) kept them in state.json.
+const stateVersion = 2
+
+// IDsFile holds a generation's record ids (a JSON array).
+const IDsFile = "ids.json"
 
 // Part is one Parquet file of a generation: whole records from First to
 // Last in REDCap's order.
@@ -94,10 +104,40 @@ func ReadState(dir string) (*State, error) {
 	if err := json.Unmarshal(b, &st); err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, StateFile), err)
 	}
-	if st.Version != 1 {
-		return nil, fmt.Errorf("%s: version %d, want 1", filepath.Join(dir, StateFile), st.Version)
+	switch st.Version {
+	case 1:
+		var v1 struct {
+			IDs []string `json:"ids"`
+		}
+		if err := json.Unmarshal(b, &v1); err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, StateFile), err)
+		}
+		st.IDs = v1.IDs
+	case stateVersion:
+	default:
+		return nil, fmt.Errorf("%s: version %d, want 1 or %d", filepath.Join(dir, StateFile), st.Version, stateVersion)
 	}
 	return &st, nil
+}
+
+// ReadIDs fills st.IDs from the generation's ids file (version 2; a
+// version 1 state has them already).
+func (st *State) ReadIDs(dir string) error {
+	if st.IDs != nil || st.Version == 1 {
+		return nil
+	}
+	path := filepath.Join(dir, st.Generation, IDsFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, &st.IDs); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if len(st.IDs) != st.Records {
+		return fmt.Errorf("%s: %d ids for %d records", path, len(st.IDs), st.Records)
+	}
+	return nil
 }
 
 // writeJSON writes v to path atomically: a temporary file, synced, renamed.
@@ -106,6 +146,20 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
+	return writeFile(path, b)
+}
+
+// writeJSONCompact is writeJSON without indentation (a million ids).
+func writeJSONCompact(path string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return writeFile(path, b)
+}
+
+// writeFile writes b and a newline to path atomically.
+func writeFile(path string, b []byte) error {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {

@@ -14,8 +14,8 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/internal/parquetio"
-	"github.com/redcapql/rq/planner"
 	"github.com/redcapql/rq/planner/catalog"
+	"github.com/redcapql/rq/planner/fetch"
 )
 
 // Options tune a sync.
@@ -95,7 +95,11 @@ func Sync(ctx context.Context, c *client.Client, dir string, opts Options) (*Rep
 	case err != nil:
 		opts.logf("previous state unreadable (%v): full export", err)
 	default:
-		s.st = st
+		if err := st.ReadIDs(dir); err != nil {
+			opts.logf("previous record ids unreadable (%v): full export", err)
+		} else {
+			s.st = st
+		}
 	}
 	if err := s.loadStructure(ctx); err != nil {
 		return nil, err
@@ -120,6 +124,14 @@ func Sync(ctx context.Context, c *client.Client, dir string, opts Options) (*Rep
 		return nil, err
 	}
 	if err := writeJSON(filepath.Join(dir, s.gen, "project.json"), &s.proj); err != nil {
+		os.RemoveAll(filepath.Join(dir, s.gen))
+		return nil, err
+	}
+	ids := newState.IDs
+	if ids == nil {
+		ids = []string{}
+	}
+	if err := writeJSONCompact(filepath.Join(dir, s.gen, IDsFile), ids); err != nil {
 		os.RemoveAll(filepath.Join(dir, s.gen))
 		return nil, err
 	}
@@ -212,7 +224,7 @@ func (s *syncer) run(ctx context.Context, started time.Time) (*State, error) {
 		return nil, err
 	}
 	info, _ := s.c.Project(ctx)
-	st := &State{Version: 1, URL: s.c.URL(), SyncedAt: started.UTC(), Overlap: s.opts.Overlap, Checksum: sum,
+	st := &State{Version: stateVersion, URL: s.c.URL(), SyncedAt: started.UTC(), Overlap: s.opts.Overlap, Checksum: sum,
 		Generation: s.gen, Columns: cols, Parts: parts, Records: len(ids), IDs: ids}
 	if info != nil {
 		st.ProjectID, st.ProjectTitle = info.Info().ProjectID, info.Info().ProjectTitle
@@ -478,7 +490,7 @@ func (s *syncer) merge(affected map[string]bool, upd map[string][][]string) ([]P
 			s.rep.Added++
 		}
 	}
-	sort.Slice(fresh, func(i, j int) bool { return planner.CompareRecordIDs(fresh[i], fresh[j]) < 0 })
+	sort.Slice(fresh, func(i, j int) bool { return fetch.CompareRecordIDs(fresh[i], fresh[j]) < 0 })
 	for id := range affected {
 		if _, ok := upd[id]; !ok && known[id] {
 			s.rep.Deleted++
@@ -489,7 +501,7 @@ func (s *syncer) merge(affected map[string]bool, upd map[string][][]string) ([]P
 	for _, id := range fresh {
 		k := len(assign) - 1
 		for i, p := range old {
-			if planner.CompareRecordIDs(id, p.Last) <= 0 {
+			if fetch.CompareRecordIDs(id, p.Last) <= 0 {
 				k = i
 				break
 			}
@@ -575,7 +587,7 @@ func (s *syncer) rewrite(p Part, i int, cols []string, affected map[string]bool,
 	}
 	next := 0 // next fresh id to place
 	placeUpTo := func(id string) error {
-		for next < len(fresh) && (id == "" || planner.CompareRecordIDs(fresh[next], id) < 0) {
+		for next < len(fresh) && (id == "" || fetch.CompareRecordIDs(fresh[next], id) < 0) {
 			if err := put(fresh[next], upd[fresh[next]]); err != nil {
 				return err
 			}

@@ -55,7 +55,7 @@ func residualRows(b *testing.B, p *Plan, n int) []*trow {
 			raw[2] = ""
 		}
 		rows[i] = &trow{vals: make([]client.Value, len(ty.slots))}
-		ty.typeRow(raw, rows[i], &st)
+		ty.typeRow(rawRow{row: raw}, rows[i], &st)
 	}
 	return rows
 }

@@ -47,7 +47,7 @@ func TestExprMatchesNative(t *testing.T) {
 		var st Stats
 		for _, rr := range raw.rows {
 			r := &trow{vals: make([]client.Value, len(ty.slots))}
-			ty.typeRow(rr, r, &st)
+			ty.typeRow(rawRow{row: rr}, r, &st)
 			rows = append(rows, r)
 		}
 		ev := newEvalCtx(len(p.a.pinEvents), cp.nscratch)

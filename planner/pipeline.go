@@ -9,16 +9,20 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/planner/fetch"
 )
 
 // RawRows is rows as REDCap exports them, in REDCap's record order (all rows
-// of a record together). *client.RecordStream satisfies it.
-type RawRows interface {
-	Columns() []string
-	Next() bool
-	Row() []string // valid until the next call to Next
-	Err() error
-	Close() error
+// of a record together): the pipeline's input (fetch.RawRows).
+// *client.RecordStream satisfies it.
+type RawRows = fetch.RawRows
+
+// CellRows is a RawRows that makes a row's cells one at a time (a
+// mirror's Parquet parts make text from typed columns): the typer then
+// asks only for the cells the query reads, not for the whole Row.
+type CellRows interface {
+	RawRows
+	Cell(i int) string // the current row's i-th column: Row()[i]
 }
 
 // Rows is a query's result: typed rows, read one at a time.
@@ -133,7 +137,7 @@ func (it *rowIter) start() error {
 	if it.p.Empty && it.raw == nil {
 		// Nothing is fetched, but the pipeline still runs: an aggregate
 		// over no rows yields one row (count 0, sum null), as in SQL.
-		it.raw = NewTableRows(nil, nil)
+		it.raw = fetch.NewTableRows(nil, nil)
 	}
 	if it.raw == nil {
 		return fmt.Errorf("planner: no rows to run the plan on")
@@ -323,7 +327,13 @@ func (it *rowIter) readRow(dst *trow) (*trow, bool, error) {
 	if r == nil {
 		r = &trow{vals: make([]client.Value, len(it.ty.slots))}
 	}
-	it.ty.typeRow(it.raw.Row(), r, &it.stats)
+	raw := rawRow{}
+	if cr, ok := it.raw.(CellRows); ok {
+		raw.cells = cr
+	} else {
+		raw.row = it.raw.Row()
+	}
+	it.ty.typeRow(raw, r, &it.stats)
 	return r, true, nil
 }
 

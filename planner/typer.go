@@ -121,12 +121,29 @@ func cell(raw []string, i int) string {
 	return raw[i]
 }
 
+// rawRow is the raw row being typed: a whole Row, or a CellRows asked for
+// one cell at a time.
+type rawRow struct {
+	row   []string
+	cells CellRows
+}
+
+func (r rawRow) at(i int) string {
+	if r.cells != nil {
+		if i < 0 {
+			return ""
+		}
+		return r.cells.Cell(i)
+	}
+	return cell(r.row, i)
+}
+
 // typeRow types raw into r, counting values that do not fit.
-func (t *typer) typeRow(raw []string, r *trow, st *Stats) {
-	r.rec = cell(raw, t.recCol)
-	r.event = cell(raw, t.eventCol)
-	instr := cell(raw, t.instrCol)
-	inst := cell(raw, t.instCol)
+func (t *typer) typeRow(raw rawRow, r *trow, st *Stats) {
+	r.rec = raw.at(t.recCol)
+	r.event = raw.at(t.eventCol)
+	instr := raw.at(t.instrCol)
+	inst := raw.at(t.instCol)
 	r.plain = instr == "" && (inst == "" || inst == "1")
 	var cbBuf [16]string
 	for i := range t.slots {
@@ -139,7 +156,7 @@ func (t *typer) typeRow(raw []string, r *trow, st *Stats) {
 				vals := cbBuf[:0]
 				blank := true
 				for _, ci := range s.cbIdx {
-					c := cell(raw, ci)
+					c := raw.at(ci)
 					if c != "" {
 						blank = false
 					}
@@ -149,10 +166,10 @@ func (t *typer) typeRow(raw []string, r *trow, st *Stats) {
 					v, err = s.col.field.CodeSetFromColumns(vals)
 				}
 			} else {
-				v, err = s.col.field.Parse(cell(raw, s.idx))
+				v, err = s.col.field.Parse(raw.at(s.idx))
 			}
 		case ckCheckbox:
-			switch c := cell(raw, s.idx); c {
+			switch c := raw.at(s.idx); c {
 			case "":
 			case "1", "0":
 				v = client.Value{Kind: client.KindNumber, Num: float64(c[0] - '0'), Str: c}
@@ -160,11 +177,11 @@ func (t *typer) typeRow(raw []string, r *trow, st *Stats) {
 				err = &client.ValueError{Field: s.col.field.Name, Column: s.col.name, Value: c, Reason: "not 0 or 1"}
 			}
 		case ckArm:
-			if e, ok := t.p.pl.cat.Event(cell(raw, s.idx)); ok {
+			if e, ok := t.p.pl.cat.Event(raw.at(s.idx)); ok {
 				v = client.Value{Kind: client.KindNumber, Num: float64(e.Arm)}
 			}
 		case ckInstance:
-			if c := cell(raw, s.idx); c != "" {
+			if c := raw.at(s.idx); c != "" {
 				n, perr := strconv.ParseFloat(c, 64)
 				if perr != nil {
 					err = &client.ValueError{Field: s.col.name, Value: c, Reason: "not a number"}
@@ -173,7 +190,7 @@ func (t *typer) typeRow(raw []string, r *trow, st *Stats) {
 				}
 			}
 		default: // record, event, instrument, dag, and source table columns
-			c := cell(raw, s.idx)
+			c := raw.at(s.idx)
 			if c == "" {
 				break
 			}
@@ -215,19 +232,19 @@ func (t *typer) typeRow(raw []string, r *trow, st *Stats) {
 // own instance rows; otherwise a non-repeating row whose form status is not
 // gray (the export asks for blank gray statuses) or where one of the form's
 // fields has a value (a ticked box for checkboxes).
-func (t *typer) holds(raw []string, instr string, fp formProbe) bool {
+func (t *typer) holds(raw rawRow, instr string, fp formProbe) bool {
 	if instr != "" || fp.repeat {
 		return instr == fp.form
 	}
 	for _, i := range fp.fields {
-		if cell(raw, i) != "" {
+		if raw.at(i) != "" {
 			return true
 		}
 	}
 	for _, i := range fp.boxes {
-		if cell(raw, i) == "1" {
+		if raw.at(i) == "1" {
 			return true
 		}
 	}
-	return cell(raw, fp.status) != ""
+	return raw.at(fp.status) != ""
 }

@@ -123,6 +123,12 @@ func handleSurveyQueueLink(c *call) error {
 // DAG): the e-mail comes from the first e-mail-validated field, the
 // response status from the form's data and status on that event.
 func handleParticipantList(c *call) error {
+	// "If the user does not have 'Survey Distribution Tools' privileges,
+	// they will not be able to use this method, and an error will be
+	// returned" (REDCap's API documentation of the method).
+	if !mRight(c, "manage_survey_participants") {
+		return errorf(http.StatusForbidden, "You do not have Survey Distribution Tools privileges")
+	}
 	p := c.Project
 	p.Mu.RLock()
 	defer p.Mu.RUnlock()

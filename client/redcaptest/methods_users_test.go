@@ -278,6 +278,18 @@ func TestSurveyMethods(t *testing.T) {
 	if rows = decodeRows(t, body); st != 200 || len(rows) != 2 || rows[0]["record"] != "2" || rows[1]["record"] != "10" {
 		t.Errorf("arm 2 participants: %d %s", st, body)
 	}
+	// The participant list needs the Survey Distribution Tools right.
+	p = srv.Project("long")
+	p.Mu.Lock()
+	p.Users = append(p.Users, User{Username: "nosurvey", Token: "5000000000000000000000000000000E", Rights: map[string]string{"api_export": "1", "manage_survey_participants": "0"}})
+	p.Mu.Unlock()
+	srv.mu.Lock()
+	srv.userTok["5000000000000000000000000000000E"] = &p.Users[len(p.Users)-1]
+	srv.byToken["5000000000000000000000000000000E"] = p
+	srv.mu.Unlock()
+	if st, body = api(t, srv, "5000000000000000000000000000000E", "content", "participantList", "instrument", "enrol", "event", "enrol_arm_1", "format", "json", "returnFormat", "json"); st != 403 || body != `{"error":"You do not have Survey Distribution Tools privileges"}` {
+		t.Errorf("without the right: %d %s", st, body)
+	}
 }
 
 // TestUserExportColumns checks the user export's header against REDCap's

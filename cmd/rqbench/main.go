@@ -26,7 +26,7 @@ type config struct {
 }
 
 // parts are the measurements, in the order they run.
-var parts = []string{"cli", "concurrency", "rss", "gobench"}
+var parts = []string{"cli", "concurrency", "rss", "mirror", "gobench"}
 
 // runs reports whether the part is to be measured.
 func (c *config) runs(part string) bool { return len(c.only) == 0 || c.only[part] }
@@ -147,6 +147,7 @@ func run(cfg *config) error {
 		{"cli", "the CLI against the instant and the REDCap-like server", func() error { return measureCLI(ctx, cfg, bin, dir, t) }},
 		{"concurrency", "concurrency on the REDCap-like server", func() error { return measureConcurrency(ctx, cfg, bin, dir, t) }},
 		{"rss", "peak RSS of export records", func() error { return measureExportRSS(ctx, cfg, bin, dir, t) }},
+		{"mirror", "mirror queries, Parquet output, incremental sync", func() error { return measureMirror(ctx, cfg, bin, dir, t) }},
 		{"gobench", "Go benchmarks", func() error {
 			if !cfg.gobench {
 				return nil

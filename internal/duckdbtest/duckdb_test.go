@@ -17,6 +17,7 @@ import (
 	"github.com/redcapql/rq/client/redcaptest"
 	"github.com/redcapql/rq/internal/parquetio"
 	"github.com/redcapql/rq/internal/render"
+	"github.com/redcapql/rq/mirror"
 )
 
 // result is one statement's answer from query.mjs.
@@ -60,6 +61,7 @@ func duckdb(t *testing.T, stmts ...string) []result {
 type fixture struct {
 	p                      *rq.Project
 	query, export, byEvent string
+	mirror                 string // the parts of a mirror of the project (a glob)
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -116,6 +118,17 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	export(dw, dw.Close)
+
+	// a mirror in three parts, as `rq mirror` writes it
+	m := filepath.Join(dir, "m")
+	if _, err := mirror.Sync(ctx, p.Client(), m, mirror.Options{PartRecords: 100}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := mirror.ReadState(m)
+	if err != nil || len(st.Parts) != 3 {
+		t.Fatalf("mirror: %v, %+v", err, st)
+	}
+	fx.mirror = filepath.Join(m, st.Generation, "part-*.parquet")
 	return fx
 }
 
@@ -180,7 +193,7 @@ func TestDuckDBReadsRqParquet(t *testing.T) {
 		"dob": "DATE", "consent_dt": "TIMESTAMP", "smoker": "BOOLEAN", "email": "VARCHAR", "sex": "BIGINT",
 		"race___1": "BOOLEAN", "visit_time": "TIME", "enrollment_complete": "BIGINT", "rq_raw": "VARCHAR",
 	}
-	for _, file := range []string{fx.query, fx.export} {
+	for _, file := range []string{fx.query, fx.export, fx.mirror} {
 		res := duckdb(t, fmt.Sprintf("describe select * from '%s'", file))[0]
 		got := map[string]string{}
 		for _, r := range res.Rows {
@@ -201,7 +214,7 @@ func TestDuckDBReadsRqParquet(t *testing.T) {
 		{"select count(*) from '%s' where race___2", "select count(*) from records where race has '2'"},
 		{"select sex, count(*) from '%s' where sex is not null group by sex order by sex", "select sex, count(*) from records where sex is not null group by sex order by sex"},
 	}
-	for _, file := range []string{fx.query, fx.export} {
+	for _, file := range []string{fx.query, fx.export, fx.mirror} {
 		var stmts []string
 		for _, c := range checks {
 			stmts = append(stmts, fmt.Sprintf(c.duck, file))
