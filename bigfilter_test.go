@@ -14,7 +14,7 @@ import (
 
 	"github.com/redcapql/rq"
 	"github.com/redcapql/rq/client"
-	"github.com/redcapql/rq/planner"
+	"github.com/redcapql/rq/planner/fetch"
 )
 
 // TestHugeFilterEvaluatedLocally: a 3,000-term `or` and a huge `in` list
@@ -68,7 +68,7 @@ func TestHugeFilterEvaluatedLocally(t *testing.T) {
 			t.Errorf("explain does not say the filter stays local:\n%.600s", ex.Text)
 		}
 	}
-	if n := longest.Load(); n > planner.MaxFilterLogicBytes {
+	if n := longest.Load(); n > fetch.MaxFilterLogicBytes {
 		t.Errorf("a request carried a filterLogic of %d bytes", n)
 	}
 }

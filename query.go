@@ -9,6 +9,7 @@ import (
 	"github.com/redcapql/rq/lang"
 	"github.com/redcapql/rq/planner"
 	"github.com/redcapql/rq/planner/exec"
+	"github.com/redcapql/rq/planner/fetch"
 )
 
 // Query parses src (one statement), plans it with params ($name values, as
@@ -161,8 +162,8 @@ func (r *Rows) ExplainJSON() []byte { return r.explainJSON }
 
 // Stats describes a query's work, for explain analyze.
 type Stats struct {
-	Fetch planner.FetchStats // API calls, splits, rows and bytes fetched, server and wire time
-	Run   planner.Stats      // rows read, kept and returned, invalid values, local time
+	Fetch fetch.FetchStats // API calls, splits, rows and bytes fetched, server and wire time
+	Run   planner.Stats    // rows read, kept and returned, invalid values, local time
 	// Warnings about the query, found while planning (planner.Plan.Warnings):
 	// the longitudinal trap.
 	Warnings []string

@@ -12,6 +12,7 @@ import (
 	"github.com/redcapql/rq/planner"
 	"github.com/redcapql/rq/planner/catalog"
 	"github.com/redcapql/rq/planner/exec"
+	"github.com/redcapql/rq/planner/fetch"
 )
 
 // Project is an open REDCap project that runs rq queries. It is safe for
@@ -28,7 +29,7 @@ type Project struct {
 }
 
 // Progress reports how far a query's record export has come.
-type Progress = planner.Progress
+type Progress = fetch.Progress
 
 // Option configures a Project; pass options to Open or OpenClient.
 type Option func(*config) error
@@ -54,7 +55,7 @@ func WithClientOptions(opts ...client.Option) Option {
 
 // DefaultConcurrency is how many record exports a query has in flight at
 // once unless WithConcurrency says otherwise.
-const DefaultConcurrency = planner.DefaultConcurrency
+const DefaultConcurrency = fetch.DefaultConcurrency
 
 // WithConcurrency caps the record batches fetched at once (default
 // DefaultConcurrency).
@@ -70,7 +71,7 @@ func WithConcurrency(n int) Option {
 }
 
 // WithCellsPerBatch bounds one call of a large record export in cells,
-// records × columns × rows per record (default planner.DefaultCellsPerBatch,
+// records × columns × rows per record (default fetch.DefaultCellsPerBatch,
 // 250,000; calls that come back fast grow to twice that, and an
 // out-of-memory answer halves it).
 func WithCellsPerBatch(n int) Option {
@@ -84,7 +85,7 @@ func WithCellsPerBatch(n int) Option {
 }
 
 // WithMaxIDsPerBatch caps the record ids sent in one export (default
-// planner.DefaultMaxIDsPerBatch). Long lists go comma-joined as one POST
+// fetch.DefaultMaxIDsPerBatch). Long lists go comma-joined as one POST
 // variable; ids that hold a comma go 500 at a time, under PHP's limit.
 func WithMaxIDsPerBatch(n int) Option {
 	return func(c *config) error {

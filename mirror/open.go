@@ -11,8 +11,8 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/internal/parquetio"
-	"github.com/redcapql/rq/planner"
 	"github.com/redcapql/rq/planner/catalog"
+	"github.com/redcapql/rq/planner/fetch"
 )
 
 // Mirror is an open mirror, read offline.
@@ -90,7 +90,7 @@ func (m *Mirror) Select(p client.ExportRecordsParams) *Selection {
 		if sel.records != nil {
 			hit := false
 			for _, r := range p.Records {
-				if planner.CompareRecordIDs(r, part.First) >= 0 && planner.CompareRecordIDs(r, part.Last) <= 0 {
+				if fetch.CompareRecordIDs(r, part.First) >= 0 && fetch.CompareRecordIDs(r, part.Last) <= 0 {
 					hit = true
 					break
 				}
@@ -169,7 +169,7 @@ func (e *Explain) Text() string {
 		e.SyncedAt.Format("2006-01-02 15:04:05 MST"), e.Generation, e.Records)
 }
 
-// Rows reads a selection: planner.RawRows over the selected parts.
+// Rows reads a selection: fetch.RawRows over the selected parts.
 func (m *Mirror) Rows(sel *Selection) *Rows {
 	r := &Rows{m: m, sel: sel, idCol: slices.Index(sel.Columns, m.dict.RecordIDField()),
 		evCol: slices.Index(sel.Columns, "redcap_event_name"), instrCol: slices.Index(sel.Columns, "redcap_repeat_instrument")}

@@ -14,8 +14,8 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/internal/parquetio"
-	"github.com/redcapql/rq/planner"
 	"github.com/redcapql/rq/planner/catalog"
+	"github.com/redcapql/rq/planner/fetch"
 )
 
 // Options tune a sync.
@@ -490,7 +490,7 @@ func (s *syncer) merge(affected map[string]bool, upd map[string][][]string) ([]P
 			s.rep.Added++
 		}
 	}
-	sort.Slice(fresh, func(i, j int) bool { return planner.CompareRecordIDs(fresh[i], fresh[j]) < 0 })
+	sort.Slice(fresh, func(i, j int) bool { return fetch.CompareRecordIDs(fresh[i], fresh[j]) < 0 })
 	for id := range affected {
 		if _, ok := upd[id]; !ok && known[id] {
 			s.rep.Deleted++
@@ -501,7 +501,7 @@ func (s *syncer) merge(affected map[string]bool, upd map[string][][]string) ([]P
 	for _, id := range fresh {
 		k := len(assign) - 1
 		for i, p := range old {
-			if planner.CompareRecordIDs(id, p.Last) <= 0 {
+			if fetch.CompareRecordIDs(id, p.Last) <= 0 {
 				k = i
 				break
 			}
@@ -587,7 +587,7 @@ func (s *syncer) rewrite(p Part, i int, cols []string, affected map[string]bool,
 	}
 	next := 0 // next fresh id to place
 	placeUpTo := func(id string) error {
-		for next < len(fresh) && (id == "" || planner.CompareRecordIDs(fresh[next], id) < 0) {
+		for next < len(fresh) && (id == "" || fetch.CompareRecordIDs(fresh[next], id) < 0) {
 			if err := put(fresh[next], upd[fresh[next]]); err != nil {
 				return err
 			}

@@ -51,8 +51,3 @@ func (p *Plan) Dictionary() *client.Dictionary { return p.pl.cat.Dictionary() }
 
 // Planner returns the planner that made the plan.
 func (p *Plan) Planner() *Planner { return p.pl }
-
-// CompareRecordIDs orders record ids as REDCap orders records (natural,
-// numeric-aware): the order of a record export, which an offline copy of
-// the records must keep.
-func CompareRecordIDs(a, b string) int { return compareRecordIDs(a, b) }

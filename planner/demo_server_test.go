@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"github.com/redcapql/rq/planner/fetch"
 	"strings"
 	"testing"
 
@@ -188,7 +189,7 @@ func TestDemoFetchAgrees(t *testing.T) {
 	}
 	for _, q := range queries {
 		p := mustPlan(t, pl, q, nil)
-		raw, err := Fetch(t.Context(), c, p.ExportParams(), FetchOptions{RecordIDField: pl.cat.RecordID(), RecordFilter: p.RecordFilter, CellsPerBatch: 200, MaxIDsPerBatch: 5, Dictionary: pl.cat.Dictionary()})
+		raw, err := fetch.Fetch(t.Context(), c, p.ExportParams(), fetch.FetchOptions{RecordIDField: pl.cat.RecordID(), RecordFilter: p.RecordFilter, CellsPerBatch: 200, MaxIDsPerBatch: 5, Dictionary: pl.cat.Dictionary()})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/redcapql/rq/planner/fetch"
 	"strings"
 	"time"
 
@@ -54,16 +55,16 @@ func explainParams(e client.ExportRecordsParams) ExplainParams {
 // a plan. Explain takes it too, since the calls it shows depend on it. Zero
 // values take Fetch's defaults.
 type Tuning struct {
-	Concurrency    int // batches in flight (DefaultConcurrency)
-	CellsPerBatch  int // cells one call of a large export holds (DefaultCellsPerBatch)
-	MaxIDsPerBatch int // record ids in one call (DefaultMaxIDsPerBatch)
+	Concurrency    int // batches in flight (fetch.DefaultConcurrency)
+	CellsPerBatch  int // cells one call of a large export holds (fetch.DefaultCellsPerBatch)
+	MaxIDsPerBatch int // record ids in one call (fetch.DefaultMaxIDsPerBatch)
 }
 
 // RunStats is what one run of a plan did, for explain analyze: the fetch's
 // figures (nil when nothing was fetched by batches) and the local
 // pipeline's.
 type RunStats struct {
-	Fetch *FetchStats
+	Fetch *fetch.FetchStats
 	Local *Stats
 }
 
@@ -73,13 +74,13 @@ type ExplainOptions struct {
 	Run    *RunStats // explain analyze: the run's figures; nil when not run
 }
 
-// FetchOptions returns the options Fetch needs for the plan's export, from
+// FetchOptions returns the options fetch.Fetch needs for the plan's export, from
 // the planner's catalog and the plan's RecordFilter, with the engine's
 // batch tuning and the plan's RowLimit. The engine adds Progress, which does
 // not change the calls; explain shows the calls Fetch makes with these
 // options.
-func (p *Plan) FetchOptions(t Tuning) FetchOptions {
-	o := FetchOptions{RecordFilter: p.RecordFilter, CellsPerBatch: t.CellsPerBatch, MaxIDsPerBatch: t.MaxIDsPerBatch, Concurrency: t.Concurrency,
+func (p *Plan) FetchOptions(t Tuning) fetch.FetchOptions {
+	o := fetch.FetchOptions{RecordFilter: p.RecordFilter, CellsPerBatch: t.CellsPerBatch, MaxIDsPerBatch: t.MaxIDsPerBatch, Concurrency: t.Concurrency,
 		RowLimit: p.RowLimit()}
 	if p.pl != nil {
 		o.RecordIDField = p.pl.cat.RecordID()
@@ -93,7 +94,7 @@ func (p *Plan) FetchOptions(t Tuning) FetchOptions {
 }
 
 // calls returns the API calls the plan makes, built by the fetch engine's
-// own planFetch for records.
+// own fetch.PlanCalls for records.
 func (p *Plan) calls(t Tuning) []ExplainCall {
 	if p.Empty {
 		return []ExplainCall{}
@@ -102,26 +103,26 @@ func (p *Plan) calls(t Tuning) []ExplainCall {
 		return []ExplainCall{{Content: p.content()}}
 	}
 	opts := p.FetchOptions(t)
-	if err := opts.setDefaults(p.Export); err != nil {
+	if err := opts.SetDefaults(p.Export); err != nil {
 		// no record-id field: Fetch would refuse; show the export as pushed
 		return []ExplainCall{{Content: p.content(), Step: "single", Params: explainParams(p.Export)}}
 	}
-	fc := planFetch(p.Export, opts)
-	if fc.single {
+	fc := fetch.PlanCalls(p.Export, opts)
+	if fc.OneCall {
 		return []ExplainCall{{Content: p.content(), Step: "single", Params: explainParams(fc.Single)}}
 	}
 	return []ExplainCall{
 		{Content: p.content(), Step: "ids", Params: explainIDs(fc), PerEvent: len(fc.IDEvents) > 0},
 		{Content: p.content(), Step: "batches", RecordsFrom: "ids", Params: explainParams(fc.Batch), Batching: &ExplainBatching{
 			CellsPerRecord: opts.Columns * opts.RowsPerRecord, Columns: opts.Columns, RowsPerRecord: opts.RowsPerRecord,
-			MaxCellsPerCall: opts.CellsPerBatch, GrowToCells: opts.CellsPerBatch * maxGrowth,
+			MaxCellsPerCall: opts.CellsPerBatch, GrowToCells: opts.CellsPerBatch * fetch.MaxGrowth,
 			MinCellsPerCall: opts.MinCellsPerCall, Concurrency: opts.Concurrency,
 		}},
 	}
 }
 
 // explainIDs is the id step's parameters, with the events it is split on.
-func explainIDs(fc fetchCalls) ExplainParams {
+func explainIDs(fc fetch.Calls) ExplainParams {
 	e := explainParams(fc.IDs)
 	if len(fc.IDEvents) > 0 {
 		e.Events = fc.IDEvents
@@ -163,8 +164,8 @@ type ExplainOutput struct {
 
 // ExplainAnalyze holds what explain analyze measured.
 type ExplainAnalyze struct {
-	Fetch *FetchStats `json:"fetch,omitempty"`
-	Local *LocalStats `json:"local,omitempty"`
+	Fetch *fetch.FetchStats `json:"fetch,omitempty"`
+	Local *LocalStats       `json:"local,omitempty"`
 }
 
 // LocalStats is Stats as explain analyze reports it.
@@ -203,7 +204,7 @@ func (p *Plan) DescribeWith(o ExplainOptions) ExplainOutput {
 	if r := o.Run; p.Analyze && r != nil && (r.Fetch != nil || r.Local != nil) {
 		out.Analyze = &ExplainAnalyze{Fetch: r.Fetch}
 		if r.Fetch == nil && p.Empty {
-			out.Analyze.Fetch = &FetchStats{} // no call was made: say so
+			out.Analyze.Fetch = &fetch.FetchStats{} // no call was made: say so
 		}
 		if s := r.Local; s != nil {
 			out.Analyze.Local = &LocalStats{RowsRead: s.RowsRead, RowsKept: s.RowsKept, RowsOut: s.RowsOut,
@@ -245,7 +246,7 @@ func (p *Plan) ExplainWith(o ExplainOptions) string {
 	}
 	maxIDs := o.Tuning.MaxIDsPerBatch
 	if maxIDs <= 0 {
-		maxIDs = DefaultMaxIDsPerBatch
+		maxIDs = fetch.DefaultMaxIDsPerBatch
 	}
 	for _, c := range d.Calls {
 		fmt.Fprintf(&b, "call: content=%s\n", c.Content)

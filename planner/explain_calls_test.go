@@ -2,6 +2,7 @@ package planner
 
 import (
 	"bytes"
+	"github.com/redcapql/rq/planner/fetch"
 	"io"
 	"net/http"
 	"net/url"
@@ -109,7 +110,7 @@ func TestExplainShowsCallsSent(t *testing.T) {
 		rec.mu.Lock()
 		rec.calls = nil
 		rec.mu.Unlock()
-		raw, err := Fetch(t.Context(), c, p.Export, p.FetchOptions(tune))
+		raw, err := fetch.Fetch(t.Context(), c, p.Export, p.FetchOptions(tune))
 		if err != nil {
 			t.Fatalf("%s: %v", tt.query, err)
 		}

@@ -9,17 +9,13 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/planner/fetch"
 )
 
 // RawRows is rows as REDCap exports them, in REDCap's record order (all rows
-// of a record together). *client.RecordStream satisfies it.
-type RawRows interface {
-	Columns() []string
-	Next() bool
-	Row() []string // valid until the next call to Next
-	Err() error
-	Close() error
-}
+// of a record together): the pipeline's input (fetch.RawRows).
+// *client.RecordStream satisfies it.
+type RawRows = fetch.RawRows
 
 // CellRows is a RawRows that makes a row's cells one at a time (a
 // mirror's Parquet parts make text from typed columns): the typer then
@@ -141,7 +137,7 @@ func (it *rowIter) start() error {
 	if it.p.Empty && it.raw == nil {
 		// Nothing is fetched, but the pipeline still runs: an aggregate
 		// over no rows yields one row (count 0, sum null), as in SQL.
-		it.raw = NewTableRows(nil, nil)
+		it.raw = fetch.NewTableRows(nil, nil)
 	}
 	if it.raw == nil {
 		return fmt.Errorf("planner: no rows to run the plan on")

@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"encoding/json"
+	"github.com/redcapql/rq/planner/fetch"
 	"slices"
 	"strings"
 	"testing"
@@ -331,7 +332,7 @@ func TestExplainJSON(t *testing.T) {
 	pl := demoPlanner(t)
 	p := mustPlan(t, pl, "explain analyze select age, score from records where score > 5 and form = 'baseline' and notes like 'a%'", nil)
 	st := Stats{RowsRead: 10, RowsKept: 3, RowsOut: 3}
-	run := ExplainOptions{Run: &RunStats{Local: &st, Fetch: &FetchStats{Calls: 2, Rows: 10}}}
+	run := ExplainOptions{Run: &RunStats{Local: &st, Fetch: &fetch.FetchStats{Calls: 2, Rows: 10}}}
 	var doc struct {
 		Calls []struct {
 			Content     string         `json:"content"`

@@ -44,7 +44,7 @@ type Conjunct struct {
 // Plan is a checked, planned query: the export to make and the local
 // pipeline to run on it. Nothing writes into a Plan once Plan has returned
 // it: the engine's tuning is passed to execution (Tuning) and a run's
-// figures live in the run's own values (FetchStats, Stats), so one plan can
+// figures live in the run's own values (fetch.FetchStats, Stats), so one plan can
 // be explained and run any number of times, concurrently.
 type Plan struct {
 	// Source is the table read: "records" or another source (metadata, events, ...).

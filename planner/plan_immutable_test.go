@@ -2,11 +2,13 @@ package planner
 
 import (
 	"fmt"
+	"github.com/redcapql/rq/planner/fetch"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/client/redcaptest"
 )
 
@@ -105,7 +107,11 @@ func dump(b *strings.Builder, v reflect.Value, depth int, seen map[uintptr]bool)
 // the engine's tuning goes in with the execution and the run's figures come
 // back in their own values.
 func TestPlanUnchangedByExecution(t *testing.T) {
-	c, _ := serveDemo(t, redcaptest.Faults{}, 30)
+	srv := redcaptest.NewServer(t, redcaptest.Demo(redcaptest.DemoOptions{Records: 30, Seed: 1}))
+	c, err := client.New(srv.URL, srv.Token("rq demo study"), client.WithRateLimit(0))
+	if err != nil {
+		t.Fatal(err)
+	}
 	pl, _ := planners(t, c)
 	tune := Tuning{Concurrency: 2, CellsPerBatch: 500, MaxIDsPerBatch: 4}
 	for _, q := range []string{
@@ -122,13 +128,13 @@ func TestPlanUnchangedByExecution(t *testing.T) {
 			var results []string
 			for range 2 {
 				var raw RawRows
-				var fetched *FetchRows
+				var fetched *fetch.FetchRows
 				var err error
 				if p.Source == "records" {
-					fetched, err = Fetch(t.Context(), c, p.Export, p.FetchOptions(tune))
+					fetched, err = fetch.Fetch(t.Context(), c, p.Export, p.FetchOptions(tune))
 					raw = fetched
 				} else {
-					raw, err = FetchSource(t.Context(), c, p.Source)
+					raw, err = fetch.FetchSource(t.Context(), c, p.Source)
 				}
 				if err != nil {
 					t.Fatal(err)

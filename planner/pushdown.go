@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"github.com/redcapql/rq/planner/fetch"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,7 +55,7 @@ func (pl *Planner) pushdownInto(p *Plan) {
 			} else if logic, ok := a.logic(e); ok {
 				hasPin, hasUnpinned := a.pinScan(e)
 				sent := len(strings.Join(rowLogic, " and ")) + len(strings.Join(recLogic, " and "))
-				if why, big := filterTooLarge(logic, sent); big {
+				if why, big := fetch.FilterTooLarge(logic, sent); big {
 					c.Pushed = why // Local: the residual evaluates it
 				} else {
 					switch {

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"encoding/json"
+	"github.com/redcapql/rq/planner/fetch"
 	"strconv"
 	"strings"
 	"testing"
@@ -190,7 +191,7 @@ func TestExplainAnalyzeNoCall(t *testing.T) {
 		"explain analyze select count(*) from records where score > 5 and score < 3",
 	} {
 		p := mustPlan(t, pl, q, nil)
-		rows := p.Run(t.Context(), NewTableRows(nil, nil))
+		rows := p.Run(t.Context(), fetch.NewTableRows(nil, nil))
 		collect(t, rows)
 		st := rows.Stats()
 		run := ExplainOptions{Run: &RunStats{Local: &st}}

@@ -1,9 +1,12 @@
 package planner
 
-import "github.com/redcapql/rq/client"
+import (
+	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/planner/fetch"
+)
 
 // orderRecords orders record id values for order by as REDCap orders
-// records (compareRecordIDs: natural, numeric-aware), nulls last.
+// records (fetch.CompareRecordIDs: natural, numeric-aware), nulls last.
 func orderRecords(a, b client.Value) int {
 	an, bn := a.Kind == client.KindNull, b.Kind == client.KindNull
 	switch {
@@ -14,5 +17,5 @@ func orderRecords(a, b client.Value) int {
 	case bn:
 		return -1
 	}
-	return compareRecordIDs(a.String(), b.String())
+	return fetch.CompareRecordIDs(a.String(), b.String())
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/planner"
+	"github.com/redcapql/rq/planner/fetch"
 )
 
 // Options are one execution's options: the engine's tuning and what to do
@@ -13,7 +14,7 @@ type Options struct {
 	// Tuning is the engine's batch tuning (zero values: Fetch's defaults).
 	Tuning planner.Tuning
 	// Progress, when set, is told about each call of a record export.
-	Progress func(planner.Progress)
+	Progress func(fetch.Progress)
 	// Labels makes columns named after a choice field hold labels.
 	Labels bool
 	// Records, when set, reads a records plan's rows from elsewhere (a
@@ -25,14 +26,14 @@ type Options struct {
 // replace codes (nil without labels) and the run's figures.
 type Result struct {
 	rows   planner.Rows
-	fetch  *planner.FetchRows // nil when no record export was made
+	fetch  *fetch.FetchRows // nil when no record export was made
 	labels []*client.Field
 }
 
 // Stats is what one run did so far: the record export's figures (Fetched
 // is false when none was made) and the local pipeline's.
 type Stats struct {
-	Fetch   planner.FetchStats
+	Fetch   fetch.FetchStats
 	Fetched bool
 	Run     planner.Stats
 }
@@ -57,17 +58,17 @@ func run(ctx context.Context, c *client.Client, plan *planner.Plan, o Options, s
 		}
 		raw = m
 	case plan.Source != "records":
-		t, err := planner.FetchSource(ctx, c, plan.Source)
+		t, err := fetch.FetchSource(ctx, c, plan.Source)
 		if err != nil {
 			return nil, err
 		}
 		raw = t
 	case plan.Empty:
-		raw = planner.NewTableRows(nil, nil)
+		raw = fetch.NewTableRows(nil, nil)
 	default:
 		fo := plan.FetchOptions(o.Tuning)
 		fo.Progress = o.Progress
-		f, err := planner.Fetch(ctx, c, plan.Export, fo)
+		f, err := fetch.Fetch(ctx, c, plan.Export, fo)
 		if err != nil {
 			return nil, err
 		}

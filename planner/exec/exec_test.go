@@ -10,6 +10,7 @@ import (
 	"github.com/redcapql/rq/planner"
 	"github.com/redcapql/rq/planner/catalog"
 	"github.com/redcapql/rq/planner/exec"
+	"github.com/redcapql/rq/planner/fetch"
 )
 
 func demo(t *testing.T) (*client.Client, *planner.Planner) {
@@ -107,7 +108,7 @@ func TestRunRecordsFromElsewhere(t *testing.T) {
 	asked := false
 	r, err := exec.Run(t.Context(), nil, p, exec.Options{Records: func(q *planner.Plan) (planner.RawRows, error) {
 		asked = q == p
-		return planner.NewTableRows([]string{"record_id"}, [][]string{{"7"}, {"8"}}), nil
+		return fetch.NewTableRows([]string{"record_id"}, [][]string{{"7"}, {"8"}}), nil
 	}})
 	if err != nil {
 		t.Fatal(err)

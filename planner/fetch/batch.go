@@ -1,4 +1,4 @@
-package planner
+package fetch
 
 import (
 	"context"
@@ -104,7 +104,7 @@ func newFetchRows(ctx context.Context, cancel context.CancelFunc, export exportF
 	}
 	f.size = &sizer{
 		target:         float64(opts.CellsPerBatch),
-		ceiling:        float64(opts.CellsPerBatch) * maxGrowth,
+		ceiling:        float64(opts.CellsPerBatch) * MaxGrowth,
 		limit:          opts.MaxIDsPerBatch,
 		cellsPerRecord: float64(max(1, opts.Columns*opts.RowsPerRecord)),
 	}
@@ -131,7 +131,7 @@ func (f *FetchRows) finishSingle(res *result, ids int) {
 // start launches the dispatcher and the workers over ids (step 2).
 func (f *FetchRows) start(ids *idList, batch client.ExportRecordsParams) {
 	f.started = true
-	f.batchParams = batch // planFetch: without FilterLogic, with the id and filter fields
+	f.batchParams = batch // PlanCalls: without FilterLogic, with the id and filter fields
 	conc := f.opts.Concurrency
 	if strings.Contains(ids.text, ",") {
 		f.size.capIDs(commaIDsPerBatch) // sent as records[i]: one POST variable each
@@ -625,12 +625,12 @@ func (f *FetchRows) Stats() FetchStats {
 	return s
 }
 
-// maxGrowth bounds how far calls that come back fast may grow the cells
+// MaxGrowth bounds how far calls that come back fast may grow the cells
 // per call beyond CellsPerBatch: the batches in flight are held in memory.
-const maxGrowth = 2
+const MaxGrowth = 2
 
 // fastCall is how long a call may take and still count as fast: below it
-// the next batches double their cells (up to maxGrowth × CellsPerBatch),
+// the next batches double their cells (up to MaxGrowth × CellsPerBatch),
 // since the server handles them easily and every call saved is a round
 // trip and a hit on the rate limiter saved.
 const fastCall = 2 * time.Second

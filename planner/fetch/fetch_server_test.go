@@ -1,4 +1,4 @@
-package planner
+package fetch
 
 import (
 	"bytes"
@@ -424,7 +424,7 @@ func TestCompareRecordIDsMatchesServer(t *testing.T) {
 	}
 	for _, a := range ids {
 		for _, b := range ids {
-			if got, want := compareRecordIDs(a, b), redcaptest.CompareIDs(a, b); got != want {
+			if got, want := CompareRecordIDs(a, b), redcaptest.CompareIDs(a, b); got != want {
 				t.Fatalf("compare(%q, %q) = %d, the server orders %d", a, b, got, want)
 			}
 		}

@@ -1,4 +1,4 @@
-package planner
+package fetch
 
 // TableRows is an in-memory RawRows.
 type TableRows struct {

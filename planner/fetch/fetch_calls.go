@@ -1,18 +1,18 @@
-package planner
+package fetch
 
 import (
 	"github.com/redcapql/rq/client"
 )
 
-// fetchCalls are the calls Fetch makes for one export: either a single call
+// Calls are the calls Fetch makes for one export: either a single call
 // or the id step then batches. Fetch builds its calls from it and explain
 // prints it, so the two cannot disagree.
-type fetchCalls struct {
-	// single is set when the export skips the id step: Single holds the one
+type Calls struct {
+	// OneCall is set when the export skips the id step: Single holds the one
 	// call (every parameter, FilterLogic included). Should the server find it
 	// too large, Fetch falls back to IDs and Batch.
-	single bool
-	Single client.ExportRecordsParams
+	OneCall bool
+	Single  client.ExportRecordsParams
 	// IDs is step 1: the record-id field and the fields the filter reads,
 	// with the events, the pushed records (asked MaxIDsPerBatch at a time)
 	// and the filter (FetchOptions.RecordFilter when set, else FilterLogic).
@@ -30,14 +30,14 @@ type fetchCalls struct {
 	filterFields []string
 }
 
-// planFetch returns the calls Fetch makes for p; opts must have its
-// defaults set (setDefaults).
-func planFetch(p client.ExportRecordsParams, opts FetchOptions) fetchCalls {
-	var fc fetchCalls
+// PlanCalls returns the calls Fetch makes for p; opts must have its
+// defaults set (SetDefaults).
+func PlanCalls(p client.ExportRecordsParams, opts FetchOptions) Calls {
+	var fc Calls
 	if len(p.Records) > 0 && opts.RecordFilter == "" {
 		ids := dedupe(p.Records)
 		if len(ids) <= opts.MaxIDsPerBatch && len(ids)*opts.Columns*opts.RowsPerRecord <= opts.CellsPerBatch {
-			fc.single = true
+			fc.OneCall = true
 			fc.Single = p
 			fc.Single.Records = ids
 		}

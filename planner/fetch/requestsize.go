@@ -1,4 +1,4 @@
-package planner
+package fetch
 
 import "strings"
 
@@ -17,9 +17,9 @@ const (
 	maxIDListBytes = 1 << 20
 )
 
-// filterTooLarge says why logic is kept local when adding it to what is
+// FilterTooLarge says why logic is kept local when adding it to what is
 // already pushed (sent, bytes so far) would pass MaxFilterLogicBytes.
-func filterTooLarge(logic string, sent int) (string, bool) {
+func FilterTooLarge(logic string, sent int) (string, bool) {
 	if sent+len(logic) <= MaxFilterLogicBytes {
 		return "", false
 	}

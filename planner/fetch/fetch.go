@@ -1,4 +1,4 @@
-package planner
+package fetch
 
 import (
 	"cmp"
@@ -26,7 +26,7 @@ const (
 	// memory until it is read, Concurrency + 1 of them at most: at a
 	// quarter of a million cells a call's fixed cost is under a tenth of its
 	// time on a REDCap-like server (5 µs a cell), and the batches in flight
-	// stay near 60 MB. Calls that come back fast let it grow (maxGrowth); an
+	// stay near 60 MB. Calls that come back fast let it grow (MaxGrowth); an
 	// out-of-memory 500 halves it.
 	DefaultCellsPerBatch = 250_000
 	// DefaultMinCellsPerCall is the smallest call worth splitting off: below
@@ -193,14 +193,14 @@ func clientExporter(c *client.Client) exportFunc {
 // stops every call in flight.
 func Fetch(ctx context.Context, c *client.Client, p client.ExportRecordsParams, opts FetchOptions) (*FetchRows, error) {
 	if c == nil {
-		return nil, errors.New("planner.Fetch: nil client")
+		return nil, errors.New("fetch.Fetch: nil client")
 	}
 	return fetch(ctx, clientExporter(c), p, opts)
 }
 
-func (o *FetchOptions) setDefaults(p client.ExportRecordsParams) error {
+func (o *FetchOptions) SetDefaults(p client.ExportRecordsParams) error {
 	if o.RecordIDField == "" {
-		return errors.New("planner.Fetch: FetchOptions.RecordIDField is required")
+		return errors.New("fetch.Fetch: FetchOptions.RecordIDField is required")
 	}
 	if o.Format == "" {
 		o.Format = "json"
@@ -278,7 +278,7 @@ func estimateColumns(d *client.Dictionary, p client.ExportRecordsParams) int {
 
 // fetch is Fetch over any exporter.
 func fetch(ctx context.Context, export exportFunc, p client.ExportRecordsParams, opts FetchOptions) (*FetchRows, error) {
-	if err := opts.setDefaults(p); err != nil {
+	if err := opts.SetDefaults(p); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -289,8 +289,8 @@ func fetch(ctx context.Context, export exportFunc, p client.ExportRecordsParams,
 		return f, nil
 	}
 
-	calls := planFetch(p, opts)
-	if calls.single {
+	calls := PlanCalls(p, opts)
+	if calls.OneCall {
 		ok, err := f.singleCall(calls.Single)
 		if err != nil {
 			cancel()
@@ -316,7 +316,7 @@ func fetch(ctx context.Context, export exportFunc, p client.ExportRecordsParams,
 }
 
 // fetchIDs is step 1: the record ids, once each, in REDCap's order.
-func (f *FetchRows) fetchIDs(calls fetchCalls) (*idList, error) {
+func (f *FetchRows) fetchIDs(calls Calls) (*idList, error) {
 	idp := calls.IDs
 	f.filterFields = calls.filterFields
 	f.idFiltered = idp.FilterLogic != ""
@@ -329,13 +329,13 @@ func (f *FetchRows) fetchIDs(calls fetchCalls) (*idList, error) {
 		// REDCap's order.
 		recs := slices.Clone(idp.Records)
 		if len(recs) > f.opts.MaxIDsPerBatch {
-			slices.SortStableFunc(recs, compareRecordIDs)
+			slices.SortStableFunc(recs, CompareRecordIDs)
 		}
 		chunks = idChunks(recs, f.opts.MaxIDsPerBatch) // by request size (requestsize.go)
 	}
 	var b idBuilder
 	if len(calls.IDEvents) > 0 {
-		// planFetch: the whole id list of a longitudinal project, event by
+		// PlanCalls: the whole id list of a longitudinal project, event by
 		// event in parallel, merged in REDCap's record order.
 		if err := f.idsPerEvent(idp, calls.IDEvents, &b); err != nil {
 			return nil, fmt.Errorf("fetching record ids: %w", err)
@@ -406,7 +406,7 @@ func mergeIDs(parts []idBuilder, out *idBuilder) {
 			}
 		}
 	}
-	slices.SortStableFunc(ids, compareRecordIDs)
+	slices.SortStableFunc(ids, CompareRecordIDs)
 	for _, id := range ids {
 		out.add(id)
 	}
@@ -567,10 +567,10 @@ func (l *idList) slice(i, j int) []string {
 	return out
 }
 
-// ordered reports whether the ids are in compareRecordIDs order, each once.
+// ordered reports whether the ids are in CompareRecordIDs order, each once.
 func (l *idList) ordered() bool {
 	for i := 1; i < l.len(); i++ {
-		if compareRecordIDs(l.at(i-1), l.at(i)) >= 0 {
+		if CompareRecordIDs(l.at(i-1), l.at(i)) >= 0 {
 			return false
 		}
 	}
@@ -637,10 +637,10 @@ func dedupe(ids []string) []string {
 	return out
 }
 
-// compareRecordIDs orders record names the way REDCap lists records:
+// CompareRecordIDs orders record names the way REDCap lists records:
 // natural order, where runs of digits compare by their value ("2" < "10"),
 // digits sort before other characters, and the rest compares bytewise.
-func compareRecordIDs(a, b string) int {
+func CompareRecordIDs(a, b string) int {
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		ca, cb := a[i], b[j]

@@ -1,4 +1,4 @@
-package planner
+package fetch
 
 import (
 	"context"
@@ -104,7 +104,7 @@ func TestFetchBatches(t *testing.T) {
 			if n := fs.recordCalls(); n < tt.minCalls || tt.maxCalls > 0 && n > tt.maxCalls {
 				t.Errorf("%d record calls, want %d to %d", n, tt.minCalls, tt.maxCalls)
 			}
-			if cap := opts.CellsPerBatch * maxGrowth; cap > 0 && tt.rowsPer > 0 && !tt.wantSplit {
+			if cap := opts.CellsPerBatch * MaxGrowth; cap > 0 && tt.rowsPer > 0 && !tt.wantSplit {
 				for _, c := range fs.calls {
 					if cells := len(c.Records) * tt.rowsPer * 3; len(c.Fields) != 1 && cells > cap {
 						t.Errorf("a call carried %d cells, more than %d", cells, cap)
@@ -406,7 +406,7 @@ func TestFetchCancel(t *testing.T) {
 
 func TestCompareRecordIDs(t *testing.T) {
 	ids := []string{"10", "b", "2", "a-1", "1", "010", "10-1", "a-10", "a-9"}
-	slices.SortStableFunc(ids, compareRecordIDs)
+	slices.SortStableFunc(ids, CompareRecordIDs)
 	if want := []string{"1", "2", "10", "10-1", "010", "a-1", "a-9", "a-10", "b"}; !slices.Equal(ids, want) {
 		t.Errorf("sorted %v, want %v", ids, want)
 	}

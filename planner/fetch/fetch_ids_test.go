@@ -1,4 +1,4 @@
-package planner
+package fetch
 
 import (
 	"context"
@@ -31,13 +31,13 @@ func TestFetchIDsStreamed(t *testing.T) {
 			fs.ids = tc.ids
 			p := client.ExportRecordsParams{}
 			opts := FetchOptions{RecordIDField: "record_id"}
-			if err := opts.setDefaults(p); err != nil {
+			if err := opts.SetDefaults(p); err != nil {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			f := newFetchRows(ctx, cancel, fs.export, p, opts)
-			l, err := f.fetchIDs(planFetch(p, opts))
+			l, err := f.fetchIDs(PlanCalls(p, opts))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,13 +120,13 @@ func TestFetchIDsRetriedAfterCut(t *testing.T) {
 	}
 	p := client.ExportRecordsParams{}
 	opts := FetchOptions{RecordIDField: "record_id"}
-	if err := opts.setDefaults(p); err != nil {
+	if err := opts.SetDefaults(p); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	f := newFetchRows(ctx, cancel, export, p, opts)
-	l, err := f.fetchIDs(planFetch(p, opts))
+	l, err := f.fetchIDs(PlanCalls(p, opts))
 	if err != nil {
 		t.Fatal(err)
 	}
