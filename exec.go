@@ -29,7 +29,7 @@ func (p *Project) Exec(ctx context.Context, name, src string, params map[string]
 	if err != nil {
 		return err
 	}
-	vals, err := fileParams(file, params, !cfg.ignoreUnused)
+	vals, err := file.Resolve(params, !cfg.ignoreUnused)
 	if err != nil {
 		return err
 	}
@@ -103,9 +103,5 @@ func IgnoreUnusedParams() ExecOption {
 // default) and every parameter declared twice. It makes no request: check a
 // file with it before connecting.
 func FileParams(file *lang.File, given map[string]string) (map[string]string, error) {
-	return fileParams(file, given, true)
-}
-
-func fileParams(file *lang.File, given map[string]string, strict bool) (map[string]string, error) {
-	return file.Resolve(given, strict)
+	return file.Resolve(given, true)
 }

@@ -69,21 +69,13 @@ func (p *Project) Filter(ctx context.Context, cond any, outputFields ...string) 
 	return p.QueryStmt(ctx, out, nil)
 }
 
-// filterPrefix is what a string condition is parsed after; it ends with a
-// newline so that errors keep the condition's own columns.
-const filterPrefix = "select record from records where\n"
-
 // filterCond turns Filter's cond into an expression.
 func filterCond(cond any) (lang.Expr, error) {
 	switch c := cond.(type) {
 	case nil:
 		return nil, errors.New("rq.Filter: no condition")
 	case string:
-		stmt, err := lang.Parse(filterPrefix + c)
-		if err != nil {
-			return nil, shiftErrors(err)
-		}
-		return stmt.Where, nil
+		return lang.ParseExpr(c) // errors at the condition's own line:col
 	case lang.Cond:
 		return c.Expr, nil
 	case lang.Operand:
@@ -92,30 +84,4 @@ func filterCond(cond any) (lang.Expr, error) {
 		return c, nil
 	}
 	return nil, fmt.Errorf("rq.Filter: condition of type %T; want a string or a lang.Expr", cond)
-}
-
-// shiftErrors moves error positions from the wrapped query back into the
-// condition text.
-func shiftErrors(err error) error {
-	fix := func(e *lang.Error) *lang.Error {
-		c := *e
-		if c.Pos.Line > 1 {
-			c.Pos.Line--
-			c.Pos.Offset -= len(filterPrefix)
-		}
-		return &c
-	}
-	var list lang.ErrorList
-	var one *lang.Error
-	switch {
-	case errors.As(err, &list):
-		out := make(lang.ErrorList, len(list))
-		for i, e := range list {
-			out[i] = fix(e)
-		}
-		return out
-	case errors.As(err, &one):
-		return fix(one)
-	}
-	return err
 }
