@@ -193,7 +193,10 @@ func (s *syncer) loadStructure(ctx context.Context) error {
 	info := cat.Design()
 	s.rep.Calls++
 	s.proj = structure{Metadata: proj.Metadata(), MissingCodes: proj.Info().MissingDataCodes, Info: info}
-	s.params = client.ExportRecordsParams{ExportBlankForGrayFormStatus: true, ExportDataAccessGroups: len(info.DAGs) > 0}
+	// JSON on the wire: a body cut short never parses (a closed array
+	// proves it whole), while a CSV body cut at a row end parses as a
+	// shorter export, which a mirror would take for deleted records.
+	s.params = client.ExportRecordsParams{Format: "json", ExportBlankForGrayFormStatus: true, ExportDataAccessGroups: len(info.DAGs) > 0}
 	return nil
 }
 
@@ -457,7 +460,7 @@ func (s *syncer) incremental(ctx context.Context) ([]Part, []string, []string, e
 		s.rep.Deletes = "id list"
 		s.opts.logf("log not readable (%v): comparing the id list", lerr)
 		now := map[string]bool{}
-		ip := client.ExportRecordsParams{Fields: []string{s.dict.RecordIDField()}}
+		ip := client.ExportRecordsParams{Format: "json", Fields: []string{s.dict.RecordIDField()}}
 		if _, err := s.export(ctx, ip, "export record ids", func(id string, _ [][]string) error {
 			now[id] = true
 			return nil
