@@ -162,7 +162,7 @@ func (s *syncer) serverNow(ctx context.Context) (time.Time, error) {
 	switch {
 	case errors.Is(err, client.ErrNoServerTime):
 		t = s.opts.Now()
-		s.opts.logf("the server sent no Date header: the local clock (%s) stands for the server's", t.UTC().Format(time.RFC3339))
+		s.opts.logf("%v: the local clock (%s) stands for the server's", err, t.UTC().Format(time.RFC3339))
 		return t, nil
 	case err != nil:
 		return time.Time{}, err
