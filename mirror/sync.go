@@ -75,6 +75,9 @@ type syncer struct {
 	gen    string   // new generation folder (name)
 	cols   []string // the header of the export being read
 	params client.ExportRecordsParams
+	// fallback says why a previous mirror cannot be built on (its state,
+	// ids or parts unreadable): the sync is then a full export.
+	fallback string
 }
 
 // Sync brings the mirror in dir up to date with the project behind c: a
@@ -93,13 +96,18 @@ func Sync(ctx context.Context, c *client.Client, dir string, opts Options) (*Rep
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 	case err != nil:
-		opts.logf("previous state unreadable (%v): full export", err)
+		s.fallback = fmt.Sprintf("the previous state is unreadable (%v)", err)
 	default:
 		if err := st.ReadIDs(dir); err != nil {
-			opts.logf("previous record ids unreadable (%v): full export", err)
+			s.fallback = fmt.Sprintf("the previous record ids are unreadable (%v)", err)
+		} else if err := st.checkParts(dir); err != nil {
+			s.fallback = fmt.Sprintf("a previous part is unreadable (%v)", err)
 		} else {
 			s.st = st
 		}
+	}
+	if s.fallback != "" {
+		opts.logf("%s: full export", s.fallback)
 	}
 	if err := s.loadStructure(ctx); err != nil {
 		return nil, err
@@ -206,6 +214,8 @@ func (s *syncer) run(ctx context.Context, started time.Time) (*State, error) {
 	switch {
 	case s.opts.Full:
 		reason = "full refresh asked for (--full)"
+	case s.fallback != "":
+		reason = s.fallback
 	case s.st == nil:
 		reason = "first sync"
 	case s.st.Checksum != sum:
