@@ -98,7 +98,7 @@ func (r *Rows) Next() bool {
 	r.row = r.out.Row()
 	if r.labels != nil {
 		r.codes = r.row
-		r.row = planner.ApplyLabels(r.row, r.labels)
+		r.row = exec.ApplyLabels(r.row, r.labels)
 	}
 	return true
 }

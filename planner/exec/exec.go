@@ -78,15 +78,15 @@ func run(ctx context.Context, c *client.Client, plan *planner.Plan, o Options, s
 	r.rows = plan.Run(ctx, raw)
 	switch {
 	case summarize && plan.Stmt != nil && plan.Stmt.Summarize:
-		r.rows = plan.Planner().Summarize(r.rows, plan.Stmt)
+		r.rows = Summarize(plan.Planner().Catalog(), r.rows, plan.Stmt)
 	case o.Labels:
-		r.labels = planner.LabelFields(plan.Dictionary(), r.rows.Columns())
+		r.labels = LabelFields(plan.Dictionary(), r.rows.Columns())
 	}
 	return r, nil
 }
 
 // Rows returns the result's rows (codes: apply Labels with
-// planner.ApplyLabels).
+// ApplyLabels).
 func (r *Result) Rows() planner.Rows { return r.rows }
 
 // Labels returns, per column, the choice field whose labels the column

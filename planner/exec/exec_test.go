@@ -49,7 +49,7 @@ func drain(t *testing.T, r *exec.Result) []string {
 	for rows.Next() {
 		vals := rows.Row()
 		if r.Labels() != nil {
-			vals = planner.ApplyLabels(vals, r.Labels())
+			vals = exec.ApplyLabels(vals, r.Labels())
 		}
 		var cells []string
 		for _, v := range vals {
