@@ -3,6 +3,7 @@ package redcaptest
 import (
 	"bytes"
 	"net/http"
+	"time"
 )
 
 // builtExport holds a record export in memory while it is written, as
@@ -20,10 +21,11 @@ type builtExport struct {
 	cells  int  // cells written so far
 	max    int  // Faults.MaxCells (0: none)
 	over   bool // cells went past max: the writers stopped
+	start  time.Time
 }
 
 func newBuiltExport(max int) *builtExport {
-	return &builtExport{header: http.Header{}, max: max}
+	return &builtExport{header: http.Header{}, max: max, start: time.Now()}
 }
 
 // Header implements http.ResponseWriter.
@@ -61,7 +63,7 @@ func (b *builtExport) send(c *call, w http.ResponseWriter) error {
 	if b.over {
 		return c.srv.opts.Faults.checkCells(b.cells)
 	}
-	c.srv.opts.Model.chargeCells(c.r, b.cells)
+	c.srv.opts.Model.chargeCells(c.r, b.cells, time.Since(b.start))
 	for k, v := range b.header {
 		w.Header()[k] = v
 	}

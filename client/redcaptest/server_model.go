@@ -20,7 +20,8 @@ type ServerModel struct {
 	RequestCost time.Duration
 	// CellCost is the server time per exported cell (records export:
 	// rows × columns, or EAV rows × their columns), spent before the answer
-	// starts, as REDCap builds the export in memory first.
+	// starts, as REDCap builds the export in memory first. The emulator's
+	// own time to build the answer counts toward it.
 	CellCost time.Duration
 	// Workers caps the calls served at once; later calls wait in line
 	// (0: no cap). The wait counts as server time for the client.
@@ -47,19 +48,32 @@ func wrapModel(h http.Handler, m ServerModel) http.Handler {
 			}
 		}
 		if m.RequestCost > 0 {
-			modelSleep(r, m.RequestCost)
+			modelSleep(r, m.RequestCost, 0)
 		}
 		h.ServeHTTP(w, r)
 	})
 }
 
-// chargeCells spends CellCost for each of cells exported cells.
-func (m ServerModel) chargeCells(r *http.Request, cells int) {
+// chargeCells charges CellCost for each of cells exported cells. spent is
+// the time the emulator already took to build the export: the cell cost
+// models REDCap's time to build an export, so the emulator's own building
+// is part of it, not added to it (a call costs the model's time, or the
+// emulator's when that is longer).
+func (m ServerModel) chargeCells(r *http.Request, cells int, spent time.Duration) {
 	if m.CellCost > 0 && cells > 0 {
-		modelSleep(r, time.Duration(cells)*m.CellCost)
+		modelSleep(r, time.Duration(cells)*m.CellCost, spent)
 	}
 }
 
-// modelSleep spends the model's time; tests replace it to see what a call
-// was charged without waiting.
-var modelSleep = sleepCtx
+// modelSleep spends a charge of the model's time, less what was already
+// spent; tests replace it to see what a call was charged without waiting.
+var modelSleep = func(r *http.Request, charge, spent time.Duration) {
+	if d := modelWait(charge, spent); d > 0 {
+		sleepCtx(r, d)
+	}
+}
+
+// modelWait is what is left to wait of a charge once spent has gone by.
+func modelWait(charge, spent time.Duration) time.Duration {
+	return max(0, charge-spent)
+}

@@ -20,7 +20,7 @@ func TestServerModelCharges(t *testing.T) {
 	var mu sync.Mutex
 	var charged []time.Duration
 	old := modelSleep
-	modelSleep = func(_ *http.Request, d time.Duration) {
+	modelSleep = func(_ *http.Request, d, _ time.Duration) {
 		mu.Lock()
 		charged = append(charged, d)
 		mu.Unlock()
@@ -128,5 +128,22 @@ func TestServerModelWorkers(t *testing.T) {
 	wg.Wait()
 	if p := peak.Load(); p != workers {
 		t.Errorf("%d calls were served at once, want %d", p, workers)
+	}
+}
+
+// TestModelWait: a charge is waited out less the time the emulator already
+// spent building the answer, never below zero.
+func TestModelWait(t *testing.T) {
+	tests := []struct{ charge, spent, want time.Duration }{
+		{time.Second, 0, time.Second},
+		{time.Second, 300 * time.Millisecond, 700 * time.Millisecond},
+		{time.Second, time.Second, 0},
+		{time.Second, 2 * time.Second, 0},
+		{0, 0, 0},
+	}
+	for _, tt := range tests {
+		if got := modelWait(tt.charge, tt.spent); got != tt.want {
+			t.Errorf("modelWait(%v, %v) = %v, want %v", tt.charge, tt.spent, got, tt.want)
+		}
 	}
 }
