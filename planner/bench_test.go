@@ -41,20 +41,20 @@ func BenchmarkParsePlanHeadline(b *testing.B) {
 }
 
 // residualRows types n rows with score and age values (some blank or invalid).
-func residualRows(b *testing.B, p *Plan, n int) []*trow {
+func residualRows(b *testing.B, p *Plan, n int) []*Row {
 	cols := []string{"record_id", "redcap_event_name", "score", "age"}
 	ty, err := newTyper(p, cols)
 	if err != nil {
 		b.Fatal(err)
 	}
-	rows := make([]*trow, n)
+	rows := make([]*Row, n)
 	var st Stats
 	for i := range rows {
 		raw := []string{strconv.Itoa(i), "enrollment_arm_1", strconv.Itoa(i % 11), strconv.Itoa(10 + i%80)}
 		if i%17 == 0 {
 			raw[2] = ""
 		}
-		rows[i] = &trow{vals: make([]client.Value, len(ty.slots))}
+		rows[i] = &Row{Vals: make([]client.Value, len(ty.slots))}
 		ty.typeRow(rawRow{row: raw}, rows[i], &st)
 	}
 	return rows

@@ -43,10 +43,10 @@ func TestExprMatchesNative(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var rows []*trow
+		var rows []*Row
 		var st Stats
 		for _, rr := range raw.rows {
-			r := &trow{vals: make([]client.Value, len(ty.slots))}
+			r := &Row{Vals: make([]client.Value, len(ty.slots))}
 			ty.typeRow(rawRow{row: rr}, r, &st)
 			rows = append(rows, r)
 		}
@@ -56,7 +56,7 @@ func TestExprMatchesNative(t *testing.T) {
 			for i, e := range p.a.pinEvents {
 				ev.pins[i] = nil
 				for _, o := range rows {
-					if o.rec == r.rec && o.plain && o.event == e {
+					if o.Rec == r.Rec && o.Plain && o.Event == e {
 						ev.pins[i] = o
 						break
 					}
@@ -65,7 +65,7 @@ func TestExprMatchesNative(t *testing.T) {
 			ev.r = r
 			a, b := native(ev), valueTri(prog(ev))
 			if a != b {
-				t.Errorf("%s on record %s %s: native %d, expr %d", src, r.rec, r.event, a, b)
+				t.Errorf("%s on record %s %s: native %d, expr %d", src, r.Rec, r.Event, a, b)
 			}
 			counts[a]++
 		}

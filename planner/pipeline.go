@@ -54,7 +54,7 @@ const timeSample = 16
 // form scoping, record grouping, the residual filter, projection, aggregates,
 // order by and limit/offset. It takes ownership of raw and closes it.
 func (p *Plan) Run(ctx context.Context, raw RawRows) Rows {
-	it := &rowIter{p: p, ctx: ctx, raw: raw, cols: p.Columns()}
+	it := &rowIter{p: p, prog: p.Program(), ctx: ctx, raw: raw, cols: p.Program().Columns}
 	if p.Source != "records" {
 		it.table = true
 	}
@@ -64,6 +64,7 @@ func (p *Plan) Run(ctx context.Context, raw RawRows) Rows {
 // rowIter is the Rows of a plan.
 type rowIter struct {
 	p     *Plan
+	prog  *Program
 	ctx   context.Context
 	raw   RawRows
 	cols  []string
@@ -74,13 +75,13 @@ type rowIter struct {
 	err     error
 	stats   Stats
 	ty      *typer
-	ev      *evalCtx
+	ev      *Env
 
 	// streaming state
-	group   []*trow // the current record's rows (grouping) or one row
+	group   []*Row // the current record's rows (grouping) or one row
 	gi      int
-	pending *trow           // first row of the next record
-	spare   *trow           // the reused typed row when not grouping
+	pending *Row            // first row of the next record
+	spare   *Row            // the reused typed row when not grouping
 	groups  map[string]bool // records already grouped
 	wait    time.Duration   // time spent waiting for raw rows (not local work), in timed calls
 	calls   int64           // calls to Next
@@ -147,9 +148,9 @@ func (it *rowIter) start() error {
 		return err
 	}
 	it.ty = ty
-	it.ev = newEvalCtx(len(it.p.a.pinEvents), it.p.scratch)
-	prog := it.p.prog
-	if prog.agg || len(prog.order) > 0 || prog.distinct {
+	prog := it.prog
+	it.ev = prog.NewEnv()
+	if prog.Aggregate || len(prog.Order) > 0 || prog.Distinct {
 		return it.materialise()
 	}
 	return nil
@@ -190,7 +191,7 @@ func (it *rowIter) Next() bool {
 		it.ri++
 		return true
 	}
-	if it.p.limit >= 0 && it.stats.RowsOut >= it.p.limit {
+	if it.prog.Limit >= 0 && it.stats.RowsOut >= it.prog.Limit {
 		it.finish() // stop reading early
 		return false
 	}
@@ -203,34 +204,27 @@ func (it *rowIter) Next() bool {
 			it.finish()
 			return false
 		}
-		if it.skipped < it.p.offset {
+		if it.skipped < it.prog.Offset {
 			it.skipped++
 			continue
 		}
 		it.out = it.project(r, it.out[:0])
-		it.p.prog.boolOut(it.out)
+		it.prog.BoolOut(it.out)
 		it.stats.RowsOut++
 		return true
 	}
 }
 
 // nextKept returns the next row that passes the residual.
-func (it *rowIter) nextKept() (*trow, bool, error) {
-	prog := it.p.prog
+func (it *rowIter) nextKept() (*Row, bool, error) {
+	prog := it.prog
 	for {
 		r, ok, err := it.nextRow()
 		if err != nil || !ok {
 			return nil, false, err
 		}
-		it.ev.r = r
-		keep := true
-		for _, c := range prog.filter {
-			if c(it.ev) != triTrue {
-				keep = false
-				break
-			}
-		}
-		if keep {
+		it.ev.SetRow(r)
+		if prog.Keep(it.ev) {
 			it.stats.RowsKept++
 			return r, true, nil
 		}
@@ -239,8 +233,8 @@ func (it *rowIter) nextKept() (*trow, bool, error) {
 
 // nextRow returns the next typed row, loading a whole record when the query
 // reads event-pinned references.
-func (it *rowIter) nextRow() (*trow, bool, error) {
-	if !it.p.sched {
+func (it *rowIter) nextRow() (*Row, bool, error) {
+	if !it.prog.Grouped {
 		// Kept rows are projected before the next read: one typed row serves all.
 		r, ok, err := it.readRow(it.spare)
 		it.spare = r
@@ -263,7 +257,7 @@ func (it *rowIter) nextRow() (*trow, bool, error) {
 		}
 		it.group = append(it.group, r)
 	}
-	rec := it.group[0].rec
+	rec := it.group[0].Rec
 	if it.groups == nil {
 		it.groups = map[string]bool{}
 	}
@@ -280,24 +274,21 @@ func (it *rowIter) nextRow() (*trow, bool, error) {
 		if !ok {
 			break
 		}
-		if r.rec != rec {
+		if r.Rec != rec {
 			it.pending = r
 			break
 		}
 		it.group = append(it.group, r)
 	}
-	for i := range it.ev.pins {
-		it.ev.pins[i] = nil
-	}
-	for _, r := range it.group {
-		if !r.plain {
-			continue
-		}
-		for i, e := range it.p.a.pinEvents {
-			if r.event == e && it.ev.pins[i] == nil {
-				it.ev.pins[i] = r
+	for i, e := range it.prog.PinEvents {
+		var pin *Row
+		for _, r := range it.group {
+			if r.Plain && r.Event == e {
+				pin = r
+				break
 			}
 		}
+		it.ev.SetPin(i, pin)
 	}
 	r := it.group[0]
 	it.gi = 1
@@ -305,7 +296,7 @@ func (it *rowIter) nextRow() (*trow, bool, error) {
 }
 
 // readRow reads and types one raw row.
-func (it *rowIter) readRow(dst *trow) (*trow, bool, error) {
+func (it *rowIter) readRow(dst *Row) (*Row, bool, error) {
 	if it.stats.RowsRead%1024 == 0 {
 		if err := it.ctx.Err(); err != nil {
 			return nil, false, err
@@ -325,7 +316,7 @@ func (it *rowIter) readRow(dst *trow) (*trow, bool, error) {
 	it.stats.RowsRead++
 	r := dst
 	if r == nil {
-		r = &trow{vals: make([]client.Value, len(it.ty.slots))}
+		r = &Row{Vals: make([]client.Value, len(it.ty.slots))}
 	}
 	raw := rawRow{}
 	if cr, ok := it.raw.(CellRows); ok {
@@ -338,9 +329,9 @@ func (it *rowIter) readRow(dst *trow) (*trow, bool, error) {
 }
 
 // project evaluates the output items of a kept row.
-func (it *rowIter) project(r *trow, out []client.Value) []client.Value {
-	it.ev.r = r
-	for _, f := range it.p.prog.outs {
+func (it *rowIter) project(r *Row, out []client.Value) []client.Value {
+	it.ev.SetRow(r)
+	for _, f := range it.prog.Outputs {
 		out = append(out, f(it.ev))
 	}
 	return out
@@ -348,9 +339,9 @@ func (it *rowIter) project(r *trow, out []client.Value) []client.Value {
 
 // materialise reads everything, aggregates and sorts.
 func (it *rowIter) materialise() error {
-	prog := it.p.prog
+	prog := it.prog
 	var rows [][]client.Value
-	if prog.agg {
+	if prog.Aggregate {
 		var err error
 		if rows, err = it.aggregateAll(); err != nil {
 			return err
@@ -367,30 +358,31 @@ func (it *rowIter) materialise() error {
 			rows = append(rows, it.project(r, nil))
 		}
 	}
-	if prog.distinct {
-		rows = distinctRows(rows, len(prog.items)-prog.hidden)
+	n := len(prog.Columns)
+	if prog.Distinct {
+		rows = distinctRows(rows, n)
 	}
-	if len(prog.order) > 0 {
+	if len(prog.Order) > 0 {
 		slices.SortStableFunc(rows, func(x, y []client.Value) int {
-			for _, k := range prog.order {
-				xn, yn := x[k.col].Kind == client.KindNull, y[k.col].Kind == client.KindNull
+			for _, k := range prog.Order {
+				xn, yn := x[k.Col].Kind == client.KindNull, y[k.Col].Kind == client.KindNull
 				var c int
 				switch {
-				case k.nulls != lang.NullsDefault && (xn || yn):
+				case k.Nulls != lang.NullsDefault && (xn || yn):
 					// nulls first / last whatever the direction
 					if xn != yn {
 						c = 1
-						if xn == (k.nulls == lang.NullsFirst) {
+						if xn == (k.Nulls == lang.NullsFirst) {
 							c = -1
 						}
 						return c
 					}
-				case k.record:
-					c = orderRecords(x[k.col], y[k.col])
+				case k.Record:
+					c = orderRecords(x[k.Col], y[k.Col])
 				default:
-					c = orderCompare(x[k.col], y[k.col])
+					c = orderCompare(x[k.Col], y[k.Col])
 				}
-				if k.desc {
+				if k.Desc {
 					c = -c
 				}
 				if c != 0 {
@@ -400,16 +392,15 @@ func (it *rowIter) materialise() error {
 			return 0
 		})
 	}
-	if it.p.offset > 0 {
-		rows = rows[min(int64(len(rows)), it.p.offset):]
+	if prog.Offset > 0 {
+		rows = rows[min(int64(len(rows)), prog.Offset):]
 	}
-	if it.p.limit >= 0 && int64(len(rows)) > it.p.limit {
-		rows = rows[:it.p.limit]
+	if prog.Limit >= 0 && int64(len(rows)) > prog.Limit {
+		rows = rows[:prog.Limit]
 	}
-	n := len(prog.items) - prog.hidden
 	for i := range rows {
 		rows[i] = rows[i][:n]
-		prog.boolOut(rows[i])
+		prog.BoolOut(rows[i])
 	}
 	if rows == nil {
 		rows = [][]client.Value{}
@@ -432,7 +423,7 @@ func orderCompare(a, b client.Value) int {
 	case bn:
 		return -1
 	}
-	if c, ok := compareValues(a, b); ok {
+	if c, ok := CompareValues(a, b); ok {
 		return c
 	}
 	return strings.Compare(a.String(), b.String())

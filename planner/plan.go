@@ -79,6 +79,7 @@ type Plan struct {
 	params   paramLits   // the literals that were parameters
 	residual []lang.Expr // conjuncts evaluated locally, in order
 	prog     *program
+	program  *Program // the compiled pipeline exec runs
 	limit    int64 // -1: none
 	offset   int64
 	sched    bool // residual or output needs record grouping (event-pinned references)
