@@ -80,7 +80,7 @@ type Plan struct {
 	residual []lang.Expr // conjuncts evaluated locally, in order
 	prog     *program
 	program  *Program // the compiled pipeline exec runs
-	limit    int64 // -1: none
+	limit    int64    // -1: none
 	offset   int64
 	sched    bool // residual or output needs record grouping (event-pinned references)
 	scratch  int  // scratch values the expr programs need per evaluation context
