@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
 )
 
@@ -43,19 +42,17 @@ func BenchmarkParsePlanHeadline(b *testing.B) {
 // residualRows types n rows with score and age values (some blank or invalid).
 func residualRows(b *testing.B, p *Plan, n int) []*Row {
 	cols := []string{"record_id", "redcap_event_name", "score", "age"}
-	ty, err := newTyper(p, cols)
+	raw := &memRows{cols: cols}
+	for i := range n {
+		r := []string{strconv.Itoa(i), "enrollment_arm_1", strconv.Itoa(i % 11), strconv.Itoa(10 + i%80)}
+		if i%17 == 0 {
+			r[2] = ""
+		}
+		raw.rows = append(raw.rows, r)
+	}
+	rows, err := TypeRows(p, raw)
 	if err != nil {
 		b.Fatal(err)
-	}
-	rows := make([]*Row, n)
-	var st Stats
-	for i := range rows {
-		raw := []string{strconv.Itoa(i), "enrollment_arm_1", strconv.Itoa(i % 11), strconv.Itoa(10 + i%80)}
-		if i%17 == 0 {
-			raw[2] = ""
-		}
-		rows[i] = &Row{Vals: make([]client.Value, len(ty.slots))}
-		ty.typeRow(rawRow{row: raw}, rows[i], &st)
 	}
 	return rows
 }
@@ -165,7 +162,7 @@ func BenchmarkRun(b *testing.B) {
 	b.ResetTimer()
 	n := 0
 	for b.Loop() {
-		out := p.Run(b.Context(), &memRows{cols: cols, rows: rows})
+		out := runPlan(b.Context(), p, &memRows{cols: cols, rows: rows})
 		for out.Next() {
 		}
 		if out.Err() != nil {

@@ -38,17 +38,9 @@ func TestExprMatchesNative(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: expr: %v", src, err)
 		}
-		raw := sample(t)
-		ty, err := newTyper(p, raw.cols)
+		rows, err := TypeRows(p, sample(t))
 		if err != nil {
 			t.Fatal(err)
-		}
-		var rows []*Row
-		var st Stats
-		for _, rr := range raw.rows {
-			r := &Row{Vals: make([]client.Value, len(ty.slots))}
-			ty.typeRow(rawRow{row: rr}, r, &st)
-			rows = append(rows, r)
 		}
 		ev := newEvalCtx(len(p.a.pinEvents), cp.nscratch)
 		counts := [3]int{}
@@ -85,7 +77,7 @@ func TestRunConcurrently(t *testing.T) {
 	done := make(chan string)
 	for range 4 {
 		go func() {
-			out := p.Run(t.Context(), sample(t))
+			out := runPlan(t.Context(), p, sample(t))
 			var got [][]string
 			for out.Next() {
 				var r []string

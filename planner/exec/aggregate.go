@@ -1,4 +1,4 @@
-package planner
+package exec
 
 import (
 	"math"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/planner"
 )
 
 // aggState accumulates one aggregate of one group.
@@ -107,16 +108,16 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 			st.count++
 			switch agg.Name {
 			case "sum", "avg":
-				if n, ok := AsNumber(v); ok {
+				if n, ok := planner.AsNumber(v); ok {
 					st.sum.add(n)
 					st.nnums++
 				}
 			case "median", "percentile":
-				if n, ok := AsNumber(v); ok {
+				if n, ok := planner.AsNumber(v); ok {
 					st.nums = append(st.nums, n)
 				}
 			case "stddev", "var":
-				if n, ok := AsNumber(v); ok {
+				if n, ok := planner.AsNumber(v); ok {
 					st.nnums++
 					d := n - st.mean
 					st.mean += d / float64(st.nnums)
@@ -146,7 +147,7 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 	}
 	out := make([][]client.Value, 0, len(order))
 	nk := len(prog.GroupBy)
-	grow := &Row{Vals: make([]client.Value, nk+len(prog.Aggregates))}
+	grow := &planner.Row{Vals: make([]client.Value, nk+len(prog.Aggregates))}
 	for _, g := range order {
 		copy(grow.Vals, g.keys)
 		for i, agg := range prog.Aggregates {
@@ -157,11 +158,11 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 				v = client.Value{Kind: client.KindNumber, Num: float64(st.count)}
 			case "sum":
 				if st.nnums > 0 {
-					v = Number(st.sum.sum())
+					v = planner.Number(st.sum.sum())
 				}
 			case "avg":
 				if st.nnums > 0 {
-					v = Number(st.sum.mean(st.nnums))
+					v = planner.Number(st.sum.mean(st.nnums))
 				}
 			case "median", "percentile":
 				v = percentile(st.nums, agg.Param)
@@ -172,7 +173,7 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 					if agg.Name == "stddev" {
 						x = math.Sqrt(x)
 					}
-					v = Number(x)
+					v = planner.Number(x)
 				}
 			case "mode":
 				v = modeOf(st.modes)
@@ -204,7 +205,7 @@ func percentile(nums []float64, p float64) client.Value {
 	pos := p * float64(len(nums)-1)
 	lo := int(math.Floor(pos))
 	hi := min(lo+1, len(nums)-1)
-	return Number(nums[lo] + (pos-float64(lo))*(nums[hi]-nums[lo]))
+	return planner.Number(nums[lo] + (pos-float64(lo))*(nums[hi]-nums[lo]))
 }
 
 // modeOf is the most frequent value; a tie goes to the smallest value, so

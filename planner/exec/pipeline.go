@@ -1,4 +1,4 @@
-package planner
+package exec
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/planner"
 	"github.com/redcapql/rq/planner/fetch"
 )
 
@@ -32,11 +33,11 @@ type Rows interface {
 	Row() []client.Value // valid until the next call to Next
 	Err() error
 	Close() error
-	Stats() Stats
+	Stats() PipelineStats
 }
 
-// Stats describes what the local pipeline did.
-type Stats struct {
+// PipelineStats describes what the local pipeline did.
+type PipelineStats struct {
 	RowsRead int64         // raw rows read
 	RowsKept int64         // rows that passed the where clause
 	RowsOut  int64         // rows returned
@@ -45,15 +46,24 @@ type Stats struct {
 	Local    time.Duration // time spent in the local pipeline, waiting for raw rows excluded (sampled: one row in 16 is timed)
 }
 
+// Explained returns the figures as explain analyze reports them
+// (planner.RunStats.Local).
+func (s PipelineStats) Explained() *planner.LocalStats {
+	return &planner.LocalStats{RowsRead: s.RowsRead, RowsKept: s.RowsKept, RowsOut: s.RowsOut,
+		Invalid: s.Invalid, Examples: s.Examples, LocalMS: float64(s.Local) / float64(time.Millisecond)}
+}
+
 const maxExamples = 5
 
 // timeSample: one call to Next in timeSample is timed for Stats.Local.
 const timeSample = 16
 
-// Run runs the local pipeline over raw rows (the export of p.Export): typing,
-// form scoping, record grouping, the residual filter, projection, aggregates,
-// order by and limit/offset. It takes ownership of raw and closes it.
-func (p *Plan) Run(ctx context.Context, raw RawRows) Rows {
+// Pipeline runs p's local pipeline (p.Program) over raw rows (the export of
+// p.Export): typing, form scoping, record grouping, the residual filter,
+// projection, aggregates, order by and limit/offset. It takes ownership of
+// raw and closes it. p is only read: one plan may run any number of times,
+// concurrently.
+func Pipeline(ctx context.Context, p *planner.Plan, raw RawRows) Rows {
 	it := &rowIter{p: p, prog: p.Program(), ctx: ctx, raw: raw, cols: p.Program().Columns}
 	if p.Source != "records" {
 		it.table = true
@@ -63,8 +73,8 @@ func (p *Plan) Run(ctx context.Context, raw RawRows) Rows {
 
 // rowIter is the Rows of a plan.
 type rowIter struct {
-	p     *Plan
-	prog  *Program
+	p     *planner.Plan
+	prog  *planner.Program
 	ctx   context.Context
 	raw   RawRows
 	cols  []string
@@ -73,15 +83,15 @@ type rowIter struct {
 	started bool
 	done    bool
 	err     error
-	stats   Stats
+	stats   PipelineStats
 	ty      *typer
-	ev      *Env
+	ev      *planner.Env
 
 	// streaming state
-	group   []*Row // the current record's rows (grouping) or one row
+	group   []*planner.Row // the current record's rows (grouping) or one row
 	gi      int
-	pending *Row            // first row of the next record
-	spare   *Row            // the reused typed row when not grouping
+	pending *planner.Row    // first row of the next record
+	spare   *planner.Row    // the reused typed row when not grouping
 	groups  map[string]bool // records already grouped
 	wait    time.Duration   // time spent waiting for raw rows (not local work), in timed calls
 	calls   int64           // calls to Next
@@ -101,7 +111,7 @@ func (it *rowIter) Columns() []string { return it.cols }
 func (it *rowIter) Err() error { return it.err }
 
 // Stats returns what the pipeline has done so far.
-func (it *rowIter) Stats() Stats { return it.stats }
+func (it *rowIter) Stats() PipelineStats { return it.stats }
 
 // Row returns the current row; it is valid until the next call to Next.
 func (it *rowIter) Row() []client.Value { return it.out }
@@ -216,7 +226,7 @@ func (it *rowIter) Next() bool {
 }
 
 // nextKept returns the next row that passes the residual.
-func (it *rowIter) nextKept() (*Row, bool, error) {
+func (it *rowIter) nextKept() (*planner.Row, bool, error) {
 	prog := it.prog
 	for {
 		r, ok, err := it.nextRow()
@@ -233,7 +243,7 @@ func (it *rowIter) nextKept() (*Row, bool, error) {
 
 // nextRow returns the next typed row, loading a whole record when the query
 // reads event-pinned references.
-func (it *rowIter) nextRow() (*Row, bool, error) {
+func (it *rowIter) nextRow() (*planner.Row, bool, error) {
 	if !it.prog.Grouped {
 		// Kept rows are projected before the next read: one typed row serves all.
 		r, ok, err := it.readRow(it.spare)
@@ -281,7 +291,7 @@ func (it *rowIter) nextRow() (*Row, bool, error) {
 		it.group = append(it.group, r)
 	}
 	for i, e := range it.prog.PinEvents {
-		var pin *Row
+		var pin *planner.Row
 		for _, r := range it.group {
 			if r.Plain && r.Event == e {
 				pin = r
@@ -296,7 +306,7 @@ func (it *rowIter) nextRow() (*Row, bool, error) {
 }
 
 // readRow reads and types one raw row.
-func (it *rowIter) readRow(dst *Row) (*Row, bool, error) {
+func (it *rowIter) readRow(dst *planner.Row) (*planner.Row, bool, error) {
 	if it.stats.RowsRead%1024 == 0 {
 		if err := it.ctx.Err(); err != nil {
 			return nil, false, err
@@ -316,7 +326,7 @@ func (it *rowIter) readRow(dst *Row) (*Row, bool, error) {
 	it.stats.RowsRead++
 	r := dst
 	if r == nil {
-		r = &Row{Vals: make([]client.Value, len(it.ty.slots))}
+		r = &planner.Row{Vals: make([]client.Value, len(it.ty.slots))}
 	}
 	raw := rawRow{}
 	if cr, ok := it.raw.(CellRows); ok {
@@ -329,7 +339,7 @@ func (it *rowIter) readRow(dst *Row) (*Row, bool, error) {
 }
 
 // project evaluates the output items of a kept row.
-func (it *rowIter) project(r *Row, out []client.Value) []client.Value {
+func (it *rowIter) project(r *planner.Row, out []client.Value) []client.Value {
 	it.ev.SetRow(r)
 	for _, f := range it.prog.Outputs {
 		out = append(out, f(it.ev))
@@ -423,7 +433,7 @@ func orderCompare(a, b client.Value) int {
 	case bn:
 		return -1
 	}
-	if c, ok := CompareValues(a, b); ok {
+	if c, ok := planner.CompareValues(a, b); ok {
 		return c
 	}
 	return strings.Compare(a.String(), b.String())

@@ -1,4 +1,4 @@
-package planner
+package exec
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/planner"
 	"github.com/redcapql/rq/planner/catalog"
 )
 
@@ -21,7 +22,7 @@ type typer struct {
 }
 
 type slotReader struct {
-	slot  Slot
+	slot  planner.Slot
 	idx   int   // raw column, -1 when absent
 	cbIdx []int // checkbox: raw column of each of the field's columns (-1 absent)
 	kind  client.Kind
@@ -36,7 +37,7 @@ type formProbe struct {
 	repeat bool  // a repeating instrument: only its instance rows hold it
 }
 
-func newTyper(p *Plan, columns []string) (*typer, error) {
+func newTyper(p *planner.Plan, columns []string) (*typer, error) {
 	idx := make(map[string]int, len(columns))
 	for i, c := range columns {
 		if _, dup := idx[c]; !dup {
@@ -67,7 +68,7 @@ func newTyper(p *Plan, columns []string) (*typer, error) {
 	for _, c := range prog.Slots {
 		sr := slotReader{slot: c, idx: -1, kind: c.Type}
 		switch c.Kind {
-		case SlotField:
+		case planner.SlotField:
 			if c.Field.Kind == client.KindCodeSet {
 				for _, cc := range c.Field.Columns() {
 					sr.cbIdx = append(sr.cbIdx, col(cc))
@@ -75,20 +76,20 @@ func newTyper(p *Plan, columns []string) (*typer, error) {
 			} else {
 				sr.idx = col(c.Field.Name)
 			}
-		case SlotCheckbox:
+		case planner.SlotCheckbox:
 			sr.idx = col(c.Name)
-		case SlotRecord:
+		case planner.SlotRecord:
 			sr.idx = t.recCol
-		case SlotEvent, SlotArm:
+		case planner.SlotEvent, planner.SlotArm:
 			sr.idx = t.eventCol
-		case SlotInstrument:
+		case planner.SlotInstrument:
 			sr.idx = t.instrCol
-		case SlotInstance:
+		case planner.SlotInstance:
 			sr.idx = t.instCol
-		case SlotDAG:
+		case planner.SlotDAG:
 			sr.idx = col("redcap_data_access_group")
 		}
-		if len(columns) > 0 && (c.Kind == SlotField || c.Kind == SlotCheckbox) && sr.idx < 0 && !slices.ContainsFunc(sr.cbIdx, func(i int) bool { return i >= 0 }) {
+		if len(columns) > 0 && (c.Kind == planner.SlotField || c.Kind == planner.SlotCheckbox) && sr.idx < 0 && !slices.ContainsFunc(sr.cbIdx, func(i int) bool { return i >= 0 }) {
 			// Reading it as null would lose data silently.
 			return nil, fmt.Errorf("planner: the export has no column for field %q, which the query reads", c.Name)
 		}
@@ -140,7 +141,7 @@ func (r rawRow) at(i int) string {
 }
 
 // typeRow types raw into r, counting values that do not fit.
-func (t *typer) typeRow(raw rawRow, r *Row, st *Stats) {
+func (t *typer) typeRow(raw rawRow, r *planner.Row, st *PipelineStats) {
 	r.Rec = raw.at(t.recCol)
 	r.Event = raw.at(t.eventCol)
 	instr := raw.at(t.instrCol)
@@ -152,7 +153,7 @@ func (t *typer) typeRow(raw rawRow, r *Row, st *Stats) {
 		var v client.Value
 		var err error
 		switch s.slot.Kind {
-		case SlotField:
+		case planner.SlotField:
 			if s.cbIdx != nil {
 				vals := cbBuf[:0]
 				blank := true
@@ -169,7 +170,7 @@ func (t *typer) typeRow(raw rawRow, r *Row, st *Stats) {
 			} else {
 				v, err = s.slot.Field.Parse(raw.at(s.idx))
 			}
-		case SlotCheckbox:
+		case planner.SlotCheckbox:
 			switch c := raw.at(s.idx); c {
 			case "":
 			case "1", "0":
@@ -177,11 +178,11 @@ func (t *typer) typeRow(raw rawRow, r *Row, st *Stats) {
 			default:
 				err = &client.ValueError{Field: s.slot.Field.Name, Column: s.slot.Name, Value: c, Reason: "not 0 or 1"}
 			}
-		case SlotArm:
+		case planner.SlotArm:
 			if e, ok := t.cat.Event(raw.at(s.idx)); ok {
 				v = client.Value{Kind: client.KindNumber, Num: float64(e.Arm)}
 			}
-		case SlotInstance:
+		case planner.SlotInstance:
 			if c := raw.at(s.idx); c != "" {
 				n, perr := strconv.ParseFloat(c, 64)
 				if perr != nil {
