@@ -82,20 +82,15 @@ func benchFilter(b *testing.B, src string, viaExpr bool) {
 		}
 		ev = newEvalCtx(0, cp.nscratch)
 	}
+	prog := *p.Program() // exec's path: Env.SetRow, Program.Keep
+	prog.filter = filter
 	kept := 0
 	b.ResetTimer()
 	n := 0
 	for b.Loop() {
 		for _, r := range rows {
-			ev.r = r
-			keep := true
-			for _, c := range filter {
-				if c(ev) != triTrue {
-					keep = false
-					break
-				}
-			}
-			if keep {
+			ev.SetRow(r)
+			if prog.Keep(ev) {
 				kept++
 			}
 		}
