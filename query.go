@@ -162,8 +162,8 @@ func (r *Rows) ExplainJSON() []byte { return r.explainJSON }
 
 // Stats describes a query's work, for explain analyze.
 type Stats struct {
-	Fetch fetch.FetchStats // API calls, splits, rows and bytes fetched, server and wire time
-	Run   exec.PipelineStats    // rows read, kept and returned, invalid values, local time
+	Fetch fetch.FetchStats   // API calls, splits, rows and bytes fetched, server and wire time
+	Run   exec.PipelineStats // rows read, kept and returned, invalid values, local time
 	// Warnings about the query, found while planning (planner.Plan.Warnings):
 	// the longitudinal trap.
 	Warnings []string
