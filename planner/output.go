@@ -479,7 +479,6 @@ func (p *Plan) compile() error {
 			prog.bools = append(prog.bools, i)
 		}
 	}
-	p.sched = len(p.a.pinEvents) > 0
 	p.scratch = cp.nscratch
 	p.program = p.buildProgram()
 	return nil
