@@ -82,8 +82,10 @@ func benchFilter(b *testing.B, src string, viaExpr bool) {
 		}
 		ev = newEvalCtx(0, cp.nscratch)
 	}
-	prog := *p.Program() // exec's path: Env.SetRow, Program.Keep
-	prog.filter = filter
+	prog := p.Program() // exec's path: Env.SetRow, Program.Keep
+	if viaExpr {
+		prog = &Program{filter: filter}
+	}
 	kept := 0
 	b.ResetTimer()
 	n := 0
