@@ -7,7 +7,6 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
-	"github.com/redcapql/rq/planner"
 	"github.com/redcapql/rq/planner/catalog"
 )
 
@@ -44,14 +43,14 @@ var SummaryColumns = []string{"field", "form", "type", "validation", "rows", "n"
 // only when it comes from select * or from the field itself, never from an
 // expression or an alias that happens to have a field's name
 // (label(sex) as sex holds labels, not codes).
-func Summarize(cat *catalog.Catalog, in planner.Rows, stmt *lang.Select) planner.Rows {
+func Summarize(cat *catalog.Catalog, in Rows, stmt *lang.Select) Rows {
 	return &summaryRows{cat: cat, in: in, stmt: stmt}
 }
 
 type summaryRows struct {
 	cat  *catalog.Catalog
 	stmt *lang.Select
-	in   planner.Rows
+	in   Rows
 	out  [][]client.Value
 	i    int
 	done bool
@@ -80,7 +79,7 @@ func (s *summaryRows) Err() error {
 	return s.in.Err()
 }
 func (s *summaryRows) Close() error { return s.in.Close() }
-func (s *summaryRows) Stats() planner.Stats {
+func (s *summaryRows) Stats() PipelineStats {
 	st := s.in.Stats()
 	st.RowsOut = int64(len(s.out))
 	return st
