@@ -8,6 +8,7 @@ import (
 	"github.com/redcapql/rq/mirror"
 	"github.com/redcapql/rq/planner"
 	"github.com/redcapql/rq/planner/catalog"
+	"github.com/redcapql/rq/planner/exec"
 )
 
 // OpenMirror opens a mirror written by 'rq mirror DIR' (package mirror) for
@@ -44,7 +45,7 @@ func (p *Project) mirrorPlanner() *planner.Planner {
 }
 
 // mirrorRows reads what plan would fetch from the mirror.
-func (p *Project) mirrorRows(plan *planner.Plan) (planner.RawRows, error) {
+func (p *Project) mirrorRows(plan *planner.Plan) (exec.RawRows, error) {
 	if plan.Source != "records" {
 		return nil, fmt.Errorf("%s is not in the mirror (offline, only records can be queried)", plan.Source)
 	}

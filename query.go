@@ -71,7 +71,7 @@ func (p *Project) runPlan(ctx context.Context, plan *planner.Plan) (*Rows, error
 //	if err := rows.Err(); err != nil { ... }
 type Rows struct {
 	plan    *planner.Plan
-	out     planner.Rows
+	out     exec.Rows
 	res     *exec.Result // nil for an explain's rows
 	labels  []*client.Field
 	row     []client.Value
@@ -98,7 +98,7 @@ func (r *Rows) Next() bool {
 	r.row = r.out.Row()
 	if r.labels != nil {
 		r.codes = r.row
-		r.row = planner.ApplyLabels(r.row, r.labels)
+		r.row = exec.ApplyLabels(r.row, r.labels)
 	}
 	return true
 }
@@ -162,8 +162,8 @@ func (r *Rows) ExplainJSON() []byte { return r.explainJSON }
 
 // Stats describes a query's work, for explain analyze.
 type Stats struct {
-	Fetch fetch.FetchStats // API calls, splits, rows and bytes fetched, server and wire time
-	Run   planner.Stats    // rows read, kept and returned, invalid values, local time
+	Fetch fetch.FetchStats   // API calls, splits, rows and bytes fetched, server and wire time
+	Run   exec.PipelineStats // rows read, kept and returned, invalid values, local time
 	// Warnings about the query, found while planning (planner.Plan.Warnings):
 	// the longitudinal trap.
 	Warnings []string
@@ -184,7 +184,7 @@ func (r *Rows) Stats() Stats {
 	return s
 }
 
-// valueRows is an in-memory planner.Rows.
+// valueRows is an in-memory exec.Rows.
 type valueRows struct {
 	cols []string
 	rows [][]client.Value
@@ -206,8 +206,8 @@ func (v *valueRows) Next() bool {
 func (v *valueRows) Row() []client.Value { return v.rows[v.i-1] }
 func (v *valueRows) Err() error          { return nil }
 func (v *valueRows) Close() error        { return nil }
-func (v *valueRows) Stats() planner.Stats {
-	return planner.Stats{RowsOut: int64(len(v.rows))}
+func (v *valueRows) Stats() exec.PipelineStats {
+	return exec.PipelineStats{RowsOut: int64(len(v.rows))}
 }
 
-var _ planner.Rows = (*valueRows)(nil)
+var _ exec.Rows = (*valueRows)(nil)

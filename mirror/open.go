@@ -259,7 +259,7 @@ func (r *Rows) keep() bool {
 	return false
 }
 
-// Cell returns the current row's i-th column (planner.CellRows): only
+// Cell returns the current row's i-th column (exec.CellRows): only
 // the cells asked for are made.
 func (r *Rows) Cell(i int) string { return r.it.Cell(i) }
 

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
 )
 
@@ -41,21 +40,19 @@ func BenchmarkParsePlanHeadline(b *testing.B) {
 }
 
 // residualRows types n rows with score and age values (some blank or invalid).
-func residualRows(b *testing.B, p *Plan, n int) []*trow {
+func residualRows(b *testing.B, p *Plan, n int) []*Row {
 	cols := []string{"record_id", "redcap_event_name", "score", "age"}
-	ty, err := newTyper(p, cols)
+	raw := &memRows{cols: cols}
+	for i := range n {
+		r := []string{strconv.Itoa(i), "enrollment_arm_1", strconv.Itoa(i % 11), strconv.Itoa(10 + i%80)}
+		if i%17 == 0 {
+			r[2] = ""
+		}
+		raw.rows = append(raw.rows, r)
+	}
+	rows, err := TypeRows(p, raw)
 	if err != nil {
 		b.Fatal(err)
-	}
-	rows := make([]*trow, n)
-	var st Stats
-	for i := range rows {
-		raw := []string{strconv.Itoa(i), "enrollment_arm_1", strconv.Itoa(i % 11), strconv.Itoa(10 + i%80)}
-		if i%17 == 0 {
-			raw[2] = ""
-		}
-		rows[i] = &trow{vals: make([]client.Value, len(ty.slots))}
-		ty.typeRow(rawRow{row: raw}, rows[i], &st)
 	}
 	return rows
 }
@@ -85,20 +82,17 @@ func benchFilter(b *testing.B, src string, viaExpr bool) {
 		}
 		ev = newEvalCtx(0, cp.nscratch)
 	}
+	prog := p.Program() // exec's path: Env.SetRow, Program.Keep
+	if viaExpr {
+		prog = &Program{filter: filter}
+	}
 	kept := 0
 	b.ResetTimer()
 	n := 0
 	for b.Loop() {
 		for _, r := range rows {
-			ev.r = r
-			keep := true
-			for _, c := range filter {
-				if c(ev) != triTrue {
-					keep = false
-					break
-				}
-			}
-			if keep {
+			ev.SetRow(r)
+			if prog.Keep(ev) {
 				kept++
 			}
 		}
@@ -165,7 +159,7 @@ func BenchmarkRun(b *testing.B) {
 	b.ResetTimer()
 	n := 0
 	for b.Loop() {
-		out := p.Run(b.Context(), &memRows{cols: cols, rows: rows})
+		out := runPlan(b.Context(), p, &memRows{cols: cols, rows: rows})
 		for out.Next() {
 		}
 		if out.Err() != nil {

@@ -127,7 +127,7 @@ func TestParams(t *testing.T) {
 		t.Errorf("residual %q", got)
 	}
 	_, rows, _ := run(t, pl, "select record from records where score > 5 and site = 'nyc'", sample(t))
-	out := p.Run(t.Context(), sample(t))
+	out := runPlan(t.Context(), p, sample(t))
 	var got []string
 	for out.Next() {
 		got = append(got, out.Row()[0].String())

@@ -6,21 +6,23 @@ import (
 	"github.com/redcapql/rq/lang"
 )
 
-// trow is one typed row: its values by slot, the scoped forms it holds data
-// in, and what record grouping needs.
-type trow struct {
-	vals  []client.Value
-	forms uint64 // bit i: holds data in analysis.scoped[i]
-	rec   string
-	event string
-	plain bool // not a repeating row: a candidate for [event][field]
+// Row is one typed row, as the executor's typer makes it and the compiled
+// program reads it: its values by slot (Program.Slots), the scoped forms it
+// holds data in, and what record grouping needs.
+type Row struct {
+	Vals  []client.Value // by slot: Program.Slots[i] is typed into Vals[i]
+	Forms uint64         // bit i: the row holds data in Program.Scoped[i]
+	Rec   string         // the record id
+	Event string         // the unique event name ("" in a classic project)
+	Plain bool           // not a repeating row: a candidate for [event][field]
 }
 
-// evalCtx is the per-goroutine evaluation state: the current row, the
-// record's rows of the pinned events, and the expr VM.
-type evalCtx struct {
-	r       *trow
-	pins    []*trow // by analysis.pinEvents index; nil when the record has no such row
+// Env is the per-goroutine evaluation state a program's functions run in:
+// the current row, the record's rows of the pinned events, and the expr VM.
+// Make one per run with Program.NewEnv; it is not safe for concurrent use.
+type Env struct {
+	r       *Row
+	pins    []*Row // by Program.PinEvents index; nil when the record has no such row
 	vm      vm.VM
 	env     exprEnv
 	scratch []client.Value // results of expr program nodes, passed by pointer (no allocation)
@@ -28,19 +30,26 @@ type evalCtx struct {
 
 // exprEnv is the environment expr programs run in.
 type exprEnv struct {
-	R *evalCtx
+	R *Env
 }
 
-func newEvalCtx(pins, scratch int) *evalCtx {
-	c := &evalCtx{pins: make([]*trow, pins), scratch: make([]client.Value, scratch)}
+func newEvalCtx(pins, scratch int) *Env {
+	c := &Env{pins: make([]*Row, pins), scratch: make([]client.Value, scratch)}
 	c.env.R = c
 	return c
 }
 
-type (
-	condFn func(*evalCtx) tri
-	valFn  func(*evalCtx) client.Value
-)
+// SetRow makes r the row the program's functions read.
+func (x *Env) SetRow(r *Row) { x.r = r }
+
+// SetPin makes r the current record's row of Program.PinEvents[i] (nil: the
+// record has none), read by [event][field] references.
+func (x *Env) SetPin(i int, r *Row) { x.pins[i] = r }
+
+// ValueFunc is a compiled expression: its value over the Env's current row.
+type ValueFunc func(*Env) client.Value
+
+type condFn func(*Env) tri
 
 // compiler turns checked expressions into closures over typed rows, once
 // per plan: column references, literals, comparisons, logic, arithmetic and
@@ -66,9 +75,9 @@ func (cp *compiler) pinIndex(ev string) int {
 }
 
 // value compiles a value expression.
-func (cp *compiler) value(e lang.Expr) (valFn, error) {
+func (cp *compiler) value(e lang.Expr) (ValueFunc, error) {
 	if slot, ok := cp.gslots[e]; ok {
-		return func(x *evalCtx) client.Value { return x.r.vals[slot] }, nil
+		return func(x *Env) client.Value { return x.r.Vals[slot] }, nil
 	}
 	switch e := e.(type) {
 	case *lang.Ref:
@@ -79,23 +88,23 @@ func (cp *compiler) value(e lang.Expr) (valFn, error) {
 		slot := c.slot
 		if e.Event != "" {
 			k := cp.pinIndex(e.Event)
-			return func(x *evalCtx) client.Value {
+			return func(x *Env) client.Value {
 				if r := x.pins[k]; r != nil {
-					return r.vals[slot]
+					return r.Vals[slot]
 				}
 				return client.Value{}
 			}, nil
 		}
-		return func(x *evalCtx) client.Value { return x.r.vals[slot] }, nil
+		return func(x *Env) client.Value { return x.r.Vals[slot] }, nil
 	case *lang.Literal:
 		v := cp.a.lits[e]
-		return func(*evalCtx) client.Value { return v }, nil
+		return func(*Env) client.Value { return v }, nil
 	case *lang.Query, *lang.QueryGroup:
 		c, err := cp.cond(e)
 		if err != nil {
 			return nil, err
 		}
-		return func(x *evalCtx) client.Value { return triValue(c(x)) }, nil
+		return func(x *Env) client.Value { return triValue(c(x)) }, nil
 	case *lang.Case:
 		return cp.caseValue(e)
 	}
@@ -107,9 +116,9 @@ func (cp *compiler) value(e lang.Expr) (valFn, error) {
 
 // caseValue compiles case when ... then ... else ... end: the first branch
 // whose condition is true (not null, not false) gives the value.
-func (cp *compiler) caseValue(e *lang.Case) (valFn, error) {
-	conds := make([]valFn, len(e.Whens))
-	thens := make([]valFn, len(e.Whens))
+func (cp *compiler) caseValue(e *lang.Case) (ValueFunc, error) {
+	conds := make([]ValueFunc, len(e.Whens))
+	thens := make([]ValueFunc, len(e.Whens))
 	for i, w := range e.Whens {
 		var err error
 		if conds[i], err = cp.value(w.Cond); err != nil {
@@ -119,14 +128,14 @@ func (cp *compiler) caseValue(e *lang.Case) (valFn, error) {
 			return nil, err
 		}
 	}
-	els := func(*evalCtx) client.Value { return client.Value{} }
+	els := func(*Env) client.Value { return client.Value{} }
 	if e.Else != nil {
 		var err error
 		if els, err = cp.value(e.Else); err != nil {
 			return nil, err
 		}
 	}
-	return func(x *evalCtx) client.Value {
+	return func(x *Env) client.Value {
 		for i, c := range conds {
 			if valueTri(c(x)) == triTrue {
 				return thens[i](x)
@@ -151,9 +160,9 @@ func (cp *compiler) cond(e lang.Expr) (condFn, error) {
 		switch e.Op {
 		case lang.Not:
 			c := items[0]
-			return func(x *evalCtx) tri { return c(x).not() }, nil
+			return func(x *Env) tri { return c(x).not() }, nil
 		case lang.And:
-			return func(x *evalCtx) tri {
+			return func(x *Env) tri {
 				out := triTrue
 				for _, c := range items {
 					switch c(x) {
@@ -166,7 +175,7 @@ func (cp *compiler) cond(e lang.Expr) (condFn, error) {
 				return out
 			}, nil
 		default:
-			return func(x *evalCtx) tri {
+			return func(x *Env) tri {
 				out := triFalse
 				for _, c := range items {
 					switch c(x) {
@@ -184,13 +193,13 @@ func (cp *compiler) cond(e lang.Expr) (condFn, error) {
 	case *lang.Literal:
 		v := cp.a.lits[e]
 		t := valueTri(v)
-		return func(*evalCtx) tri { return t }, nil
+		return func(*Env) tri { return t }, nil
 	}
 	v, err := cp.value(e)
 	if err != nil {
 		return nil, err
 	}
-	return func(x *evalCtx) tri { return valueTri(v(x)) }, nil
+	return func(x *Env) tri { return valueTri(v(x)) }, nil
 }
 
 func (cp *compiler) query(q *lang.Query) (condFn, error) {
@@ -205,7 +214,7 @@ func (cp *compiler) query(q *lang.Query) (condFn, error) {
 			}
 		}
 		neg := q.Op == lang.Ne || q.Op == lang.NotIn
-		return func(x *evalCtx) tri { return triOf((x.r.forms&mask != 0) != neg) }, nil
+		return func(x *Env) tri { return triOf((x.r.Forms&mask != 0) != neg) }, nil
 	}
 	if fast := cp.fastQuery(q); fast != nil {
 		return fast, nil
@@ -214,7 +223,7 @@ func (cp *compiler) query(q *lang.Query) (condFn, error) {
 	if err != nil {
 		return nil, err
 	}
-	right := make([]valFn, len(q.Right))
+	right := make([]ValueFunc, len(q.Right))
 	for i, x := range q.Right {
 		if right[i], err = cp.value(x); err != nil {
 			return nil, err
@@ -223,10 +232,10 @@ func (cp *compiler) query(q *lang.Query) (condFn, error) {
 	switch q.Op {
 	case lang.Eq, lang.Ne, lang.Lt, lang.Le, lang.Gt, lang.Ge:
 		op, r := q.Op, right[0]
-		return func(x *evalCtx) tri { return compareOp(op, left(x), r(x)) }, nil
+		return func(x *Env) tri { return compareOp(op, left(x), r(x)) }, nil
 	case lang.In, lang.NotIn:
 		neg := q.Op == lang.NotIn
-		return func(x *evalCtx) tri {
+		return func(x *Env) tri {
 			v := left(x)
 			list := make([]client.Value, len(right))
 			for i, r := range right {
@@ -241,7 +250,7 @@ func (cp *compiler) query(q *lang.Query) (condFn, error) {
 	case lang.Between, lang.NotBetween:
 		neg := q.Op == lang.NotBetween
 		lo, hi := right[0], right[1]
-		return func(x *evalCtx) tri {
+		return func(x *Env) tri {
 			t := between(left(x), lo(x), hi(x))
 			if neg {
 				return t.not()
@@ -250,11 +259,11 @@ func (cp *compiler) query(q *lang.Query) (condFn, error) {
 		}, nil
 	case lang.IsNull, lang.IsNotNull:
 		neg := q.Op == lang.IsNotNull
-		return func(x *evalCtx) tri { return triOf(left(x).Kind == client.KindNull != neg) }, nil
+		return func(x *Env) tri { return triOf(left(x).Kind == client.KindNull != neg) }, nil
 	case lang.Like, lang.NotLike:
 		lp := a.likes[q]
 		neg := q.Op == lang.NotLike
-		return func(x *evalCtx) tri {
+		return func(x *Env) tri {
 			s, ok := textOf(left(x))
 			if !ok {
 				return triUnknown
@@ -263,7 +272,7 @@ func (cp *compiler) query(q *lang.Query) (condFn, error) {
 		}, nil
 	case lang.Match:
 		re := a.regex[q]
-		return func(x *evalCtx) tri {
+		return func(x *Env) tri {
 			s, ok := textOf(left(x))
 			if !ok {
 				return triUnknown
@@ -276,7 +285,7 @@ func (cp *compiler) query(q *lang.Query) (condFn, error) {
 			codes = append(codes, a.lits[x.(*lang.Literal)].Str)
 		}
 		all := q.Op == lang.HasAll
-		return func(x *evalCtx) tri { return hasCodes(left(x), codes, all) }, nil
+		return func(x *Env) tri { return hasCodes(left(x), codes, all) }, nil
 	}
 	return nil, errAt(q.OpPos, "", "internal: operator %s not compiled", q.Op)
 }
@@ -329,7 +338,7 @@ func (cp *compiler) fastQuery(q *lang.Query) condFn {
 		case lang.Ne:
 			test = func(v float64) bool { return v != n }
 		case lang.Lt:
-			return func(x *evalCtx) tri {
+			return func(x *Env) tri {
 				if v, ok := num(x); ok {
 					return triOf(v < n)
 				}
@@ -338,7 +347,7 @@ func (cp *compiler) fastQuery(q *lang.Query) condFn {
 		case lang.Le:
 			test = func(v float64) bool { return v <= n }
 		case lang.Gt:
-			return func(x *evalCtx) tri {
+			return func(x *Env) tri {
 				if v, ok := num(x); ok {
 					return triOf(v > n)
 				}
@@ -347,7 +356,7 @@ func (cp *compiler) fastQuery(q *lang.Query) condFn {
 		case lang.Ge:
 			test = func(v float64) bool { return v >= n }
 		}
-		return func(x *evalCtx) tri {
+		return func(x *Env) tri {
 			if v, ok := num(x); ok {
 				return triOf(test(v))
 			}
@@ -355,7 +364,7 @@ func (cp *compiler) fastQuery(q *lang.Query) condFn {
 		}
 	case lang.Between, lang.NotBetween:
 		lo, hi, neg := nums[0], nums[1], q.Op == lang.NotBetween
-		return func(x *evalCtx) tri {
+		return func(x *Env) tri {
 			if v, ok := num(x); ok {
 				return triOf((v >= lo && v <= hi) != neg)
 			}
@@ -376,7 +385,7 @@ func (cp *compiler) residual(e lang.Expr) (condFn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(x *evalCtx) tri { return valueTri(v(x)) }, nil
+	return func(x *Env) tri { return valueTri(v(x)) }, nil
 }
 
 // needsExpr reports whether a condition computes values (functions, arithmetic).

@@ -14,7 +14,7 @@ import (
 // exprProgram compiles a value expression (function calls, arithmetic) into
 // one expr program. The program calls helpers that share the native
 // evaluator's semantics; nulls propagate as in SQL.
-func (cp *compiler) exprProgram(e lang.Expr) (valFn, error) {
+func (cp *compiler) exprProgram(e lang.Expr) (ValueFunc, error) {
 	g := &exprGen{cp: cp}
 	src, err := g.gen(e)
 	if err != nil {
@@ -26,7 +26,7 @@ func (cp *compiler) exprProgram(e lang.Expr) (valFn, error) {
 	if err != nil {
 		return nil, errAt(e.Pos(), "", "internal: compiling %s: %v", e, err)
 	}
-	return func(x *evalCtx) client.Value {
+	return func(x *Env) client.Value {
 		out, err := x.vm.Run(prog, &x.env)
 		if err != nil {
 			return client.Value{}
@@ -44,7 +44,7 @@ func (cp *compiler) exprProgram(e lang.Expr) (valFn, error) {
 // literals, conditions) are evaluated by native closures.
 type exprGen struct {
 	cp      *compiler
-	leaves  []valFn         // native leaves
+	leaves  []ValueFunc     // native leaves
 	fields  []*client.Field // label(x) fields
 	likes   []*likePattern  // like patterns, compiled once
 	regexes []*regexp.Regexp
@@ -107,11 +107,11 @@ func (g *exprGen) gen(e lang.Expr) (string, error) {
 			return "", err
 		}
 		zero := client.Value{Kind: client.KindNumber}
-		return fmt.Sprintf("ar(R, %d, %d, %s, %s)", g.slot(), int(lang.Sub), g.leaf(func(*evalCtx) client.Value { return zero }), x), nil
+		return fmt.Sprintf("ar(R, %d, %d, %s, %s)", g.slot(), int(lang.Sub), g.leaf(func(*Env) client.Value { return zero }), x), nil
 	case *lang.Call:
 		if e.Name == "today" || e.Name == "now" {
 			v := g.cp.a.todayValue(e.Name == "now")
-			return g.leaf(func(*evalCtx) client.Value { return v }), nil
+			return g.leaf(func(*Env) client.Value { return v }), nil
 		}
 		args := []string{"R", strconv.Itoa(g.slot())}
 		if e.Name == "label" {
@@ -140,7 +140,7 @@ func (g *exprGen) query(q *lang.Query) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return g.leaf(func(x *evalCtx) client.Value { return triValue(c(x)) }), nil
+		return g.leaf(func(x *Env) client.Value { return triValue(c(x)) }), nil
 	}
 	args := []string{"R", strconv.Itoa(g.slot()), strconv.Itoa(int(q.Op))}
 	switch q.Op {
@@ -247,18 +247,18 @@ func (g *exprGen) nativeCond(e lang.Expr) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return g.leaf(func(x *evalCtx) client.Value { return triValue(c(x)) }), nil
+	return g.leaf(func(x *Env) client.Value { return triValue(c(x)) }), nil
 }
 
 // leaf registers a native leaf and returns its call: v(R, leaf, slot).
-func (g *exprGen) leaf(f valFn) string {
+func (g *exprGen) leaf(f ValueFunc) string {
 	g.leaves = append(g.leaves, f)
 	return fmt.Sprintf("v(R, %d, %d)", len(g.leaves)-1, g.slot())
 }
 
 // put stores v in the context's scratch slot k and returns a pointer to it.
 func put(p any, k any, v client.Value) *client.Value {
-	x := p.(*evalCtx)
+	x := p.(*Env)
 	x.scratch[k.(int)] = v
 	return &x.scratch[k.(int)]
 }
@@ -267,7 +267,7 @@ func (g *exprGen) functions() []expr.Option {
 	leaves, fields := g.leaves, g.fields
 	opts := []expr.Option{
 		expr.Function("v", func(p ...any) (any, error) {
-			return put(p[0], p[2], leaves[p[1].(int)](p[0].(*evalCtx))), nil
+			return put(p[0], p[2], leaves[p[1].(int)](p[0].(*Env))), nil
 		}),
 		expr.Function("ar", func(p ...any) (any, error) {
 			return put(p[0], p[1], arith(lang.ArithOp(p[2].(int)), *p[3].(*client.Value), *p[4].(*client.Value))), nil

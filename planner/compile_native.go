@@ -13,7 +13,7 @@ import (
 // there is no interpreter between the nodes. The helpers (arith,
 // callFunc, labelOf) are the ones every other path uses, so the semantics
 // (nulls propagate, but coalesce and missing) are shared.
-func (cp *compiler) computed(e lang.Expr) (valFn, error) {
+func (cp *compiler) computed(e lang.Expr) (ValueFunc, error) {
 	switch e := e.(type) {
 	case *lang.Binary:
 		return cp.arithmetic(e)
@@ -30,7 +30,7 @@ func (cp *compiler) computed(e lang.Expr) (valFn, error) {
 }
 
 // arithmetic compiles a binary operation as a number closure.
-func (cp *compiler) arithmetic(e *lang.Binary) (valFn, error) {
+func (cp *compiler) arithmetic(e *lang.Binary) (ValueFunc, error) {
 	n, err := cp.number(e)
 	if err != nil {
 		return nil, err
@@ -39,8 +39,8 @@ func (cp *compiler) arithmetic(e *lang.Binary) (valFn, error) {
 }
 
 // numValue turns a number closure into a value closure (false: null).
-func numValue(n numFn) valFn {
-	return func(c *evalCtx) client.Value {
+func numValue(n numFn) ValueFunc {
+	return func(c *Env) client.Value {
 		if x, ok := n(c); ok {
 			return client.Value{Kind: client.KindNumber, Num: x}
 		}
@@ -50,23 +50,23 @@ func numValue(n numFn) valFn {
 
 // numFn gives an operand as a number (false: null, not a number, or the
 // result of a division by zero or an overflow).
-type numFn func(*evalCtx) (float64, bool)
+type numFn func(*Env) (float64, bool)
 
 // number compiles an expression read as a number. Columns and literals are
 // read in place and arithmetic and abs stay in float64 from leaf to root,
 // so a numeric expression copies no client.Value; anything else is
-// computed as a value and read with asNumber, as arith does.
+// computed as a value and read with AsNumber, as arith does.
 func (cp *compiler) number(e lang.Expr) (numFn, error) {
 	if _, grouped := cp.gslots[e]; !grouped {
 		switch x := e.(type) {
 		case *lang.Literal:
-			n, ok := asNumber(cp.a.lits[x])
-			return func(*evalCtx) (float64, bool) { return n, ok }, nil
+			n, ok := AsNumber(cp.a.lits[x])
+			return func(*Env) (float64, bool) { return n, ok }, nil
 		case *lang.Ref:
 			if c := cp.a.cols[x]; c != nil && x.Event == "" && c.valueKind() == client.KindNumber {
 				slot := c.slot
-				return func(ec *evalCtx) (float64, bool) {
-					v := &ec.r.vals[slot]
+				return func(ec *Env) (float64, bool) {
+					v := &ec.r.Vals[slot]
 					return v.Num, v.Kind == client.KindNumber
 				}, nil
 			}
@@ -77,7 +77,7 @@ func (cp *compiler) number(e lang.Expr) (numFn, error) {
 			if err != nil {
 				return nil, err
 			}
-			return func(c *evalCtx) (float64, bool) {
+			return func(c *Env) (float64, bool) {
 				v, ok := n(c)
 				return 0 - v, ok // as arith(Sub, 0, v): -0 is 0
 			}, nil
@@ -87,7 +87,7 @@ func (cp *compiler) number(e lang.Expr) (numFn, error) {
 				if err != nil {
 					return nil, err
 				}
-				return func(c *evalCtx) (float64, bool) {
+				return func(c *Env) (float64, bool) {
 					v, ok := n(c)
 					return math.Abs(v), ok
 				}, nil
@@ -98,7 +98,7 @@ func (cp *compiler) number(e lang.Expr) (numFn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(c *evalCtx) (float64, bool) { return asNumber(f(c)) }, nil
+	return func(c *Env) (float64, bool) { return AsNumber(f(c)) }, nil
 }
 
 // numArith compiles + - * / over numbers with arith's rules: null in, null
@@ -118,7 +118,7 @@ func (cp *compiler) numArith(e *lang.Binary) (numFn, error) {
 		}
 		return z, true
 	}
-	both := func(c *evalCtx) (x, y float64, ok bool) {
+	both := func(c *Env) (x, y float64, ok bool) {
 		if x, ok = l(c); !ok {
 			return 0, 0, false
 		}
@@ -127,28 +127,28 @@ func (cp *compiler) numArith(e *lang.Binary) (numFn, error) {
 	}
 	switch e.Op {
 	case lang.Add:
-		return func(c *evalCtx) (float64, bool) {
+		return func(c *Env) (float64, bool) {
 			if x, y, ok := both(c); ok {
 				return finite(x + y)
 			}
 			return 0, false
 		}, nil
 	case lang.Sub:
-		return func(c *evalCtx) (float64, bool) {
+		return func(c *Env) (float64, bool) {
 			if x, y, ok := both(c); ok {
 				return finite(x - y)
 			}
 			return 0, false
 		}, nil
 	case lang.Mul:
-		return func(c *evalCtx) (float64, bool) {
+		return func(c *Env) (float64, bool) {
 			if x, y, ok := both(c); ok {
 				return finite(x * y)
 			}
 			return 0, false
 		}, nil
 	case lang.Div:
-		return func(c *evalCtx) (float64, bool) {
+		return func(c *Env) (float64, bool) {
 			if x, y, ok := both(c); ok && y != 0 {
 				return finite(x / y)
 			}
@@ -160,11 +160,11 @@ func (cp *compiler) numArith(e *lang.Binary) (numFn, error) {
 
 // call compiles a function call. Arguments are evaluated into an array on
 // the stack and passed to callFunc as a slice of it.
-func (cp *compiler) call(e *lang.Call) (valFn, error) {
+func (cp *compiler) call(e *lang.Call) (ValueFunc, error) {
 	switch e.Name {
 	case "today", "now":
 		v := cp.a.todayValue(e.Name == "now")
-		return func(*evalCtx) client.Value { return v }, nil
+		return func(*Env) client.Value { return v }, nil
 	case "abs":
 		n, err := cp.number(e)
 		if err != nil {
@@ -176,7 +176,7 @@ func (cp *compiler) call(e *lang.Call) (valFn, error) {
 	if e.Name == "label" {
 		field = cp.a.labels[e]
 	}
-	args := make([]valFn, len(e.Args))
+	args := make([]ValueFunc, len(e.Args))
 	for i, x := range e.Args {
 		f, err := cp.value(x)
 		if err != nil {
@@ -188,18 +188,18 @@ func (cp *compiler) call(e *lang.Call) (valFn, error) {
 	switch len(args) {
 	case 1:
 		a0 := args[0]
-		return func(c *evalCtx) client.Value {
+		return func(c *Env) client.Value {
 			buf := [1]client.Value{a0(c)}
 			return callFunc(name, buf[:], field)
 		}, nil
 	case 2:
 		a0, a1 := args[0], args[1]
-		return func(c *evalCtx) client.Value {
+		return func(c *Env) client.Value {
 			buf := [2]client.Value{a0(c), a1(c)}
 			return callFunc(name, buf[:], field)
 		}, nil
 	}
-	return func(c *evalCtx) client.Value {
+	return func(c *Env) client.Value {
 		var buf [4]client.Value
 		vals := buf[:0]
 		for _, a := range args {

@@ -38,17 +38,9 @@ func TestExprMatchesNative(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: expr: %v", src, err)
 		}
-		raw := sample(t)
-		ty, err := newTyper(p, raw.cols)
+		rows, err := TypeRows(p, sample(t))
 		if err != nil {
 			t.Fatal(err)
-		}
-		var rows []*trow
-		var st Stats
-		for _, rr := range raw.rows {
-			r := &trow{vals: make([]client.Value, len(ty.slots))}
-			ty.typeRow(rawRow{row: rr}, r, &st)
-			rows = append(rows, r)
 		}
 		ev := newEvalCtx(len(p.a.pinEvents), cp.nscratch)
 		counts := [3]int{}
@@ -56,7 +48,7 @@ func TestExprMatchesNative(t *testing.T) {
 			for i, e := range p.a.pinEvents {
 				ev.pins[i] = nil
 				for _, o := range rows {
-					if o.rec == r.rec && o.plain && o.event == e {
+					if o.Rec == r.Rec && o.Plain && o.Event == e {
 						ev.pins[i] = o
 						break
 					}
@@ -65,7 +57,7 @@ func TestExprMatchesNative(t *testing.T) {
 			ev.r = r
 			a, b := native(ev), valueTri(prog(ev))
 			if a != b {
-				t.Errorf("%s on record %s %s: native %d, expr %d", src, r.rec, r.event, a, b)
+				t.Errorf("%s on record %s %s: native %d, expr %d", src, r.Rec, r.Event, a, b)
 			}
 			counts[a]++
 		}
@@ -85,7 +77,7 @@ func TestRunConcurrently(t *testing.T) {
 	done := make(chan string)
 	for range 4 {
 		go func() {
-			out := p.Run(t.Context(), sample(t))
+			out := runPlan(t.Context(), p, sample(t))
 			var got [][]string
 			for out.Next() {
 				var r []string

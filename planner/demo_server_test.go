@@ -44,7 +44,7 @@ func planners(t *testing.T, c *client.Client) (*Planner, *Planner) {
 // fetchPlan exports what a plan asks for, the simplest correct way: one call
 // with every pushed parameter, or, with a record-level filter, the ids first
 // and then those records without any filter.
-func fetchPlan(t *testing.T, c *client.Client, p *Plan) RawRows {
+func fetchPlan(t *testing.T, c *client.Client, p *Plan) fetch.RawRows {
 	t.Helper()
 	if p.Empty {
 		return nil
@@ -81,7 +81,7 @@ func fetchPlan(t *testing.T, c *client.Client, p *Plan) RawRows {
 	return rs
 }
 
-func collect(t *testing.T, rows Rows) []string {
+func collect(t *testing.T, rows TestRows) []string {
 	t.Helper()
 	defer rows.Close()
 	var out []string
@@ -106,9 +106,9 @@ func TestDemoHeadline(t *testing.T) {
 	if strings.Join(p.Export.Forms, ",") != "baseline" || !strings.Contains(p.Export.FilterLogic, "[score] > 5") {
 		t.Fatalf("headline plan: forms %v, filterLogic %q", p.Export.Forms, p.Export.FilterLogic)
 	}
-	got := collect(t, p.Run(t.Context(), fetchPlan(t, c, p)))
+	got := collect(t, runPlan(t.Context(), p, fetchPlan(t, c, p)))
 	ref := mustPlan(t, off, q, nil)
-	want := collect(t, ref.Run(t.Context(), fetchPlan(t, c, ref)))
+	want := collect(t, runPlan(t.Context(), ref, fetchPlan(t, c, ref)))
 	if len(want) < 10 || strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("headline: %d rows with pushdown, %d without\n%v\n%v", len(got), len(want), got, want)
 	}
@@ -162,9 +162,9 @@ func TestDemoPushdownAgrees(t *testing.T) {
 	nonEmpty := 0
 	for _, q := range queries {
 		p := mustPlan(t, pl, q, nil)
-		got := collect(t, p.Run(t.Context(), fetchPlan(t, c, p)))
+		got := collect(t, runPlan(t.Context(), p, fetchPlan(t, c, p)))
 		ref := mustPlan(t, off, q, nil)
-		want := collect(t, ref.Run(t.Context(), fetchPlan(t, c, ref)))
+		want := collect(t, runPlan(t.Context(), ref, fetchPlan(t, c, ref)))
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("%s\n%s\npushdown: %d rows, reference: %d rows", q, p.Explain(), len(got), len(want))
 		}
@@ -193,9 +193,9 @@ func TestDemoFetchAgrees(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := collect(t, p.Run(t.Context(), raw))
+		got := collect(t, runPlan(t.Context(), p, raw))
 		ref := mustPlan(t, off, q, nil)
-		want := collect(t, ref.Run(t.Context(), fetchPlan(t, c, ref)))
+		want := collect(t, runPlan(t.Context(), ref, fetchPlan(t, c, ref)))
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("%s\n%s\nFetch: %d rows, reference: %d rows", q, p.Explain(), len(got), len(want))
 		}
@@ -225,7 +225,7 @@ func TestDemoInvalidCounted(t *testing.T) {
 		var inv [2]int64
 		for i, planner := range []*Planner{pl, off} {
 			p := mustPlan(t, planner, tt.q, nil)
-			rows := p.Run(t.Context(), fetchPlan(t, c, p))
+			rows := runPlan(t.Context(), p, fetchPlan(t, c, p))
 			collect(t, rows)
 			st := rows.Stats()
 			inv[i] = st.Invalid

@@ -62,10 +62,11 @@ type Tuning struct {
 
 // RunStats is what one run of a plan did, for explain analyze: the fetch's
 // figures (nil when nothing was fetched by batches) and the local
-// pipeline's.
+// pipeline's (exec.PipelineStats as explain reports them; nil when the
+// pipeline did not run).
 type RunStats struct {
 	Fetch *fetch.FetchStats
-	Local *Stats
+	Local *LocalStats
 }
 
 // ExplainOptions is what an explanation shows beyond the plan itself.
@@ -168,7 +169,8 @@ type ExplainAnalyze struct {
 	Local *LocalStats       `json:"local,omitempty"`
 }
 
-// LocalStats is Stats as explain analyze reports it.
+// LocalStats is the local pipeline's figures (exec.PipelineStats) as
+// explain analyze reports them.
 type LocalStats struct {
 	RowsRead int64    `json:"rows_read"`
 	RowsKept int64    `json:"rows_kept"`
@@ -207,8 +209,8 @@ func (p *Plan) DescribeWith(o ExplainOptions) ExplainOutput {
 			out.Analyze.Fetch = &fetch.FetchStats{} // no call was made: say so
 		}
 		if s := r.Local; s != nil {
-			out.Analyze.Local = &LocalStats{RowsRead: s.RowsRead, RowsKept: s.RowsKept, RowsOut: s.RowsOut,
-				Invalid: s.Invalid, Examples: s.Examples, LocalMS: float64(s.Local) / float64(time.Millisecond)}
+			l := *s // the document is the caller's: it shares nothing with the run's figures
+			out.Analyze.Local = &l
 		}
 	}
 	return out

@@ -114,7 +114,7 @@ func TestExplainShowsCallsSent(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tt.query, err)
 		}
-		collect(t, p.Run(t.Context(), raw))
+		collect(t, runPlan(t.Context(), p, raw))
 		sent := rec.calls
 		if len(sent) == 0 {
 			t.Fatalf("%s: no call recorded", tt.query)

@@ -11,6 +11,7 @@ import (
 	"github.com/redcapql/rq/client/redcaptest"
 	"github.com/redcapql/rq/internal/fixtures"
 	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/planner/fetch"
 )
 
 // serveProject serves proj and returns a client with planners (pushdown on
@@ -90,9 +91,9 @@ func TestFixturesPushdownAgrees(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			replay := func() RawRows { return &memRows{cols: full.Columns, rows: full.Rows} }
+			replay := func() fetch.RawRows { return &memRows{cols: full.Columns, rows: full.Rows} }
 			// Values seen in the data, per field.
-			rows := all.Run(t.Context(), replay())
+			rows := runPlan(t.Context(), all, replay())
 			cols := rows.Columns()
 			seen := map[string][]client.Value{}
 			for rows.Next() {
@@ -144,9 +145,9 @@ func TestFixturesPushdownAgrees(t *testing.T) {
 					t.Errorf("plan %s: %v", q, err)
 					continue
 				}
-				got := collect(t, p.Run(t.Context(), fetchPlan(t, c, p)))
+				got := collect(t, runPlan(t.Context(), p, fetchPlan(t, c, p)))
 				ref := mustPlan(t, off, q, nil)
-				want := collect(t, ref.Run(t.Context(), replay()))
+				want := collect(t, runPlan(t.Context(), ref, replay()))
 				if strings.Join(got, "\n") != strings.Join(want, "\n") {
 					t.Errorf("%s\n%s\npushdown: %d rows, reference: %d rows", q, p.Explain(), len(got), len(want))
 				}

@@ -42,7 +42,7 @@ func FuzzPlan(f *testing.F) {
 		}
 		_ = p.Explain()
 		_ = p.ExplainJSON()
-		rows := p.Run(context.Background(), sample(t))
+		rows := runPlan(context.Background(), p, sample(t))
 		for rows.Next() {
 			_ = rows.Row()
 		}

@@ -27,11 +27,11 @@ type program struct {
 
 	// compiled
 	filter   []condFn
-	outs     []valFn // per item (and hidden key); over the group row in an aggregate query
-	groupFns []valFn
-	aggArgs  []valFn // per aggregate: its argument (nil for count(*))
+	outs     []ValueFunc // per item (and hidden key); over the group row in an aggregate query
+	groupFns []ValueFunc
+	aggArgs  []ValueFunc // per aggregate: its argument (nil for count(*))
 	aggParam []float64
-	havingFn valFn // over the group row: 1 keeps the group
+	havingFn ValueFunc // over the group row: 1 keeps the group
 }
 
 type outItem struct {
@@ -441,7 +441,7 @@ func (p *Plan) compile() error {
 		}
 		prog.groupFns = append(prog.groupFns, f)
 	}
-	prog.aggArgs = make([]valFn, len(prog.aggs))
+	prog.aggArgs = make([]ValueFunc, len(prog.aggs))
 	prog.aggParam = make([]float64, len(prog.aggs))
 	for i, c := range prog.aggs {
 		if c.Star {
@@ -468,7 +468,7 @@ func (p *Plan) compile() error {
 		}
 		prog.havingFn = f
 	}
-	prog.outs = make([]valFn, len(prog.items))
+	prog.outs = make([]ValueFunc, len(prog.items))
 	for i, it := range prog.items {
 		f, err := cp.value(it.expr)
 		if err != nil {
@@ -479,21 +479,9 @@ func (p *Plan) compile() error {
 			prog.bools = append(prog.bools, i)
 		}
 	}
-	p.sched = len(p.a.pinEvents) > 0
 	p.scratch = cp.nscratch
+	p.program = p.buildProgram()
 	return nil
-}
-
-// boolOut turns the condition columns of an output row into booleans:
-// inside the pipeline a condition's value is the number 1 or 0 (so it
-// orders, groups and aggregates as one); out of it, client.KindBool, which
-// prints as true or false.
-func (prog *program) boolOut(row []client.Value) {
-	for _, i := range prog.bools {
-		if i < len(row) && row[i].Kind == client.KindNumber {
-			row[i] = client.Value{Kind: client.KindBool, Num: row[i].Num}
-		}
-	}
 }
 
 // Columns returns the names of the result's columns.

@@ -14,7 +14,7 @@ import (
 	"github.com/redcapql/rq/planner/catalog"
 )
 
-// memRows is an in-memory RawRows.
+// memRows is an in-memory fetch.RawRows.
 type memRows struct {
 	cols   []string
 	rows   [][]string
@@ -87,10 +87,10 @@ func sample(t testing.TB) *memRows {
 }
 
 // run plans src, runs it over rows and returns the result as text rows.
-func run(t testing.TB, pl *Planner, src string, rows RawRows) ([]string, [][]string, Stats) {
+func run(t testing.TB, pl *Planner, src string, rows fetch.RawRows) ([]string, [][]string, LocalStats) {
 	t.Helper()
 	p := mustPlan(t, pl, src, nil)
-	out := p.Run(context.Background(), rows)
+	out := runPlan(context.Background(), p, rows)
 	defer out.Close()
 	var got [][]string
 	for out.Next() {
@@ -225,7 +225,7 @@ func TestPipelineEmpty(t *testing.T) {
 		if !p.Empty {
 			t.Errorf("%s: not empty", q)
 		}
-		rows := p.Run(context.Background(), nil)
+		rows := runPlan(context.Background(), p, nil)
 		if rows.Next() || rows.Err() != nil {
 			t.Errorf("%s: rows from an empty plan (err %v)", q, rows.Err())
 		}
@@ -303,7 +303,7 @@ func TestPipelineSource(t *testing.T) {
 func TestPipelineMissingColumn(t *testing.T) {
 	pl := demoPlanner(t, WithoutPushdown())
 	p := mustPlan(t, pl, "select age from records where score > 1", nil)
-	rows := p.Run(context.Background(), &memRows{cols: []string{"record_id", "score"}, rows: [][]string{{"1", "2"}}})
+	rows := runPlan(context.Background(), p, &memRows{cols: []string{"record_id", "score"}, rows: [][]string{{"1", "2"}}})
 	if rows.Next() {
 		t.Fatal("a row without the age column")
 	}
@@ -311,7 +311,7 @@ func TestPipelineMissingColumn(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 	// An empty export (no header at all) is just no rows.
-	rows = p.Run(context.Background(), &memRows{})
+	rows = runPlan(context.Background(), p, &memRows{})
 	if rows.Next() || rows.Err() != nil {
 		t.Errorf("empty export: err %v", rows.Err())
 	}
@@ -322,7 +322,7 @@ func TestPipelineCancel(t *testing.T) {
 	p := mustPlan(t, pl, "select record from records", nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	rows := p.Run(ctx, sample(t))
+	rows := runPlan(ctx, p, sample(t))
 	if rows.Next() || rows.Err() != context.Canceled {
 		t.Errorf("cancelled: err %v", rows.Err())
 	}
@@ -331,7 +331,7 @@ func TestPipelineCancel(t *testing.T) {
 func TestExplainJSON(t *testing.T) {
 	pl := demoPlanner(t)
 	p := mustPlan(t, pl, "explain analyze select age, score from records where score > 5 and form = 'baseline' and notes like 'a%'", nil)
-	st := Stats{RowsRead: 10, RowsKept: 3, RowsOut: 3}
+	st := LocalStats{RowsRead: 10, RowsKept: 3, RowsOut: 3}
 	run := ExplainOptions{Run: &RunStats{Local: &st, Fetch: &fetch.FetchStats{Calls: 2, Rows: 10}}}
 	var doc struct {
 		Calls []struct {
@@ -391,7 +391,7 @@ func TestPipelineRecordsTogether(t *testing.T) {
 		"record_id=1;redcap_event_name=enrollment_arm_1;age=5",
 		"record_id=2;redcap_event_name=enrollment_arm_1;age=5",
 		"record_id=1;redcap_event_name=week_4_arm_1;sbp=100")
-	out := p.Run(context.Background(), rows)
+	out := runPlan(context.Background(), p, rows)
 	for out.Next() {
 	}
 	if err := out.Err(); err == nil || !strings.Contains(err.Error(), `rows of record "1" are not together`) {

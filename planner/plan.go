@@ -79,10 +79,10 @@ type Plan struct {
 	params   paramLits   // the literals that were parameters
 	residual []lang.Expr // conjuncts evaluated locally, in order
 	prog     *program
-	limit    int64 // -1: none
+	program  *Program // the compiled pipeline exec runs
+	limit    int64    // -1: none
 	offset   int64
-	sched    bool // residual or output needs record grouping (event-pinned references)
-	scratch  int  // scratch values the expr programs need per evaluation context
+	scratch  int // scratch values the expr programs need per evaluation context
 }
 
 // ResidualString returns the condition evaluated locally as rq source ("" when none).

@@ -127,7 +127,7 @@ func TestPlanUnchangedByExecution(t *testing.T) {
 			before, text, js := dumpPlan(p), p.ExplainWith(ExplainOptions{Tuning: tune}), string(p.ExplainJSON())
 			var results []string
 			for range 2 {
-				var raw RawRows
+				var raw fetch.RawRows
 				var fetched *fetch.FetchRows
 				var err error
 				if p.Source == "records" {
@@ -139,9 +139,9 @@ func TestPlanUnchangedByExecution(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				rows := p.Run(t.Context(), raw)
+				rows := runPlan(t.Context(), p, raw)
 				results = append(results, strings.Join(collect(t, rows), "\n"))
-				run := &RunStats{Local: new(Stats)}
+				run := &RunStats{Local: new(LocalStats)}
 				*run.Local = rows.Stats()
 				if fetched != nil {
 					st := fetched.Stats()

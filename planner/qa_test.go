@@ -56,9 +56,9 @@ func TestEmptyCodeListsRun(t *testing.T) {
 	}
 	for _, tt := range tests {
 		p := mustPlan(t, pl, tt.query, nil)
-		got := collect(t, p.Run(t.Context(), fetchPlan(t, c, p)))
+		got := collect(t, runPlan(t.Context(), p, fetchPlan(t, c, p)))
 		ref := mustPlan(t, off, tt.query, nil)
-		want := collect(t, ref.Run(t.Context(), fetchPlan(t, c, ref)))
+		want := collect(t, runPlan(t.Context(), ref, fetchPlan(t, c, ref)))
 		if strings.Join(got, "\n") != strings.Join(want, "\n") || !tt.rows(len(got)) {
 			t.Errorf("%s: %d rows with pushdown, %d without", tt.query, len(got), len(want))
 		}
@@ -191,7 +191,7 @@ func TestExplainAnalyzeNoCall(t *testing.T) {
 		"explain analyze select count(*) from records where score > 5 and score < 3",
 	} {
 		p := mustPlan(t, pl, q, nil)
-		rows := p.Run(t.Context(), fetch.NewTableRows(nil, nil))
+		rows := runPlan(t.Context(), p, fetch.NewTableRows(nil, nil))
 		collect(t, rows)
 		st := rows.Stats()
 		run := ExplainOptions{Run: &RunStats{Local: &st}}
@@ -249,7 +249,7 @@ func TestParamConversion(t *testing.T) {
 	// The rows: smoker = $b with b=true keeps the smokers, as smoker = true.
 	rowsOf := func(q string, params map[string]string) string {
 		p := mustPlan(t, pl, q, params)
-		return strings.Join(collect(t, p.Run(t.Context(), sample(t))), "\n")
+		return strings.Join(collect(t, runPlan(t.Context(), p, sample(t))), "\n")
 	}
 	if got, want := rowsOf("select record from records where smoker = $b", map[string]string{"b": "true"}),
 		rowsOf("select record from records where smoker = true", nil); got != want || got == "" {
@@ -274,7 +274,7 @@ func TestBooleanOutput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		p := mustPlan(t, pl, tt.query, nil)
-		rows := p.Run(t.Context(), sample(t))
+		rows := runPlan(t.Context(), p, sample(t))
 		var got []string
 		for rows.Next() {
 			var cells []string

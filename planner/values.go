@@ -60,9 +60,9 @@ func valueTri(v client.Value) tri {
 	return triTrue
 }
 
-// asNumber reads a value as a number: numbers as they are, text when it is a
+// AsNumber reads a value as a number: numbers as they are, text when it is a
 // number (REDCap compares numeric strings as numbers), else not ok.
-func asNumber(v client.Value) (float64, bool) {
+func AsNumber(v client.Value) (float64, bool) {
 	switch v.Kind {
 	case client.KindNumber:
 		return v.Num, true
@@ -97,9 +97,9 @@ func isTimeKind(k client.Kind) bool {
 	return k == client.KindDate || k == client.KindDatetime || k == client.KindTime
 }
 
-// compareValues orders two non-null values; ok is false when either is null
+// CompareValues orders two non-null values; ok is false when either is null
 // or they cannot be compared (the comparison is then unknown).
-func compareValues(a, b client.Value) (int, bool) {
+func CompareValues(a, b client.Value) (int, bool) {
 	if a.Kind == client.KindNull || b.Kind == client.KindNull {
 		return 0, false
 	}
@@ -109,8 +109,8 @@ func compareValues(a, b client.Value) (int, bool) {
 	case a.Kind == client.KindText && b.Kind == client.KindText:
 		return strings.Compare(a.Str, b.Str), true
 	case a.Kind == client.KindNumber || b.Kind == client.KindNumber:
-		x, ok1 := asNumber(a)
-		y, ok2 := asNumber(b)
+		x, ok1 := AsNumber(a)
+		y, ok2 := AsNumber(b)
 		if !ok1 || !ok2 {
 			return 0, false
 		}
@@ -135,7 +135,7 @@ func cmpFloat(x, y float64) int {
 
 // compareOp applies = <> < <= > >= with three-valued logic.
 func compareOp(op lang.CompareOp, a, b client.Value) tri {
-	c, ok := compareValues(a, b)
+	c, ok := CompareValues(a, b)
 	if !ok {
 		return triUnknown
 	}
@@ -163,7 +163,7 @@ func inList(x client.Value, list []client.Value) tri {
 	}
 	out := triFalse
 	for _, v := range list {
-		c, ok := compareValues(x, v)
+		c, ok := CompareValues(x, v)
 		if !ok {
 			out = triUnknown
 			continue
@@ -312,8 +312,8 @@ func decodeRune(s string) (rune, int) { return utf8.DecodeRuneInString(s) }
 // ---- arithmetic and functions ----
 
 func arith(op lang.ArithOp, a, b client.Value) client.Value {
-	x, ok1 := asNumber(a)
-	y, ok2 := asNumber(b)
+	x, ok1 := AsNumber(a)
+	y, ok2 := AsNumber(b)
 	if !ok1 || !ok2 {
 		return client.Value{}
 	}
@@ -331,10 +331,12 @@ func arith(op lang.ArithOp, a, b client.Value) client.Value {
 		}
 		r = x / y
 	}
-	return number(r)
+	return Number(r)
 }
 
-func number(x float64) client.Value {
+// Number is x as a value: null when x is NaN or infinite (a division by
+// zero, an overflow), which no REDCap value can hold.
+func Number(x float64) client.Value {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return client.Value{}
 	}
@@ -376,10 +378,10 @@ func callFunc(name string, args []client.Value, field *client.Field) client.Valu
 		return text(strings.TrimSpace(s))
 	case "length":
 		if args[0].Kind == client.KindCodeSet {
-			return number(float64(len(args[0].Codes)))
+			return Number(float64(len(args[0].Codes)))
 		}
 		s, _ := textOf(args[0])
-		return number(float64(len([]rune(s))))
+		return Number(float64(len([]rune(s))))
 	case "contains", "starts_with", "ends_with":
 		h, _ := textOf(args[0])
 		n, _ := textOf(args[1])
@@ -392,24 +394,24 @@ func callFunc(name string, args []client.Value, field *client.Field) client.Valu
 		}
 		return triValue(triOf(strings.HasSuffix(h, n)))
 	case "abs":
-		x, ok := asNumber(args[0])
+		x, ok := AsNumber(args[0])
 		if !ok {
 			return client.Value{}
 		}
-		return number(math.Abs(x))
+		return Number(math.Abs(x))
 	case "round":
-		x, ok := asNumber(args[0])
+		x, ok := AsNumber(args[0])
 		if !ok {
 			return client.Value{}
 		}
 		digits := 0.0
 		if len(args) > 1 {
-			if digits, ok = asNumber(args[1]); !ok {
+			if digits, ok = AsNumber(args[1]); !ok {
 				return client.Value{}
 			}
 		}
 		p := math.Pow(10, math.Trunc(digits))
-		return number(math.Round(x*p) / p)
+		return Number(math.Round(x*p) / p)
 	case "year", "month", "day":
 		if !isTimeKind(args[0].Kind) {
 			return client.Value{}
@@ -417,11 +419,11 @@ func callFunc(name string, args []client.Value, field *client.Field) client.Valu
 		t := args[0].Time
 		switch name {
 		case "year":
-			return number(float64(t.Year()))
+			return Number(float64(t.Year()))
 		case "month":
-			return number(float64(t.Month()))
+			return Number(float64(t.Month()))
 		}
-		return number(float64(t.Day()))
+		return Number(float64(t.Day()))
 	case "datediff":
 		if !isTimeKind(args[0].Kind) || !isTimeKind(args[1].Kind) {
 			return client.Value{}
@@ -431,7 +433,7 @@ func callFunc(name string, args []client.Value, field *client.Field) client.Valu
 		if len(args) < 4 || args[3].Num == 0 {
 			d = math.Abs(d)
 		}
-		return number(d)
+		return Number(d)
 	}
 	return client.Value{}
 }

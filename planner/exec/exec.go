@@ -19,13 +19,13 @@ type Options struct {
 	Labels bool
 	// Records, when set, reads a records plan's rows from elsewhere (a
 	// mirror) instead of the API.
-	Records func(*planner.Plan) (planner.RawRows, error)
+	Records func(*planner.Plan) (RawRows, error)
 }
 
 // Result is a running statement: its rows, the choice fields whose labels
 // replace codes (nil without labels) and the run's figures.
 type Result struct {
-	rows   planner.Rows
+	rows   Rows
 	fetch  *fetch.FetchRows // nil when no record export was made
 	labels []*client.Field
 }
@@ -35,7 +35,7 @@ type Result struct {
 type Stats struct {
 	Fetch   fetch.FetchStats
 	Fetched bool
-	Run     planner.Stats
+	Run     PipelineStats
 }
 
 // Run fetches what plan reads and runs its local pipeline; a summarize
@@ -49,7 +49,7 @@ func Run(ctx context.Context, c *client.Client, plan *planner.Plan, o Options) (
 // as they are (explain analyze measures the pipeline).
 func run(ctx context.Context, c *client.Client, plan *planner.Plan, o Options, summarize bool) (*Result, error) {
 	r := &Result{}
-	var raw planner.RawRows
+	var raw RawRows
 	switch {
 	case o.Records != nil && !plan.Empty:
 		m, err := o.Records(plan)
@@ -75,19 +75,19 @@ func run(ctx context.Context, c *client.Client, plan *planner.Plan, o Options, s
 		r.fetch = f
 		raw = f
 	}
-	r.rows = plan.Run(ctx, raw)
+	r.rows = Pipeline(ctx, plan, raw)
 	switch {
 	case summarize && plan.Stmt != nil && plan.Stmt.Summarize:
-		r.rows = plan.Planner().Summarize(r.rows, plan.Stmt)
+		r.rows = Summarize(plan.Planner().Catalog(), r.rows, plan.Stmt)
 	case o.Labels:
-		r.labels = planner.LabelFields(plan.Dictionary(), r.rows.Columns())
+		r.labels = LabelFields(plan.Dictionary(), r.rows.Columns())
 	}
 	return r, nil
 }
 
 // Rows returns the result's rows (codes: apply Labels with
-// planner.ApplyLabels).
-func (r *Result) Rows() planner.Rows { return r.rows }
+// ApplyLabels).
+func (r *Result) Rows() Rows { return r.rows }
 
 // Labels returns, per column, the choice field whose labels the column
 // shows (nil when labels are off or no column is a choice field).
@@ -118,7 +118,7 @@ func Analyze(ctx context.Context, c *client.Client, plan *planner.Plan, o Option
 		return nil, err
 	}
 	st := r.Stats()
-	run := &planner.RunStats{Local: &st.Run}
+	run := &planner.RunStats{Local: st.Run.Explained()}
 	if st.Fetched {
 		run.Fetch = &st.Fetch
 	}

@@ -49,7 +49,7 @@ func drain(t *testing.T, r *exec.Result) []string {
 	for rows.Next() {
 		vals := rows.Row()
 		if r.Labels() != nil {
-			vals = planner.ApplyLabels(vals, r.Labels())
+			vals = exec.ApplyLabels(vals, r.Labels())
 		}
 		var cells []string
 		for _, v := range vals {
@@ -106,7 +106,7 @@ func TestRunRecordsFromElsewhere(t *testing.T) {
 	_, pl := demo(t)
 	p := plan(t, pl, "select record from records")
 	asked := false
-	r, err := exec.Run(t.Context(), nil, p, exec.Options{Records: func(q *planner.Plan) (planner.RawRows, error) {
+	r, err := exec.Run(t.Context(), nil, p, exec.Options{Records: func(q *planner.Plan) (exec.RawRows, error) {
 		asked = q == p
 		return fetch.NewTableRows([]string{"record_id"}, [][]string{{"7"}, {"8"}}), nil
 	}})

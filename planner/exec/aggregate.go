@@ -1,4 +1,4 @@
-package planner
+package exec
 
 import (
 	"math"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/planner"
 )
 
 // aggState accumulates one aggregate of one group.
@@ -54,7 +55,7 @@ func valueKey(v client.Value) string {
 // group and evaluates the output items over each group's row: its keys,
 // then its aggregates' results (see program.gslots).
 func (it *rowIter) aggregateAll() ([][]client.Value, error) {
-	prog := it.p.prog
+	prog := it.prog
 	type group struct {
 		keys   []client.Value
 		states []aggState
@@ -70,27 +71,27 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 		if !ok {
 			break
 		}
-		it.ev.r = r
+		it.ev.SetRow(r)
 		kb.Reset()
-		keys := make([]client.Value, len(prog.groupFns))
-		for i, f := range prog.groupFns {
+		keys := make([]client.Value, len(prog.GroupBy))
+		for i, f := range prog.GroupBy {
 			keys[i] = f(it.ev)
 			kb.WriteString(valueKey(keys[i]))
 			kb.WriteByte(0)
 		}
 		g := byKey[kb.String()]
 		if g == nil {
-			g = &group{keys: keys, states: make([]aggState, len(prog.aggs))}
+			g = &group{keys: keys, states: make([]aggState, len(prog.Aggregates))}
 			byKey[kb.String()] = g
 			order = append(order, g)
 		}
-		for i, agg := range prog.aggs {
+		for i, agg := range prog.Aggregates {
 			st := &g.states[i]
 			if agg.Star {
 				st.count++
 				continue
 			}
-			v := prog.aggArgs[i](it.ev)
+			v := agg.Arg(it.ev)
 			if v.Kind == client.KindNull {
 				continue
 			}
@@ -107,16 +108,16 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 			st.count++
 			switch agg.Name {
 			case "sum", "avg":
-				if n, ok := asNumber(v); ok {
+				if n, ok := planner.AsNumber(v); ok {
 					st.sum.add(n)
 					st.nnums++
 				}
 			case "median", "percentile":
-				if n, ok := asNumber(v); ok {
+				if n, ok := planner.AsNumber(v); ok {
 					st.nums = append(st.nums, n)
 				}
 			case "stddev", "var":
-				if n, ok := asNumber(v); ok {
+				if n, ok := planner.AsNumber(v); ok {
 					st.nnums++
 					d := n - st.mean
 					st.mean += d / float64(st.nnums)
@@ -141,15 +142,15 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 			}
 		}
 	}
-	if len(order) == 0 && len(prog.groupBy) == 0 {
-		order = append(order, &group{states: make([]aggState, len(prog.aggs))})
+	if len(order) == 0 && len(prog.GroupBy) == 0 {
+		order = append(order, &group{states: make([]aggState, len(prog.Aggregates))})
 	}
 	out := make([][]client.Value, 0, len(order))
-	nk := len(prog.groupBy)
-	grow := &trow{vals: make([]client.Value, nk+len(prog.aggs))}
+	nk := len(prog.GroupBy)
+	grow := &planner.Row{Vals: make([]client.Value, nk+len(prog.Aggregates))}
 	for _, g := range order {
-		copy(grow.vals, g.keys)
-		for i, agg := range prog.aggs {
+		copy(grow.Vals, g.keys)
+		for i, agg := range prog.Aggregates {
 			st := g.states[i]
 			var v client.Value
 			switch agg.Name {
@@ -157,14 +158,14 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 				v = client.Value{Kind: client.KindNumber, Num: float64(st.count)}
 			case "sum":
 				if st.nnums > 0 {
-					v = number(st.sum.sum())
+					v = planner.Number(st.sum.sum())
 				}
 			case "avg":
 				if st.nnums > 0 {
-					v = number(st.sum.mean(st.nnums))
+					v = planner.Number(st.sum.mean(st.nnums))
 				}
 			case "median", "percentile":
-				v = percentile(st.nums, prog.aggParam[i])
+				v = percentile(st.nums, agg.Param)
 			case "var", "stddev":
 				// the sample variance, as SQL's var_samp and stddev_samp: null below two values
 				if st.nnums > 1 {
@@ -172,21 +173,21 @@ func (it *rowIter) aggregateAll() ([][]client.Value, error) {
 					if agg.Name == "stddev" {
 						x = math.Sqrt(x)
 					}
-					v = number(x)
+					v = planner.Number(x)
 				}
 			case "mode":
 				v = modeOf(st.modes)
 			default:
 				v = st.best
 			}
-			grow.vals[nk+i] = v
+			grow.Vals[nk+i] = v
 		}
-		it.ev.r = grow
-		if prog.havingFn != nil && valueTri(prog.havingFn(it.ev)) != triTrue {
+		it.ev.SetRow(grow)
+		if !prog.KeepGroup(it.ev) {
 			continue
 		}
-		row := make([]client.Value, len(prog.items))
-		for i, f := range prog.outs {
+		row := make([]client.Value, len(prog.Outputs))
+		for i, f := range prog.Outputs {
 			row[i] = f(it.ev)
 		}
 		out = append(out, row)
@@ -204,7 +205,7 @@ func percentile(nums []float64, p float64) client.Value {
 	pos := p * float64(len(nums)-1)
 	lo := int(math.Floor(pos))
 	hi := min(lo+1, len(nums)-1)
-	return number(nums[lo] + (pos-float64(lo))*(nums[hi]-nums[lo]))
+	return planner.Number(nums[lo] + (pos-float64(lo))*(nums[hi]-nums[lo]))
 }
 
 // modeOf is the most frequent value; a tie goes to the smallest value, so

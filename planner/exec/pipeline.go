@@ -1,4 +1,4 @@
-package planner
+package exec
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/planner"
 	"github.com/redcapql/rq/planner/fetch"
 )
 
@@ -32,11 +33,11 @@ type Rows interface {
 	Row() []client.Value // valid until the next call to Next
 	Err() error
 	Close() error
-	Stats() Stats
+	Stats() PipelineStats
 }
 
-// Stats describes what the local pipeline did.
-type Stats struct {
+// PipelineStats describes what the local pipeline did.
+type PipelineStats struct {
 	RowsRead int64         // raw rows read
 	RowsKept int64         // rows that passed the where clause
 	RowsOut  int64         // rows returned
@@ -45,16 +46,25 @@ type Stats struct {
 	Local    time.Duration // time spent in the local pipeline, waiting for raw rows excluded (sampled: one row in 16 is timed)
 }
 
+// Explained returns the figures as explain analyze reports them
+// (planner.RunStats.Local).
+func (s PipelineStats) Explained() *planner.LocalStats {
+	return &planner.LocalStats{RowsRead: s.RowsRead, RowsKept: s.RowsKept, RowsOut: s.RowsOut,
+		Invalid: s.Invalid, Examples: s.Examples, LocalMS: float64(s.Local) / float64(time.Millisecond)}
+}
+
 const maxExamples = 5
 
 // timeSample: one call to Next in timeSample is timed for Stats.Local.
 const timeSample = 16
 
-// Run runs the local pipeline over raw rows (the export of p.Export): typing,
-// form scoping, record grouping, the residual filter, projection, aggregates,
-// order by and limit/offset. It takes ownership of raw and closes it.
-func (p *Plan) Run(ctx context.Context, raw RawRows) Rows {
-	it := &rowIter{p: p, ctx: ctx, raw: raw, cols: p.Columns()}
+// Pipeline runs p's local pipeline (p.Program) over raw rows (the export of
+// p.Export): typing, form scoping, record grouping, the residual filter,
+// projection, aggregates, order by and limit/offset. It takes ownership of
+// raw and closes it. p is only read: one plan may run any number of times,
+// concurrently.
+func Pipeline(ctx context.Context, p *planner.Plan, raw RawRows) Rows {
+	it := &rowIter{p: p, prog: p.Program(), ctx: ctx, raw: raw, cols: p.Program().Columns}
 	if p.Source != "records" {
 		it.table = true
 	}
@@ -63,7 +73,8 @@ func (p *Plan) Run(ctx context.Context, raw RawRows) Rows {
 
 // rowIter is the Rows of a plan.
 type rowIter struct {
-	p     *Plan
+	p     *planner.Plan
+	prog  *planner.Program
 	ctx   context.Context
 	raw   RawRows
 	cols  []string
@@ -72,15 +83,15 @@ type rowIter struct {
 	started bool
 	done    bool
 	err     error
-	stats   Stats
+	stats   PipelineStats
 	ty      *typer
-	ev      *evalCtx
+	ev      *planner.Env
 
 	// streaming state
-	group   []*trow // the current record's rows (grouping) or one row
+	group   []*planner.Row // the current record's rows (grouping) or one row
 	gi      int
-	pending *trow           // first row of the next record
-	spare   *trow           // the reused typed row when not grouping
+	pending *planner.Row    // first row of the next record
+	spare   *planner.Row    // the reused typed row when not grouping
 	groups  map[string]bool // records already grouped
 	wait    time.Duration   // time spent waiting for raw rows (not local work), in timed calls
 	calls   int64           // calls to Next
@@ -100,7 +111,7 @@ func (it *rowIter) Columns() []string { return it.cols }
 func (it *rowIter) Err() error { return it.err }
 
 // Stats returns what the pipeline has done so far.
-func (it *rowIter) Stats() Stats { return it.stats }
+func (it *rowIter) Stats() PipelineStats { return it.stats }
 
 // Row returns the current row; it is valid until the next call to Next.
 func (it *rowIter) Row() []client.Value { return it.out }
@@ -147,9 +158,9 @@ func (it *rowIter) start() error {
 		return err
 	}
 	it.ty = ty
-	it.ev = newEvalCtx(len(it.p.a.pinEvents), it.p.scratch)
-	prog := it.p.prog
-	if prog.agg || len(prog.order) > 0 || prog.distinct {
+	prog := it.prog
+	it.ev = prog.NewEnv()
+	if prog.Aggregate || len(prog.Order) > 0 || prog.Distinct {
 		return it.materialise()
 	}
 	return nil
@@ -190,7 +201,7 @@ func (it *rowIter) Next() bool {
 		it.ri++
 		return true
 	}
-	if it.p.limit >= 0 && it.stats.RowsOut >= it.p.limit {
+	if it.prog.Limit >= 0 && it.stats.RowsOut >= it.prog.Limit {
 		it.finish() // stop reading early
 		return false
 	}
@@ -203,34 +214,27 @@ func (it *rowIter) Next() bool {
 			it.finish()
 			return false
 		}
-		if it.skipped < it.p.offset {
+		if it.skipped < it.prog.Offset {
 			it.skipped++
 			continue
 		}
 		it.out = it.project(r, it.out[:0])
-		it.p.prog.boolOut(it.out)
+		it.prog.BoolOut(it.out)
 		it.stats.RowsOut++
 		return true
 	}
 }
 
 // nextKept returns the next row that passes the residual.
-func (it *rowIter) nextKept() (*trow, bool, error) {
-	prog := it.p.prog
+func (it *rowIter) nextKept() (*planner.Row, bool, error) {
+	prog := it.prog
 	for {
 		r, ok, err := it.nextRow()
 		if err != nil || !ok {
 			return nil, false, err
 		}
-		it.ev.r = r
-		keep := true
-		for _, c := range prog.filter {
-			if c(it.ev) != triTrue {
-				keep = false
-				break
-			}
-		}
-		if keep {
+		it.ev.SetRow(r)
+		if prog.Keep(it.ev) {
 			it.stats.RowsKept++
 			return r, true, nil
 		}
@@ -239,8 +243,8 @@ func (it *rowIter) nextKept() (*trow, bool, error) {
 
 // nextRow returns the next typed row, loading a whole record when the query
 // reads event-pinned references.
-func (it *rowIter) nextRow() (*trow, bool, error) {
-	if !it.p.sched {
+func (it *rowIter) nextRow() (*planner.Row, bool, error) {
+	if !it.prog.Grouped {
 		// Kept rows are projected before the next read: one typed row serves all.
 		r, ok, err := it.readRow(it.spare)
 		it.spare = r
@@ -263,7 +267,7 @@ func (it *rowIter) nextRow() (*trow, bool, error) {
 		}
 		it.group = append(it.group, r)
 	}
-	rec := it.group[0].rec
+	rec := it.group[0].Rec
 	if it.groups == nil {
 		it.groups = map[string]bool{}
 	}
@@ -280,24 +284,21 @@ func (it *rowIter) nextRow() (*trow, bool, error) {
 		if !ok {
 			break
 		}
-		if r.rec != rec {
+		if r.Rec != rec {
 			it.pending = r
 			break
 		}
 		it.group = append(it.group, r)
 	}
-	for i := range it.ev.pins {
-		it.ev.pins[i] = nil
-	}
-	for _, r := range it.group {
-		if !r.plain {
-			continue
-		}
-		for i, e := range it.p.a.pinEvents {
-			if r.event == e && it.ev.pins[i] == nil {
-				it.ev.pins[i] = r
+	for i, e := range it.prog.PinEvents {
+		var pin *planner.Row
+		for _, r := range it.group {
+			if r.Plain && r.Event == e {
+				pin = r
+				break
 			}
 		}
+		it.ev.SetPin(i, pin)
 	}
 	r := it.group[0]
 	it.gi = 1
@@ -305,7 +306,7 @@ func (it *rowIter) nextRow() (*trow, bool, error) {
 }
 
 // readRow reads and types one raw row.
-func (it *rowIter) readRow(dst *trow) (*trow, bool, error) {
+func (it *rowIter) readRow(dst *planner.Row) (*planner.Row, bool, error) {
 	if it.stats.RowsRead%1024 == 0 {
 		if err := it.ctx.Err(); err != nil {
 			return nil, false, err
@@ -325,7 +326,7 @@ func (it *rowIter) readRow(dst *trow) (*trow, bool, error) {
 	it.stats.RowsRead++
 	r := dst
 	if r == nil {
-		r = &trow{vals: make([]client.Value, len(it.ty.slots))}
+		r = &planner.Row{Vals: make([]client.Value, len(it.ty.slots))}
 	}
 	raw := rawRow{}
 	if cr, ok := it.raw.(CellRows); ok {
@@ -338,9 +339,9 @@ func (it *rowIter) readRow(dst *trow) (*trow, bool, error) {
 }
 
 // project evaluates the output items of a kept row.
-func (it *rowIter) project(r *trow, out []client.Value) []client.Value {
-	it.ev.r = r
-	for _, f := range it.p.prog.outs {
+func (it *rowIter) project(r *planner.Row, out []client.Value) []client.Value {
+	it.ev.SetRow(r)
+	for _, f := range it.prog.Outputs {
 		out = append(out, f(it.ev))
 	}
 	return out
@@ -348,9 +349,9 @@ func (it *rowIter) project(r *trow, out []client.Value) []client.Value {
 
 // materialise reads everything, aggregates and sorts.
 func (it *rowIter) materialise() error {
-	prog := it.p.prog
+	prog := it.prog
 	var rows [][]client.Value
-	if prog.agg {
+	if prog.Aggregate {
 		var err error
 		if rows, err = it.aggregateAll(); err != nil {
 			return err
@@ -367,30 +368,31 @@ func (it *rowIter) materialise() error {
 			rows = append(rows, it.project(r, nil))
 		}
 	}
-	if prog.distinct {
-		rows = distinctRows(rows, len(prog.items)-prog.hidden)
+	n := len(prog.Columns)
+	if prog.Distinct {
+		rows = distinctRows(rows, n)
 	}
-	if len(prog.order) > 0 {
+	if len(prog.Order) > 0 {
 		slices.SortStableFunc(rows, func(x, y []client.Value) int {
-			for _, k := range prog.order {
-				xn, yn := x[k.col].Kind == client.KindNull, y[k.col].Kind == client.KindNull
+			for _, k := range prog.Order {
+				xn, yn := x[k.Col].Kind == client.KindNull, y[k.Col].Kind == client.KindNull
 				var c int
 				switch {
-				case k.nulls != lang.NullsDefault && (xn || yn):
+				case k.Nulls != lang.NullsDefault && (xn || yn):
 					// nulls first / last whatever the direction
 					if xn != yn {
 						c = 1
-						if xn == (k.nulls == lang.NullsFirst) {
+						if xn == (k.Nulls == lang.NullsFirst) {
 							c = -1
 						}
 						return c
 					}
-				case k.record:
-					c = orderRecords(x[k.col], y[k.col])
+				case k.Record:
+					c = orderRecords(x[k.Col], y[k.Col])
 				default:
-					c = orderCompare(x[k.col], y[k.col])
+					c = orderCompare(x[k.Col], y[k.Col])
 				}
-				if k.desc {
+				if k.Desc {
 					c = -c
 				}
 				if c != 0 {
@@ -400,16 +402,15 @@ func (it *rowIter) materialise() error {
 			return 0
 		})
 	}
-	if it.p.offset > 0 {
-		rows = rows[min(int64(len(rows)), it.p.offset):]
+	if prog.Offset > 0 {
+		rows = rows[min(int64(len(rows)), prog.Offset):]
 	}
-	if it.p.limit >= 0 && int64(len(rows)) > it.p.limit {
-		rows = rows[:it.p.limit]
+	if prog.Limit >= 0 && int64(len(rows)) > prog.Limit {
+		rows = rows[:prog.Limit]
 	}
-	n := len(prog.items) - prog.hidden
 	for i := range rows {
 		rows[i] = rows[i][:n]
-		prog.boolOut(rows[i])
+		prog.BoolOut(rows[i])
 	}
 	if rows == nil {
 		rows = [][]client.Value{}
@@ -432,7 +433,7 @@ func orderCompare(a, b client.Value) int {
 	case bn:
 		return -1
 	}
-	if c, ok := compareValues(a, b); ok {
+	if c, ok := planner.CompareValues(a, b); ok {
 		return c
 	}
 	return strings.Compare(a.String(), b.String())

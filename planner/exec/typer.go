@@ -1,4 +1,4 @@
-package planner
+package exec
 
 import (
 	"fmt"
@@ -7,12 +7,14 @@ import (
 	"strings"
 
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/planner"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // typer types raw export rows into slot rows, once per row, reading only
 // the columns the query needs.
 type typer struct {
-	p     *Plan
+	cat   *catalog.Catalog
 	slots []slotReader
 
 	recCol, eventCol, instrCol, instCol int
@@ -20,7 +22,7 @@ type typer struct {
 }
 
 type slotReader struct {
-	col   *column
+	slot  planner.Slot
 	idx   int   // raw column, -1 when absent
 	cbIdx []int // checkbox: raw column of each of the field's columns (-1 absent)
 	kind  client.Kind
@@ -35,7 +37,7 @@ type formProbe struct {
 	repeat bool  // a repeating instrument: only its instance rows hold it
 }
 
-func newTyper(p *Plan, columns []string) (*typer, error) {
+func newTyper(p *planner.Plan, columns []string) (*typer, error) {
 	idx := make(map[string]int, len(columns))
 	for i, c := range columns {
 		if _, dup := idx[c]; !dup {
@@ -48,55 +50,55 @@ func newTyper(p *Plan, columns []string) (*typer, error) {
 		}
 		return -1
 	}
-	a := p.a
-	t := &typer{p: p, recCol: -1, eventCol: col("redcap_event_name"),
+	prog, cat := p.Program(), p.Planner().Catalog()
+	t := &typer{cat: cat, recCol: -1, eventCol: col("redcap_event_name"),
 		instrCol: col("redcap_repeat_instrument"), instCol: col("redcap_repeat_instance")}
 	if p.Source != "records" {
-		for _, c := range a.slots {
-			t.slots = append(t.slots, slotReader{col: c, idx: col(c.name), kind: c.valueKind()})
+		for _, c := range prog.Slots {
+			t.slots = append(t.slots, slotReader{slot: c, idx: col(c.Name), kind: c.Type})
 		}
 		return t, nil
 	}
 	if len(columns) > 0 {
-		t.recCol = col(p.pl.cat.RecordID())
+		t.recCol = col(cat.RecordID())
 		if t.recCol < 0 {
-			return nil, fmt.Errorf("planner: the export has no record id column %q (columns: %s)", p.pl.cat.RecordID(), strings.Join(columns, ", "))
+			return nil, fmt.Errorf("planner: the export has no record id column %q (columns: %s)", cat.RecordID(), strings.Join(columns, ", "))
 		}
 	}
-	for _, c := range a.slots {
-		sr := slotReader{col: c, idx: -1, kind: c.valueKind()}
-		switch c.kind {
-		case ckField:
-			if c.field.Kind == client.KindCodeSet {
-				for _, cc := range c.field.Columns() {
+	for _, c := range prog.Slots {
+		sr := slotReader{slot: c, idx: -1, kind: c.Type}
+		switch c.Kind {
+		case planner.SlotField:
+			if c.Field.Kind == client.KindCodeSet {
+				for _, cc := range c.Field.Columns() {
 					sr.cbIdx = append(sr.cbIdx, col(cc))
 				}
 			} else {
-				sr.idx = col(c.field.Name)
+				sr.idx = col(c.Field.Name)
 			}
-		case ckCheckbox:
-			sr.idx = col(c.name)
-		case ckRecord:
+		case planner.SlotCheckbox:
+			sr.idx = col(c.Name)
+		case planner.SlotRecord:
 			sr.idx = t.recCol
-		case ckEvent, ckArm:
+		case planner.SlotEvent, planner.SlotArm:
 			sr.idx = t.eventCol
-		case ckInstrument:
+		case planner.SlotInstrument:
 			sr.idx = t.instrCol
-		case ckInstance:
+		case planner.SlotInstance:
 			sr.idx = t.instCol
-		case ckDAG:
+		case planner.SlotDAG:
 			sr.idx = col("redcap_data_access_group")
 		}
-		if len(columns) > 0 && (c.kind == ckField || c.kind == ckCheckbox) && sr.idx < 0 && !slices.ContainsFunc(sr.cbIdx, func(i int) bool { return i >= 0 }) {
+		if len(columns) > 0 && (c.Kind == planner.SlotField || c.Kind == planner.SlotCheckbox) && sr.idx < 0 && !slices.ContainsFunc(sr.cbIdx, func(i int) bool { return i >= 0 }) {
 			// Reading it as null would lose data silently.
-			return nil, fmt.Errorf("planner: the export has no column for field %q, which the query reads", c.name)
+			return nil, fmt.Errorf("planner: the export has no column for field %q, which the query reads", c.Name)
 		}
 		t.slots = append(t.slots, sr)
 	}
-	for _, form := range a.scoped {
-		fp := formProbe{form: form, status: col(form + "_complete"), repeat: p.pl.cat.RepeatingForm(form)}
-		for _, f := range p.pl.cat.Dictionary().FormFields(form) {
-			if f.Synthetic || f.Name == p.pl.cat.RecordID() {
+	for _, form := range prog.Scoped {
+		fp := formProbe{form: form, status: col(form + "_complete"), repeat: cat.RepeatingForm(form)}
+		for _, f := range cat.Dictionary().FormFields(form) {
+			if f.Synthetic || f.Name == cat.RecordID() {
 				continue // the record id is on every row
 			}
 			for _, c := range f.Columns() {
@@ -139,19 +141,19 @@ func (r rawRow) at(i int) string {
 }
 
 // typeRow types raw into r, counting values that do not fit.
-func (t *typer) typeRow(raw rawRow, r *trow, st *Stats) {
-	r.rec = raw.at(t.recCol)
-	r.event = raw.at(t.eventCol)
+func (t *typer) typeRow(raw rawRow, r *planner.Row, st *PipelineStats) {
+	r.Rec = raw.at(t.recCol)
+	r.Event = raw.at(t.eventCol)
 	instr := raw.at(t.instrCol)
 	inst := raw.at(t.instCol)
-	r.plain = instr == "" && (inst == "" || inst == "1")
+	r.Plain = instr == "" && (inst == "" || inst == "1")
 	var cbBuf [16]string
 	for i := range t.slots {
 		s := &t.slots[i]
 		var v client.Value
 		var err error
-		switch s.col.kind {
-		case ckField:
+		switch s.slot.Kind {
+		case planner.SlotField:
 			if s.cbIdx != nil {
 				vals := cbBuf[:0]
 				blank := true
@@ -163,28 +165,28 @@ func (t *typer) typeRow(raw rawRow, r *trow, st *Stats) {
 					vals = append(vals, c)
 				}
 				if !blank {
-					v, err = s.col.field.CodeSetFromColumns(vals)
+					v, err = s.slot.Field.CodeSetFromColumns(vals)
 				}
 			} else {
-				v, err = s.col.field.Parse(raw.at(s.idx))
+				v, err = s.slot.Field.Parse(raw.at(s.idx))
 			}
-		case ckCheckbox:
+		case planner.SlotCheckbox:
 			switch c := raw.at(s.idx); c {
 			case "":
 			case "1", "0":
 				v = client.Value{Kind: client.KindNumber, Num: float64(c[0] - '0'), Str: c}
 			default:
-				err = &client.ValueError{Field: s.col.field.Name, Column: s.col.name, Value: c, Reason: "not 0 or 1"}
+				err = &client.ValueError{Field: s.slot.Field.Name, Column: s.slot.Name, Value: c, Reason: "not 0 or 1"}
 			}
-		case ckArm:
-			if e, ok := t.p.pl.cat.Event(raw.at(s.idx)); ok {
+		case planner.SlotArm:
+			if e, ok := t.cat.Event(raw.at(s.idx)); ok {
 				v = client.Value{Kind: client.KindNumber, Num: float64(e.Arm)}
 			}
-		case ckInstance:
+		case planner.SlotInstance:
 			if c := raw.at(s.idx); c != "" {
 				n, perr := strconv.ParseFloat(c, 64)
 				if perr != nil {
-					err = &client.ValueError{Field: s.col.name, Value: c, Reason: "not a number"}
+					err = &client.ValueError{Field: s.slot.Name, Value: c, Reason: "not a number"}
 				} else {
 					v = client.Value{Kind: client.KindNumber, Num: n, Str: c}
 				}
@@ -197,7 +199,7 @@ func (t *typer) typeRow(raw rawRow, r *trow, st *Stats) {
 			if s.kind == client.KindNumber {
 				n, perr := strconv.ParseFloat(strings.TrimSpace(c), 64)
 				if perr != nil {
-					err = &client.ValueError{Field: s.col.name, Value: c, Reason: "not a number"}
+					err = &client.ValueError{Field: s.slot.Name, Value: c, Reason: "not a number"}
 					break
 				}
 				v = client.Value{Kind: client.KindNumber, Num: n, Str: c}
@@ -209,7 +211,7 @@ func (t *typer) typeRow(raw rawRow, r *trow, st *Stats) {
 			st.Invalid++
 			if len(st.Examples) < maxExamples {
 				if ve, ok := err.(*client.ValueError); ok && ve.Record == "" {
-					ve.Record = r.rec
+					ve.Record = r.Rec
 				}
 				st.Examples = append(st.Examples, err.Error())
 			}
@@ -218,12 +220,12 @@ func (t *typer) typeRow(raw rawRow, r *trow, st *Stats) {
 				v.Str = ve.Value // still null; the raw text is kept for summarize's examples
 			}
 		}
-		r.vals[i] = v
+		r.Vals[i] = v
 	}
-	r.forms = 0
+	r.Forms = 0
 	for i, fp := range t.forms {
 		if t.holds(raw, instr, fp) {
-			r.forms |= 1 << uint(i)
+			r.Forms |= 1 << uint(i)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package planner
+package exec
 
 import (
 	"math"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
+	"github.com/redcapql/rq/planner/catalog"
 )
 
 // SummaryColumns are the columns of a summarize statement's result: one row
@@ -42,12 +43,12 @@ var SummaryColumns = []string{"field", "form", "type", "validation", "rows", "n"
 // only when it comes from select * or from the field itself, never from an
 // expression or an alias that happens to have a field's name
 // (label(sex) as sex holds labels, not codes).
-func (p *Planner) Summarize(in Rows, stmt *lang.Select) Rows {
-	return &summaryRows{p: p, in: in, stmt: stmt}
+func Summarize(cat *catalog.Catalog, in Rows, stmt *lang.Select) Rows {
+	return &summaryRows{cat: cat, in: in, stmt: stmt}
 }
 
 type summaryRows struct {
-	p    *Planner
+	cat  *catalog.Catalog
 	stmt *lang.Select
 	in   Rows
 	out  [][]client.Value
@@ -78,7 +79,7 @@ func (s *summaryRows) Err() error {
 	return s.in.Err()
 }
 func (s *summaryRows) Close() error { return s.in.Close() }
-func (s *summaryRows) Stats() Stats {
+func (s *summaryRows) Stats() PipelineStats {
 	st := s.in.Stats()
 	st.RowsOut = int64(len(s.out))
 	return st
@@ -87,7 +88,7 @@ func (s *summaryRows) Stats() Stats {
 // run is the single pass.
 func (s *summaryRows) run() ([][]client.Value, error) {
 	cols := s.in.Columns()
-	d := s.p.cat.Dictionary()
+	d := s.cat.Dictionary()
 	eventCol, instrCol, recCol := -1, -1, -1
 	for i, c := range cols {
 		switch c {
@@ -101,7 +102,7 @@ func (s *summaryRows) run() ([][]client.Value, error) {
 			}
 		}
 	}
-	scoped := instrCol >= 0 && (eventCol >= 0 || !s.p.cat.Longitudinal())
+	scoped := instrCol >= 0 && (eventCol >= 0 || !s.cat.Longitudinal())
 	var stats []*colStats
 	var idx []int
 	for i, c := range cols {
@@ -115,7 +116,7 @@ func (s *summaryRows) run() ([][]client.Value, error) {
 		stats = append(stats, newColStats(c, f))
 		idx = append(idx, i)
 	}
-	holds := s.p.formHolder()
+	holds := formHolder(s.cat)
 	for s.in.Next() {
 		row := s.in.Row()
 		rec, event, instr := "", "", ""
@@ -149,18 +150,18 @@ func (s *summaryRows) run() ([][]client.Value, error) {
 // instr) hold form? A longitudinal project's form is on the events the
 // mapping designates; a repeating instrument's fields are on its own
 // instance rows only, every other form's on the non-instance rows.
-func (p *Planner) formHolder() func(event, instr, form string) bool {
+func formHolder(cat *catalog.Catalog) func(event, instr, form string) bool {
 	onEvent := map[[2]string]bool{}
-	for _, m := range p.cat.FEM() {
+	for _, m := range cat.FEM() {
 		onEvent[[2]string{m.Event, m.Form}] = true
 	}
 	repeating := map[[2]string]bool{}
-	for _, r := range p.cat.Repeating() {
+	for _, r := range cat.Repeating() {
 		if r.Form != "" {
 			repeating[[2]string{r.Event, r.Form}] = true
 		}
 	}
-	mapped := p.cat.Longitudinal() && len(p.cat.FEM()) > 0
+	mapped := cat.Longitudinal() && len(cat.FEM()) > 0
 	return func(event, instr, form string) bool {
 		if mapped && !onEvent[[2]string{event, form}] {
 			return false
@@ -169,7 +170,7 @@ func (p *Planner) formHolder() func(event, instr, form string) bool {
 			return instr == form
 		}
 		ev := event
-		if !p.cat.Longitudinal() {
+		if !cat.Longitudinal() {
 			ev = ""
 		}
 		return !repeating[[2]string{ev, form}]

@@ -1,4 +1,4 @@
-package planner
+package exec
 
 import (
 	"slices"
@@ -8,7 +8,16 @@ import (
 )
 
 func TestLabels(t *testing.T) {
-	d := demoPlanner(t).Dictionary()
+	d, err := client.NewDictionary([]client.MetadataField{
+		{FieldName: "record_id", FormName: "enrollment", FieldType: "text"},
+		{FieldName: "sex", FormName: "enrollment", FieldType: "radio", SelectChoicesOrCalculations: "1, Female | 2, Male | 3, Other"},
+		{FieldName: "site", FormName: "enrollment", FieldType: "dropdown", SelectChoicesOrCalculations: "nyc, New York | bos, Boston"},
+		{FieldName: "age", FormName: "enrollment", FieldType: "text", TextValidationTypeOrShowSliderNumber: "integer"},
+		{FieldName: "race", FormName: "baseline", FieldType: "checkbox", SelectChoicesOrCalculations: "1, White | 2, Black | oth, Other"},
+	}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if LabelFields(d, []string{"age", "score"}) != nil {
 		t.Error("labels for columns that are no choice field")
 	}
