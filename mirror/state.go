@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/redcapql/rq/client"
+	"github.com/redcapql/rq/internal/parquetio"
 	"github.com/redcapql/rq/planner/catalog"
 )
 
@@ -136,6 +137,25 @@ func (st *State) ReadIDs(dir string) error {
 	}
 	if len(st.IDs) != st.Records {
 		return fmt.Errorf("%s: %d ids for %d records", path, len(st.IDs), st.Records)
+	}
+	return nil
+}
+
+// checkParts opens every part of the state's generation (its footer only)
+// and checks its row count: an incremental sync keeps the parts no change
+// touches, so a part damaged on disk would otherwise stay damaged.
+func (st *State) checkParts(dir string) error {
+	for _, p := range st.Parts {
+		path := filepath.Join(dir, st.Generation, p.File)
+		f, err := parquetio.Open(path)
+		if err != nil {
+			return err
+		}
+		n := f.NumRows()
+		f.Close()
+		if n != int64(p.Rows) {
+			return fmt.Errorf("%s: %d rows, %s says %d", path, n, StateFile, p.Rows)
+		}
 	}
 	return nil
 }

@@ -75,6 +75,9 @@ type syncer struct {
 	gen    string   // new generation folder (name)
 	cols   []string // the header of the export being read
 	params client.ExportRecordsParams
+	// fallback says why a previous mirror cannot be built on (its state,
+	// ids or parts unreadable): the sync is then a full export.
+	fallback string
 }
 
 // Sync brings the mirror in dir up to date with the project behind c: a
@@ -93,13 +96,18 @@ func Sync(ctx context.Context, c *client.Client, dir string, opts Options) (*Rep
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 	case err != nil:
-		opts.logf("previous state unreadable (%v): full export", err)
+		s.fallback = fmt.Sprintf("the previous state is unreadable (%v)", err)
 	default:
 		if err := st.ReadIDs(dir); err != nil {
-			opts.logf("previous record ids unreadable (%v): full export", err)
+			s.fallback = fmt.Sprintf("the previous record ids are unreadable (%v)", err)
+		} else if err := st.checkParts(dir); err != nil {
+			s.fallback = fmt.Sprintf("a previous part is unreadable (%v)", err)
 		} else {
 			s.st = st
 		}
+	}
+	if s.fallback != "" {
+		opts.logf("%s: full export", s.fallback)
 	}
 	if err := s.loadStructure(ctx); err != nil {
 		return nil, err
@@ -162,7 +170,7 @@ func (s *syncer) serverNow(ctx context.Context) (time.Time, error) {
 	switch {
 	case errors.Is(err, client.ErrNoServerTime):
 		t = s.opts.Now()
-		s.opts.logf("the server sent no Date header: the local clock (%s) stands for the server's", t.UTC().Format(time.RFC3339))
+		s.opts.logf("%v: the local clock (%s) stands for the server's", err, t.UTC().Format(time.RFC3339))
 		return t, nil
 	case err != nil:
 		return time.Time{}, err
@@ -193,7 +201,10 @@ func (s *syncer) loadStructure(ctx context.Context) error {
 	info := cat.Design()
 	s.rep.Calls++
 	s.proj = structure{Metadata: proj.Metadata(), MissingCodes: proj.Info().MissingDataCodes, Info: info}
-	s.params = client.ExportRecordsParams{ExportBlankForGrayFormStatus: true, ExportDataAccessGroups: len(info.DAGs) > 0}
+	// JSON on the wire: a body cut short never parses (a closed array
+	// proves it whole), while a CSV body cut at a row end parses as a
+	// shorter export, which a mirror would take for deleted records.
+	s.params = client.ExportRecordsParams{Format: "json", ExportBlankForGrayFormStatus: true, ExportDataAccessGroups: len(info.DAGs) > 0}
 	return nil
 }
 
@@ -203,6 +214,8 @@ func (s *syncer) run(ctx context.Context, started time.Time) (*State, error) {
 	switch {
 	case s.opts.Full:
 		reason = "full refresh asked for (--full)"
+	case s.fallback != "":
+		reason = s.fallback
 	case s.st == nil:
 		reason = "first sync"
 	case s.st.Checksum != sum:
@@ -457,7 +470,7 @@ func (s *syncer) incremental(ctx context.Context) ([]Part, []string, []string, e
 		s.rep.Deletes = "id list"
 		s.opts.logf("log not readable (%v): comparing the id list", lerr)
 		now := map[string]bool{}
-		ip := client.ExportRecordsParams{Fields: []string{s.dict.RecordIDField()}}
+		ip := client.ExportRecordsParams{Format: "json", Fields: []string{s.dict.RecordIDField()}}
 		if _, err := s.export(ctx, ip, "export record ids", func(id string, _ [][]string) error {
 			now[id] = true
 			return nil

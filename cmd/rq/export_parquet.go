@@ -40,8 +40,13 @@ func (a *app) exportRecordsParquet(ctx context.Context, c *client.Client, p clie
 		return err
 	}
 	dict := cat.Dictionary()
-	p.Format = "csv"
-	rs, err := c.ExportRecordsStream(ctx, p)
+	// the decoded exports' wire and check: a CSV body cut at a row end
+	// parses, and would pass for a whole export in a Parquet file
+	if a.verbose {
+		fmt.Fprintf(a.stderr, "rq: export records: verified: %s\n", verifiedText(decodedWire))
+	}
+	p.Format = decodedWire
+	rs, err := c.ExportRecordsVerified(ctx, p)
 	if err != nil {
 		return err
 	}

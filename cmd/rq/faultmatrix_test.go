@@ -68,6 +68,8 @@ var fmCommands = [][]string{
 	{"export", "dags"},
 	{"export", "project", "--format", "json"},
 	{"export", "version"},
+	{"export", "records", "--format", "parquet"},
+	{"-c", "select * from records", "--format", "parquet", "--labels"},
 	{"import", "records", "new.csv"},
 }
 

@@ -62,6 +62,14 @@ func TestTokenNeverLeaks(t *testing.T) {
 	url := startServe(t, "--records", "10", "--token", leakToken)
 	other := startServe(t, "--records", "10") // does not know the token: 403
 	dir := t.TempDir()
+	// a restricted user holding the token: export rights by instrument (no
+	// access, de-identified, full), no import, delete, log or user rights
+	roUsers := filepath.Join(t.TempDir(), "ro-users.csv")
+	if err := os.WriteFile(roUsers, []byte("username,token,api_export,api_import,record_delete,logging,user_rights,forms_export\n"+
+		"reader,"+leakToken+",1,0,0,0,0,\"baseline:0,enrollment:2,visit:1,medications:1\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ro := startServe(t, "--records", "10", "--users", roUsers)
 	write := func(name, content string, mode os.FileMode) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), mode); err != nil {
 			t.Fatal(err)
@@ -69,6 +77,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 	}
 	write("q.rq", "param $site = 'bos';\nselect record_id, age from records where site = $site;\nselect count(*) from records;\n", 0o644)
 	write("new.csv", "record_id,redcap_event_name,age\n900,enrollment_arm_1,44\n", 0o644)
+	write("ro-new.csv", "record_id,redcap_event_name,age\n902,enrollment_arm_1,44\n", 0o644)
 	write("bad.csv", "record_id,redcap_event_name,age\n901,enrollment_arm_1,abc\n", 0o644)
 	write("arm.json", `[{"arm_num":3,"name":"Extra"}]`, 0o644)
 	write("dagfail.csv", "record_id,redcap_event_name,redcap_data_access_group,age\n910,enrollment_arm_1,site_a,40\n911,enrollment_arm_1,no_such_dag,41\n", 0o644)
@@ -84,6 +93,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 		args  []string
 		stdin string
 		env   []string // replaces env when set
+		want  string   // when set, stdout or stderr must hold it: the run did what it is here for
 	}
 	runs := []run{
 		{args: []string{"-c", "select age, score from records where score > 5 and form = 'baseline'", "--format", "json"}},
@@ -109,6 +119,26 @@ func TestTokenNeverLeaks(t *testing.T) {
 		{args: []string{"mirror", "leak-mirror", "-v"}},
 		{args: []string{"mirror", "leak-mirror", "-v"}}, // incremental
 		{args: []string{"mirror", "--status", "leak-mirror"}},
+		{args: []string{"mirror", "leak-mirror", "--full", "-v"}, want: "full sync (full refresh asked for (--full))"},
+		{args: []string{"--mirror", "leak-mirror", "-c", "select age, score from records where score > 5"}, want: "age,score"},
+		{args: []string{"--mirror", "leak-mirror", "explain", "--json", "select age from records where record_id = '2'"}, want: "\"offline\": true"},
+		{args: []string{"--mirror", "leak-mirror", "-c", "select * from users"}, want: "users is not in the mirror"},
+		{args: []string{"--mirror", "leak-mirror", "-c", "select agee from records"}, want: "did you mean 'age'"},
+		{args: []string{"--url", other, "mirror", "other-mirror", "-v"}, want: "HTTP 403"},
+		{args: []string{"--url", "http://127.0.0.1:9/api/", "--timeout", "2s", "mirror", "dead-mirror", "-v"}, want: "connection refused"},
+		// the restricted user: form export rights, refused imports,
+		// deletes, log and users; a mirror that finds deletions from the
+		// id list (no log right)
+		{args: []string{"--url", ro, "export", "records", "--raw", "csv"}, want: "record_id,redcap_event_name"},
+		{args: []string{"--url", ro, "-c", "select record_id, dob, score from records"}},
+		{args: []string{"--url", ro, "export", "records", "--form", "baseline"}, want: "removed by your data export rights"},
+		{args: []string{"--url", ro, "import", "records", "ro-new.csv"}, want: "API Import/Update privileges"},
+		{args: []string{"--url", ro, "delete", "records", "--record", "1", "--yes"}, want: "HTTP 403"},
+		{args: []string{"--url", ro, "export", "logging"}, want: "Logging privileges"},
+		{args: []string{"--url", ro, "export", "users"}, want: "User Rights privileges"},
+		{args: []string{"--url", ro, "file", "export", "--record", "1", "--field", "consent_file", "--event", "enrollment_arm_1"}, want: "\"No Access\" data export rights"},
+		{args: []string{"--url", ro, "mirror", "ro-mirror", "-v"}, want: "full sync (first sync)"},
+		{args: []string{"--url", ro, "mirror", "ro-mirror", "-v"}, want: "deletions from the id list"}, // incremental
 		{args: []string{"export", "records", "--raw", "xml"}},
 		{args: []string{"export", "metadata"}},
 		{args: []string{"export", "fields"}},
@@ -178,6 +208,9 @@ func TestTokenNeverLeaks(t *testing.T) {
 		err := cmd.Run()
 		if _, ok := err.(*exec.ExitError); err != nil && !ok {
 			t.Fatalf("rq %v: %v", r.args, err)
+		}
+		if r.want != "" && !strings.Contains(stdout.String()+stderr.String(), r.want) {
+			t.Errorf("rq %s: the output lacks %q:\nstdout: %.600s\nstderr: %.600s", strings.Join(r.args, " "), r.want, stdout.String(), stderr.String())
 		}
 		for name, out := range map[string]string{"stdout": stdout.String(), "stderr": stderr.String()} {
 			if strings.Contains(strings.ToUpper(out), leakToken) {
