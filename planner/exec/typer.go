@@ -90,8 +90,17 @@ func newTyper(p *planner.Plan, columns []string) (*typer, error) {
 			sr.idx = col("redcap_data_access_group")
 		}
 		if len(columns) > 0 && (c.Kind == planner.SlotField || c.Kind == planner.SlotCheckbox) && sr.idx < 0 && !slices.ContainsFunc(sr.cbIdx, func(i int) bool { return i >= 0 }) {
-			// Reading it as null would lose data silently.
-			return nil, fmt.Errorf("planner: the export has no column for field %q, which the query reads", c.Name)
+			// Reading it as null would lose data silently. REDCap leaves a
+			// field out of an export when the token's user may not export
+			// its form (No Access) or it is an identifier the user's
+			// rights remove: say so, since the dictionary still lists it.
+			form := ""
+			if c.Field != nil && c.Field.Form != "" {
+				form = fmt.Sprintf(" (form %q)", c.Field.Form)
+			}
+			return nil, fmt.Errorf("planner: REDCap's export has no column for field %q%s, which the query reads: "+
+				"the token's user may lack export rights to that form, or its rights remove identifiers; "+
+				"leave the field out, or ask the project's admin for the rights", c.Name, form)
 		}
 		t.slots = append(t.slots, sr)
 	}
