@@ -248,11 +248,11 @@ func (r *Rows) keep() bool {
 	if r.sel.keep == nil {
 		return true
 	}
-	if r.idSelected && (r.instrCol < 0 || it.Cell(r.instrCol) == "") {
+	if r.idSelected && (r.instrCol < 0 || it.Blank(r.instrCol, false)) {
 		return true
 	}
 	for k, i := range r.data {
-		if v := it.Cell(i); v != "" && !(r.checkbox[k] && v == "0") {
+		if !it.Blank(i, r.checkbox[k]) {
 			return true
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"unsafe"
@@ -172,6 +173,41 @@ func (it *RawRows) Cell(i int) string {
 		return d.c.text(parquet.Int32Value(d.i32[k]))
 	}
 	return d.c.text(parquet.Int64Value(d.i64[k])) // Decimal, Timestamp
+}
+
+// Blank reports whether the current row's i-th wanted column is blank:
+// its text (Cell) empty, or with zeroBlank "0". It reads the typed value
+// without making the text, which for numbers and plain strings costs a
+// conversion or an allocation: the mirror's row-holds-data rule asks it of
+// many cells of rows it then skips.
+func (it *RawRows) Blank(i int, zeroBlank bool) bool {
+	blank := func(v string) bool { return v == "" || zeroBlank && v == "0" }
+	if it.made {
+		return blank(it.row[i])
+	}
+	if b := it.raws.get(it.r); b != nil && bytes.Contains(b, it.keys[i]) {
+		return blank(it.Cell(i)) // REDCap's own text, kept in rq_raw
+	}
+	k := it.index(i)
+	if k < 0 {
+		return true
+	}
+	d := &it.cols[i]
+	switch d.c.Type {
+	case String:
+		if d.dict != nil && k >= d.base && int(k-d.base) < len(d.dstr) {
+			return blank(d.dstr[k-d.base])
+		}
+		b := d.data[d.offs[k]:d.offs[k+1]]
+		return len(b) == 0 || zeroBlank && len(b) == 1 && b[0] == '0'
+	case Int64:
+		return zeroBlank && d.i64[k] == 0
+	case Double:
+		return zeroBlank && d.f64[k] == 0 && !math.Signbit(d.f64[k])
+	case Bool:
+		return zeroBlank && !d.bits[k]
+	}
+	return blank(it.Cell(i))
 }
 
 // index returns the index of the current row's value of column i (-1 for

@@ -113,8 +113,20 @@ func TestRawRowsCells(t *testing.T) {
 			if n%3 == 0 {
 				exp := pick(file.rows[n])
 				for _, i := range []int{(n / 3) % len(want), 3, 1} {
+					for _, z := range []bool{false, true} {
+						if got, want := it.Blank(i, z), exp[i] == "" || z && exp[i] == "0"; got != want {
+							t.Fatalf("file %d row %d: Blank(%d, %v) = %v for %q", fi, n, i, z, got, exp[i])
+						}
+					}
 					if got := it.Cell(i); got != exp[i] {
 						t.Fatalf("file %d row %d: Cell(%d) = %q, want %q", fi, n, i, got, exp[i])
+					}
+				}
+				if n%6 == 0 { // every column's Blank before any Cell of the row
+					for i := range want {
+						if got, want := it.Blank(i, true), exp[i] == "" || exp[i] == "0"; got != want {
+							t.Fatalf("file %d row %d: Blank(%d, true) = %v for %q", fi, n, i, got, exp[i])
+						}
 					}
 				}
 				if n%9 == 0 && !slices.Equal(it.Row(), exp) {
