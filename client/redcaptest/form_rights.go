@@ -1,11 +1,5 @@
 package redcaptest
 
-import (
-	"fmt"
-	"strconv"
-	"strings"
-)
-
 // Form-level data entry rights (a user's or role's `forms`). REDCap 15.6
 // moved them to bit values, which its user and role exports now send
 // (the fixtures' newest users-export capture, simple: "130"), while the
@@ -48,23 +42,5 @@ func formRightValue(n int) (int, bool) {
 // parseDataEntryRights reads "form:level,..." data entry rights (legacy
 // levels or bit values) as bit values.
 func parseDataEntryRights(p *Project, s string) (map[string]int, error) {
-	out := map[string]int{}
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		form, lv, ok := strings.Cut(part, ":")
-		n, err := strconv.Atoi(strings.TrimSpace(lv))
-		v, valid := formRightValue(n)
-		if !ok || err != nil || !valid {
-			return nil, fmt.Errorf("'%s' is not of the form instrument:level (0 to 3, or 128 No Access, 129 Read Only, 130 View & Edit, plus 8 Edit Survey Responses and 16 Delete)", part)
-		}
-		form = strings.TrimSpace(form)
-		if p != nil && p.FormFields(form) == nil {
-			return nil, fmt.Errorf("the instrument '%s' does not exist in this project", form)
-		}
-		out[form] = v
-	}
-	return out, nil
+	return parseRightsList(p, s, "0 to 3, or 128 No Access, 129 Read Only, 130 View & Edit, plus 8 Edit Survey Responses and 16 Delete", formRightValue)
 }

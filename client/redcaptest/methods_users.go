@@ -78,6 +78,13 @@ func formRights(p *Project, m map[string]int, def int) string {
 
 // parseFormRights reads "form:level,..." export rights (levels 0..3).
 func parseFormRights(p *Project, s string) (map[string]int, error) {
+	return parseRightsList(p, s, "level 0 to 3", func(n int) (int, bool) { return n, n >= 0 && n <= 3 })
+}
+
+// parseRightsList reads a "form:level,..." list of per-instrument rights:
+// value turns a level into the right stored (false: not a valid level,
+// which the error describes as levels); every form must exist in p.
+func parseRightsList(p *Project, s, levels string, value func(int) (int, bool)) (map[string]int, error) {
 	out := map[string]int{}
 	for _, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
@@ -86,13 +93,15 @@ func parseFormRights(p *Project, s string) (map[string]int, error) {
 		}
 		form, lv, ok := strings.Cut(part, ":")
 		n, err := strconv.Atoi(strings.TrimSpace(lv))
-		if !ok || err != nil || n < 0 || n > 3 {
-			return nil, fmt.Errorf("'%s' is not of the form instrument:level (level 0 to 3)", part)
+		v, valid := value(n)
+		if !ok || err != nil || !valid {
+			return nil, fmt.Errorf("'%s' is not of the form instrument:level (%s)", part, levels)
 		}
-		if p != nil && p.FormFields(strings.TrimSpace(form)) == nil {
+		form = strings.TrimSpace(form)
+		if p != nil && p.FormFields(form) == nil {
 			return nil, fmt.Errorf("the instrument '%s' does not exist in this project", form)
 		}
-		out[strings.TrimSpace(form)] = n
+		out[form] = v
 	}
 	return out, nil
 }

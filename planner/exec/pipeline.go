@@ -442,19 +442,12 @@ func (it *rowIter) materialise() error {
 // orderCompare orders values for order by: nulls after every value (so
 // first in descending order), then by value; incomparable kinds by text.
 func orderCompare(a, b client.Value) int {
-	an, bn := a.Kind == client.KindNull, b.Kind == client.KindNull
-	switch {
-	case an && bn:
-		return 0
-	case an:
-		return 1
-	case bn:
-		return -1
-	}
-	if c, ok := planner.CompareValues(a, b); ok {
-		return c
-	}
-	return strings.Compare(a.String(), b.String())
+	return nullsLast(a, b, func(a, b client.Value) int {
+		if c, ok := planner.CompareValues(a, b); ok {
+			return c
+		}
+		return strings.Compare(a.String(), b.String())
+	})
 }
 
 // distinctRows keeps the first of each set of rows whose first n values are
