@@ -3,7 +3,6 @@ package rq
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/redcapql/rq/client"
 	"github.com/redcapql/rq/lang"
@@ -56,7 +55,7 @@ func (p *Project) runPlan(ctx context.Context, plan *planner.Plan) (*Rows, error
 	if err != nil {
 		return nil, err
 	}
-	return &Rows{plan: plan, out: res.Rows(), res: res, labels: res.Labels(), started: time.Now()}, nil
+	return &Rows{plan: plan, out: res.Rows(), res: res, labels: res.Labels()}, nil
 }
 
 // Rows is a query's result, read one row at a time:
@@ -70,14 +69,13 @@ func (p *Project) runPlan(ctx context.Context, plan *planner.Plan) (*Rows, error
 //	}
 //	if err := rows.Err(); err != nil { ... }
 type Rows struct {
-	plan    *planner.Plan
-	out     exec.Rows
-	res     *exec.Result // nil for an explain's rows
-	labels  []*client.Field
-	row     []client.Value
-	codes   []client.Value // the row before labels, when labels are on
-	started time.Time
-	done    bool
+	plan   *planner.Plan
+	out    exec.Rows
+	res    *exec.Result // nil for an explain's rows
+	labels []*client.Field
+	row    []client.Value
+	codes  []client.Value // the row before labels, when labels are on
+	done   bool
 	// explainJSON is an explain's JSON document (ExplainJSON).
 	explainJSON []byte
 }

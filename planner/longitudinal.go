@@ -204,7 +204,7 @@ func (p *Plan) pinnedWhere(_ *client.Field, inWhere func(string) bool) string {
 // isPseudo reports whether an unbracketed name is one of records' own columns.
 func isPseudo(name string) bool {
 	_, ok := pseudoColumns[strings.ToLower(name)]
-	return ok || strings.EqualFold(name, "form")
+	return ok
 }
 
 // fieldUse is a field a statement names (without an event), and whether in

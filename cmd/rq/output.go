@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -200,6 +199,3 @@ func (a *app) rawSink() (rewinder, func() error, error) {
 		return err
 	}, nil
 }
-
-// errIncomplete marks a failure after part of the output reached stdout.
-var errIncomplete = errors.New("output incomplete")

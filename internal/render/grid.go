@@ -238,11 +238,6 @@ func fit(widths []int, right []bool, width int) {
 	}
 }
 
-// pad cuts s to width (ending in "…" when cut) and pads it.
-func pad(s string, width int, right bool) string {
-	return string(appendPad(nil, s, width, right, true))
-}
-
 // appendPad appends s padded to width, cut to it (ending in "…") when cut
 // is set, else whole when it is wider.
 func appendPad(b []byte, s string, width int, right, cut bool) []byte {

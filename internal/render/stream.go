@@ -74,12 +74,6 @@ func appendDelimited(b []byte, v client.Value, sep byte) []byte {
 	return appendQuoted(b, v.String(), sep, true)
 }
 
-// quote quotes a field when it holds the separator, a quote or a line
-// break, or when it is empty text (emptyQuoted).
-func quote(s string, sep byte, emptyQuoted bool) string {
-	return string(appendQuoted(nil, s, sep, emptyQuoted))
-}
-
 // appendQuoted appends s, quoted when it holds the separator, a quote or a
 // line break or starts with a space, or when it is empty text
 // (emptyQuoted).
@@ -169,9 +163,6 @@ func writeJSON(w io.Writer, rows Rows, lines bool) (int, error) {
 	return n, bw.Flush()
 }
 
-// jsonValue encodes one value.
-func jsonValue(v client.Value) []byte { return appendJSONValue(nil, v) }
-
 // appendJSONValue appends one value's JSON. A missing-data code is an object
 // holding the code, {"missing":"UNK"}: a plain null would lose the code that
 // CSV and the table keep, and the code as a string would pass for a value of
@@ -255,9 +246,6 @@ func jsonNumber(s string) bool {
 	f, err := strconv.ParseFloat(s, 64)
 	return err == nil && !math.IsInf(f, 0)
 }
-
-// jsonString encodes s as a JSON string without HTML escaping.
-func jsonString(s string) []byte { return appendJSONString(nil, s) }
 
 // appendJSONString appends s as a JSON string the way encoding/json does
 // with HTML escaping off: <, > and & stay as they are, invalid UTF-8 becomes

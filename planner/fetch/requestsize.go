@@ -1,6 +1,9 @@
 package fetch
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // What fits in one REDCap request. A filterLogic is parsed and evaluated
 // by REDCap for every row: a very long one (a 5,000-term `or`, a huge `in`
@@ -23,7 +26,7 @@ func FilterTooLarge(logic string, sent int) (string, bool) {
 	if sent+len(logic) <= MaxFilterLogicBytes {
 		return "", false
 	}
-	return "kept local: a filterLogic of " + itoa(len(logic)) + " bytes is too large for a REDCap request (limit " + itoa(MaxFilterLogicBytes) + "); rq evaluates it on the rows fetched", true
+	return "kept local: a filterLogic of " + strconv.Itoa(len(logic)) + " bytes is too large for a REDCap request (limit " + strconv.Itoa(MaxFilterLogicBytes) + "); rq evaluates it on the rows fetched", true
 }
 
 // idChunks splits record ids (sorted as REDCap sorts them) into the lists
@@ -54,18 +57,4 @@ func idChunks(ids []string, maxCount int) [][]string {
 		ids = ids[n:]
 	}
 	return chunks
-}
-
-func itoa(n int) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			break
-		}
-	}
-	return string(b[i:])
 }
