@@ -64,11 +64,7 @@ const timeSample = 16
 // raw and closes it. p is only read: one plan may run any number of times,
 // concurrently.
 func Pipeline(ctx context.Context, p *planner.Plan, raw RawRows) Rows {
-	it := &rowIter{p: p, prog: p.Program(), ctx: ctx, raw: raw, cols: p.Program().Columns}
-	if p.Source != "records" {
-		it.table = true
-	}
-	return it
+	return &rowIter{p: p, prog: p.Program(), ctx: ctx, raw: raw, cols: p.Program().Columns}
 }
 
 // rowIter is the Rows of a plan.
@@ -77,8 +73,8 @@ type rowIter struct {
 	prog  *planner.Program
 	ctx   context.Context
 	raw   RawRows
+	cells CellRows // raw, when it gives single cells (set by start)
 	cols  []string
-	table bool
 
 	started bool
 	done    bool
@@ -161,6 +157,7 @@ func (it *rowIter) start() error {
 		return err
 	}
 	it.ty = ty
+	it.cells, _ = it.raw.(CellRows) // asked once, not per row
 	prog := it.prog
 	it.ev = prog.NewEnv()
 	if prog.Aggregate || len(prog.Order) > 0 || prog.Distinct {
@@ -318,23 +315,10 @@ func (it *rowIter) readRow(dst *planner.Row) (*planner.Row, bool, error) {
 		}
 	}
 	var more bool
-	if it.timing {
-		// A timed call may read every row (an aggregate's first call
-		// does): its first read is timed, then one in timeSample, counted
-		// timeSample times, as Next does with calls; two clock reads a
-		// row were 15% of a whole-mirror aggregate's CPU.
-		it.timedReads++
-		if it.timedReads == 1 || it.timedReads%timeSample == 0 {
-			n := time.Duration(1)
-			if it.timedReads > 1 {
-				n = timeSample
-			}
-			w := time.Now()
-			more = it.raw.Next()
-			it.wait += n * time.Since(w)
-		} else {
-			more = it.raw.Next()
-		}
+	if w := it.readWeight(); w > 0 {
+		t := time.Now()
+		more = it.raw.Next()
+		it.wait += w * time.Since(t)
 	} else {
 		more = it.raw.Next()
 	}
@@ -346,14 +330,31 @@ func (it *rowIter) readRow(dst *planner.Row) (*planner.Row, bool, error) {
 	if r == nil {
 		r = &planner.Row{Vals: make([]client.Value, len(it.ty.slots))}
 	}
-	raw := rawRow{}
-	if cr, ok := it.raw.(CellRows); ok {
-		raw.cells = cr
-	} else {
+	raw := rawRow{cells: it.cells}
+	if it.cells == nil {
 		raw.row = it.raw.Row()
 	}
 	it.ty.typeRow(raw, r, &it.stats)
 	return r, true, nil
+}
+
+// readWeight says whether the next raw read is timed, and how many reads
+// its time stands for (0: not timed). A timed call may read every row (an
+// aggregate's first call does): its first read is timed, then one in
+// timeSample, counted timeSample times, as Next does with calls; two
+// clock reads a row were 15% of a whole-mirror aggregate's CPU.
+func (it *rowIter) readWeight() time.Duration {
+	if !it.timing {
+		return 0
+	}
+	it.timedReads++
+	switch {
+	case it.timedReads == 1:
+		return 1
+	case it.timedReads%timeSample == 0:
+		return timeSample
+	}
+	return 0
 }
 
 // project evaluates the output items of a kept row.
