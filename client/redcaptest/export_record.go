@@ -788,11 +788,13 @@ func exportRecords(c *call) error {
 			err = x.writeFlat(c)
 		}
 		c.w = w
-		if err == nil && x.built != nil {
-			err = x.built.send(c, w)
-		}
 	}
 	p.Mu.RUnlock()
+	if err == nil && x.built != nil {
+		// Charged and sent outside the lock: the answer is whole in
+		// memory, and an import should not wait out a modelled cost.
+		err = x.built.send(c, c.w)
+	}
 	if err != nil {
 		return err
 	}

@@ -211,45 +211,34 @@ func (ev *evaluator) call(c *call) (value, error) {
 // a number (a blank input, a division by zero). A bare checkbox reference
 // gives blank.
 func (e *Expr) Value(r Row) (string, error) {
+	v, ok, err := e.run(r)
+	if !ok || err != nil {
+		return "", err
+	}
+	return formatNum(v.number()), nil // blank for NaN
+}
+
+// run evaluates the logic on r; ok is false for a bare checkbox
+// reference, which gives blank.
+func (e *Expr) run(r Row) (value, bool, error) {
 	ev := evaluator{row: r}
 	v, err := ev.eval(e.root)
 	if err == errBareCheckbox {
-		return "", nil
+		return value{}, false, nil
 	}
-	if err != nil {
-		return "", err
-	}
-	if v.k == vNum || v.k == vBool {
-		return formatNum(v.number()), nil
-	}
-	f := v.number()
-	if isNaN(f) {
-		return "", nil
-	}
-	return formatNum(f), nil
+	return v, err == nil, err
 }
 
 // Text evaluates the logic as an @CALCTEXT or @CALCDATE equation and
 // returns its result as text: a text result as it is (blank when blank),
 // numbers as Value writes them, true and false as 1 and 0.
 func (e *Expr) Text(r Row) (string, error) {
-	ev := evaluator{row: r}
-	v, err := ev.eval(e.root)
-	if err == errBareCheckbox {
-		return "", nil
-	}
-	if err != nil {
+	v, ok, err := e.run(r)
+	if !ok || err != nil {
 		return "", err
 	}
-	switch v.k {
-	case vStr:
+	if v.k == vStr {
 		return v.str, nil
-	case vBool:
-		return formatNum(v.number()), nil
 	}
-	f := v.number()
-	if isNaN(f) {
-		return "", nil
-	}
-	return formatNum(f), nil
+	return formatNum(v.number()), nil
 }
