@@ -239,9 +239,7 @@ type csvCheck struct {
 }
 
 func (c *csvCheck) write(p []byte) {
-	if c.onRow != nil {
-		c.rowBytes = append(c.rowBytes, p...)
-	}
+	start := 0 // where the current row begins in p
 	for i, b := range p {
 		if c.inQuote {
 			if b == '"' {
@@ -263,7 +261,8 @@ func (c *csvCheck) write(p []byte) {
 		case c.comma:
 			c.col++
 		case '\n':
-			c.endRow(len(p) - i - 1)
+			c.endRow(p[start : i+1])
+			start = i + 1
 		case '\r':
 		default:
 			if c.col == 0 {
@@ -272,17 +271,25 @@ func (c *csvCheck) write(p []byte) {
 		}
 		c.quoteSeen = false
 	}
+	if c.onRow != nil {
+		c.rowBytes = append(c.rowBytes, p[start:]...) // a row the next write ends
+	}
 }
 
-// endRow ends a row; rest is how many bytes of the current write follow
-// the newline (they belong to the next row).
-func (c *csvCheck) endRow(rest int) {
+// endRow ends a row whose last bytes in the current write, newline
+// included, are tail; earlier bytes of it wait in rowBytes. Only a row
+// that spans writes is copied.
+func (c *csvCheck) endRow(tail []byte) {
 	if c.onRow != nil {
-		cut := len(c.rowBytes) - rest
-		if c.row > 0 {
-			c.onRow(string(c.field), c.rowBytes[:cut])
+		row := tail
+		if len(c.rowBytes) > 0 {
+			c.rowBytes = append(c.rowBytes, tail...)
+			row = c.rowBytes
 		}
-		c.rowBytes = append(c.rowBytes[:0], c.rowBytes[cut:]...)
+		if c.row > 0 {
+			c.onRow(string(c.field), row)
+		}
+		c.rowBytes = c.rowBytes[:0]
 	}
 	c.row++
 	c.col = 0
