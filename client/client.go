@@ -22,6 +22,7 @@ import (
 // projects). It is safe for concurrent use; all its requests share one rate
 // limiter.
 type Client struct {
+	calls   atomic.Int64 // API calls sent (Calls)
 	url     string
 	token   Token
 	hc      *http.Client

@@ -42,8 +42,9 @@ func quote(s string) string { return `"` + s + `"` }
 // retryableStatus reports the statuses for a request that may succeed
 // later: 408 and the 5xx answers of a proxy or an overloaded server; not
 // 501 (not implemented) or 505 (HTTP version), which answer the same
-// again, and not REDCap's out-of-memory 500 (ErrTooLarge: the planner
-// splits instead). 429 is handled apart (a ban or a Retry-After).
+// again. REDCap's out-of-memory 500 is a 500 too: sendRetrying tells it
+// apart by its body (ErrTooLarge, not retried: the planner splits
+// instead). 429 is handled apart (a ban or a Retry-After).
 func retryableStatus(code int) bool {
 	switch {
 	case code == http.StatusRequestTimeout:

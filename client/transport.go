@@ -31,6 +31,7 @@ const (
 // error bodies and HTML pages become *Error. It waits for the rate limiter
 // before every attempt and retries per the RetryPolicy.
 func (c *Client) send(ctx context.Context, f *form, k kind) (*http.Response, error) {
+	c.calls.Add(1)
 	resp, err := c.sendRetrying(ctx, f, k)
 	if err != nil {
 		return nil, c.scrub(err)
@@ -38,6 +39,10 @@ func (c *Client) send(ctx context.Context, f *form, k kind) (*http.Response, err
 	resp.Body = &scrubbedBody{ReadCloser: resp.Body, c: c}
 	return resp, nil
 }
+
+// Calls returns how many API calls the client has sent, each counted once
+// however many times it was retried.
+func (c *Client) Calls() int64 { return c.calls.Load() }
 
 // scrubbedBody scrubs the token from errors raised while reading.
 type scrubbedBody struct {

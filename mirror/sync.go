@@ -182,13 +182,11 @@ func (s *syncer) serverNow(ctx context.Context) (time.Time, error) {
 // loadStructure fetches the dictionary and design (fresh, not cached).
 func (s *syncer) loadStructure(ctx context.Context) error {
 	s.c.ForgetProject()
+	before := s.c.Calls()
+	defer func() { s.rep.Calls += int(s.c.Calls() - before) }() // as many as the design needs
 	proj, err := s.c.Project(ctx)
 	if err != nil {
 		return err
-	}
-	s.rep.Calls += 5
-	if proj.IsLongitudinal() {
-		s.rep.Calls += 3
 	}
 	cat, err := catalog.Load(ctx, s.c) // the structure just loaded, and the DAGs
 	if err != nil {
@@ -199,7 +197,6 @@ func (s *syncer) loadStructure(ctx context.Context) error {
 	}
 	s.dict = cat.Dictionary()
 	info := cat.Design()
-	s.rep.Calls++
 	s.proj = structure{Metadata: proj.Metadata(), MissingCodes: proj.Info().MissingDataCodes, Info: info}
 	// JSON on the wire: a body cut short never parses (a closed array
 	// proves it whole), while a CSV body cut at a row end parses as a
